@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The CLI layer: one cmd_*.c per top-level command.  Each entry point parses
+ * its own options (getopt_long, "+" so that "--" and the program's argv stay
+ * untouched), calls the library stages, prints one clear line on failure and
+ * returns a SPEC exit code.  Only this layer prints or decides exit codes. */
+
+#include <stdbool.h>
+
+/* SPEC exit codes for run / exec / call. */
+enum {
+        CJ_EXIT_DENIED = 120,
+        CJ_EXIT_ASK = 121,
+        CJ_EXIT_BUDGET = 122,
+        CJ_EXIT_TIMEOUT = 124,
+        CJ_EXIT_FAILURE = 125,
+        CJ_EXIT_NOEXEC = 126,
+        CJ_EXIT_NOTFOUND = 127,
+        CJ_EXIT_SIGNAL_BASE = 128,
+};
+
+typedef struct cj_command {
+        const char *name;
+        int (*main)(int argc, char **argv);
+        const char *summary;
+} cj_command;
+
+int cmd_run(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_call(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_task(int argc, char **argv);
+int cmd_checkpoint(int argc, char **argv);
+int cmd_journal(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
+
+/* "clawjail: <msg>" on stderr, one line.  Returns CJ_EXIT_FAILURE for chaining. */
+int cj_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Verbosity from -v/-q (0 = normal, <0 quiet, >0 verbose); set by the options parser. */
+extern int cj_cli_verbosity;

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * clawjail: the execution boundary for an AI agent's tool calls.
+ *
+ * main() only dispatches to a command; the pipeline stages live in
+ *   shell/ (parse)  ->  validate/ (verdict)  ->  profile/ (policy)
+ *   ->  sandbox/ (plan + namespaces)  ->  tracker/ (budget, journal),
+ * and proto/ speaks the JSON tool-call protocol on top of them.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "config.h"
+
+static const cj_command commands[] = {
+        { "run", cmd_run, "run an argv in the sandbox" },
+        { "exec", cmd_exec, "validate a bash command, then run it in the sandbox" },
+        { "check", cmd_check, "validation only: print the verdict, run nothing" },
+        { "call", cmd_call, "one JSON tool call on stdin, one JSON result on stdout" },
+        { "serve", cmd_serve, "JSON lines: one call per line in, one result per line out" },
+        { "task", cmd_task, "list|status|charge|stop|resume tasks" },
+        { "checkpoint", cmd_checkpoint, "save|load|list a task's checkpoints" },
+        { "journal", cmd_journal, "show|verify a task's audit journal" },
+        { "profile", cmd_profile, "list|show|lint|seccomp profiles" },
+};
+
+static void usage(FILE *f) {
+        fputs("Usage: clawjail COMMAND [OPTIONS] ...\n"
+              "\n"
+              "The execution boundary for an AI agent's exec/read/write tool calls:\n"
+              "bash validation chain -> profile policy -> Linux sandbox -> task tracker.\n"
+              "\n"
+              "Commands:\n",
+              f);
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+                fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+        fputs("\n"
+              "Run 'clawjail COMMAND --help' for a command's options.\n"
+              "Exit codes (run, exec, call): the child's code; 120 denied; 121 approval\n"
+              "required; 122 budget exhausted or task stopped; 124 timeout; 125 clawjail\n"
+              "failed; 126/127 not executable/not found; 128+N killed by signal N.\n"
+              "\n"
+              "  --help       show this help\n"
+              "  --version    print the version\n",
+              f);
+}
+
+int main(int argc, char **argv) {
+        if (argc < 2) {
+                usage(stderr);
+                return 125;
+        }
+        const char *name = argv[1];
+        if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+                usage(stdout);
+                return 0;
+        }
+        if (strcmp(name, "--version") == 0) {
+                printf("clawjail %s\n", CJ_VERSION);
+                return 0;
+        }
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+                if (strcmp(name, commands[i].name) == 0)
+                        return commands[i].main(argc - 1, argv + 1);
+        fprintf(stderr, "clawjail: unknown command '%s' (see 'clawjail --help')\n", name);
+        return 125;
+}
