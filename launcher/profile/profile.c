@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: MIT */
+#include "profile.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "schema.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/json.h"
+
+const char *cj_verdict_name(cj_verdict v) {
+        switch (v) {
+        case CJ_VERDICT_ALLOW:
+                return "allow";
+        case CJ_VERDICT_ASK:
+                return "ask";
+        case CJ_VERDICT_DENY:
+                return "deny";
+        }
+        return "ask";
+}
+
+int cj_verdict_parse(const char *s) {
+        if (strcmp(s, "allow") == 0)
+                return CJ_VERDICT_ALLOW;
+        if (strcmp(s, "ask") == 0)
+                return CJ_VERDICT_ASK;
+        if (strcmp(s, "deny") == 0)
+                return CJ_VERDICT_DENY;
+        return -EINVAL;
+}
+
+const char *cj_net_mode_name(cj_net_mode m) {
+        return m == CJ_NET_HOST ? "host" : m == CJ_NET_LOOPBACK ? "loopback" : "none";
+}
+
+int cj_net_mode_parse(const char *s) {
+        if (strcmp(s, "none") == 0)
+                return CJ_NET_NONE;
+        if (strcmp(s, "loopback") == 0)
+                return CJ_NET_LOOPBACK;
+        if (strcmp(s, "host") == 0)
+                return CJ_NET_HOST;
+        return -EINVAL;
+}
+
+/* Search path, most specific first.  Built once per call; small. */
+static int search_dirs(cj_strv *out) {
+        const char *env = getenv("CLAWJAIL_PROFILE_PATH");
+        if (env && *env) {
+                _cleanup_free_ char *copy = strdup(env);
+                if (!copy)
+                        return -ENOMEM;
+                char *save = NULL;
+                for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
+                        if (cj_strv_push(out, d) < 0)
+                                return -ENOMEM;
+        }
+        if (cj_strv_push(out, CJ_SYSCONFDIR "/profiles") < 0 || cj_strv_push(out, CJ_DATADIR "/profiles") < 0 ||
+            cj_strv_push(out, CJ_SOURCE_DIR "/profiles") < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static bool valid_name(const char *name) {
+        size_t n = strlen(name);
+        if (n == 0 || n > CJ_PROFILE_NAME_MAX || name[0] == '.')
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!(name[i] == '-' || name[i] == '_' || name[i] == '.' || (name[i] >= '0' && name[i] <= '9') ||
+                      (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z')))
+                        return false;
+        return true;
+}
+
+static bool is_path(const char *s) {
+        size_t n = strlen(s);
+        return strchr(s, '/') || (n > 5 && strcmp(s + n - 5, ".json") == 0);
+}
+
+int cj_profile_find(const char *name, char **out, cj_error *err) {
+        if (is_path(name)) {
+                if (access(name, R_OK) < 0)
+                        return cj_error_seterrno(err, errno, "profile %s", name);
+                *out = strdup(name);
+                return *out ? 0 : -ENOMEM;
+        }
+        if (!valid_name(name))
+                return cj_error_set(err, EINVAL, "invalid profile name '%s'", name);
+        _cleanup_strv_ cj_strv dirs = NULL;
+        if (search_dirs(&dirs) < 0)
+                return cj_error_set(err, ENOMEM, "out of memory");
+        for (size_t i = 0; dirs[i]; i++) {
+                _cleanup_free_ char *p = NULL;
+                if (asprintf(&p, "%s/%s.json", dirs[i], name) < 0)
+                        return -ENOMEM;
+                if (access(p, R_OK) == 0) {
+                        *out = TAKE_PTR(p);
+                        return 0;
+                }
+        }
+        return cj_error_set(err, ENOENT,
+                            "no profile named '%s' (searched $CLAWJAIL_PROFILE_PATH, %s/profiles, %s/profiles, "
+                            "%s/profiles; see 'clawjail profile list')",
+                            name, CJ_SYSCONFDIR, CJ_DATADIR, CJ_SOURCE_DIR);
+}
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int cj_profile_list(cj_strv *out, cj_error *err) {
+        _cleanup_strv_ cj_strv dirs = NULL, names = NULL;
+        if (search_dirs(&dirs) < 0)
+                return cj_error_set(err, ENOMEM, "out of memory");
+        for (size_t i = 0; dirs[i]; i++) {
+                _cleanup_closedir_ DIR *d = opendir(dirs[i]);
+                if (!d)
+                        continue;
+                struct dirent *de;
+                while ((de = readdir(d))) {
+                        size_t n = strlen(de->d_name);
+                        if (n <= 5 || strcmp(de->d_name + n - 5, ".json") != 0)
+                                continue;
+                        _cleanup_free_ char *name = strndup(de->d_name, n - 5);
+                        if (!name || !valid_name(name) || cj_strv_contains(names, name))
+                                continue;
+                        if (cj_strv_push_take(&names, TAKE_PTR(name)) < 0)
+                                return -ENOMEM;
+                }
+        }
+        if (names)
+                qsort(names, cj_strv_len(names), sizeof *names, cmp_str);
+        *out = TAKE_PTR(names);
+        return 0;
+}
+
+/* Parse and check one file (no extends resolution). */
+static int load_doc(const char *text, size_t len, const char *file, json_t **out, cj_error *err) {
+        json_error_t je;
+        json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+        if (!doc)
+                return cj_error_set(err, EINVAL, "%s:%d:%d: invalid JSON: %s", file, je.line, je.column, je.text);
+        int r = cj_profile_schema_check(doc, file, err);
+        if (r < 0) {
+                json_decref(doc);
+                return r;
+        }
+        *out = doc;
+        return 0;
+}
+
+static int resolve(const char *text, size_t len, const char *file, const cj_profile_vars *vars, unsigned depth,
+                   cj_strv *chain, json_t **out, cj_error *err);
+
+static int resolve_file(const char *name, const cj_profile_vars *vars, unsigned depth, cj_strv *chain, json_t **out,
+                        char **path_out, cj_error *err) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        size_t len = 0;
+        int r = cj_profile_find(name, &path, err);
+        if (r < 0)
+                return r;
+        if (cj_strv_contains(*chain, path))
+                return cj_error_set(err, ELOOP, "%s: extends cycle", path);
+        r = cj_read_file(path, CJ_PROFILE_FILE_MAX, &text, &len, err);
+        if (r < 0)
+                return r;
+        if (cj_strv_push(chain, path) < 0)
+                return -ENOMEM;
+        r = resolve(text, len, path, vars, depth, chain, out, err);
+        if (r >= 0 && path_out)
+                *path_out = TAKE_PTR(path);
+        return r;
+}
+
+static int resolve(const char *text, size_t len, const char *file, const cj_profile_vars *vars, unsigned depth,
+                   cj_strv *chain, json_t **out, cj_error *err) {
+        if (depth > CJ_PROFILE_EXTENDS_MAX)
+                return cj_error_set(err, ELOOP, "%s: extends chain deeper than %d", file, CJ_PROFILE_EXTENDS_MAX);
+        _cleanup_json_ json_t *doc = NULL;
+        int r = load_doc(text, len, file, &doc, err);
+        if (r < 0)
+                return r;
+        r = cj_profile_expand(doc, vars, file, err);
+        if (r < 0)
+                return r;
+        const char *ext = json_string_value(json_object_get(doc, "extends"));
+        if (!ext) {
+                cj_profile_fill_defaults(doc);
+                json_object_del(doc, "widen");
+                *out = TAKE_PTR(doc);
+                return 0;
+        }
+        _cleanup_json_ json_t *parent = NULL;
+        r = resolve_file(ext, vars, depth + 1, chain, &parent, NULL, err);
+        if (r < 0)
+                return cj_error_prefix(err, "%s: extends \"%s\": ", file, ext);
+        json_t *merged = NULL;
+        r = cj_profile_merge(parent, doc, file, &merged, err);
+        if (r < 0)
+                return r;
+        json_object_del(merged, "extends");
+        json_object_del(merged, "widen");
+        *out = merged;
+        return 0;
+}
+
+/* ---- conversion to the struct ------------------------------------------ */
+
+static int to_strv(const json_t *list, cj_strv *out) {
+        size_t i;
+        const json_t *e;
+        json_array_foreach(list, i, e) if (cj_strv_push(out, json_string_value(e)) < 0) return -ENOMEM;
+        return 0;
+}
+
+static int64_t int_or_unlimited(const json_t *obj, const char *key) {
+        const json_t *v = json_object_get(obj, key);
+        return v ? (int64_t) json_number_value(v) : CJ_PROFILE_UNLIMITED;
+}
+
+static double num_or_unlimited(const json_t *obj, const char *key) {
+        const json_t *v = json_object_get(obj, key);
+        return v ? json_number_value(v) : (double) CJ_PROFILE_UNLIMITED;
+}
+
+static int sha256_hex(const char *data, size_t len, char **out) {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int mdlen = 0;
+        if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL))
+                return -EIO;
+        char *hex = malloc(mdlen * 2 + 1);
+        if (!hex)
+                return -ENOMEM;
+        for (unsigned int i = 0; i < mdlen; i++)
+                sprintf(hex + 2 * i, "%02x", md[i]);
+        *out = hex;
+        return 0;
+}
+
+static int resolve_run_as(const json_t *v, cj_profile *p, const char *file, cj_error *err) {
+        if (json_is_integer(v)) {
+                p->run_as_uid = (uid_t) json_integer_value(v);
+                struct passwd *pw = getpwuid(p->run_as_uid);
+                p->run_as_gid = pw ? pw->pw_gid : (gid_t) p->run_as_uid;
+                return 0;
+        }
+        const char *name = json_string_value(v);
+        struct passwd *pw = getpwnam(name);
+        if (!pw) {
+                if (strcmp(name, "nobody") == 0) { /* no passwd entry: the conventional overflow ids */
+                        p->run_as_uid = 65534;
+                        p->run_as_gid = 65534;
+                        return 0;
+                }
+                return cj_error_set(err, EINVAL, "%s: run_as: no user named '%s'", file, name);
+        }
+        if (pw->pw_uid == 0)
+                return cj_error_set(err, EINVAL, "%s: run_as: '%s' is uid 0; the sandbox never runs as root", file,
+                                    name);
+        p->run_as_uid = pw->pw_uid;
+        p->run_as_gid = pw->pw_gid;
+        return 0;
+}
+
+static int convert(json_t *res, const char *file, cj_profile *p, cj_error *err) {
+        const json_t *fs = json_object_get(res, "filesystem");
+        if (to_strv(json_object_get(fs, "ro"), &p->fs_ro) < 0 || to_strv(json_object_get(fs, "rw"), &p->fs_rw) < 0 ||
+            to_strv(json_object_get(fs, "tmpfs"), &p->fs_tmpfs) < 0 ||
+            to_strv(json_object_get(fs, "deny"), &p->fs_deny) < 0 ||
+            to_strv(json_object_get(fs, "protect"), &p->fs_protect) < 0)
+                return -ENOMEM;
+        const char *d = json_string_value(json_object_get(res, "description"));
+        if (d && !(p->description = strdup(d)))
+                return -ENOMEM;
+        p->network = (cj_net_mode) cj_net_mode_parse(json_string_value(json_object_get(res, "network")));
+        p->network_widen = strcmp(json_string_value(json_object_get(res, "network_override")), "any") == 0;
+        if (!(p->seccomp = strdup(json_string_value(json_object_get(res, "seccomp")))))
+                return -ENOMEM;
+
+        const json_t *l = json_object_get(res, "limits");
+        p->limits = (cj_limits){
+                .memory_mb = int_or_unlimited(l, "memory_mb"),
+                .pids = int_or_unlimited(l, "pids"),
+                .cpu_s = int_or_unlimited(l, "cpu_s"),
+                .wall_s = int_or_unlimited(l, "wall_s"),
+                .fsize_mb = int_or_unlimited(l, "fsize_mb"),
+                .nofile = int_or_unlimited(l, "nofile"),
+                .output_bytes = int_or_unlimited(l, "output_bytes"),
+        };
+        const json_t *b = json_object_get(res, "budget");
+        p->budget = (cj_budget){
+                .calls = int_or_unlimited(b, "calls"),
+                .wall_s = num_or_unlimited(b, "wall_s"),
+                .cpu_s = num_or_unlimited(b, "cpu_s"),
+                .output_bytes = int_or_unlimited(b, "output_bytes"),
+                .tokens = int_or_unlimited(b, "tokens"),
+                .cost_usd = num_or_unlimited(b, "cost_usd"),
+                .repeat_limit = int_or_unlimited(b, "repeat_limit"),
+                .stall_limit = int_or_unlimited(b, "stall_limit"),
+        };
+
+        const json_t *v = json_object_get(res, "validation");
+        p->validation_default = (cj_verdict) cj_verdict_parse(json_string_value(json_object_get(v, "default")));
+        const json_t *rules = json_object_get(v, "rules");
+        p->n_rules = json_array_size(rules);
+        if (p->n_rules && !(p->rules = calloc(p->n_rules, sizeof *p->rules)))
+                return -ENOMEM;
+        for (size_t i = 0; i < p->n_rules; i++) {
+                const json_t *r = json_array_get(rules, i);
+                p->rules[i].verdict = (cj_verdict) cj_verdict_parse(json_string_value(json_object_get(r, "verdict")));
+                if (to_strv(json_object_get(r, "match"), &p->rules[i].match) < 0)
+                        return -ENOMEM;
+        }
+        if (to_strv(json_object_get(v, "off"), &p->validators_off) < 0)
+                return -ENOMEM;
+
+        const json_t *env = json_object_get(res, "env");
+        if (to_strv(json_object_get(env, "keep"), &p->env_keep) < 0)
+                return -ENOMEM;
+        const char *key;
+        const json_t *val;
+        json_object_foreach(json_object_get(env, "set"), key, val) {
+                char *kv = NULL;
+                if (asprintf(&kv, "%s=%s", key, json_string_value(val)) < 0 || cj_strv_push_take(&p->env_set, kv) < 0)
+                        return -ENOMEM;
+        }
+        int r = resolve_run_as(json_object_get(res, "run_as"), p, file, err);
+        if (r < 0)
+                return r;
+
+        _cleanup_free_ char *canon = json_dumps(res, JSON_COMPACT | JSON_SORT_KEYS);
+        if (!canon || sha256_hex(canon, strlen(canon), &p->sha256) < 0)
+                return -ENOMEM;
+        p->resolved = json_incref(res);
+        return 0;
+}
+
+static char *name_from_path(const char *path) {
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        size_t n = strlen(base);
+        if (n > 5 && strcmp(base + n - 5, ".json") == 0)
+                n -= 5;
+        return strndup(base, n);
+}
+
+static int finish(json_t *res, const char *path, cj_profile **out, cj_error *err) {
+        cj_profile *p = calloc(1, sizeof *p);
+        if (!p)
+                return cj_error_set(err, ENOMEM, "out of memory");
+        int r = convert(res, path, p, err);
+        if (r >= 0 && (!(p->path = strdup(path)) || !(p->name = name_from_path(path))))
+                r = -ENOMEM;
+        if (r < 0) {
+                cj_profile_free(p);
+                return r == -ENOMEM ? cj_error_set(err, ENOMEM, "out of memory") : r;
+        }
+        *out = p;
+        return 0;
+}
+
+int cj_profile_load(const char *name_or_path, const cj_profile_vars *vars, cj_profile **out, cj_error *err) {
+        _cleanup_strv_ cj_strv chain = NULL;
+        _cleanup_json_ json_t *res = NULL;
+        _cleanup_free_ char *path = NULL;
+        int r = resolve_file(name_or_path, vars, 0, &chain, &res, &path, err);
+        if (r < 0)
+                return r;
+        return finish(res, path, out, err);
+}
+
+int cj_profile_load_string(const char *text, const char *filename, const cj_profile_vars *vars, cj_profile **out,
+                           cj_error *err) {
+        _cleanup_strv_ cj_strv chain = NULL;
+        _cleanup_json_ json_t *res = NULL;
+        int r = resolve(text, strlen(text), filename, vars, 0, &chain, &res, err);
+        if (r < 0)
+                return r;
+        return finish(res, filename, out, err);
+}
+
+void cj_profile_free(cj_profile *p) {
+        if (!p)
+                return;
+        free(p->name);
+        free(p->path);
+        free(p->description);
+        free(p->sha256);
+        free(p->seccomp);
+        cj_strv_free(p->fs_ro);
+        cj_strv_free(p->fs_rw);
+        cj_strv_free(p->fs_tmpfs);
+        cj_strv_free(p->fs_deny);
+        cj_strv_free(p->fs_protect);
+        for (size_t i = 0; i < p->n_rules; i++)
+                cj_strv_free(p->rules[i].match);
+        free(p->rules);
+        cj_strv_free(p->validators_off);
+        cj_strv_free(p->env_keep);
+        cj_strv_free(p->env_set);
+        json_decref(p->resolved);
+        free(p);
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * Profiles: JSON policy files (docs/profiles.md).  Loading resolves `extends`
+ * (a child may only narrow what its parent grants unless it lists the section
+ * in "widen"), expands ${CWD} ${HOME} ${TASK_DIR}, and rejects unknown keys and
+ * wrong types naming the file and the key path.  The result is plain data:
+ * every later stage reads a cj_profile and nothing else.
+ */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/err.h"
+
+#define CJ_PROFILE_FILE_MAX (1u << 20) /* bytes of one profile file */
+#define CJ_PROFILE_EXTENDS_MAX 8       /* depth of an extends chain */
+#define CJ_PROFILE_LIST_MAX 256        /* entries in any list (paths, rules, env names) */
+#define CJ_PROFILE_NAME_MAX 64
+#define CJ_PROFILE_UNLIMITED (-1)
+
+typedef enum cj_verdict {
+        CJ_VERDICT_ALLOW = 0,
+        CJ_VERDICT_ASK = 1,
+        CJ_VERDICT_DENY = 2,
+} cj_verdict;
+
+typedef enum cj_net_mode {
+        CJ_NET_NONE = 0,     /* own netns, lo up */
+        CJ_NET_LOOPBACK = 1, /* own netns, lo up (reserved: host loopback forwarding) */
+        CJ_NET_HOST = 2,     /* host network namespace */
+} cj_net_mode;
+
+/* NULL-terminated string vector helpers (owned strings). */
+typedef char **cj_strv;
+size_t cj_strv_len(char *const *v);
+int cj_strv_push(cj_strv *v, const char *s);         /* copies s */
+int cj_strv_push_take(cj_strv *v, char *s);          /* takes s */
+bool cj_strv_contains(char *const *v, const char *s);
+void cj_strv_free(cj_strv v);
+static inline void cj_strv_freep(cj_strv *v) {
+        cj_strv_free(*v);
+}
+#define _cleanup_strv_ __attribute__((cleanup(cj_strv_freep)))
+
+/* Per-call resource limits (sandbox).  CJ_PROFILE_UNLIMITED where unset. */
+typedef struct cj_limits {
+        int64_t memory_mb, pids, cpu_s, wall_s, fsize_mb, nofile, output_bytes;
+} cj_limits;
+
+/* Per-task budget (tracker).  CJ_PROFILE_UNLIMITED (or < 0 for doubles) where unset. */
+typedef struct cj_budget {
+        int64_t calls;
+        double wall_s, cpu_s;
+        int64_t output_bytes, tokens;
+        double cost_usd;
+        int64_t repeat_limit, stall_limit;
+} cj_budget;
+
+/* A validation rule: prefix match on the resolved argv of a simple command.
+ * argv[0] matches by basename too ("git" matches "/usr/bin/git"). */
+typedef struct cj_rule {
+        cj_strv match; /* at least one element */
+        cj_verdict verdict;
+} cj_rule;
+
+typedef struct cj_profile {
+        char *name;        /* "default", or the file's basename for a path */
+        char *path;        /* file the leaf was loaded from */
+        char *description;
+        char *sha256;      /* hex SHA-256 of the resolved profile's canonical JSON */
+
+        /* filesystem: absolute, normalized, expanded paths.  deny/protect entries
+         * may start with "**" + "/" below a root ("${CWD}/" + "**" + "/.env") to match
+         * at any depth (scan depth CJ_MOUNT_SCAN_DEPTH). */
+        cj_strv fs_ro, fs_rw, fs_tmpfs, fs_deny, fs_protect;
+
+        cj_net_mode network;
+        bool network_widen; /* --net may widen beyond the profile */
+        char *seccomp;      /* policy name or path */
+
+        cj_limits limits;
+        cj_budget budget;
+
+        cj_verdict validation_default;
+        cj_rule *rules;
+        size_t n_rules;
+        cj_strv validators_off;
+
+        cj_strv env_keep; /* names, or prefixes ending in '*' */
+        cj_strv env_set;  /* "NAME=value" */
+
+        uid_t run_as_uid; /* used only when started by root */
+        gid_t run_as_gid;
+
+        json_t *resolved; /* the fully resolved profile, for `profile show` */
+} cj_profile;
+
+/* Values the ${...} variables expand to.  task_dir may be NULL (then a path
+ * using ${TASK_DIR} is dropped). */
+typedef struct cj_profile_vars {
+        const char *cwd, *home, *task_dir;
+} cj_profile_vars;
+
+/* Find a profile file by name: $CLAWJAIL_PROFILE_PATH (colon-separated),
+ * CJ_SYSCONFDIR/profiles, CJ_DATADIR/profiles, CJ_SOURCE_DIR/profiles.
+ * A name containing '/' or ending in ".json" is a path.  *out is malloc'd. */
+int cj_profile_find(const char *name, char **out, cj_error *err);
+
+/* Load, resolve extends, check, expand.  *out is owned by the caller. */
+int cj_profile_load(const char *name_or_path, const cj_profile_vars *vars, cj_profile **out, cj_error *err);
+
+/* Same from a JSON text (for tests and fuzzing); `extends` is looked up by name. */
+int cj_profile_load_string(const char *text, const char *filename, const cj_profile_vars *vars, cj_profile **out,
+                           cj_error *err);
+
+/* Every profile name found on the search path, sorted, deduplicated. */
+int cj_profile_list(cj_strv *out, cj_error *err);
+
+void cj_profile_free(cj_profile *p);
+static inline void cj_profile_freep(cj_profile **p) {
+        cj_profile_free(*p);
+}
+#define _cleanup_profile_ __attribute__((cleanup(cj_profile_freep)))
+
+const char *cj_verdict_name(cj_verdict v);      /* "allow" | "ask" | "deny" */
+int cj_verdict_parse(const char *s);            /* -EINVAL if unknown */
+const char *cj_net_mode_name(cj_net_mode m);
+int cj_net_mode_parse(const char *s);

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: MIT */
+#include "schema.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/json.h"
+
+typedef enum ktype {
+        K_STR,
+        K_BOOL,
+        K_INT,     /* integer >= 0 */
+        K_NUM,     /* number >= 0 */
+        K_STRLIST, /* array of non-empty strings */
+        K_OBJ,     /* object with children */
+        K_RULES,   /* array of {match, verdict} */
+        K_STRMAP,  /* object of string values */
+        K_RUNAS,   /* integer uid > 0 or user name */
+} ktype;
+
+typedef struct keyspec {
+        const char *name;
+        ktype type;
+        const struct keyspec *children;
+        const char *const *choices; /* allowed values for K_STR / K_STRLIST elements */
+} keyspec;
+
+static const char *const verdicts[] = { "allow", "ask", "deny", NULL };
+static const char *const netmodes[] = { "none", "loopback", "host", NULL };
+static const char *const overrides[] = { "narrow", "any", NULL };
+static const char *const sections[] = { "filesystem", "network", "seccomp", "limits", "budget", "validation", "env", NULL };
+
+static const keyspec fs_keys[] = {
+        { "ro", K_STRLIST, NULL, NULL },   { "rw", K_STRLIST, NULL, NULL },
+        { "tmpfs", K_STRLIST, NULL, NULL }, { "deny", K_STRLIST, NULL, NULL },
+        { "protect", K_STRLIST, NULL, NULL }, { NULL, 0, NULL, NULL },
+};
+static const keyspec limit_keys[] = {
+        { "memory_mb", K_INT, NULL, NULL }, { "pids", K_INT, NULL, NULL },   { "cpu_s", K_INT, NULL, NULL },
+        { "wall_s", K_INT, NULL, NULL },    { "fsize_mb", K_INT, NULL, NULL }, { "nofile", K_INT, NULL, NULL },
+        { "output_bytes", K_INT, NULL, NULL }, { NULL, 0, NULL, NULL },
+};
+static const keyspec budget_keys[] = {
+        { "calls", K_INT, NULL, NULL },        { "wall_s", K_NUM, NULL, NULL },      { "cpu_s", K_NUM, NULL, NULL },
+        { "output_bytes", K_INT, NULL, NULL }, { "tokens", K_INT, NULL, NULL },      { "cost_usd", K_NUM, NULL, NULL },
+        { "repeat_limit", K_INT, NULL, NULL }, { "stall_limit", K_INT, NULL, NULL }, { NULL, 0, NULL, NULL },
+};
+static const keyspec validation_keys[] = {
+        { "default", K_STR, NULL, verdicts },
+        { "rules", K_RULES, NULL, NULL },
+        { "off", K_STRLIST, NULL, NULL },
+        { NULL, 0, NULL, NULL },
+};
+static const keyspec env_keys[] = {
+        { "keep", K_STRLIST, NULL, NULL },
+        { "set", K_STRMAP, NULL, NULL },
+        { NULL, 0, NULL, NULL },
+};
+static const keyspec top_keys[] = {
+        { "extends", K_STR, NULL, NULL },
+        { "description", K_STR, NULL, NULL },
+        { "widen", K_STRLIST, NULL, sections },
+        { "filesystem", K_OBJ, fs_keys, NULL },
+        { "network", K_STR, NULL, netmodes },
+        { "network_override", K_STR, NULL, overrides },
+        { "seccomp", K_STR, NULL, NULL },
+        { "limits", K_OBJ, limit_keys, NULL },
+        { "budget", K_OBJ, budget_keys, NULL },
+        { "validation", K_OBJ, validation_keys, NULL },
+        { "env", K_OBJ, env_keys, NULL },
+        { "run_as", K_RUNAS, NULL, NULL },
+        { NULL, 0, NULL, NULL },
+};
+
+static bool in_choices(const char *const *choices, const char *s) {
+        for (size_t i = 0; choices[i]; i++)
+                if (strcmp(choices[i], s) == 0)
+                        return true;
+        return false;
+}
+
+static int bad(cj_error *err, const char *file, const char *path, const char *what) {
+        return cj_error_set(err, EINVAL, "%s: %s: %s", file, path, what);
+}
+
+static int check_strlist(const json_t *v, const keyspec *k, const char *file, const char *path, cj_error *err) {
+        if (!json_is_array(v))
+                return bad(err, file, path, "expected an array of strings");
+        if (json_array_size(v) > CJ_PROFILE_LIST_MAX)
+                return cj_error_set(err, E2BIG, "%s: %s: more than %u entries", file, path, CJ_PROFILE_LIST_MAX);
+        size_t i;
+        const json_t *e;
+        json_array_foreach(v, i, e) {
+                char sub[600];
+                snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+                if (!json_is_string(e) || json_string_length(e) == 0)
+                        return bad(err, file, sub, "expected a non-empty string");
+                if (strlen(json_string_value(e)) != json_string_length(e))
+                        return bad(err, file, sub, "NUL byte in string");
+                if (k->choices && !in_choices(k->choices, json_string_value(e)))
+                        return cj_error_set(err, EINVAL, "%s: %s: unknown value '%s'", file, sub, json_string_value(e));
+        }
+        return 0;
+}
+
+static int check_rules(const json_t *v, const char *file, const char *path, cj_error *err) {
+        if (!json_is_array(v))
+                return bad(err, file, path, "expected an array of {\"match\": [...], \"verdict\": ...}");
+        if (json_array_size(v) > CJ_PROFILE_LIST_MAX)
+                return cj_error_set(err, E2BIG, "%s: %s: more than %u rules", file, path, CJ_PROFILE_LIST_MAX);
+        size_t i;
+        const json_t *rule;
+        json_array_foreach(v, i, rule) {
+                char sub[600];
+                snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+                if (!json_is_object(rule))
+                        return bad(err, file, sub, "expected an object");
+                const char *key;
+                const json_t *val;
+                json_object_foreach((json_t *) rule, key, val) {
+                        char kp[700];
+                        snprintf(kp, sizeof kp, "%s.%s", sub, key);
+                        if (strcmp(key, "match") == 0) {
+                                static const keyspec any = { "match", K_STRLIST, NULL, NULL };
+                                int r = check_strlist(val, &any, file, kp, err);
+                                if (r < 0)
+                                        return r;
+                                if (json_array_size(val) == 0)
+                                        return bad(err, file, kp, "must name at least the program");
+                        } else if (strcmp(key, "verdict") == 0) {
+                                if (!json_is_string(val) || !in_choices(verdicts, json_string_value(val)))
+                                        return bad(err, file, kp, "expected \"allow\", \"ask\" or \"deny\"");
+                        } else
+                                return bad(err, file, kp, "unknown key");
+                }
+                if (!json_object_get(rule, "match") || !json_object_get(rule, "verdict"))
+                        return bad(err, file, sub, "a rule needs both \"match\" and \"verdict\"");
+        }
+        return 0;
+}
+
+static int check_object(const json_t *obj, const keyspec *keys, const char *file, const char *prefix, cj_error *err) {
+        const char *key;
+        const json_t *v;
+        json_object_foreach((json_t *) obj, key, v) {
+                char path[512];
+                snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", key);
+                const keyspec *k = keys;
+                while (k->name && strcmp(k->name, key) != 0)
+                        k++;
+                if (!k->name)
+                        return bad(err, file, path, "unknown key");
+                int r = 0;
+                switch (k->type) {
+                case K_STR:
+                        if (!json_is_string(v))
+                                return bad(err, file, path, "expected a string");
+                        if (k->choices && !in_choices(k->choices, json_string_value(v)))
+                                return cj_error_set(err, EINVAL, "%s: %s: unknown value '%s'", file, path,
+                                                    json_string_value(v));
+                        break;
+                case K_BOOL:
+                        if (!json_is_boolean(v))
+                                return bad(err, file, path, "expected true or false");
+                        break;
+                case K_INT:
+                        if (!json_is_integer(v) || json_integer_value(v) < 0)
+                                return bad(err, file, path, "expected an integer >= 0");
+                        break;
+                case K_NUM:
+                        if (!json_is_number(v) || json_number_value(v) < 0)
+                                return bad(err, file, path, "expected a number >= 0");
+                        break;
+                case K_STRLIST:
+                        r = check_strlist(v, k, file, path, err);
+                        break;
+                case K_OBJ:
+                        if (!json_is_object(v))
+                                return bad(err, file, path, "expected an object");
+                        r = check_object(v, k->children, file, path, err);
+                        break;
+                case K_RULES:
+                        r = check_rules(v, file, path, err);
+                        break;
+                case K_STRMAP: {
+                        if (!json_is_object(v))
+                                return bad(err, file, path, "expected an object of strings");
+                        const char *mk;
+                        const json_t *mv;
+                        json_object_foreach((json_t *) v, mk, mv) {
+                                char sub[600];
+                                snprintf(sub, sizeof sub, "%s.%s", path, mk);
+                                if (!json_is_string(mv))
+                                        return bad(err, file, sub, "expected a string");
+                                if (!*mk || strchr(mk, '='))
+                                        return bad(err, file, sub, "not a valid variable name");
+                        }
+                        break;
+                }
+                case K_RUNAS:
+                        if (json_is_integer(v)) {
+                                if (json_integer_value(v) <= 0 || json_integer_value(v) >= 0xFFFFFFFF)
+                                        return bad(err, file, path, "expected a uid > 0 (never root)");
+                        } else if (json_is_string(v)) {
+                                if (strcmp(json_string_value(v), "root") == 0)
+                                        return bad(err, file, path, "the sandbox never runs as root");
+                        } else
+                                return bad(err, file, path, "expected a uid or a user name");
+                        break;
+                }
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int cj_profile_schema_check(const json_t *doc, const char *file, cj_error *err) {
+        if (!json_is_object(doc))
+                return cj_error_set(err, EINVAL, "%s: a profile is a JSON object", file);
+        return check_object(doc, top_keys, file, "", err);
+}
+
+/* ---- expansion ---------------------------------------------------------- */
+
+#define CJ_PROFILE_VALUE_MAX 4096
+
+/* Expand variables in s.  Returns 1 and *out on success, 0 if the value uses
+ * an unset variable (drop it), <0 on error. */
+static int expand_string(const char *s, const cj_profile_vars *vars, char **out, const char *file, const char *path,
+                         cj_error *err) {
+        char buf[CJ_PROFILE_VALUE_MAX];
+        size_t o = 0;
+        while (*s) {
+                const char *val = NULL;
+                size_t skip = 0;
+                if (strncmp(s, "${", 2) == 0) {
+                        const char *end = strchr(s, '}');
+                        if (!end)
+                                return cj_error_set(err, EINVAL, "%s: %s: unterminated ${", file, path);
+                        size_t n = (size_t) (end - s - 2);
+                        if (n == 3 && strncmp(s + 2, "CWD", 3) == 0)
+                                val = vars ? vars->cwd : NULL;
+                        else if (n == 4 && strncmp(s + 2, "HOME", 4) == 0)
+                                val = vars ? vars->home : NULL;
+                        else if (n == 8 && strncmp(s + 2, "TASK_DIR", 8) == 0)
+                                val = vars ? vars->task_dir : NULL;
+                        else
+                                return cj_error_set(err, EINVAL,
+                                                    "%s: %s: unknown variable ${%.*s} (known: CWD, HOME, TASK_DIR)",
+                                                    file, path, (int) n, s + 2);
+                        if (!val)
+                                return 0;
+                        skip = n + 3;
+                }
+                const char *piece = val ? val : s;
+                size_t plen = val ? strlen(val) : 1;
+                if (o + plen >= sizeof buf)
+                        return cj_error_set(err, E2BIG, "%s: %s: value longer than %d bytes", file, path,
+                                            CJ_PROFILE_VALUE_MAX);
+                memcpy(buf + o, piece, plen);
+                o += plen;
+                s += val ? skip : 1;
+        }
+        buf[o] = '\0';
+        *out = strdup(buf);
+        return *out ? 1 : -ENOMEM;
+}
+
+/* Normalize an absolute path; a "**" component and what follows is kept as is. */
+static int normalize_path(char **p, const char *file, const char *path, cj_error *err) {
+        if ((*p)[0] != '/')
+                return cj_error_set(err, EINVAL, "%s: %s: '%s' is not an absolute path", file, path, *p);
+        char *glob = strstr(*p, "/**/");
+        _cleanup_free_ char *tail = NULL;
+        if (glob) {
+                tail = strdup(glob);
+                if (!tail)
+                        return -ENOMEM;
+                *glob = '\0';
+        }
+        char *n = cj_path_normalize(**p ? *p : "/");
+        if (!n)
+                return -ENOMEM;
+        if (tail) {
+                char *j = malloc(strlen(n) + strlen(tail) + 1);
+                if (!j) {
+                        free(n);
+                        return -ENOMEM;
+                }
+                strcpy(j, strcmp(n, "/") == 0 ? "" : n);
+                strcat(j, tail);
+                free(n);
+                n = j;
+        }
+        free(*p);
+        *p = n;
+        return 0;
+}
+
+static int expand_list(json_t *list, const cj_profile_vars *vars, bool paths, const char *file, const char *path,
+                       cj_error *err) {
+        _cleanup_json_ json_t *out = json_array();
+        if (!out)
+                return -ENOMEM;
+        size_t i;
+        json_t *e;
+        json_array_foreach(list, i, e) {
+                char sub[600];
+                snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+                _cleanup_free_ char *v = NULL;
+                int r = expand_string(json_string_value(e), vars, &v, file, sub, err);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        continue;
+                if (paths) {
+                        r = normalize_path(&v, file, sub, err);
+                        if (r < 0)
+                                return r;
+                }
+                if (json_array_append_new(out, json_string(v)) < 0)
+                        return -ENOMEM;
+        }
+        json_array_clear(list);
+        json_array_extend(list, out);
+        return 0;
+}
+
+int cj_profile_expand(json_t *doc, const cj_profile_vars *vars, const char *file, cj_error *err) {
+        json_t *fs = json_object_get(doc, "filesystem");
+        if (fs) {
+                const char *key;
+                json_t *list;
+                json_object_foreach(fs, key, list) {
+                        char path[64];
+                        snprintf(path, sizeof path, "filesystem.%s", key);
+                        int r = expand_list(list, vars, true, file, path, err);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        json_t *set = json_object_get(json_object_get(doc, "env"), "set");
+        if (set) {
+                const char *key;
+                json_t *v;
+                void *tmp;
+                json_object_foreach_safe(set, tmp, key, v) {
+                        char path[300];
+                        snprintf(path, sizeof path, "env.set.%s", key);
+                        _cleanup_free_ char *s = NULL;
+                        int r = expand_string(json_string_value(v), vars, &s, file, path, err);
+                        if (r < 0)
+                                return r;
+                        if (r == 0)
+                                json_object_del(set, key);
+                        else
+                                json_string_set(v, s);
+                }
+        }
+        return 0;
+}
