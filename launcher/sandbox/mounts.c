@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: MIT */
+#include "mounts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/fileio.h"
+
+#define STAGING "/tmp"  /* tmpfs mounted here in our own mount ns, then pivoted into */
+#define NEWROOT "/newroot"
+#define OLDROOT "/oldroot"
+#define EMPTY_FILE "/.cj-empty"
+
+static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+static const char *const dev_links[][2] = {
+        { "fd", "/proc/self/fd" },         { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+        { "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },
+};
+
+static int open_nofollow(const char *path, int flags) {
+        struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC), .resolve = RESOLVE_NO_SYMLINKS };
+        int fd = (int) syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+        return fd < 0 ? -errno : fd;
+}
+
+/* mkdir -p below NEWROOT, never following a symlink: each component is
+ * created or opened relative to its parent's fd. */
+static int make_dirs(const char *path, cj_error *err) {
+        _cleanup_free_ char *copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return cj_error_seterrno(err, errno, "open /");
+        char *save = NULL;
+        for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+                if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST)
+                        return cj_error_seterrno(err, errno, "mkdir %s (component %s)", path, c);
+                struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW,
+                                        .resolve = RESOLVE_NO_SYMLINKS };
+                int nfd = (int) syscall(SYS_openat2, fd, c, &how, sizeof how);
+                if (nfd < 0)
+                        return cj_error_seterrno(err, errno, "%s: component %s is not a plain directory", path, c);
+                close(fd);
+                fd = nfd;
+        }
+        return 0;
+}
+
+/* Ensure dst exists as a directory or an empty file, and return an O_PATH fd to it. */
+static int mountpoint(const char *dst, bool dir, cj_error *err) {
+        _cleanup_free_ char *parent = strdup(dst);
+        if (!parent)
+                return -ENOMEM;
+        char *slash = strrchr(parent, '/');
+        if (slash && slash != parent)
+                *slash = '\0';
+        int r = make_dirs(dir ? dst : parent, err);
+        if (r < 0)
+                return r;
+        if (!dir) {
+                int fd = open(dst, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0000);
+                if (fd >= 0)
+                        close(fd);
+                else if (errno != EEXIST && errno != EACCES && errno != EISDIR && errno != EROFS && errno != ETXTBSY)
+                        return cj_error_seterrno(err, errno, "create mount point %s", dst);
+        }
+        int fd = open_nofollow(dst, O_PATH);
+        if (fd < 0)
+                return cj_error_seterrno(err, fd, "mount point %s (a symlink where none is allowed?)", dst);
+        return fd;
+}
+
+static int set_attr(int tree, uint64_t set, bool recursive, const char *what, cj_error *err) {
+        struct mount_attr attr = { .attr_set = set };
+        if (mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr) < 0)
+                return cj_error_seterrno(err, errno, "mount_setattr %s", what);
+        return 0;
+}
+
+static int attach(int tree, int dst_fd, const char *what, cj_error *err) {
+        if (move_mount(tree, "", dst_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return cj_error_seterrno(err, errno, "move_mount %s", what);
+        return 0;
+}
+
+/* Clone src (recursively for directories), set attributes, attach at dst. */
+static int bind(const char *src, const char *dst, bool dir, uint64_t attrs, cj_error *err) {
+        _cleanup_close_ int sfd = open_nofollow(src, O_PATH);
+        if (sfd < 0)
+                return cj_error_seterrno(err, sfd, "bind source %s", src);
+        _cleanup_close_ int tree =
+                open_tree(sfd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (dir ? AT_RECURSIVE : 0));
+        if (tree < 0)
+                return cj_error_seterrno(err, errno, "open_tree %s", src);
+        int r = set_attr(tree, attrs, dir, dst, err);
+        if (r < 0)
+                return r;
+        _cleanup_close_ int dfd = mountpoint(dst, dir, err);
+        if (dfd < 0)
+                return dfd;
+        return attach(tree, dfd, dst, err);
+}
+
+/* A fresh filesystem (tmpfs, proc, devpts) by the fd-based API. */
+static int fresh(const char *fstype, const char *const *opts, uint64_t attrs, const char *dst, bool dir,
+                 cj_error *err) {
+        _cleanup_close_ int fsfd = fsopen(fstype, FSOPEN_CLOEXEC);
+        if (fsfd < 0)
+                return cj_error_seterrno(err, errno, "fsopen %s", fstype);
+        for (size_t i = 0; opts && opts[i]; i += 2)
+                if (fsconfig(fsfd, FSCONFIG_SET_STRING, opts[i], opts[i + 1], 0) < 0)
+                        return cj_error_seterrno(err, errno, "%s option %s=%s", fstype, opts[i], opts[i + 1]);
+        if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return cj_error_seterrno(err, errno, "create %s for %s", fstype, dst);
+        _cleanup_close_ int mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, (unsigned) attrs);
+        if (mfd < 0)
+                return cj_error_seterrno(err, errno, "fsmount %s", fstype);
+        _cleanup_close_ int dfd = mountpoint(dst, dir, err);
+        if (dfd < 0)
+                return dfd;
+        return attach(mfd, dfd, dst, err);
+}
+
+/* buf = a + "/" + b, or -ENAMETOOLONG. */
+static int subpath(char buf[PATH_MAX], const char *a, const char *b) {
+        size_t la = strlen(a), lb = strlen(b);
+        if (la + 1 + lb >= PATH_MAX)
+                return -ENAMETOOLONG;
+        memcpy(buf, a, la);
+        buf[la] = '/';
+        memcpy(buf + la + 1, b, lb + 1);
+        return 0;
+}
+
+static int setup_dev(const char *dst, cj_error *err) {
+        static const char *const tmpfs_opts[] = { "mode", "0755", "size", "64k", NULL };
+        int r = fresh("tmpfs", tmpfs_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, dst, true, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < CJ_ARRAY_SIZE(dev_nodes); i++) {
+                char src[PATH_MAX], d[PATH_MAX];
+                if (subpath(src, OLDROOT "/dev", dev_nodes[i]) < 0 || subpath(d, dst, dev_nodes[i]) < 0)
+                        return cj_error_set(err, ENAMETOOLONG, "path too long: %s", dst);
+                if (access(src, F_OK) < 0)
+                        continue;
+                r = bind(src, d, false, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < CJ_ARRAY_SIZE(dev_links); i++) {
+                char d[PATH_MAX];
+                if (subpath(d, dst, dev_links[i][0]) < 0)
+                        return cj_error_set(err, ENAMETOOLONG, "path too long: %s", dst);
+                if (symlink(dev_links[i][1], d) < 0)
+                        return cj_error_seterrno(err, errno, "symlink %s", d);
+        }
+        char pts[PATH_MAX], shm[PATH_MAX];
+        if (subpath(pts, dst, "pts") < 0 || subpath(shm, dst, "shm") < 0)
+                return cj_error_set(err, ENAMETOOLONG, "path too long: %s", dst);
+        static const char *const pts_opts[] = { "ptmxmode", "0666", "mode", "0620", NULL };
+        r = fresh("devpts", pts_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, pts, true, err);
+        if (r < 0)
+                return r;
+        static const char *const shm_opts[] = { "mode", "1777", NULL };
+        return fresh("tmpfs", shm_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, shm, true, err);
+}
+
+static int apply_op(const cj_mount_op *op, cj_error *err) {
+        char dst[PATH_MAX], src[PATH_MAX];
+        if (snprintf(dst, sizeof dst, NEWROOT "%s", op->dst) >= (int) sizeof dst ||
+            (op->src && snprintf(src, sizeof src, OLDROOT "%s", op->src) >= (int) sizeof src))
+                return cj_error_set(err, ENAMETOOLONG, "path too long: %s", op->dst);
+        const uint64_t ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+        switch (op->kind) {
+        case CJ_MNT_BIND_RO:
+        case CJ_MNT_BIND_RW:
+        case CJ_MNT_PROTECT: {
+                struct stat st;
+                if (stat(src, &st) < 0)
+                        return cj_error_seterrno(err, errno, "%s", op->src);
+                uint64_t attrs = op->kind == CJ_MNT_BIND_RW ? MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV : ro;
+                return bind(src, dst, S_ISDIR(st.st_mode), attrs, err);
+        }
+        case CJ_MNT_TMPFS: {
+                static const char *const opts[] = { "mode", "1777", NULL };
+                return fresh("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, dst, true, err);
+        }
+        case CJ_MNT_MASK_DIR: {
+                static const char *const opts[] = { "mode", "0000", "size", "4k", "nr_inodes", "1", NULL };
+                return fresh("tmpfs", opts, ro | MOUNT_ATTR_NOEXEC, dst, true, err);
+        }
+        case CJ_MNT_MASK_FILE:
+                return bind(EMPTY_FILE, dst, false, ro | MOUNT_ATTR_NOEXEC, err);
+        case CJ_MNT_SYMLINK: {
+                _cleanup_free_ char *parent = strdup(dst);
+                if (!parent)
+                        return -ENOMEM;
+                *strrchr(parent, '/') = '\0';
+                int r = make_dirs(parent, err);
+                if (r < 0)
+                        return r;
+                if (symlink(op->src, dst) < 0 && errno != EEXIST)
+                        return cj_error_seterrno(err, errno, "symlink %s", op->dst);
+                return 0;
+        }
+        case CJ_MNT_PROC:
+                return fresh("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, dst, true, err);
+        case CJ_MNT_DEV:
+                return setup_dev(dst, err);
+        }
+        return cj_error_set(err, EINVAL, "unknown mount operation %d", op->kind);
+}
+
+int cj_mounts_apply(const cj_mount_plan *plan, const char *cwd, cj_error *err) {
+        /* Nothing we do may propagate back to the host. */
+        if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+                return cj_error_seterrno(err, errno, "make / a slave mount");
+        if (mount("tmpfs", STAGING, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+                return cj_error_seterrno(err, errno, "mount staging tmpfs on " STAGING);
+        if (chdir(STAGING) < 0 || mkdir("newroot", 0755) < 0 || mkdir("oldroot", 0755) < 0)
+                return cj_error_seterrno(err, errno, "prepare staging directory");
+        if (syscall(SYS_pivot_root, STAGING, STAGING OLDROOT) < 0)
+                return cj_error_seterrno(err, errno, "pivot_root into staging");
+        if (chdir("/") < 0)
+                return cj_error_seterrno(err, errno, "chdir /");
+        if (mount("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+                return cj_error_seterrno(err, errno, "mount new root tmpfs");
+        int efd = open(EMPTY_FILE, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0000);
+        if (efd < 0)
+                return cj_error_seterrno(err, errno, "create " EMPTY_FILE);
+        close(efd);
+
+        for (size_t i = 0; i < plan->n; i++) {
+                int r = apply_op(&plan->ops[i], err);
+                if (r < 0)
+                        return cj_error_prefix(err, "mount %s %s: ", cj_mount_kind_name(plan->ops[i].kind),
+                                               plan->ops[i].dst);
+        }
+
+        /* The skeleton directories of the new root are read-only too. */
+        if (mount(NULL, NEWROOT, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+                return cj_error_seterrno(err, errno, "make the new root read-only");
+        if (umount2(OLDROOT, MNT_DETACH) < 0)
+                return cj_error_seterrno(err, errno, "detach the host root");
+        if (chdir(NEWROOT) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
+            chdir("/") < 0)
+                return cj_error_seterrno(err, errno, "pivot_root into the new root");
+        if (cwd && chdir(cwd) < 0)
+                return cj_error_seterrno(err, errno, "working directory %s inside the sandbox", cwd);
+        return 0;
+}

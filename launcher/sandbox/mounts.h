@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Executes a mount plan inside the sandbox child (new mount namespace, full
+ * capabilities of the new user namespace).  Every path is opened with
+ * RESOLVE_NO_SYMLINKS and mounted by file descriptor (open_tree/move_mount),
+ * so a symlink planted in a writable root cannot redirect a mount; read-only
+ * attributes are set on the detached tree before it is attached. */
+
+#include "plan.h"
+#include "util/err.h"
+
+/* Build the new root from plan, pivot into it and chdir to cwd. */
+int cj_mounts_apply(const cj_mount_plan *plan, const char *cwd, cj_error *err);

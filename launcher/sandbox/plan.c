@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: MIT */
+#include "plan.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/fileio.h"
+
+/* ---- the host probe ----------------------------------------------------- */
+
+static cj_file_type host_lstat(void *ctx, const char *path) {
+        struct stat st;
+        if (lstat(path, &st) < 0)
+                return CJ_FT_MISSING;
+        if (S_ISLNK(st.st_mode))
+                return CJ_FT_SYMLINK;
+        if (S_ISDIR(st.st_mode))
+                return CJ_FT_DIR;
+        return S_ISREG(st.st_mode) ? CJ_FT_FILE : CJ_FT_OTHER;
+}
+
+static char *host_realpath(void *ctx, const char *path) {
+        return realpath(path, NULL);
+}
+
+static char *host_readlink(void *ctx, const char *path) {
+        char buf[PATH_MAX];
+        ssize_t n = readlink(path, buf, sizeof buf - 1);
+        if (n < 0)
+                return NULL;
+        buf[n] = '\0';
+        return strdup(buf);
+}
+
+static int host_list_subdirs(void *ctx, const char *path, cj_strv *names) {
+        _cleanup_closedir_ DIR *d = opendir(path);
+        if (!d)
+                return -errno;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                bool dir = de->d_type == DT_DIR;
+                if (de->d_type == DT_UNKNOWN) {
+                        struct stat st;
+                        dir = fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+                }
+                if (dir && cj_strv_push(names, de->d_name) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+const cj_fs_probe cj_fs_probe_host = {
+        .lstat_type = host_lstat,
+        .realpath = host_realpath,
+        .readlink = host_readlink,
+        .list_subdirs = host_list_subdirs,
+        .ctx = NULL,
+};
+
+/* ---- plan construction -------------------------------------------------- */
+
+const char *cj_mount_kind_name(cj_mount_kind k) {
+        static const char *const names[] = {
+                [CJ_MNT_TMPFS] = "tmpfs",     [CJ_MNT_BIND_RO] = "bind-ro",     [CJ_MNT_BIND_RW] = "bind-rw",
+                [CJ_MNT_SYMLINK] = "symlink", [CJ_MNT_PROC] = "proc",           [CJ_MNT_DEV] = "dev",
+                [CJ_MNT_PROTECT] = "protect", [CJ_MNT_MASK_DIR] = "mask-dir", [CJ_MNT_MASK_FILE] = "mask-file",
+        };
+        return k < CJ_ARRAY_SIZE(names) ? names[k] : "?";
+}
+
+void cj_mount_plan_clear(cj_mount_plan *plan) {
+        for (size_t i = 0; i < plan->n; i++) {
+                free(plan->ops[i].src);
+                free(plan->ops[i].dst);
+        }
+        free(plan->ops);
+        plan->ops = NULL;
+        plan->n = 0;
+}
+
+static bool is_root_kind(cj_mount_kind k) {
+        return k == CJ_MNT_BIND_RO || k == CJ_MNT_BIND_RW || k == CJ_MNT_SYMLINK || k == CJ_MNT_TMPFS ||
+               k == CJ_MNT_PROC || k == CJ_MNT_DEV;
+}
+
+/* Add an op; a root at the same dst as an earlier root replaces it (later
+ * entries, operator flags and rw, win).  Takes src and dst. */
+static int add_op(cj_mount_plan *plan, cj_mount_kind kind, char *src, char *dst, cj_error *err) {
+        if (!dst) {
+                free(src);
+                return cj_error_set(err, ENOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < plan->n; i++) {
+                cj_mount_op *op = &plan->ops[i];
+                if (strcmp(op->dst, dst) != 0 || is_root_kind(op->kind) != is_root_kind(kind))
+                        continue;
+                free(op->src);
+                free(dst);
+                op->src = src;
+                op->kind = kind;
+                return 0;
+        }
+        if (plan->n >= CJ_MOUNT_PLAN_MAX) {
+                free(src);
+                free(dst);
+                return cj_error_set(err, E2BIG, "mount plan has more than %d operations", CJ_MOUNT_PLAN_MAX);
+        }
+        cj_mount_op *n = realloc(plan->ops, (plan->n + 1) * sizeof *n);
+        if (!n) {
+                free(src);
+                free(dst);
+                return cj_error_set(err, ENOMEM, "out of memory");
+        }
+        plan->ops = n;
+        plan->ops[plan->n++] = (cj_mount_op){ .kind = kind, .src = src, .dst = dst };
+        return 0;
+}
+
+static bool listed_root_covers(char *const *const lists[], size_t nlists, const char *path) {
+        for (size_t l = 0; l < nlists; l++)
+                for (size_t i = 0; lists[l] && lists[l][i]; i++)
+                        if (cj_path_is_under(path, lists[l][i]))
+                                return true;
+        return false;
+}
+
+static int add_roots(cj_mount_plan *plan, char *const *paths, bool rw, char *const *const all[], size_t nall,
+                     const cj_fs_probe *probe, cj_error *err) {
+        for (size_t i = 0; paths && paths[i]; i++) {
+                const char *p = paths[i];
+                cj_file_type t = probe->lstat_type(probe->ctx, p);
+                if (t == CJ_FT_MISSING)
+                        continue;
+                char *real = probe->realpath(probe->ctx, p);
+                if (!real)
+                        continue; /* dangling symlink: nothing to bind */
+                int r;
+                if (t == CJ_FT_SYMLINK && strcmp(real, p) != 0 && listed_root_covers(all, nall, real)) {
+                        /* /lib -> usr/lib with /usr bound: recreate the link rather than binding twice. */
+                        free(real);
+                        r = add_op(plan, CJ_MNT_SYMLINK, probe->readlink(probe->ctx, p), strdup(p), err);
+                } else
+                        r = add_op(plan, rw ? CJ_MNT_BIND_RW : CJ_MNT_BIND_RO, real, strdup(p), err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Map a host path (symlink-free) to its place inside the sandbox through the
+ * bind root with the longest matching source.  NULL if no bind root holds it. */
+static char *map_to_sandbox(const cj_mount_plan *plan, const char *host, cj_mount_kind *root_kind) {
+        const cj_mount_op *best = NULL;
+        for (size_t i = 0; i < plan->n; i++) {
+                const cj_mount_op *op = &plan->ops[i];
+                if (op->kind != CJ_MNT_BIND_RO && op->kind != CJ_MNT_BIND_RW)
+                        continue;
+                if (cj_path_is_under(host, op->src) && (!best || strlen(op->src) > strlen(best->src)))
+                        best = op;
+        }
+        if (!best)
+                return NULL;
+        *root_kind = best->kind;
+        return cj_path_join(best->dst, host + strlen(best->src));
+}
+
+/* A "**" pattern group: every pattern sharing one prefix is matched in one walk. */
+typedef struct scan {
+        const char *prefix;
+        cj_strv tails;  /* what follows "prefix/" + "**" + "/" */
+        cj_strv *found; /* host paths that exist */
+        const cj_fs_probe *probe;
+        size_t dirs;
+} scan;
+
+static int scan_dir(scan *s, const char *dir, unsigned depth, cj_error *err) {
+        if (++s->dirs > CJ_MOUNT_SCAN_DIRS_MAX)
+                return cj_error_set(err, EFBIG,
+                                    "scanning %s for protected and masked paths visited more than %d directories; "
+                                    "narrow the profile's \"**\" patterns or the workspace",
+                                    s->prefix, CJ_MOUNT_SCAN_DIRS_MAX);
+        for (size_t i = 0; s->tails[i]; i++) {
+                _cleanup_free_ char *c = cj_path_join(dir, s->tails[i]);
+                if (!c)
+                        return -ENOMEM;
+                if (s->probe->lstat_type(s->probe->ctx, c) != CJ_FT_MISSING && cj_strv_push(s->found, c) < 0)
+                        return -ENOMEM;
+        }
+        if (depth >= CJ_MOUNT_SCAN_DEPTH)
+                return 0;
+        _cleanup_strv_ cj_strv subs = NULL;
+        if (s->probe->list_subdirs(s->probe->ctx, dir, &subs) < 0)
+                return 0; /* unreadable here means unreadable inside too */
+        for (size_t i = 0; subs && subs[i]; i++) {
+                if (strcmp(subs[i], ".git") == 0)
+                        continue; /* matched above as ".git/..."; its object store is not worth walking */
+                _cleanup_free_ char *sub = cj_path_join(dir, subs[i]);
+                if (!sub)
+                        return -ENOMEM;
+                int r = scan_dir(s, sub, depth + 1, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Expand deny/protect patterns to existing host paths. */
+static int expand_patterns(char *const *patterns, const cj_fs_probe *probe, cj_strv *found, cj_error *err) {
+        _cleanup_strv_ cj_strv prefixes = NULL;
+        for (size_t i = 0; patterns && patterns[i]; i++) {
+                const char *g = strstr(patterns[i], "/**/");
+                if (!g) {
+                        if (probe->lstat_type(probe->ctx, patterns[i]) != CJ_FT_MISSING &&
+                            cj_strv_push(found, patterns[i]) < 0)
+                                return -ENOMEM;
+                        continue;
+                }
+                _cleanup_free_ char *prefix = strndup(patterns[i], (size_t) (g - patterns[i]));
+                if (!prefix)
+                        return -ENOMEM;
+                if (!*prefix) {
+                        free(prefix);
+                        prefix = strdup("/");
+                }
+                if (!cj_strv_contains(prefixes, prefix) && cj_strv_push(&prefixes, prefix) < 0)
+                        return -ENOMEM;
+        }
+        for (size_t p = 0; prefixes && prefixes[p]; p++) {
+                scan s = { .prefix = prefixes[p], .found = found, .probe = probe };
+                _cleanup_strv_ cj_strv tails = NULL;
+                size_t plen = strcmp(prefixes[p], "/") == 0 ? 0 : strlen(prefixes[p]);
+                for (size_t i = 0; patterns[i]; i++)
+                        if (strncmp(patterns[i], prefixes[p], plen) == 0 && strncmp(patterns[i] + plen, "/**/", 4) == 0 &&
+                            cj_strv_push(&tails, patterns[i] + plen + 4) < 0)
+                                return -ENOMEM;
+                s.tails = tails;
+                if (probe->lstat_type(probe->ctx, prefixes[p]) != CJ_FT_DIR)
+                        continue;
+                int r = scan_dir(&s, prefixes[p], 0, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int add_overlays(cj_mount_plan *plan, char *const *patterns, bool deny, const cj_fs_probe *probe,
+                        cj_error *err) {
+        _cleanup_strv_ cj_strv found = NULL;
+        int r = expand_patterns(patterns, probe, &found, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; found && found[i]; i++) {
+                _cleanup_free_ char *real = probe->realpath(probe->ctx, found[i]);
+                if (!real)
+                        continue;
+                cj_mount_kind root_kind;
+                char *dst = map_to_sandbox(plan, real, &root_kind);
+                if (!dst)
+                        continue; /* not visible in the sandbox: nothing to hide or protect */
+                if (!deny && root_kind != CJ_MNT_BIND_RW) {
+                        free(dst);
+                        continue; /* already read-only */
+                }
+                cj_file_type t = probe->lstat_type(probe->ctx, real);
+                cj_mount_kind k = !deny ? CJ_MNT_PROTECT : t == CJ_FT_DIR ? CJ_MNT_MASK_DIR : CJ_MNT_MASK_FILE;
+                r = add_op(plan, k, k == CJ_MNT_PROTECT ? TAKE_PTR(real) : NULL, dst, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Path order with '/' lowest, so a parent sorts right before its children. */
+static int path_cmp(const char *a, const char *b) {
+        for (;; a++, b++) {
+                unsigned char ca = *a == '/' ? 1 : (unsigned char) *a, cb = *b == '/' ? 1 : (unsigned char) *b;
+                if (ca != cb || !ca)
+                        return ca - cb;
+        }
+}
+
+static int op_cmp(const void *x, const void *y) {
+        const cj_mount_op *a = x, *b = y;
+        int c = path_cmp(a->dst, b->dst);
+        if (c)
+                return c;
+        return (int) is_root_kind(b->kind) - (int) is_root_kind(a->kind); /* roots before overlays */
+}
+
+static int check_roots_not_masked(const cj_mount_plan *plan, cj_error *err) {
+        for (size_t i = 0; i < plan->n; i++) {
+                const cj_mount_op *m = &plan->ops[i];
+                if (m->kind != CJ_MNT_MASK_DIR && m->kind != CJ_MNT_MASK_FILE)
+                        continue;
+                for (size_t j = 0; j < plan->n; j++) {
+                        const cj_mount_op *r = &plan->ops[j];
+                        if (is_root_kind(r->kind) && strcmp(r->dst, m->dst) != 0 && cj_path_is_under(r->dst, m->dst))
+                                return cj_error_set(err, EPERM, "%s is granted but lies inside the masked path %s",
+                                                    r->dst, m->dst);
+                }
+        }
+        return 0;
+}
+
+int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const *extra_rw, const cj_fs_probe *probe,
+                        cj_mount_plan *out, cj_error *err) {
+        cj_mount_plan plan = { 0 };
+        char *const *const all[] = { p->fs_ro, extra_ro, p->fs_rw, extra_rw };
+        int r = add_roots(&plan, p->fs_ro, false, all, 4, probe, err);
+        if (r >= 0)
+                r = add_roots(&plan, extra_ro, false, all, 4, probe, err);
+        if (r >= 0)
+                r = add_roots(&plan, p->fs_rw, true, all, 4, probe, err);
+        if (r >= 0)
+                r = add_roots(&plan, extra_rw, true, all, 4, probe, err);
+        for (size_t i = 0; r >= 0 && p->fs_tmpfs && p->fs_tmpfs[i]; i++)
+                r = add_op(&plan, CJ_MNT_TMPFS, NULL, strdup(p->fs_tmpfs[i]), err);
+        if (r >= 0)
+                r = add_op(&plan, CJ_MNT_PROC, NULL, strdup("/proc"), err);
+        if (r >= 0)
+                r = add_op(&plan, CJ_MNT_DEV, NULL, strdup("/dev"), err);
+        if (r >= 0)
+                r = add_overlays(&plan, p->fs_protect, false, probe, err);
+        if (r >= 0)
+                r = add_overlays(&plan, p->fs_deny, true, probe, err);
+        if (r >= 0) {
+                qsort(plan.ops, plan.n, sizeof *plan.ops, op_cmp);
+                r = check_roots_not_masked(&plan, err);
+        }
+        if (r < 0) {
+                cj_mount_plan_clear(&plan);
+                return r;
+        }
+        *out = plan;
+        return 0;
+}
+
+bool cj_mount_plan_covers(const cj_mount_plan *plan, const char *path) {
+        for (size_t i = 0; i < plan->n; i++) {
+                cj_mount_kind k = plan->ops[i].kind;
+                if ((k == CJ_MNT_BIND_RO || k == CJ_MNT_BIND_RW || k == CJ_MNT_TMPFS) &&
+                    cj_path_is_under(path, plan->ops[i].dst))
+                        return true;
+        }
+        return false;
+}
+
+bool cj_mount_plan_writable(const cj_mount_plan *plan, const char *path) {
+        const cj_mount_op *best = NULL;
+        for (size_t i = 0; i < plan->n; i++) /* sorted: the last match is the innermost */
+                if (plan->ops[i].kind != CJ_MNT_SYMLINK && cj_path_is_under(path, plan->ops[i].dst))
+                        best = &plan->ops[i];
+        return best && (best->kind == CJ_MNT_BIND_RW || best->kind == CJ_MNT_TMPFS);
+}
+
+void cj_mount_plan_print(const cj_mount_plan *plan, FILE *f) {
+        for (size_t i = 0; i < plan->n; i++) {
+                const cj_mount_op *op = &plan->ops[i];
+                if (op->src)
+                        fprintf(f, "%-9s %s <- %s\n", cj_mount_kind_name(op->kind), op->dst, op->src);
+                else
+                        fprintf(f, "%-9s %s\n", cj_mount_kind_name(op->kind), op->dst);
+        }
+}

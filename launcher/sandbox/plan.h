@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * The mount plan: the sandbox's filesystem as a list of operations, built from
+ * a profile as plain data so it can be printed (`clawjail run --print-plan`)
+ * and unit-tested with a fake filesystem.  sandbox/mounts.c executes it.
+ *
+ * Paths: `dst` is where the mount appears inside the sandbox; `src` is the
+ * host path (symlink-free, from realpath) it comes from.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "profile/profile.h"
+#include "util/err.h"
+
+#define CJ_MOUNT_PLAN_MAX 4096       /* operations in one plan */
+#define CJ_MOUNT_SCAN_DEPTH 12       /* how deep "**" patterns look */
+#define CJ_MOUNT_SCAN_DIRS_MAX 50000 /* directories a "**" scan may visit before failing closed */
+
+typedef enum cj_mount_kind {
+        CJ_MNT_TMPFS,     /* fresh tmpfs (mode 1777) */
+        CJ_MNT_BIND_RO,   /* recursive bind, read-only, nosuid, nodev */
+        CJ_MNT_BIND_RW,   /* recursive bind, writable, nosuid, nodev */
+        CJ_MNT_SYMLINK,   /* symlink dst -> src (e.g. /lib -> usr/lib on merged-usr hosts) */
+        CJ_MNT_PROC,      /* procfs of the new pid namespace */
+        CJ_MNT_DEV,       /* minimal /dev: null zero full random urandom tty, pts, shm */
+        CJ_MNT_PROTECT,   /* read-only bind of a path inside a writable root */
+        CJ_MNT_MASK_DIR,  /* empty read-only tmpfs, mode 000, over a directory */
+        CJ_MNT_MASK_FILE, /* empty read-only file, mode 000, over a file */
+} cj_mount_kind;
+
+typedef struct cj_mount_op {
+        cj_mount_kind kind;
+        char *src; /* host path (binds, protect) or link target (symlink); NULL otherwise */
+        char *dst; /* path inside the sandbox */
+} cj_mount_op;
+
+typedef struct cj_mount_plan {
+        cj_mount_op *ops;
+        size_t n;
+} cj_mount_plan;
+
+typedef enum cj_file_type { CJ_FT_MISSING, CJ_FT_DIR, CJ_FT_FILE, CJ_FT_SYMLINK, CJ_FT_OTHER } cj_file_type;
+
+/* How the planner sees the host filesystem; tests pass a fake one. */
+typedef struct cj_fs_probe {
+        cj_file_type (*lstat_type)(void *ctx, const char *path);
+        /* realpath(3); NULL (errno set) if it does not resolve. */
+        char *(*realpath)(void *ctx, const char *path);
+        /* readlink(2) of a symlink; NULL on failure. */
+        char *(*readlink)(void *ctx, const char *path);
+        /* Names of the real subdirectories of path (symlinks not followed); 0 or -errno. */
+        int (*list_subdirs)(void *ctx, const char *path, cj_strv *names);
+        void *ctx;
+} cj_fs_probe;
+
+/* The real filesystem. */
+extern const cj_fs_probe cj_fs_probe_host;
+
+/* Build the plan for a profile plus operator --ro/--rw paths.  Missing ro/rw
+ * roots are skipped (a profile lists /lib64 on hosts that may lack it); deny
+ * and protect entries that resolve outside every root are skipped (nothing to
+ * hide); a "**" scan that exceeds its limits fails closed. */
+int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const *extra_rw, const cj_fs_probe *probe,
+                        cj_mount_plan *out, cj_error *err);
+
+/* True if path (inside the sandbox) is at or below a bind (ro or rw) root or
+ * a tmpfs of the plan: used to check --cwd. */
+bool cj_mount_plan_covers(const cj_mount_plan *plan, const char *path);
+
+/* True if path lies in a writable place of the plan (rw root or tmpfs) and
+ * not under a protect or mask entry. */
+bool cj_mount_plan_writable(const cj_mount_plan *plan, const char *path);
+
+/* One line per operation: "bind-ro  /usr <- /usr". */
+void cj_mount_plan_print(const cj_mount_plan *plan, FILE *f);
+
+const char *cj_mount_kind_name(cj_mount_kind k);
+
+void cj_mount_plan_clear(cj_mount_plan *plan);
