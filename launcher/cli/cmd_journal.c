@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/* clawjail journal show|verify TASK */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmd_tracker.h"
+#include "tracker/tracker.h"
+#include "util/json.h"
+
+#define SUMMARY_WIDTH 80
+
+static const char journal_usage[] =
+        "Usage: clawjail journal show|verify [OPTIONS] TASK\n"
+        "\n"
+        "Every task has an append-only audit journal, STATE/tasks/TASK/journal.jsonl:\n"
+        "one JSON object per line with \"seq\", \"time\" (RFC 3339 UTC, ms), \"event\",\n"
+        "\"task\" and \"prev\", the SHA-256 of the previous line (64 zeros for the\n"
+        "first), followed by the event's fields.  Events: created, profile, start,\n"
+        "end, interrupted, denied, approval_required, approved, rejected, refused,\n"
+        "budget_exhausted, budget_set, charge, stopped, resumed, checkpoint,\n"
+        "repaired.  See docs/tracker.md.\n"
+        "\n"
+        "Commands:\n"
+        "  show TASK     print the journal as a table (seq, time, event, summary),\n"
+        "                or with --json as one JSON array of the lines\n"
+        "  verify TASK   check the hash chain and the sequence, then that\n"
+        "                state.json agrees with the journal; names the first bad\n"
+        "                line and why.  Detects any edit, removal, insertion or\n"
+        "                reordering of lines, and the removal or edit of the last\n"
+        "                line as far as state.json recorded it.\n"
+        "\n"
+        "Options:\n"
+        "  --no-repair       verify the journal as it is on disk.  By default verify\n"
+        "                    is an access like any other: a torn last line left by\n"
+        "                    a crash is cut first (and journaled as \"repaired\") and\n"
+        "                    calls whose process died are closed as \"interrupted\".\n"
+        "  --state-dir DIR   where tasks live (see 'clawjail task --help')\n"
+        "  --json            JSON output (show)\n"
+        "  -h, --help        show this help\n"
+        "\n"
+        "Exit status (verify): 0 intact; 1 damaged (the first bad line and the reason\n"
+        "are printed on stdout); 125 usage error, unknown task or failure.\n"
+        "Exit status (show): 0 success; 125 usage error, unknown task or failure.\n";
+
+enum { OPT_STATE_DIR = 0x100, OPT_JSON, OPT_NO_REPAIR };
+
+static const struct option options[] = {
+        { "state-dir", required_argument, NULL, OPT_STATE_DIR },
+        { "json", no_argument, NULL, OPT_JSON },
+        { "no-repair", no_argument, NULL, OPT_NO_REPAIR },
+        { "help", no_argument, NULL, 'h' },
+        {},
+};
+
+static const char *str(const json_t *o, const char *k) {
+        const char *s = json_string_value(json_object_get(o, k));
+        return s ? s : "";
+}
+
+static long long num(const json_t *o, const char *k) {
+        return (long long) json_integer_value(json_object_get(o, k));
+}
+
+static void summarize(const json_t *ev, char *out, size_t n) {
+        const char *e = str(ev, "event");
+        json_t *cmd = json_object_get(ev, "command");
+        _cleanup_free_ char *argv = NULL;
+        const char *what = json_is_string(cmd) ? json_string_value(cmd) : "";
+        if (!json_is_string(cmd) && json_object_get(ev, "argv"))
+                what = (argv = cj_json_line(json_object_get(ev, "argv"))) ? argv : "";
+        if (strcmp(e, "start") == 0)
+                snprintf(out, n, "%s %s", str(ev, "tool")[0] ? str(ev, "tool") : "run", what);
+        else if (strcmp(e, "end") == 0) {
+                json_t *code = json_object_get(ev, "exit_code"), *sig = json_object_get(ev, "signal");
+                char status[48];
+                if (json_is_integer(sig))
+                        snprintf(status, sizeof status, "signal %lld", (long long) json_integer_value(sig));
+                else
+                        snprintf(status, sizeof status, "exit %lld", (long long) json_integer_value(code));
+                snprintf(out, n, "call %lld %s %s, %lld ms, %lld+%lld bytes", num(ev, "call"), str(ev, "status"), status,
+                         num(ev, "duration_ms"), num(json_object_get(ev, "stdout"), "bytes"),
+                         num(json_object_get(ev, "stderr"), "bytes"));
+        } else if (strcmp(e, "interrupted") == 0)
+                snprintf(out, n, "call %lld: %s", num(ev, "call"), what);
+        else if (strcmp(e, "charge") == 0)
+                snprintf(out, n, "%lld tokens, %.6f USD", num(ev, "tokens"),
+                         json_number_value(json_object_get(ev, "cost_usd")));
+        else if (strcmp(e, "stopped") == 0)
+                snprintf(out, n, "by %s: %s", str(ev, "by"), str(ev, "reason"));
+        else if (strcmp(e, "refused") == 0)
+                snprintf(out, n, "%s", str(ev, "reason"));
+        else if (strcmp(e, "budget_exhausted") == 0)
+                snprintf(out, n, "%s: %g of %g", str(ev, "budget"), json_number_value(json_object_get(ev, "used")),
+                         json_number_value(json_object_get(ev, "limit")));
+        else if (strcmp(e, "checkpoint") == 0)
+                snprintf(out, n, "#%lld %s", num(ev, "n"), str(ev, "label"));
+        else if (strcmp(e, "repaired") == 0)
+                snprintf(out, n, "cut %lld bytes at line %lld: %s", num(ev, "removed_bytes"), num(ev, "line"),
+                         str(ev, "reason"));
+        else if (strcmp(e, "profile") == 0)
+                snprintf(out, n, "%s %.12s", str(ev, "name"), str(ev, "sha256"));
+        else {
+                /* Anything else: its fields after the header, as JSON. */
+                _cleanup_json_ json_t *rest = json_deep_copy(ev);
+                static const char *const hdr[] = { "seq", "time", "event", "task", "prev" };
+                for (size_t i = 0; rest && i < CJ_ARRAY_SIZE(hdr); i++)
+                        json_object_del(rest, hdr[i]);
+                _cleanup_free_ char *s = rest ? cj_json_line(rest) : NULL;
+                snprintf(out, n, "%s", s && strcmp(s, "{}") != 0 ? s : "");
+        }
+        /* One line per event in a table. */
+        for (char *p = out; *p; p++)
+                if (*p == '\n' || *p == '\t' || *p == '\r')
+                        *p = ' ';
+}
+
+static int do_show(cj_task *t, bool json) {
+        cj_error e = { 0 };
+        _cleanup_json_ json_t *arr = NULL;
+        int r = cj_task_journal_load(t, &arr, &e);
+        if (r < 0)
+                return cj_cli_fail("journal show: %s", cj_error_message(&e, r));
+        if (json)
+                return cj_cli_print_json(arr);
+        printf("%6s  %-24s  %-17s  %s\n", "SEQ", "TIME", "EVENT", "SUMMARY");
+        size_t i;
+        json_t *ev;
+        json_array_foreach(arr, i, ev) {
+                char summary[SUMMARY_WIDTH + 1];
+                summarize(ev, summary, sizeof summary);
+                printf("%6lld  %-24s  %-17s  %s\n", num(ev, "seq"), str(ev, "time"), str(ev, "event"), summary);
+        }
+        return 0;
+}
+
+static int do_verify(cj_task *t) {
+        cj_error e = { 0 };
+        cj_journal_report rep;
+        int r = cj_task_verify(t, &rep, &e);
+        if (r < 0)
+                return cj_cli_fail("journal verify: %s", cj_error_message(&e, r));
+        if (r == 0) {
+                printf("journal of task %s: %llu lines intact, head %s\n", cj_task_id(t),
+                       (unsigned long long) rep.lines, rep.head);
+                return 0;
+        }
+        if (rep.bad_line)
+                printf("journal of task %s: line %llu: %s\n", cj_task_id(t), (unsigned long long) rep.bad_line, rep.why);
+        else
+                printf("journal of task %s: %s\n", cj_task_id(t), rep.why);
+        return 1;
+}
+
+int cmd_journal(int argc, char **argv) {
+        if (argc < 2)
+                return cj_cli_fail("journal: missing command (see 'clawjail journal --help')");
+        const char *sub = argv[1];
+        if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
+                fputs(journal_usage, stdout);
+                return 0;
+        }
+        if (strcmp(sub, "show") != 0 && strcmp(sub, "verify") != 0)
+                return cj_cli_fail("journal: unknown command '%s' (see 'clawjail journal --help')", sub);
+        cj_tracker_opts o = { 0 };
+        bool no_repair = false;
+        const char *task = NULL;
+        argc--;
+        argv++;
+        optind = 1;
+        opterr = 0;
+        for (;;) {
+                int c = getopt_long(argc, argv, "+h", options, NULL);
+                if (c == -1) {
+                        if (optind >= argc)
+                                break;
+                        if (task)
+                                return cj_cli_fail("journal %s: unexpected argument '%s'", sub, argv[optind]);
+                        task = argv[optind++];
+                        continue;
+                }
+                switch (c) {
+                case 'h': fputs(journal_usage, stdout); return 0;
+                case OPT_STATE_DIR: o.state_dir = optarg; break;
+                case OPT_JSON: o.json = true; break;
+                case OPT_NO_REPAIR: no_repair = true; break;
+                default: return cj_cli_fail("journal %s: unknown option or missing value '%s'", sub, argv[optind - 1]);
+                }
+        }
+        if (!task)
+                return cj_cli_fail("journal %s: missing TASK", sub);
+        _cleanup_free_ char *state_dir = cj_cli_state_dir(&o);
+        if (!state_dir)
+                return CJ_EXIT_FAILURE;
+        cj_error e = { 0 };
+        _cleanup_task_ cj_task *t = NULL;
+        int r = -1;
+        /* A journal damaged in the middle cannot be recovered; show and verify
+         * must still work on it, so fall back to opening it as it is. */
+        if (!no_repair)
+                r = cj_task_open_existing(state_dir, task, &t, &e);
+        if (r < 0 && e.code != ENOENT) {
+                cj_error_clear(&e);
+                r = cj_task_open_raw(state_dir, task, &t, &e);
+        }
+        if (r < 0)
+                return cj_cli_fail("journal %s: %s", sub, cj_error_message(&e, r));
+        return strcmp(sub, "show") == 0 ? do_show(t, o.json) : do_verify(t);
+}

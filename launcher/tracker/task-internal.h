@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Shared between the tracker's files; not part of the API (see tracker.h). */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "state.h"
+#include "tracker.h"
+
+#define CJ_TASK_RUNNING_MAX 64 /* calls one cj_task object may have running at once */
+
+struct cj_task {
+        char *id;
+        char *dir;           /* STATE/tasks/ID */
+        char *journal_path;  /* .../journal.jsonl */
+        char *state_path;    /* .../state.json */
+        int lock_fd;         /* flock(2) */
+        int calls_fd;        /* OFD byte-range locks of running calls */
+        int journal_fd;      /* O_RDWR | O_APPEND */
+        bool locked;
+        bool dirty;          /* st differs from state.json */
+        cj_state st;
+        uint64_t running[CJ_TASK_RUNNING_MAX]; /* calls this object started, not ended */
+        size_t n_running;
+};
+
+/* Take the task lock and bring st up to date with the journal (recover). */
+int cj_task_lock(cj_task *t, cj_error *err);
+
+/* Write state.json if st changed. */
+int cj_task_save(cj_task *t, cj_error *err);
+
+/* Append an event (lock held): formats with the next seq and the head hash,
+ * appends + fdatasync, folds it into st.  *seq and *hash (both may be NULL)
+ * describe the new line. */
+int cj_task_append(cj_task *t, const char *event, const json_t *fields, uint64_t *seq,
+                   char hash[CJ_SHA256_HEX_LEN + 1], cj_error *err);
+
+/* recover.c: fold journal lines st does not cover (replaying from scratch when
+ * state.json does not match the journal), cut a torn tail ("repaired"), close
+ * calls whose process died ("interrupted"), enforce loop limits ("stopped"). */
+int cj_task_recover(cj_task *t, cj_error *err);
+
+/* Is byte seq of calls.lock locked by another open file description? */
+bool cj_task_call_alive(const cj_task *t, uint64_t seq);
