@@ -42,13 +42,15 @@ int cj_error_seterrno(cj_error *err, int errnum, const char *fmt, ...) {
 int cj_error_prefix(cj_error *err, const char *fmt, ...) {
         if (!err || err->code == 0)
                 return err ? 0 : -EINVAL;
-        char prefix[CJ_ERROR_MSG_MAX], old[CJ_ERROR_MSG_MAX];
+        char old[CJ_ERROR_MSG_MAX];
+        memcpy(old, err->msg, sizeof old);
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(prefix, sizeof prefix, fmt, ap);
+        int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         va_end(ap);
-        memcpy(old, err->msg, sizeof old);
-        snprintf(err->msg, sizeof err->msg, "%s%s", prefix, old);
+        if (n >= 0 && (size_t) n < sizeof err->msg) /* the prefix fits: append what was there */
+                memccpy(err->msg + n, old, '\0', sizeof err->msg - (size_t) n);
+        err->msg[sizeof err->msg - 1] = '\0';
         return -err->code;
 }
 
