@@ -195,8 +195,11 @@ static int scan_dir(scan *s, const char *dir, unsigned depth, cj_error *err) {
                 if (s->probe->lstat_type(s->probe->ctx, c) != CJ_FT_MISSING && cj_strv_push(s->found, c) < 0)
                         return -ENOMEM;
         }
-        if (depth >= CJ_MOUNT_SCAN_DEPTH)
-                return 0;
+        if (depth >= CJ_MOUNT_SCAN_DEPTH) /* never stop silently: a deeper .env would stay visible */
+                return cj_error_set(err, EFBIG,
+                                    "scanning %s for protected and masked paths: %s is more than %d levels deep; "
+                                    "narrow the profile's \"**\" patterns or the workspace",
+                                    s->prefix, dir, CJ_MOUNT_SCAN_DEPTH);
         _cleanup_strv_ cj_strv subs = NULL;
         if (s->probe->list_subdirs(s->probe->ctx, dir, &subs) < 0)
                 return 0; /* unreadable here means unreadable inside too */

@@ -19,7 +19,7 @@
 #include "util/err.h"
 
 #define CJ_MOUNT_PLAN_MAX 4096       /* operations in one plan */
-#define CJ_MOUNT_SCAN_DEPTH 12       /* how deep "**" patterns look */
+#define CJ_MOUNT_SCAN_DEPTH 48       /* directory depth a "**" scan may reach before failing closed */
 #define CJ_MOUNT_SCAN_DIRS_MAX 50000 /* directories a "**" scan may visit before failing closed */
 
 typedef enum cj_mount_kind {

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cj_check.h"
+#include "profile/profile.h"
+
+static const cj_profile_vars vars = { .cwd = "/work/ws", .home = "/home/u", .task_dir = NULL };
+
+static cj_profile *load_ok(const char *text) {
+        cj_profile *p = NULL;
+        cj_error err = { 0 };
+        int r = cj_profile_load_string(text, "t.json", &vars, &p, &err);
+        ck_assert_msg(r == 0, "load failed: %s", err.msg);
+        return p;
+}
+
+static void load_fails(const char *text, int code, const char *needle) {
+        cj_profile *p = NULL;
+        cj_error err = { 0 };
+        int r = cj_profile_load_string(text, "t.json", &vars, &p, &err);
+        ck_assert_int_eq(r, -code);
+        ck_assert_ptr_null(p);
+        ck_assert_msg(strstr(err.msg, needle), "message '%s' lacks '%s'", err.msg, needle);
+}
+
+START_TEST(defaults_and_expansion) {
+        cj_profile *p = load_ok("{\"filesystem\":{\"rw\":[\"${CWD}\"],\"deny\":[\"${HOME}/.ssh\",\"${TASK_DIR}/x\","
+                                "\"${CWD}/**/.env\"],\"ro\":[\"/usr//lib/../bin/\"]},"
+                                "\"env\":{\"set\":{\"HOME\":\"${HOME}\",\"T\":\"${TASK_DIR}\"}}}");
+        ck_assert_str_eq(p->fs_rw[0], "/work/ws");
+        ck_assert_str_eq(p->fs_ro[0], "/usr/bin");
+        ck_assert_str_eq(p->fs_deny[0], "/home/u/.ssh");
+        ck_assert_str_eq(p->fs_deny[1], "/work/ws/**/.env"); /* ${TASK_DIR} entry dropped */
+        ck_assert_ptr_null(p->fs_deny[2]);
+        ck_assert_str_eq(p->env_set[0], "HOME=/home/u");
+        ck_assert_ptr_null(p->env_set[1]);
+        ck_assert_int_eq(p->network, CJ_NET_NONE);
+        ck_assert_int_eq(p->validation_default, CJ_VERDICT_ASK); /* the safe default */
+        ck_assert_str_eq(p->seccomp, "default");
+        ck_assert_int_eq(p->limits.memory_mb, CJ_PROFILE_UNLIMITED);
+        ck_assert_int_eq(p->run_as_uid, 65534);
+        ck_assert_int_eq(strlen(p->sha256), 64);
+        cj_profile_free(p);
+}
+END_TEST
+
+START_TEST(unknown_keys_and_types_named) {
+        load_fails("{\"filesytem\":{}}", EINVAL, "t.json: filesytem: unknown key");
+        load_fails("{\"limits\":{\"memory_mb\":\"lots\"}}", EINVAL, "t.json: limits.memory_mb: expected an integer");
+        load_fails("{\"limits\":{\"pids\":-1}}", EINVAL, "limits.pids");
+        load_fails("{\"filesystem\":{\"ro\":[\"/a\", 3]}}", EINVAL, "filesystem.ro[1]");
+        load_fails("{\"filesystem\":{\"ro\":[\"relative\"]}}", EINVAL, "not an absolute path");
+        load_fails("{\"network\":\"internet\"}", EINVAL, "network: unknown value 'internet'");
+        load_fails("{\"validation\":{\"rules\":[{\"match\":[\"git\"]}]}}", EINVAL, "needs both");
+        load_fails("{\"validation\":{\"rules\":[{\"match\":[],\"verdict\":\"allow\"}]}}", EINVAL, "at least");
+        load_fails("{\"run_as\":0}", EINVAL, "never root");
+        load_fails("{\"run_as\":\"root\"}", EINVAL, "never runs as root");
+        load_fails("{\"env\":{\"set\":{\"A\":1}}}", EINVAL, "env.set.A");
+        load_fails("{\"filesystem\":{\"rw\":[\"${NOPE}/x\"]}}", EINVAL, "unknown variable ${NOPE}");
+        load_fails("{\"a\":1,\"a\":2}", EINVAL, "t.json:1:");
+        load_fails("{\"description\": ", EINVAL, "invalid JSON");
+        load_fails("[]", EINVAL, "a profile is a JSON object");
+}
+END_TEST
+
+START_TEST(list_limit) {
+        size_t n = CJ_PROFILE_LIST_MAX + 1;
+        char *text = malloc(n * 8 + 64);
+        char *w = text + sprintf(text, "{\"filesystem\":{\"ro\":[");
+        for (size_t i = 0; i < n; i++)
+                w += sprintf(w, "%s\"/a\"", i ? "," : "");
+        strcpy(w, "]}}");
+        load_fails(text, E2BIG, "more than 256 entries");
+        free(text);
+}
+END_TEST
+
+/* extends resolves by name through $CLAWJAIL_PROFILE_PATH. */
+static char profdir[] = "/tmp/cjprof.XXXXXX";
+
+static void write_parent(void) {
+        ck_assert_ptr_nonnull(mkdtemp(profdir));
+        char path[256];
+        snprintf(path, sizeof path, "%s/base.json", profdir);
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs("{\"filesystem\":{\"ro\":[\"/usr\",\"/etc\"],\"rw\":[\"${CWD}\"],\"deny\":[\"${HOME}/.ssh\"]},"
+              "\"network\":\"loopback\",\"limits\":{\"memory_mb\":1024,\"pids\":100},"
+              "\"validation\":{\"default\":\"ask\",\"rules\":[{\"match\":[\"git\",\"push\"],\"verdict\":\"deny\"}]},"
+              "\"env\":{\"keep\":[\"TERM\",\"LANG\"],\"set\":{\"A\":\"1\"}}}",
+              f);
+        fclose(f);
+        snprintf(path, sizeof path, "%s/loop.json", profdir);
+        f = fopen(path, "w");
+        fputs("{\"extends\":\"loop\"}", f);
+        fclose(f);
+        setenv("CLAWJAIL_PROFILE_PATH", profdir, 1);
+}
+
+START_TEST(extends_narrows) {
+        write_parent();
+        cj_profile *p = load_ok("{\"extends\":\"base\",\"filesystem\":{\"rw\":[],\"ro\":[\"/usr\",\"${CWD}/src\"],"
+                                "\"deny\":[\"/etc/shadow\"]},\"network\":\"none\",\"limits\":{\"memory_mb\":512},"
+                                "\"validation\":{\"rules\":[{\"match\":[\"rm\"],\"verdict\":\"deny\"}]},"
+                                "\"env\":{\"keep\":[\"TERM\"],\"set\":{\"B\":\"2\"}}}");
+        ck_assert_int_eq(cj_strv_len(p->fs_rw), 0);
+        ck_assert_str_eq(p->fs_ro[1], "/work/ws/src");
+        ck_assert_str_eq(p->fs_deny[0], "/home/u/.ssh"); /* deny is a union: a child cannot unmask */
+        ck_assert_str_eq(p->fs_deny[1], "/etc/shadow");
+        ck_assert_int_eq(p->network, CJ_NET_NONE);
+        ck_assert_int_eq(p->limits.memory_mb, 512);
+        ck_assert_int_eq(p->limits.pids, 100); /* inherited */
+        ck_assert_int_eq(p->n_rules, 2);
+        ck_assert_int_eq(cj_strv_len(p->env_keep), 1);
+        ck_assert_int_eq(cj_strv_len(p->env_set), 2);
+        cj_profile_free(p);
+
+        load_fails("{\"extends\":\"base\",\"filesystem\":{\"rw\":[\"/etc\"]}}", EPERM, "filesystem.rw: /etc");
+        load_fails("{\"extends\":\"base\",\"filesystem\":{\"ro\":[\"/home\"]}}", EPERM, "filesystem.ro: /home");
+        load_fails("{\"extends\":\"base\",\"network\":\"host\"}", EPERM, "network: host");
+        load_fails("{\"extends\":\"base\",\"limits\":{\"memory_mb\":2048}}", EPERM, "limits.memory_mb: 2048");
+        load_fails("{\"extends\":\"base\",\"validation\":{\"default\":\"allow\"}}", EPERM, "validation.default");
+        load_fails("{\"extends\":\"base\",\"validation\":{\"rules\":[{\"match\":[\"x\"],\"verdict\":\"allow\"}]}}",
+                   EPERM, "allow rule");
+        load_fails("{\"extends\":\"base\",\"validation\":{\"off\":[\"eval\"]}}", EPERM, "validation.off");
+        load_fails("{\"extends\":\"base\",\"env\":{\"keep\":[\"AWS_SECRET_ACCESS_KEY\"]}}", EPERM, "env.keep");
+        load_fails("{\"extends\":\"base\",\"seccomp\":\"strict\"}", EPERM, "seccomp");
+        load_fails("{\"extends\":\"missing-profile\"}", ENOENT, "no profile named 'missing-profile'");
+        load_fails("{\"extends\":\"loop\"}", ELOOP, "cycle");
+
+        /* Widening is possible, but only when said. */
+        p = load_ok("{\"extends\":\"base\",\"widen\":[\"network\",\"filesystem\"],\"network\":\"host\","
+                    "\"filesystem\":{\"rw\":[\"/var/cache\"]}}");
+        ck_assert_int_eq(p->network, CJ_NET_HOST);
+        ck_assert_str_eq(p->fs_rw[0], "/var/cache");
+        ck_assert_ptr_null(json_object_get(p->resolved, "widen")); /* not inherited */
+        cj_profile_free(p);
+}
+END_TEST
+
+START_TEST(shipped_profiles_load) {
+        char dir[512];
+        snprintf(dir, sizeof dir, "%s/profiles", getenv("CLAWJAIL_SOURCE_DIR"));
+        setenv("CLAWJAIL_PROFILE_PATH", dir, 1);
+        static const char *const names[] = { "default", "readonly", "build", "net" };
+        char *hashes[4];
+        for (size_t i = 0; i < 4; i++) {
+                cj_profile *p = NULL;
+                cj_error err = { 0 };
+                ck_assert_msg(cj_profile_load(names[i], &vars, &p, &err) == 0, "%s: %s", names[i], err.msg);
+                hashes[i] = strdup(p->sha256);
+                if (strcmp(names[i], "default") == 0) {
+                        ck_assert(cj_strv_contains(p->fs_deny, "/home/u/.ssh"));
+                        ck_assert(cj_strv_contains(p->fs_deny, "/home/u/.aws"));
+                        ck_assert(cj_strv_contains(p->fs_deny, "/home/u/.openclaw"));
+                        ck_assert(cj_strv_contains(p->fs_deny, "/work/ws/**/.env"));
+                        ck_assert(cj_strv_contains(p->fs_protect, "/work/ws/**/.git/hooks"));
+                        ck_assert(cj_strv_contains(p->fs_protect, "/work/ws/**/.git/config"));
+                        ck_assert_int_eq(p->network, CJ_NET_NONE);
+                }
+                if (strcmp(names[i], "readonly") == 0)
+                        ck_assert_int_eq(cj_strv_len(p->fs_rw), 0);
+                if (strcmp(names[i], "net") == 0)
+                        ck_assert_int_eq(p->network, CJ_NET_HOST);
+                cj_profile_free(p);
+        }
+        for (size_t i = 0; i < 4; i++)
+                for (size_t j = i + 1; j < 4; j++)
+                        ck_assert_str_ne(hashes[i], hashes[j]);
+        for (size_t i = 0; i < 4; i++)
+                free(hashes[i]);
+        cj_profile *a = NULL, *b = NULL;
+        ck_assert_int_eq(cj_profile_load("default", &vars, &a, NULL), 0);
+        ck_assert_int_eq(cj_profile_load("default", &vars, &b, NULL), 0);
+        ck_assert_str_eq(a->sha256, b->sha256); /* stable: approval tokens depend on it */
+        cj_profile_free(a);
+        cj_profile_free(b);
+        ck_assert_int_eq(cj_profile_load("../etc/passwd", &vars, &a, NULL), -ENOENT);
+        ck_assert_int_eq(cj_profile_load("bad name", &vars, &a, NULL), -EINVAL);
+}
+END_TEST
+
+static Suite *make_suite(void) {
+        Suite *s = suite_create("profile");
+        TCase *tc = tcase_create("load");
+        tcase_add_test(tc, defaults_and_expansion);
+        tcase_add_test(tc, unknown_keys_and_types_named);
+        tcase_add_test(tc, list_limit);
+        tcase_add_test(tc, extends_narrows);
+        tcase_add_test(tc, shipped_profiles_load);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+CJ_CHECK_MAIN(make_suite)
