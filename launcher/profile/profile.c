@@ -3,7 +3,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <openssl/evp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/json.h"
+#include "util/sha256.h"
 
 const char *cj_verdict_name(cj_verdict v) {
         switch (v) {
@@ -233,15 +233,10 @@ static double num_or_unlimited(const json_t *obj, const char *key) {
 }
 
 static int sha256_hex(const char *data, size_t len, char **out) {
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned int mdlen = 0;
-        if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL))
-                return -EIO;
-        char *hex = malloc(mdlen * 2 + 1);
+        char *hex = malloc(CJ_SHA256_HEX_LEN + 1);
         if (!hex)
                 return -ENOMEM;
-        for (unsigned int i = 0; i < mdlen; i++)
-                sprintf(hex + 2 * i, "%02x", md[i]);
+        cj_sha256_hex(data, len, hex);
         *out = hex;
         return 0;
 }

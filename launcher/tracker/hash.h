@@ -1,22 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* SHA-256 through OpenSSL's libcrypto (EVP), as lowercase hex. */
-
-#include <stdbool.h>
-#include <stddef.h>
-
-#define CJ_SHA256_HEX_LEN 64
-
-/* out gets 64 hex digits and a NUL.  Returns 0, or -ENOMEM/-EIO from libcrypto. */
-int cj_sha256_hex(const void *buf, size_t len, char out[CJ_SHA256_HEX_LEN + 1]);
-
-/* Streaming digest, for output captured in pieces. */
-typedef struct cj_sha256 cj_sha256;
-cj_sha256 *cj_sha256_new(void);
-int cj_sha256_update(cj_sha256 *h, const void *buf, size_t len);
-int cj_sha256_final(cj_sha256 *h, char out[CJ_SHA256_HEX_LEN + 1]); /* then only free is valid */
-void cj_sha256_free(cj_sha256 *h);
-
-/* Exactly 64 lowercase hex digits. */
-bool cj_hash_hex_valid(const char *s);
+/* The tracker hashes with the project's one SHA-256 (util/sha256.h, libmd). */
+#include "util/sha256.h"
