@@ -193,7 +193,6 @@ static _Noreturn void sandbox_init(child_ctx *c) {
         char go = 0;
         if (read(c->sync_rd, &go, 1) != 1)
                 _exit(125); /* the launcher died or gave up */
-        close(c->sync_rd);
 
         if (c->root_launcher) {
                 /* Become run_as now, keeping this user namespace's capabilities for the
@@ -202,8 +201,6 @@ static _Noreturn void sandbox_init(child_ctx *c) {
                     setresuid(c->uid, c->uid, c->uid) < 0)
                         child_fail(c, MSG_SETUP_FAILED, errno, "switch to run_as");
         }
-        if (unshare(CLONE_NEWCGROUP) < 0)
-                child_fail(c, MSG_SETUP_FAILED, errno, "new cgroup namespace");
         if (sethostname("clawjail", 8) < 0)
                 child_fail(c, MSG_SETUP_FAILED, errno, "sethostname");
         int r;
@@ -211,6 +208,15 @@ static _Noreturn void sandbox_init(child_ctx *c) {
                 child_fail(c, MSG_SETUP_FAILED, r, err.msg);
         if ((r = cj_mounts_apply(c->plan, c->cwd, &err)) < 0)
                 child_fail(c, MSG_SETUP_FAILED, r, err.msg);
+
+        /* The launcher moves us into the call's cgroup while we set up (a cgroup v1
+         * migration waits for an RCU grace period); the call starts only after. */
+        if (read(c->sync_rd, &go, 1) != 1)
+                _exit(125);
+        close(c->sync_rd);
+        /* Only now, inside the call's cgroup, so that it becomes the namespace's root. */
+        if (unshare(CLONE_NEWCGROUP) < 0)
+                child_fail(c, MSG_SETUP_FAILED, errno, "new cgroup namespace");
 
         pid_t call = fork();
         if (call < 0)
@@ -475,13 +481,12 @@ int cj_sandbox_run(const cj_sandbox_config *cfg, cj_sandbox_result *res, cj_erro
         close(TAKE_FD(msg_p[1]));
         close(TAKE_FD(status_p[1]));
 
-        if ((r = write_id_maps(pid1, &c, err)) < 0 || (r = cj_cgroup_attach(&cg, pid1, err)) < 0) {
-                kill(pid1, SIGKILL);
-                waitpid(pid1, NULL, 0);
-                goto out;
-        }
-        if (write(sync_p[1], "g", 1) != 1) {
-                r = cj_error_seterrno(err, errno, "start the sandbox");
+        /* Two go-aheads: set up (after the id maps), then start the call (after
+         * the cgroup attach, which overlaps with the setup). */
+        if ((r = write_id_maps(pid1, &c, err)) < 0 ||
+            (write(sync_p[1], "s", 1) != 1 && (r = cj_error_seterrno(err, errno, "start the sandbox")) < 0) ||
+            (r = cj_cgroup_attach(&cg, pid1, err)) < 0 ||
+            (write(sync_p[1], "c", 1) != 1 && (r = cj_error_seterrno(err, errno, "start the call")) < 0)) {
                 kill(pid1, SIGKILL);
                 waitpid(pid1, NULL, 0);
                 goto out;
