@@ -279,7 +279,7 @@ json_t *cj_state_to_json(const cj_state *st) {
                                                    (json_int_t) st->checkpoint_seq, "time_ms",
                                                    (json_int_t) st->checkpoint_time_ms, "calls",
                                                    (json_int_t) st->calls_at_checkpoint, "label",
-                                                   st->checkpoint_label)
+                                                   st->checkpoint_label ? st->checkpoint_label : "")
                                        : json_null();
         return json_pack("{s:i,s:s,s:{s:I,s:I,s:s},s:s,s:s?,s:{s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o,s:o,s:O,s:O,s:o}",
                          "version", 1, "task", st->task, "journal", "seq", (json_int_t) st->seq, "bytes",

@@ -192,6 +192,7 @@ static int task_open(const char *state_dir, const char *id, open_mode mode, cons
         if (cj_read_file(t->state_path, CJ_STATE_FILE_MAX, &text, NULL, NULL) >= 0) {
                 _cleanup_json_ json_t *j = json_loads(text, 0, NULL);
                 cj_state cached;
+                cj_state_init(&cached, id);
                 if (j && cj_state_from_json(j, id, &cached, NULL) >= 0) {
                         cj_state_done(&t->st);
                         t->st = cached;

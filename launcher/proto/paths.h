@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * Lexical path checks for read / write / edit requests (pure).  They refuse
+ * early, with a clear error, what the sandbox view would refuse anyway; the
+ * sandbox enforces it again, and symlinks are resolved inside the sandbox by
+ * the tool implementation, never here.
+ */
+
+#include <stdbool.h>
+
+#include "profile/profile.h"
+#include "request.h"
+
+/* Resolve path against cwd (absolute; needed only when path is relative),
+ * normalize it lexically ("..", ".", "//") and require it to lie under one of
+ * roots (NULL-terminated).  *out is malloc'd.  Errors are bad_path, naming a
+ * ".." that climbs out of the roots. */
+int cj_proto_resolve_path(const char *path, const char *cwd, char *const *roots, char **out, cj_proto_error *perr);
+
+/* cwd must be absolute and lie under one of roots; *out is its normal form. */
+int cj_proto_check_cwd(const char *cwd, char *const *roots, char **out, cj_proto_error *perr);
+
+/* Does path (absolute, normalized) match one of patterns: an entry covers
+ * itself and everything below it; "PREFIX/ ** /NAME" (without the spaces)
+ * covers any NAME at any depth below PREFIX. */
+bool cj_proto_path_matches(const char *path, char *const *patterns);
+
+/* The whole check for a file tool under a profile: read may reach ro, rw and
+ * tmpfs roots; write and edit only rw and tmpfs roots; both refuse "deny"
+ * paths, and write/edit refuse "protect" paths.  cwd defaults to the first rw
+ * root.  *out is the absolute normalized path. */
+int cj_proto_file_path(const cj_profile *p, cj_tool tool, const char *path, const char *cwd, char **out,
+                       cj_proto_error *perr);
