@@ -1,0 +1,211 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Filesystem guarantees, attacked from inside: writes outside the rw roots,
+# private /tmp, escapes through symlinks planted in the workspace, and the
+# protected .git/hooks and .git/config inside a writable workspace.
+. "${TAP_LIB:?}"
+
+SCRATCH=$(tap_scratch)
+# The workspace and a sibling with a secret, under one parent.
+PARENT=$(tap_workspace)
+WS=$PARENT/ws
+mkdir "$WS" "$PARENT/sibling"
+echo "sibling-secret-$$" >"$PARENT/sibling/secret"
+chmod 644 "$PARENT/sibling/secret"
+tap_chown_ws "$WS"
+FAKE_HOME=$SCRATCH/home
+mkdir -p "$FAKE_HOME"
+chmod 777 "$FAKE_HOME"
+MARK=cj-fs-$$-$RANDOM
+
+# ---- writes outside the rw roots -----------------------------------------
+
+run_sandbox -- bash -c "
+        touch /etc/$MARK; echo etc=\$?
+        touch /usr/$MARK; echo usr=\$?
+        touch /usr/bin/$MARK; echo usrbin=\$?
+        touch /$MARK; echo root=\$?
+        touch $FAKE_HOME/$MARK; echo home=\$?
+        touch $PARENT/$MARK; echo parent=\$?
+        touch $PARENT/sibling/$MARK; echo sibling=\$?
+        cat $PARENT/sibling/secret
+        echo sandbox-ok > $WS/$MARK-inside; echo ws=\$?
+" 2>&1
+# $PARENT lies under /tmp, a private tmpfs inside: a write there may succeed
+# but must not reach the host (checked below).
+for w in etc usr usrbin root home sibling; do
+        unlike "$RUN_OUT" "^$w=0$" "write to $w outside the rw roots fails inside"
+done
+like "$RUN_OUT" '^ws=0$' "a write inside the workspace works (control)"
+ok "the workspace write reached the host" grep -qx sandbox-ok "$WS/$MARK-inside"
+host_hits=$(ls -d /etc/$MARK /usr/$MARK /usr/bin/$MARK /$MARK "$FAKE_HOME/$MARK" "$PARENT/$MARK" \
+        "$PARENT/sibling/$MARK" 2>/dev/null)
+is "$host_hits" "" "host unchanged: no file outside the workspace was created"
+unlike "$RUN_OUT$RUN_ERR" "sibling-secret-$$" "a sibling of the workspace is not readable"
+
+# ---- private /tmp, /var/tmp, /run ------------------------------------------
+
+run_sandbox -- bash -c "echo x > /tmp/$MARK && echo x > /var/tmp/$MARK && echo x > /run/$MARK && echo wrote"
+like "$RUN_OUT" '^wrote$' "/tmp, /var/tmp and /run are writable inside"
+host_hits=$(ls -d /tmp/$MARK /var/tmp/$MARK /run/$MARK 2>/dev/null)
+is "$host_hits" "" "host /tmp, /var/tmp and /run are unchanged (private tmpfs)"
+touch "/tmp/$MARK-host"
+run_sandbox -- ls /tmp/$MARK-host
+isnt_seen=$RUN_RC
+rm -f "/tmp/$MARK-host"
+ok "a host /tmp file is not visible inside" test "$isnt_seen" -ne 0
+
+# ---- symlinks planted in the workspace --------------------------------------
+
+ln -s /etc/shadow "$WS/l-shadow"
+ln -s / "$WS/l-root"
+ln -s "$PARENT/sibling" "$WS/l-sibling"
+ln -s "$FAKE_HOME" "$WS/l-home"
+run_sandbox -- bash -c "
+        cat l-shadow
+        touch l-root/etc/$MARK-via-root; echo via-root=\$?
+        cat l-sibling/secret
+        touch l-sibling/$MARK; echo via-sibling=\$?
+        touch l-home/$MARK; echo via-home=\$?
+        ls l-root/ | tr '\n' ' '
+" 2>&1
+unlike "$RUN_OUT" '^root:' "/etc/shadow through a workspace symlink shows no host content"
+unlike "$RUN_OUT" "sibling-secret-$$" "a symlink to outside the roots does not expose its target"
+for w in via-root via-sibling via-home; do
+        unlike "$RUN_OUT" "^$w=0$" "write through a planted symlink ($w) fails"
+done
+host_hits=$(ls -d "/etc/$MARK-via-root" "$PARENT/sibling/$MARK" "$FAKE_HOME/$MARK" 2>/dev/null)
+is "$host_hits" "" "host unchanged after writes through planted symlinks"
+# A symlink planted in a protected or masked spot must not move the mount
+# onto its target outside the workspace: print the plan and look.
+ln -s "$PARENT/sibling" "$WS/.env"
+plan=$(cd "$WS" && "$CLAWJAIL" run --print-plan 2>&1)
+unlike "$plan" "$PARENT/sibling( |$)" "a planted .env symlink to outside the roots adds no mount of its target"
+rm -f "$WS/.env"
+
+# ---- .git/hooks and .git/config inside the rw workspace ----------------------
+
+make_repo() {
+        mkdir -p "$1/.git/hooks" "$1/.git/objects" "$1/.git/refs"
+        printf '[core]\n\trepositoryformatversion = 0\n' >"$1/.git/config"
+        echo 'ref: refs/heads/main' >"$1/.git/HEAD"
+        echo '#!/bin/sh' >"$1/.git/hooks/pre-commit.sample"
+}
+make_repo "$WS"
+make_repo "$WS/sub/nested"
+tap_chown_ws "$WS"
+cfg_before=$(cat "$WS/.git/config")
+ncfg_before=$(cat "$WS/sub/nested/.git/config")
+
+run_sandbox -- bash -c "
+        echo evil > .git/hooks/pre-commit; echo hook=\$?
+        echo evil > .git/hooks/pre-commit.sample; echo hooksample=\$?
+        echo '[core] fsmonitor = evil' >> .git/config; echo config=\$?
+        rm -f .git/config; echo rmconfig=\$?
+        echo evil > sub/nested/.git/hooks/post-checkout; echo nestedhook=\$?
+        echo '[core] fsmonitor = evil' >> sub/nested/.git/config; echo nestedconfig=\$?
+        mv .git/hooks .git/hooks-away; echo mvhooks=\$?
+" 2>&1
+for w in hook hooksample config rmconfig nestedhook nestedconfig mvhooks; do
+        unlike "$RUN_OUT" "^$w=0$" ".git protection: $w refused inside"
+done
+ok "host: .git/hooks/pre-commit not created" test ! -e "$WS/.git/hooks/pre-commit"
+ok "host: nested .git/hooks/post-checkout not created" test ! -e "$WS/sub/nested/.git/hooks/post-checkout"
+is "$(cat "$WS/.git/config")" "$cfg_before" "host: .git/config unchanged"
+is "$(cat "$WS/sub/nested/.git/config")" "$ncfg_before" "host: nested .git/config unchanged"
+is "$(cat "$WS/.git/hooks/pre-commit.sample")" '#!/bin/sh' "host: existing hook unchanged"
+
+# Move the whole .git aside (it is no mount point itself) and put a copy
+# with a hook and an fsmonitor in its place: the host's git would run both.
+run_sandbox -- bash -c "
+        mv .git .git-moved && cp -a .git-moved .git &&
+        echo evil > .git/hooks/pre-commit && echo '[core] fsmonitor = evil' >> .git/config && echo swapped
+        mv sub/nested sub/nested-moved && mkdir -p sub/nested/.git/hooks && cp -a sub/nested-moved/.git/. sub/nested/.git/ 2>/dev/null;
+        echo evil > sub/nested/.git/hooks/post-checkout && echo nested-swapped
+" 2>&1
+ok "host: renaming .git aside does not yield a writable .git/hooks" test ! -e "$WS/.git/hooks/pre-commit"
+unlike "$(cat "$WS/.git/config" 2>/dev/null)" fsmonitor "host: renaming .git aside does not yield a writable .git/config"
+ok "host: renaming a parent of a nested repo does not yield a writable hooks dir" \
+        test ! -e "$WS/sub/nested/.git/hooks/post-checkout"
+[ -e "$WS/.git/hooks/pre-commit" ] && diag "sandbox output: $RUN_OUT"
+
+# A repository without a hooks directory: creating one is writing hooks.
+WS2=$(tap_workspace)
+make_repo "$WS2"
+rmdir "$WS2/.git/hooks" 2>/dev/null || rm -rf "$WS2/.git/hooks"
+tap_chown_ws "$WS2"
+RUN_CWD=$WS2 run_sandbox -- bash -c "mkdir -p .git/hooks && echo evil > .git/hooks/pre-commit && echo created" 2>&1
+ok "host: a missing .git/hooks cannot be created with a hook in it" test ! -e "$WS2/.git/hooks/pre-commit"
+
+# .git/hooks that is itself a symlink: to a directory inside the workspace
+# (the target is what git uses, so the target is protected) and to one
+# outside every root (not reachable inside at all).
+WS3=$(tap_workspace)
+make_repo "$WS3"
+rm -rf "$WS3/.git/hooks"
+mkdir "$WS3/real-hooks"
+ln -s ../real-hooks "$WS3/.git/hooks"
+mkdir "$WS3/sub"
+make_repo "$WS3/sub"
+rm -rf "$WS3/sub/.git/hooks"
+mkdir "$SCRATCH/ext-hooks"
+chmod 777 "$SCRATCH/ext-hooks"
+ln -s "$SCRATCH/ext-hooks" "$WS3/sub/.git/hooks"
+tap_chown_ws "$WS3"
+plan=$(cd "$WS3" && "$CLAWJAIL" run --print-plan 2>&1)
+like "$plan" "protect +$WS3/real-hooks" "plan: a .git/hooks symlink into the workspace protects its target"
+RUN_CWD=$WS3 run_sandbox -- bash -c "
+        echo evil > .git/hooks/pre-commit; echo inhook=\$?
+        echo evil > real-hooks/pre-commit; echo inreal=\$?
+        echo evil > sub/.git/hooks/pre-commit; echo exthook=\$?
+" 2>&1
+for w in inhook inreal exthook; do
+        unlike "$RUN_OUT" "^$w=0$" "symlinked hooks dir: $w write refused"
+done
+ok "host: symlinked hooks target inside the workspace unchanged" test ! -e "$WS3/real-hooks/pre-commit"
+ok "host: symlinked hooks target outside the roots unchanged" test ! -e "$SCRATCH/ext-hooks/pre-commit"
+
+# The symlink .git/hooks itself is not protected (only its target is): can it
+# be replaced by a real directory holding a hook?
+RUN_CWD=$WS3 run_sandbox -- bash -c "rm .git/hooks && mkdir .git/hooks && echo evil > .git/hooks/pre-commit && echo replaced" 2>&1
+ok "host: a symlinked .git/hooks cannot be replaced by a writable directory" test ! -e "$WS3/.git/hooks/pre-commit"
+
+# Mounts are never redirected by symlinks planted in the workspace: every
+# mount point inside is one the plan names (checked on the final mount table,
+# so no timing is involved), and nothing from outside the roots is mounted.
+WS5=$(tap_workspace)
+make_repo "$WS5"
+rm -rf "$WS5/.git/hooks"
+mkdir "$WS5/hooks-target"
+ln -s ../hooks-target "$WS5/.git/hooks"
+ln -s "$SCRATCH" "$WS5/.aws"
+mkdir -p "$WS5/a/b"
+ln -s "$PARENT/sibling/secret" "$WS5/a/b/.env"
+ln -s "$PARENT/sibling" "$WS5/a/.env.local"
+tap_chown_ws "$WS5"
+plan=$(cd "$WS5" && HOME=$WS5 "$CLAWJAIL" run --print-plan 2>&1)
+plan_dsts=$(awk '!/^#/ && $1 != "symlink" { print $2 }' <<<"$plan" | sort -u)
+RUN_CWD=$WS5 run_sandbox -- cat /proc/self/mountinfo
+mounted=$(awk '{ print $5 }' <<<"$RUN_OUT" | sort -u)
+dev_nodes='^/(|dev/(null|zero|full|random|urandom|tty|pts|shm|ptmx|console))$'
+unexpected=$(comm -13 - <(grep -Ev "$dev_nodes" <<<"$mounted") <<<"$plan_dsts")
+if [ "$RUN_RC" -ne 0 ]; then
+        fail "mount table inside matches the plan"
+        diag_run
+else
+        is "$unexpected" "" "every mount point inside is one the plan names"
+fi
+unlike "$plan$RUN_OUT" "($SCRATCH|$PARENT/sibling)" "no mount of a symlink target outside the roots"
+RUN_CWD=$WS5 run_sandbox -- bash -c "cat a/b/.env a/.env.local/secret .aws/* 2>/dev/null; echo done"
+unlike "$RUN_OUT" "sibling-secret-$$" "masked names that are symlinks to outside show nothing"
+
+# A deny pattern matching a planted symlink masks the symlink's target: a
+# workspace ".env -> /etc" must not take the sandbox's /etc (or its setup) away.
+WS6=$(tap_workspace)
+ln -s /etc "$WS6/.env"
+tap_chown_ws "$WS6"
+RUN_CWD=$WS6 run_sandbox -- cat /etc/hostname
+is "$RUN_RC" 0 "a planted '.env -> /etc' symlink does not break or blind the sandbox"
+[ "$RUN_RC" -ne 0 ] && diag_run
+
+done_testing

@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: MIT
+# tap.sh: a small TAP producer for the integration scripts (bash).
+#
+#   . "$TAP_LIB"
+#   ok "desc" COMMAND...          pass if COMMAND succeeds
+#   is GOT WANT "desc"            pass if the strings are equal
+#   like TEXT REGEX "desc"        pass if TEXT matches the ERE (grep -E)
+#   unlike TEXT REGEX "desc"      pass if TEXT does not match
+#   pass "desc" / fail "desc"     report a result computed by the script
+#   skip "desc" "reason"          "ok N - desc # SKIP reason"
+#   diag "text"                   "# text" lines (multi-line safe)
+#   done_testing                  print the plan "1..N" and exit 1 if any failed
+#
+# Sandbox helpers:
+#   tap_workspace                 a fresh directory the sandbox user can write
+#                                 (owned by 65534 when we are root); removed at exit
+#   tap_scratch                   a fresh directory for the host side only
+#   run_sandbox [RUN OPTS] -- PROG ARGS
+#                                 "$CLAWJAIL run" from $RUN_CWD (default $WS),
+#                                 bounded by an outer timeout; sets RUN_RC,
+#                                 RUN_OUT, RUN_ERR (never fails the script)
+#   install_helpers DIR           copy the C helpers ($CJ_HELPERS_DIR) into DIR
+
+set -u
+
+TAP_N=0
+TAP_FAILED=0
+TAP_CLEANUP=()
+SANDBOX_UID=$(id -u)
+if [ "$SANDBOX_UID" = 0 ]; then
+        SANDBOX_UID=65534
+fi
+: "${RUN_OUTER_TIMEOUT:=60}"
+
+tap_cleanup() {
+        local d
+        for d in "${TAP_CLEANUP[@]}"; do
+                [ -n "$d" ] && [ -d "$d" ] && rm -rf -- "$d"
+        done
+}
+trap tap_cleanup EXIT
+
+diag() {
+        local line
+        while IFS= read -r line; do
+                printf '# %s\n' "$line"
+        done <<<"$*"
+}
+
+pass() {
+        TAP_N=$((TAP_N + 1))
+        printf 'ok %d - %s\n' "$TAP_N" "$1"
+}
+
+fail() {
+        TAP_N=$((TAP_N + 1))
+        TAP_FAILED=$((TAP_FAILED + 1))
+        printf 'not ok %d - %s\n' "$TAP_N" "$1"
+}
+
+skip() {
+        TAP_N=$((TAP_N + 1))
+        printf 'ok %d - %s # SKIP %s\n' "$TAP_N" "$1" "$2"
+}
+
+ok() {
+        local desc=$1
+        shift
+        if "$@"; then
+                pass "$desc"
+        else
+                fail "$desc"
+                diag "command failed: $*"
+        fi
+}
+
+is() {
+        if [ "$1" = "$2" ]; then
+                pass "$3"
+        else
+                fail "$3"
+                diag "got:  '$1'"
+                diag "want: '$2'"
+        fi
+}
+
+like() {
+        if grep -Eq -- "$2" <<<"$1"; then
+                pass "$3"
+        else
+                fail "$3"
+                diag "no match for /$2/ in (first lines):"
+                diag "$(head -n 15 <<<"$1")"
+        fi
+}
+
+unlike() {
+        if grep -Eq -- "$2" <<<"$1"; then
+                fail "$3"
+                diag "unexpected match for /$2/ (matching lines):"
+                diag "$(grep -E -- "$2" <<<"$1" | head -n 10)"
+        else
+                pass "$3"
+        fi
+}
+
+done_testing() {
+        printf '1..%d\n' "$TAP_N"
+        [ "$TAP_FAILED" -eq 0 ]
+        exit $?
+}
+
+bail_out() {
+        printf 'Bail out! %s\n' "$*"
+        exit 1
+}
+
+# A directory the sandbox user can write: it becomes the workspace (${CWD}).
+tap_workspace() {
+        local d
+        d=$(mktemp -d "${TMPDIR:-/tmp}/cj-integ.XXXXXX") || bail_out "mktemp failed"
+        chmod 755 "$d"
+        [ "$(id -u)" = 0 ] && chown "$SANDBOX_UID:$SANDBOX_UID" "$d"
+        TAP_CLEANUP+=("$d")
+        printf '%s\n' "$d"
+}
+
+# A directory only the host side uses (markers outside the workspace).
+tap_scratch() {
+        local d
+        d=$(mktemp -d "${TMPDIR:-/tmp}/cj-host.XXXXXX") || bail_out "mktemp failed"
+        chmod 755 "$d"
+        TAP_CLEANUP+=("$d")
+        printf '%s\n' "$d"
+}
+
+# Give the sandbox user ownership of what the test planted in a workspace.
+tap_chown_ws() {
+        [ "$(id -u)" = 0 ] && chown -R "$SANDBOX_UID:$SANDBOX_UID" "$@"
+        return 0
+}
+
+install_helpers() {
+        cp "$CJ_HELPERS_DIR"/cj-probe "$1"/ || bail_out "cannot copy helpers from $CJ_HELPERS_DIR"
+        chmod 755 "$1"/cj-probe
+}
+
+run_sandbox() {
+        local out err
+        out=$(mktemp) err=$(mktemp)
+        (cd "${RUN_CWD:-$WS}" && exec timeout -k 5 "$RUN_OUTER_TIMEOUT" "$CLAWJAIL" run "$@") >"$out" 2>"$err" </dev/null
+        RUN_RC=$?
+        RUN_OUT=$(cat "$out")
+        RUN_ERR=$(cat "$err")
+        rm -f "$out" "$err"
+        return 0
+}
+
+# Print what the last run said, for a failing test's context.
+diag_run() {
+        diag "rc=$RUN_RC"
+        [ -n "$RUN_OUT" ] && diag "stdout: $RUN_OUT"
+        [ -n "$RUN_ERR" ] && diag "stderr: $RUN_ERR"
+        return 0
+}
+
+# Number of non-empty lines.
+count_lines() {
+        grep -c . <<<"$1"
+}
