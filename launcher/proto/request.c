@@ -314,7 +314,7 @@ int cj_request_parse(const char *buf, size_t len, unsigned flags, cj_request **o
         if (!cj_utf8_valid(buf, len, &bad))
                 return fail(perr, CJ_PROTO_BAD_UTF8, "request is not valid UTF-8 (byte offset %zu)", bad);
         json_error_t je;
-        _cleanup_json_ json_t *o = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+        _cleanup_json_ json_t *o = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL | JSON_DECODE_ANY, &je);
         if (!o)
                 return fail(perr, CJ_PROTO_BAD_JSON, "not valid JSON at byte %d: %s", je.position, je.text);
         if (!json_is_object(o))

@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: MIT
+# Shared setup of the tracker integration scripts: TAP helpers, a fresh state
+# dir, and `cj` = the real binary with --state-dir pointing at it.
+. "$TAP_LIB"
+if ! command -v jq >/dev/null; then
+        echo "1..0 # SKIP jq is not installed"
+        exit 0
+fi
+SD=$(tap_scratch)
+export CLAWJAIL_STATE_DIR="$SD"
+cjq() {
+        "$CLAWJAIL" "$@" >/dev/null
+}
+cj() {
+        "$CLAWJAIL" "$@"
+}
+# Status field via jq: status TASK FILTER
+st() {
+        cj task status "$1" --json | jq -r "$2"
+}
