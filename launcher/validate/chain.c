@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The chain: ONE table listing the validators in order, and the driver that
+ * runs them over a command.  Raw-byte validators run first; then the command
+ * is parsed once and a single walk dispatches every simple command (including
+ * the inner commands of runners), node, word, part and here-doc to each
+ * enabled validator; then end-of-walk checks; then the profile's rules.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "rules.h"
+#include "util/cleanup.h"
+
+static const cj_validator *const chain[] = {
+        &cj_v_hygiene,          /* raw bytes: NUL, CR, controls, odd whitespace, zero-width, bidi */
+        &cj_v_limits,           /* command length, parser depth / node limits */
+        &cj_v_syntax,           /* what bash -n rejects */
+        &cj_v_smuggling,        /* newline and line-continuation smuggling */
+        &cj_v_comment_desync,   /* mid-word '#', quotes inside comments */
+        &cj_v_substitution,     /* $( ) ` ` <( ) >( ) where their output decides what runs */
+        &cj_v_eval_source,      /* eval, source, ., trap, fc, enable -f ... */
+        &cj_v_dynamic_command,  /* command name or runner payload known only at runtime */
+        &cj_v_obfuscation,      /* $'..', '', \ inside command names and option names */
+        &cj_v_ifs,              /* IFS assignment and $IFS word-splitting tricks */
+        &cj_v_dangerous_vars,   /* LD_PRELOAD, BASH_ENV, PATH, PAGER, GIT_SSH_COMMAND ... */
+        &cj_v_prompt_expansion, /* ${x@P} */
+        &cj_v_arithmetic,       /* arithmetic evaluation of runtime strings */
+        &cj_v_redirection,      /* redirections to system paths, devices, protected paths */
+        &cj_v_heredoc,          /* unquoted here-doc bodies that expand, unterminated here-docs */
+        &cj_v_brace_command,    /* brace expansion in command position */
+        &cj_v_zsh,              /* zsh-only constructs and zsh itself */
+        &cj_v_credentials,      /* credential files, /proc/PID/environ|mem */
+        &cj_v_exfiltration,     /* uploading local files */
+        &cj_v_download_exec,    /* curl | sh, bash <(curl ..), python -c "$(curl ..)" */
+        &cj_v_destructive,      /* rm -rf / ~ workspace, mkfs, dd of=/dev, chmod -R /, ... */
+        &cj_v_persistence,      /* crontab, systemd, rc files, git hooks, history -a ... */
+        &cj_v_privilege,        /* sudo su doas pkexec, setuid bits, setcap, mount ... */
+        &cj_v_hidden_exec,      /* execution hidden in ordinary programs' arguments (table) */
+};
+
+const char *const *cj_validator_names(void) {
+        static const char *names[CJ_ARRAY_SIZE(chain) + 1];
+        for (size_t i = 0; i < CJ_ARRAY_SIZE(chain); i++)
+                names[i] = chain[i]->name;
+        return names;
+}
+
+bool cj_validator_exists(const char *name) {
+        for (size_t i = 0; i < CJ_ARRAY_SIZE(chain); i++)
+                if (strcmp(chain[i]->name, name) == 0)
+                        return true;
+        return false;
+}
+
+/* ---- findings ------------------------------------------------------------ */
+
+int cj_vspans_add(cj_vspans *s, size_t off, size_t len, const char *what) {
+        if (s->n == s->cap) {
+                size_t ncap = s->cap ? s->cap * 2 : 16;
+                cj_vspan *nv = reallocarray(s->v, ncap, sizeof *nv);
+                if (!nv)
+                        return -ENOMEM;
+                s->v = nv;
+                s->cap = ncap;
+        }
+        s->v[s->n++] = (cj_vspan) { off, len, what };
+        return 0;
+}
+
+int cj_vstrs_add(cj_vstrs *s, const char *str, sh_span span) {
+        if (s->n == s->cap) {
+                size_t ncap = s->cap ? s->cap * 2 : 8;
+                char **nv = reallocarray(s->v, ncap, sizeof *nv);
+                if (!nv)
+                        return -ENOMEM;
+                s->v = nv;
+                sh_span *ns = reallocarray(s->spans, ncap, sizeof *ns);
+                if (!ns)
+                        return -ENOMEM;
+                s->spans = ns;
+                s->cap = ncap;
+        }
+        char *d = strdup(str);
+        if (!d)
+                return -ENOMEM;
+        s->v[s->n] = d;
+        s->spans[s->n++] = span;
+        return 0;
+}
+
+void cj_vstrs_free(cj_vstrs *s) {
+        for (size_t i = 0; i < s->n; i++)
+                free(s->v[i]);
+        free(s->v);
+        free(s->spans);
+        *s = (cj_vstrs) { 0 };
+}
+
+void cj_vspans_free(cj_vspans *s) {
+        free(s->v);
+        *s = (cj_vspans) { 0 };
+}
+
+void cj_report(cj_vctx *c, cj_verdict v, size_t off, size_t len, const char *fmt, ...) {
+        char msg[CJ_VALIDATE_MESSAGE_MAX];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        /* Spans are clamped to the command so a caret can always be drawn. */
+        if (off > c->len)
+                off = c->len;
+        if (len > c->len - off)
+                len = c->len - off;
+
+        for (size_t i = 0; i < c->n_findings; i++) {
+                cj_finding *f = &c->findings[i];
+                if (f->offset == off && f->length == len && f->decision == v && strcmp(f->validator, c->current) == 0 &&
+                    strcmp(f->message, msg) == 0)
+                        return;
+        }
+        if (c->n_findings >= CJ_VALIDATE_FINDINGS_MAX) {
+                /* Keep the verdict honest even when the list is cut. */
+                c->dropped++;
+                if (v > c->findings[c->n_findings - 1].decision)
+                        c->findings[c->n_findings - 1].decision = v;
+                return;
+        }
+        if (c->n_findings == c->cap_findings) {
+                size_t ncap = c->cap_findings ? c->cap_findings * 2 : 8;
+                cj_finding *nf = reallocarray(c->findings, ncap, sizeof *nf);
+                if (!nf) {
+                        c->oom = -ENOMEM;
+                        return;
+                }
+                c->findings = nf;
+                c->cap_findings = ncap;
+        }
+        char *name = strdup(c->current), *m = strdup(msg);
+        if (!name || !m) {
+                free(name);
+                free(m);
+                c->oom = -ENOMEM;
+                return;
+        }
+        c->findings[c->n_findings++] = (cj_finding) {
+                .validator = name, .decision = v, .message = m, .offset = off, .length = len
+        };
+}
+
+/* ---- the walk ------------------------------------------------------------ */
+
+typedef struct run {
+        cj_vctx *c;
+        bool enabled[CJ_ARRAY_SIZE(chain)];
+} run;
+
+static bool enabled_for(const cj_profile *p, const cj_validator *v) {
+        return v->always_on || !p->validators_off || !cj_strv_contains(p->validators_off, v->name);
+}
+
+#define DISPATCH(R, FIELD, ...)                                                                                        \
+        do {                                                                                                           \
+                for (size_t _i = 0; _i < CJ_ARRAY_SIZE(chain); _i++)                                                   \
+                        if ((R)->enabled[_i] && chain[_i]->FIELD) {                                                    \
+                                (R)->c->current = chain[_i]->name;                                                     \
+                                chain[_i]->FIELD((R)->c, ##__VA_ARGS__);                                                 \
+                        }                                                                                              \
+        } while (0)
+
+static int on_simple(const sh_cmd *cmd, void *ud) {
+        run *r = ud;
+        if (cj_vspans_add(&r->c->cmd_starts, cmd->span.off, cmd->span.len, NULL) < 0)
+                return -ENOMEM;
+        DISPATCH(r, cmd, cmd);
+        r->c->current = "rule";
+        cj_rules_apply(r->c, cmd);
+        return r->c->oom;
+}
+
+void cj_chain_recheck(cj_vctx *c, const sh_cmd *sub) {
+        if (!c->enabled)
+                return;
+        if (c->recheck_depth >= CJ_RECHECK_DEPTH_MAX) {
+                sh_span s = cj_cmd_span(sub);
+                cj_report(c, CJ_VERDICT_ASK, s.off, s.len, "runners nested too deep to check");
+                return;
+        }
+        const char *saved = c->current;
+        c->recheck_depth++;
+        for (size_t i = 0; i < CJ_ARRAY_SIZE(chain); i++)
+                if (c->enabled[i] && chain[i]->cmd) {
+                        c->current = chain[i]->name;
+                        chain[i]->cmd(c, sub);
+                }
+        c->current = "rule";
+        cj_rules_apply(c, sub);
+        c->recheck_depth--;
+        c->current = saved;
+}
+
+static int on_node(const sh_node *n, const sh_cmd_ctx *where, void *ud) {
+        run *r = ud;
+        DISPATCH(r, node, n, where);
+        return r->c->oom;
+}
+
+static void cover(cj_vctx *c, size_t off, size_t len) {
+        if (!c->covered || off >= c->len)
+                return;
+        if (len > c->len - off)
+                len = c->len - off;
+        memset(c->covered + off, 1, len);
+}
+
+static int on_word(const sh_word *w, const sh_cmd_ctx *where, void *ud) {
+        run *r = ud;
+        cover(r->c, w->span.off, w->span.len);
+        DISPATCH(r, word, w, where);
+        return r->c->oom;
+}
+
+static int on_part(const sh_part *p, const sh_word *w, const sh_cmd_ctx *where, void *ud) {
+        run *r = ud;
+        DISPATCH(r, part, p, w, where);
+        return r->c->oom;
+}
+
+static int on_heredoc(const sh_redir *rd, const sh_cmd_ctx *where, void *ud) {
+        run *r = ud;
+        if (rd->heredoc)
+                cover(r->c, rd->heredoc->body_span.off, rd->heredoc->body_span.len);
+        DISPATCH(r, heredoc, rd, where);
+        return r->c->oom;
+}
+
+static int on_unresolved(const sh_cmd *cmd, const char *why, void *ud) {
+        run *r = ud;
+        DISPATCH(r, unresolved, cmd, why);
+        return r->c->oom;
+}
+
+/* ---- entry points -------------------------------------------------------- */
+
+static const cj_profile builtin_profile = { .name = (char *) "builtin", .validation_default = CJ_VERDICT_ALLOW };
+
+static void ctx_free(cj_vctx *c) {
+        cj_vspans_free(&c->fetch_in_subst);
+        cj_vspans_free(&c->code_sinks);
+        cj_vspans_free(&c->hash_mid_words);
+        cj_vspans_free(&c->cmd_starts);
+        free(c->covered);
+        cj_vstrs_free(&c->downloaded);
+        cj_vstrs_free(&c->executed);
+}
+
+static int finish(cj_vctx *c, const cj_profile *profile, const char *cwd, bool parse_ok, cj_validation *out,
+                  cj_error *err) {
+        if (c->oom) {
+                for (size_t i = 0; i < c->n_findings; i++) {
+                        free(c->findings[i].validator);
+                        free(c->findings[i].message);
+                }
+                free(c->findings);
+                return cj_error_set(err, ENOMEM, "validation: out of memory");
+        }
+        *out = (cj_validation) { .decision = CJ_VERDICT_ALLOW, .parse_ok = parse_ok };
+        out->findings = c->findings;
+        out->n_findings = c->n_findings;
+        for (size_t i = 0; i < c->n_findings; i++)
+                if (c->findings[i].decision > out->decision)
+                        out->decision = c->findings[i].decision;
+        if (out->decision == CJ_VERDICT_ASK &&
+            cj_approval_token(profile == &builtin_profile ? NULL : profile, cwd, c->cmd, c->len, out->token) < 0) {
+                cj_validation_clear(out);
+                return cj_error_set(err, EIO, "validation: cannot compute the approval token (libcrypto)");
+        }
+        return 0;
+}
+
+int cj_validate_command(const char *cmd, size_t len, const cj_profile *profile, const char *cwd, cj_validation *out,
+                        cj_error *err) {
+        cj_vctx c = { .cmd = cmd, .len = len, .profile = profile ? profile : &builtin_profile, .cwd = cwd };
+        run r = { .c = &c };
+        _cleanup_(sh_ast_freep) sh_ast *ast = NULL;
+        bool parse_ok = true;
+
+        *out = (cj_validation) { 0 };
+        for (size_t i = 0; i < CJ_ARRAY_SIZE(chain); i++)
+                r.enabled[i] = enabled_for(c.profile, chain[i]);
+        c.enabled = r.enabled;
+        c.covered = calloc(len ? len : 1, 1);
+        if (!c.covered)
+                return cj_error_set(err, ENOMEM, "validation: out of memory");
+
+        DISPATCH(&r, raw);
+
+        sh_syntax_error serr = { 0 };
+        cj_error perr = { 0 };
+        int k = sh_parse_ex(cmd, len, NULL, &ast, &serr, &perr);
+        if (k == -ENOMEM) {
+                ctx_free(&c);
+                cj_validation tmp = { .findings = c.findings, .n_findings = c.n_findings };
+                cj_validation_clear(&tmp);
+                return cj_error_set(err, ENOMEM, "validation: out of memory while parsing");
+        }
+        c.current = k == -E2BIG ? "limits" : "syntax";
+        if (k == -EINVAL) {
+                parse_ok = false;
+                cj_report(&c, CJ_VERDICT_ASK, serr.offset, serr.length ? serr.length : 1,
+                          "bash would reject this: %s", serr.message[0] ? serr.message : cj_error_message(&perr, k));
+        } else if (k < 0) {
+                cj_report(&c, CJ_VERDICT_ASK, serr.offset, serr.length, "too complex to review: %s",
+                          serr.message[0] ? serr.message : cj_error_message(&perr, k));
+        } else {
+                c.ast = ast;
+                sh_visitor v = {
+                        .simple = on_simple, .node = on_node, .word = on_word, .part = on_part,
+                        .heredoc = on_heredoc, .unresolved = on_unresolved,
+                };
+                k = sh_walk(ast, &v, &r);
+                if (k < 0 && !c.oom)
+                        c.oom = k;
+                DISPATCH(&r, finish);
+                c.current = "rule";
+                cj_rules_finish(&c);
+        }
+        ctx_free(&c);
+        return finish(&c, c.profile, cwd, parse_ok, out, err);
+}
+
+int cj_validate_argv(char *const *argv, const cj_profile *profile, cj_validation *out, cj_error *err) {
+        size_t argc = 0, total = 0;
+        *out = (cj_validation) { 0 };
+        if (!argv || !argv[0])
+                return cj_error_set(err, EINVAL, "validation: empty argv");
+        for (; argv[argc]; argc++)
+                total += strlen(argv[argc]) + 1;
+
+        /* Spans point into the argv joined with single spaces. */
+        _cleanup_free_ char *joined = malloc(total);
+        _cleanup_free_ sh_arg *args = calloc(argc, sizeof *args);
+        if (!joined || !args)
+                return cj_error_set(err, ENOMEM, "validation: out of memory");
+        size_t off = 0;
+        for (size_t i = 0; i < argc; i++) {
+                size_t l = strlen(argv[i]);
+                memcpy(joined + off, argv[i], l);
+                joined[off + l] = i + 1 < argc ? ' ' : '\0';
+                args[i] = (sh_arg) { .value = argv[i], .span = { (uint32_t) off, (uint32_t) l } };
+                off += l + 1;
+        }
+        size_t len = total - 1;
+        cj_vctx c = { .cmd = joined, .len = len, .profile = profile ? profile : &builtin_profile };
+        run r = { .c = &c };
+        for (size_t i = 0; i < CJ_ARRAY_SIZE(chain); i++)
+                r.enabled[i] = enabled_for(c.profile, chain[i]) && chain[i]->cmd;
+        c.enabled = r.enabled;
+        sh_cmd cmd = { .span = { 0, (uint32_t) len }, .argc = argc, .argv = args, .ctx = { .pipe_len = 1 } };
+
+        DISPATCH(&r, cmd, &cmd);
+        c.current = "rule";
+        cj_rules_apply(&c, &cmd);
+        cj_rules_finish(&c);
+        ctx_free(&c);
+        return finish(&c, c.profile, NULL, true, out, err);
+}

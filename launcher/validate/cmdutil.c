@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/* Small questions validators ask about a resolved simple command. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+const char *cj_basename(const char *s) {
+        const char *b = strrchr(s, '/');
+        return b && b[1] ? b + 1 : s;
+}
+
+const char *cj_cmd_name(const sh_cmd *cmd) {
+        return cmd->argc ? cj_basename(cmd->argv[0].value) : "";
+}
+
+bool cj_name_in(const char *name, const char *const *list) {
+        for (; *list; list++)
+                if (strcmp(name, *list) == 0)
+                        return true;
+        return false;
+}
+
+sh_span cj_cmd_span(const sh_cmd *cmd) {
+        if (cmd->span.len > 0 || cmd->argc == 0)
+                return cmd->span;
+        return cmd->argv[0].span;
+}
+
+static const char *const shells[] = { "sh", "bash", "dash", "zsh", "ksh", "mksh", "pdksh", "yash", "ash",
+                                      "csh", "tcsh", "fish", "rbash", "busybox", "toybox", NULL };
+static const char *const interpreters[] = {
+        "python", "python2", "python3", "pypy", "pypy3", "perl", "perl5", "ruby", "irb", "node", "nodejs", "deno",
+        "bun", "php", "lua", "luajit", "tclsh", "wish", "expect", "Rscript", "R", "julia", "guile", "racket",
+        "scheme", "sbcl", "clisp", "ocaml", "ghci", "runghc", "osascript", "jshell", "groovy", "scala", "kotlin",
+        "pwsh", "powershell", "awk", "gawk", "mawk", "nawk", "busybox", NULL
+};
+static const char *const fetchers[] = { "curl", "wget", "fetch", "aria2c", "http", "https", "xh", "lwp-request",
+                                        "GET", "nc", "ncat", "netcat", "socat", "openssl", "ftp", "tftp", "lynx",
+                                        "links", "w3m", "gh", "git-remote-http", NULL };
+
+bool cj_is_shell_name(const char *name) {
+        return cj_name_in(name, shells);
+}
+
+/* python3.11, python3.12 ... */
+static bool versioned(const char *name, const char *base) {
+        size_t l = strlen(base);
+        if (strncmp(name, base, l) != 0)
+                return false;
+        for (const char *p = name + l; *p; p++)
+                if (!(*p == '.' || (*p >= '0' && *p <= '9')))
+                        return false;
+        return true;
+}
+
+bool cj_is_interpreter_name(const char *name) {
+        return cj_name_in(name, interpreters) || versioned(name, "python") || versioned(name, "perl") ||
+               versioned(name, "ruby") || versioned(name, "php") || versioned(name, "lua");
+}
+
+bool cj_is_fetcher_name(const char *name) {
+        return cj_name_in(name, fetchers);
+}
+
+/* A shell with no -c and no script operand runs what arrives on stdin. */
+bool cj_cmd_is_shell_reading_stdin(const sh_cmd *cmd) {
+        const char *name = cj_cmd_name(cmd);
+        if (!cj_is_shell_name(name) || strcmp(name, "busybox") == 0 || strcmp(name, "toybox") == 0)
+                return false;
+        for (size_t i = 1; i < cmd->argc; i++) {
+                const char *a = cmd->argv[i].value;
+                if (strcmp(a, "-s") == 0 || strcmp(a, "-") == 0)
+                        return true;
+                if (strcmp(a, "--") == 0)
+                        return i + 1 >= cmd->argc;
+                if (a[0] == '-' || a[0] == '+') {
+                        if (a[1] != '-' && strchr(a, 'c'))
+                                return false; /* -c: the string is the program */
+                        if (strcmp(a, "-o") == 0 || strcmp(a, "+o") == 0 || strcmp(a, "-O") == 0 ||
+                            strcmp(a, "+O") == 0 || strcmp(a, "--rcfile") == 0 || strcmp(a, "--init-file") == 0)
+                                i++;
+                        continue;
+                }
+                return false; /* a script operand */
+        }
+        return true;
+}
+
+static const char *const decoders[] = { "base64", "base32", "basenc", "xxd", "uudecode", "openssl", "gzip",
+                                        "gunzip", "zcat", "bzip2", "xz", "unxz", "rev", "tr", NULL };
+
+char *cj_node_command_name(const sh_node *n, bool *decodes) {
+        *decodes = false;
+        while (n && n->kind == SH_NODE_PIPELINE && n->pipe.n > 0)
+                n = n->pipe.elems[n->pipe.n - 1].node;
+        if (!n || n->kind != SH_NODE_SIMPLE || n->simple.nwords == 0)
+                return NULL;
+        char *v = NULL;
+        if (sh_word_resolve1(&n->simple.words[0], &v) != 0) {
+                free(v);
+                return NULL;
+        }
+        const char *b = cj_basename(v);
+        if (cj_name_in(b, decoders)) {
+                for (uint32_t i = 1; i < n->simple.nwords; i++) {
+                        char *a = NULL;
+                        if (sh_word_resolve1(&n->simple.words[i], &a) >= 0 && a &&
+                            (strcmp(a, "-d") == 0 || strcmp(a, "--decode") == 0 || strcmp(a, "-D") == 0 ||
+                             strcmp(a, "-r") == 0 || strcmp(a, "enc") == 0))
+                                *decodes = true;
+                        free(a);
+                }
+                if (strcmp(b, "uudecode") == 0 || strcmp(b, "gunzip") == 0 || strcmp(b, "zcat") == 0 ||
+                    strcmp(b, "unxz") == 0)
+                        *decodes = true;
+        }
+        char *r = strdup(b);
+        free(v);
+        return r;
+}
+
+/* Does argv[i] become program text (shell -c string, eval words, source
+ * operand, interpreter -c/-e code or script operand)? */
+bool cj_arg_is_code(const sh_cmd *cmd, size_t i) {
+        const char *name = cj_cmd_name(cmd);
+        if (i == 0 || i >= cmd->argc)
+                return false;
+        if (strcmp(name, "eval") == 0)
+                return true;
+        if (strcmp(name, "source") == 0 || strcmp(name, ".") == 0)
+                return i == 1;
+        bool shell = cj_is_shell_name(name), interp = cj_is_interpreter_name(name);
+        if (!shell && !interp)
+                return false;
+        for (size_t k = 1; k < cmd->argc && k <= i; k++) {
+                const char *a = cmd->argv[k].value;
+                if (a[0] == '-' && a[1] != '\0' && a[1] != '-') {
+                        /* -c / -e / -E / -r / -p take the code as the next word (or attached for perl -e'..') */
+                        const char *codeflags = shell ? "c" : "ceEpr";
+                        char last = a[strlen(a) - 1];
+                        if (strchr(codeflags, last) && k + 1 == i)
+                                return true;
+                        if (k == i && !shell && strpbrk(a + 1, "eE") && a[2] != '\0')
+                                return true;
+                        continue;
+                }
+                if (a[0] == '-' && a[1] == '-') {
+                        if ((strcmp(a, "--eval") == 0 || strcmp(a, "--command") == 0 || strcmp(a, "--print") == 0) &&
+                            k + 1 == i)
+                                return true;
+                        continue;
+                }
+                /* first operand: the script file */
+                return k == i;
+        }
+        return false;
+}

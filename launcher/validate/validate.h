@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * The validation chain (docs/validators.md): decide allow / ask / deny for an
+ * agent's bash command before anything runs.  The command is checked as raw
+ * bytes (input hygiene), then parsed by shell/ and every simple command
+ * anywhere in the tree -- including the inner commands of runners such as
+ * `bash -c`, `env`, `xargs`, `sudo` -- goes through an ordered table of
+ * validators (chain.c), each owning one risk category.  The strictest verdict
+ * wins; a parse failure or anything that cannot be resolved statically is at
+ * least `ask`.  The profile's validation rules and default apply last.
+ *
+ * Everything here is a pure function over data: nothing is executed, nothing
+ * is printed.
+ */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "profile/profile.h"
+#include "util/err.h"
+
+#define CJ_VALIDATE_CMD_MAX 10000u      /* bytes; a longer command is `ask` unread */
+#define CJ_VALIDATE_FINDINGS_MAX 256u   /* findings kept per command; more are summarized */
+#define CJ_VALIDATE_MESSAGE_MAX 512u    /* bytes of one finding's message */
+#define CJ_APPROVAL_TOKEN_HEX 64u       /* hex digits of an approval token */
+
+/* One reason for a verdict: which validator, what it decided, why, and the
+ * byte span [offset, offset+length) in the command as given. */
+typedef struct cj_finding {
+        char *validator;
+        cj_verdict decision;
+        char *message;
+        size_t offset, length;
+} cj_finding;
+
+typedef struct cj_validation {
+        cj_verdict decision; /* final: strictest of findings, rules, default */
+        bool parse_ok;       /* false = syntax_error (what bash -n would say) */
+        cj_finding *findings;
+        size_t n_findings;
+        char token[CJ_APPROVAL_TOKEN_HEX + 1]; /* approval token when decision == ASK, else "" */
+} cj_validation;
+
+/* Validate cmd[0..len) under profile (NULL = built-in: default allow, no
+ * rules) with cwd as the workspace root (NULL = unknown; the destructive
+ * validator then cannot recognise "the workspace root" by path).  Fills *out,
+ * which the caller releases with cj_validation_clear().  Returns 0, or -errno
+ * only for internal failures (ENOMEM); a hostile command never fails, it is
+ * a verdict. */
+int cj_validate_command(const char *cmd, size_t len, const cj_profile *profile, const char *cwd, cj_validation *out,
+                        cj_error *err);
+
+/* Validate an argv that will be executed without a shell (`clawjail run`):
+ * profile rules plus the validators that apply to a single resolved command
+ * (hidden execution, privilege, credentials, destructive ...).  Spans are
+ * offsets into the argv joined with single spaces. */
+int cj_validate_argv(char *const *argv, const cj_profile *profile, cj_validation *out, cj_error *err);
+
+/* Release what cj_validate_* stored in v and reset it; NULL-safe. */
+void cj_validation_clear(cj_validation *v);
+
+/* The approval token of an `ask` verdict: hex SHA-256 (OpenSSL EVP) over the
+ * length-prefixed fields  "clawjail-approval-v1", profile->sha256 (or "" when
+ * NULL), cwd (or ""), and the exact command bytes.  out gets 64 hex digits
+ * and a NUL.  Returns 0 or -EIO when libcrypto fails. */
+int cj_approval_token(const cj_profile *profile, const char *cwd, const char *cmd, size_t len,
+                      char out[CJ_APPROVAL_TOKEN_HEX + 1]);
+
+/* Constant-time comparison of a user-supplied token against the expected one. */
+bool cj_approval_token_equal(const char *given, const char *expected);
+
+/* {"decision":"ask","findings":[{"validator","decision","message","offset","length"}]}
+ * New reference, NULL on ENOMEM. */
+json_t *cj_validation_to_json(const cj_validation *v);
+
+/* Names of the validators in chain order, NULL-terminated (for docs, `profile
+ * lint` checking validators_off, and tests). */
+const char *const *cj_validator_names(void);
+
+/* Is name a validator of the chain? */
+bool cj_validator_exists(const char *name);
