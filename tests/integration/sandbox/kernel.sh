@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Kernel attack surface from inside: terminal injection (with the high-bits
+# variant of CVE-2019-10063), nested namespaces, mount, ptrace of the parent,
+# bpf, io_uring, keyctl, clone3, foreign ABIs.  cj-probe prints the errno the
+# kernel (or the filter) answered; most probes are built so the kernel alone
+# would answer differently (EBADF, EINVAL, ESRCH, success), so a pass shows
+# the filter, not luck.
+. "${TAP_LIB:?}"
+
+WS=$(tap_workspace)
+install_helpers "$WS"
+tap_chown_ws "$WS"
+
+# name:expected answer inside.  "killed" = the filter kills the process (SIGSYS).
+probes="
+tiocsti-badfd:EPERM
+tiocsti-hi-badfd:EPERM
+tiocsti-pty:EPERM
+tiocsti-hi-pty:EPERM
+tioclinux-badfd:EPERM
+tioclinux-hi-badfd:EPERM
+unshare-user:EPERM
+unshare-user-hi:EPERM
+unshare-mnt:EPERM
+unshare-net:EPERM
+clone-newuser:EPERM
+mount-tmpfs:EPERM
+fsopen:EPERM
+open_tree:EPERM
+ptrace-parent:EPERM
+ptrace-pid1:EPERM
+ptrace-seize-pid1:EPERM
+ptrace-hi-pid1:EPERM
+ptrace-nopid:EPERM
+bpf:EPERM
+bpf-badcmd:EPERM
+io_uring_setup:EPERM
+keyctl:EPERM
+add_key:EPERM
+request_key:EPERM
+clone3:ENOSYS
+perf_event_open:EPERM|killed
+userfaultfd:EPERM|killed
+pidfd_getfd:EPERM|killed
+init_module:EPERM|killed
+kexec_load:EPERM|killed
+"
+if [ "$(uname -m)" = x86_64 ]; then
+        probes="$probes
+x32-getpid:killed
+i386-getpid:killed"
+fi
+
+# One sandbox runs every probe; each line of output: "name rc answer".
+script='for p in "$@"; do out=$(./cj-probe "$p" 2>/dev/null); rc=$?; echo "$p $rc ${out##*: }"; done'
+names=$(cut -d: -f1 <<<"$probes" | grep . | tr '\n' ' ')
+# shellcheck disable=SC2086
+run_sandbox -- bash -c "$script" probes $names
+if [ "$RUN_RC" -ne 0 ] || [ -z "$RUN_OUT" ]; then
+        diag_run
+fi
+# The kernel's own answers outside, for the record.
+outside=$(cd "$WS" && for n in tiocsti-badfd clone3 ptrace-nopid bpf-badcmd; do ./cj-probe "$n" 2>&1; done | tr '\n' ' ')
+diag "outside the sandbox: $outside"
+
+while IFS=: read -r name want; do
+        [ -n "$name" ] || continue
+        line=$(grep "^$name " <<<"$RUN_OUT")
+        rc=$(cut -d' ' -f2 <<<"$line")
+        got=$(cut -d' ' -f3- <<<"$line")
+        if [ "$rc" = 159 ]; then
+                got=killed # 128 + SIGSYS
+        fi
+        if [ -n "$line" ] && grep -Eqx "$want" <<<"$got"; then
+                pass "$name is refused ($got)"
+        else
+                fail "$name is refused"
+                diag "want $want, got '${got:-no output}' (rc ${rc:-?})"
+        fi
+done <<<"$probes"
+
+# No keystroke reached the terminal's input queue.
+unlike "$RUN_OUT" 'injected: yes' "TIOCSTI injected nothing into the pty"
+
+# The same attempts with the standard tools.
+run_sandbox -- bash -c '
+        unshare -U true; echo "unshare-U=$?"
+        unshare -m true; echo "unshare-m=$?"
+        unshare -n true; echo "unshare-n=$?"
+        unshare -p -f true; echo "unshare-p=$?"
+        mkdir -p /tmp/x; mount -t tmpfs none /tmp/x; echo "mount=$?"
+        grep -c " /tmp/x " /proc/self/mountinfo
+        echo "mounts=$(wc -l < /proc/self/mountinfo)"
+' 2>&1
+for t in unshare-U unshare-m unshare-n unshare-p mount; do
+        unlike "$RUN_OUT" "^$t=0$" "'${t/-/ -}' fails inside"
+done
+like "$RUN_OUT" '^0$' "no tmpfs appeared on /tmp/x"
+
+# A user namespace created anyway would show in /proc/self/uid_map changing;
+# and setuid binaries gain nothing under no_new_privs.
+run_sandbox -- bash -c 'su -c id root </dev/null; echo "su=$?"; id -u' 2>&1
+unlike "$RUN_OUT" '^0$' "no way to uid 0 through su"
+
+done_testing
