@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Here-documents: bodies are read after the newline token that ends the line
  * holding their operators, in order, as bash does (several per line work). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,45 @@ int sh_heredoc_register(sh_parser *p, sh_redir *r) {
                 p->hdcap = cap;
         }
         p->hd[p->nhd++] = r;
+        return 0;
+}
+
+/* Unquoted body: bash expands it only when the command runs, so a body that
+ * does not lex (`$(` without `)`) is not a syntax error; it becomes one
+ * literal part flagged SH_WORD_UNPARSED. */
+static int lex_body(sh_parser *p, sh_heredoc *h, size_t start, size_t end) {
+        sh_syntax_error serr = { 0 };
+        sh_parser c = *p;
+        c.err = 0;
+        c.serr = &serr;
+        c.have = false;
+        c.nhd = c.hdcap = 0;
+        c.hd = NULL;
+        h->body_word = sh_lex_dq_body(&c, start, end, true);
+        if (!c.err && c.nhd > 0)
+                sh_heredoc_read_pending(&c);
+        if (!c.err)
+                return 0;
+        if (c.err != -EINVAL) {
+                if (c.err == -E2BIG)
+                        return sh_limit(p, start, "here-document body", 0);
+                return sh_nomem(p);
+        }
+        sh_word *w = sh_arena_alloc(p->ar, sizeof *w);
+        sh_part *x = sh_arena_alloc(p->ar, sizeof *x);
+        if (!w || !x)
+                return sh_nomem(p);
+        x->kind = SH_PART_LITERAL;
+        x->text = p->s + start;
+        x->text_len = (uint32_t) (end - start);
+        x->span = sh_mkspan(p, start, end);
+        w->parts = x;
+        w->nparts = 1;
+        w->flags = SH_WORD_UNPARSED;
+        w->raw = x->text;
+        w->raw_len = x->text_len;
+        w->span = x->span;
+        h->body_word = w;
         return 0;
 }
 
@@ -147,11 +187,8 @@ static int read_body(sh_parser *p, sh_redir *r) {
                         return sh_nomem(p);
                 h->body_len = (uint32_t) (body_end - start);
         }
-        if (!h->quoted) {
-                h->body_word = sh_lex_dq_body(p, start, body_end, true);
-                if (!h->body_word)
-                        return p->err;
-        }
+        if (!h->quoted && lex_body(p, h, start, body_end) < 0)
+                return p->err;
         p->pos = pos;
         return 0;
 }

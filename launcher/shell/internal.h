@@ -126,3 +126,9 @@ sh_node *sh_parse_cond(sh_parser *p, size_t start);
 size_t sh_ansi_decode(const char *s, size_t len, char *buf);
 
 #define SH_NPOS ((size_t) -1)
+
+/* ---- parse.c ---- */
+/* Parse a runner's command string with spans mapped into the outer source:
+ * offset base + i, or every span = *collapse when collapse is not NULL. */
+int sh_parse_mapped(const char *src, size_t len, const sh_limits *lim, uint32_t base, const sh_span *collapse,
+                    sh_ast **out, cj_error *err);

@@ -250,6 +250,13 @@ static void lex(sh_parser *p, sh_tok *t, unsigned mode) {
                 return;
         }
         int d = p->pos + 1 < p->len ? (unsigned char) p->s[p->pos + 1] : -1;
+        if ((mode & LX_REGEX) && (c == '(' || c == '|')) {
+                bool assign;
+                t->type = T_WORD;
+                t->word = sh_lex_word(p, mode, &assign, &t->elems, &t->nelems);
+                t->end = p->pos;
+                return;
+        }
         switch (c) {
         case '\n':
                 p->pos++;

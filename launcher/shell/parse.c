@@ -25,8 +25,8 @@ void sh_ast_free(sh_ast *ast) {
         free(ast);
 }
 
-int sh_parse_ex(const char *src, size_t len, const sh_limits *lim, sh_ast **out, sh_syntax_error *serr,
-                cj_error *err) {
+static int parse(const char *src, size_t len, const sh_limits *lim, uint32_t base, const sh_span *collapse,
+                 sh_ast **out, sh_syntax_error *serr, cj_error *err) {
         sh_syntax_error local = { 0 };
         if (!serr)
                 serr = &local;
@@ -65,6 +65,9 @@ int sh_parse_ex(const char *src, size_t len, const sh_limits *lim, sh_ast **out,
                 .ast = ast,
                 .lim = l,
                 .serr = serr,
+                .base = base,
+                .collapse = collapse != NULL,
+                .cspan = collapse ? *collapse : (sh_span){ 0, 0 },
         };
         sh_node *root = sh_parse_list(&p);
         if (!p.err) {
@@ -84,6 +87,16 @@ int sh_parse_ex(const char *src, size_t len, const sh_limits *lim, sh_ast **out,
         ast->root = root;
         *out = ast;
         return 0;
+}
+
+int sh_parse_ex(const char *src, size_t len, const sh_limits *lim, sh_ast **out, sh_syntax_error *serr,
+                cj_error *err) {
+        return parse(src, len, lim, 0, NULL, out, serr, err);
+}
+
+int sh_parse_mapped(const char *src, size_t len, const sh_limits *lim, uint32_t base, const sh_span *collapse,
+                    sh_ast **out, cj_error *err) {
+        return parse(src, len, lim, base, collapse, out, NULL, err);
 }
 
 int sh_parse(const char *src, size_t len, const sh_limits *lim, sh_ast **out, cj_error *err) {

@@ -109,7 +109,7 @@ static sh_node *nonempty_list(sh_parser *p) {
 }
 
 static sh_node *parse_pipeline(sh_parser *p);
-static sh_node *parse_command(sh_parser *p);
+static sh_node *parse_command(sh_parser *p, bool after_pipe);
 
 sh_node *sh_parse_list(sh_parser *p) {
         sh_node *list = sh_new_node(p, SH_NODE_LIST, p->pos);
@@ -203,7 +203,7 @@ static sh_node *parse_pipeline(sh_parser *p) {
         uint32_t cap = 0, n = 0;
         sh_pipe_elem *elems = NULL;
         for (;;) {
-                sh_node *c = parse_command(p);
+                sh_node *c = parse_command(p, n > 0);
                 if (!c)
                         return NULL;
                 sh_pipe_elem e = { .node = c };
@@ -363,7 +363,7 @@ static sh_node *parse_funcdef_body(sh_parser *p, sh_node *f) {
                 sh_syntax_tok(p, t);
                 return NULL;
         }
-        f->func.body = parse_command(p);
+        f->func.body = parse_command(p, false);
         if (!f->func.body)
                 return NULL;
         sh_end_node(p, f, p->prev_end);
@@ -455,10 +455,13 @@ static sh_node *parse_if(sh_parser *p, bool is_elif) {
         return n;
 }
 
-static bool parse_do_body(sh_parser *p, sh_node **body) {
+/* do ... done, or { ... } where bash takes `{` as a keyword (brace_ok). */
+static bool parse_do_body(sh_parser *p, sh_node **body, bool brace_ok) {
+        if (sh_peek(p, CMD_MODE)->type == T_NL)
+                brace_ok = true;
         skip_newlines(p);
         const sh_tok *t = sh_peek(p, CMD_MODE);
-        const char *close = sh_tok_is(t, "do") ? "done" : sh_tok_is(t, "{") ? "}" : NULL;
+        const char *close = sh_tok_is(t, "do") ? "done" : (brace_ok && sh_tok_is(t, "{")) ? "}" : NULL;
         if (!close) {
                 sh_syntax_tok(p, t);
                 return false;
@@ -523,7 +526,7 @@ static sh_node *parse_for(sh_parser *p, sh_node_kind kind) {
                 t = sh_peek(p, CMD_MODE);
                 if (t->type == T_SEMI)
                         sh_consume(p);
-                if (!parse_do_body(p, &n->arith_for.body))
+                if (!parse_do_body(p, &n->arith_for.body, true))
                         return NULL;
                 sh_leave(p);
                 sh_end_node(p, n, p->prev_end);
@@ -541,13 +544,18 @@ static sh_node *parse_for(sh_parser *p, sh_node_kind kind) {
         n->for_.var_span = t->word->span;
         sh_consume(p);
         t = sh_peek(p, CMD_MODE);
+        bool brace_ok = false;
         if (t->type == T_SEMI) {
                 sh_consume(p);
+                brace_ok = true;
         } else {
+                if (t->type == T_NL)
+                        brace_ok = true;
                 skip_newlines(p);
                 t = sh_peek(p, CMD_MODE);
                 if (sh_tok_is(t, "in")) {
                         n->for_.has_in = true;
+                        brace_ok = true;
                         sh_consume(p);
                         uint32_t cap = 0;
                         for (;;) {
@@ -567,7 +575,7 @@ static sh_node *parse_for(sh_parser *p, sh_node_kind kind) {
                         }
                 }
         }
-        if (!parse_do_body(p, &n->for_.body))
+        if (!parse_do_body(p, &n->for_.body, brace_ok))
                 return NULL;
         sh_leave(p);
         sh_end_node(p, n, p->prev_end);
@@ -706,14 +714,16 @@ static sh_node *parse_compound(sh_parser *p, const sh_tok *t) {
         return n;
 }
 
-static sh_node *parse_command(sh_parser *p) {
+/* after_pipe: bash does not take `time` as a keyword right after `|`. */
+static sh_node *parse_command(sh_parser *p, bool after_pipe) {
         const sh_tok *t = sh_peek(p, CMD_MODE);
         if (p->err)
                 return NULL;
         size_t start = t->start;
         if (is_compound_start(t))
                 return parse_compound(p, t);
-        if (t->type == T_WORD && (is_terminator_word(t) || sh_tok_is(t, "!") || sh_tok_is(t, "time"))) {
+        if (t->type == T_WORD &&
+            (is_terminator_word(t) || sh_tok_is(t, "!") || (sh_tok_is(t, "time") && !after_pipe))) {
                 sh_syntax_tok(p, t);
                 return NULL;
         }

@@ -631,6 +631,8 @@ typedef struct sh_unwrap {
         sh_cmd_assign *assigns;  /* owned (strings borrowed from argv) */
         const char *user;        /* sudo/doas -u */
         const char *why;         /* SH_UNWRAP_UNRESOLVED: static message */
+        char *owned_script;      /* private: joined `watch` arguments (script points here) */
+        bool script_exact;       /* script is exactly script_arg's value (spans can map) */
 } sh_unwrap;
 
 /* Recognise a command runner in argv and say where its inner command is.
