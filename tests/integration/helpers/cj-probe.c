@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,9 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -145,6 +148,56 @@ static int lo_echo(void) {
         printf("lo-received: %s\n", n > 0 ? buf : "(nothing)");
         errno = EIO;
         return report("lo-echo", n == 8 && strcmp(buf, "hello-lo") == 0 ? 0 : -1);
+}
+
+/* Wait up to `secs` for one connection on a listening socket l; report it. */
+static int await_connection(int l, int secs) {
+        struct pollfd p = { .fd = l, .events = POLLIN };
+        int n = poll(&p, 1, secs * 1000);
+        printf("%s\n", n > 0 ? "accepted" : "no-connection");
+        return n > 0 ? 0 : 1;
+}
+
+/* A host-side listener on 127.0.0.1: prints its port, then waits. */
+static int listen_tcp(int secs) {
+        int l = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        socklen_t al = sizeof a;
+        if (l < 0 || bind(l, (struct sockaddr *) &a, sizeof a) < 0 || listen(l, 1) < 0 ||
+            getsockname(l, (struct sockaddr *) &a, &al) < 0)
+                return report("listen", -1);
+        printf("port: %d\n", ntohs(a.sin_port));
+        fflush(stdout);
+        return await_connection(l, secs);
+}
+
+static socklen_t abstract_addr(struct sockaddr_un *a, const char *name) {
+        memset(a, 0, sizeof *a);
+        a->sun_family = AF_UNIX;
+        size_t n = strnlen(name, sizeof a->sun_path - 2);
+        memcpy(a->sun_path + 1, name, n); /* sun_path[0] = 0: the abstract namespace */
+        return (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+/* A host-side listener in the abstract unix namespace (per network namespace). */
+static int listen_abstract(const char *name, int secs) {
+        struct sockaddr_un a;
+        socklen_t al = abstract_addr(&a, name);
+        int l = socket(AF_UNIX, SOCK_STREAM, 0);
+        if (l < 0 || bind(l, (struct sockaddr *) &a, al) < 0 || listen(l, 1) < 0)
+                return report("listen-abstract", -1);
+        printf("listening\n");
+        fflush(stdout);
+        return await_connection(l, secs);
+}
+
+static int connect_abstract(const char *name) {
+        struct sockaddr_un a;
+        socklen_t al = abstract_addr(&a, name);
+        int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        if (fd < 0)
+                return report("socket", -1);
+        return report("connect-abstract", connect(fd, (struct sockaddr *) &a, al));
 }
 
 /* Allocate and touch `mb` MiB, one MiB at a time, printing progress. */
@@ -281,6 +334,12 @@ int main(int argc, char **argv) {
 #endif
         if (!strcmp(n, "connect") && argc > 3)
                 return do_connect(argv[2], atoi(argv[3]));
+        if (!strcmp(n, "listen") && argc > 2)
+                return listen_tcp(atoi(argv[2]));
+        if (!strcmp(n, "listen-abstract") && argc > 3)
+                return listen_abstract(argv[2], atoi(argv[3]));
+        if (!strcmp(n, "connect-abstract") && argc > 2)
+                return connect_abstract(argv[2]);
         if (!strcmp(n, "lo-echo"))
                 return lo_echo();
         if (!strcmp(n, "alloc") && argc > 2)
