@@ -41,3 +41,10 @@ int cj_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Verbosity from -v/-q (0 = normal, <0 quiet, >0 verbose); set by the options parser. */
 extern int cj_cli_verbosity;
+
+struct cj_common_opts;
+struct cj_profile;
+struct cj_call;
+/* Run a prepared call (kind and command/argv set) under the common options
+ * and profile; presents the result and returns the SPEC exit code. */
+int cj_cli_invoke(const struct cj_common_opts *o, const struct cj_profile *p, struct cj_call *call, const char *cmd);

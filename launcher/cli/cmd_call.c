@@ -1,15 +1,293 @@
 /* SPDX-License-Identifier: MIT */
+/* clawjail call: one JSON tool call on stdin, one result on stdout.
+ * clawjail serve --stdio: JSON lines, one result line per request line. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "opts.h"
+#include "pipeline/pipeline.h"
+#include "proto/request.h"
+#include "proto/result.h"
+#include "result.h"
+#include "tracker/tracker.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/json.h"
+
+#define CJ_SERVE_PROFILES_MAX 16 /* --allow-profile entries */
+
+enum { OPT_STDIO = 3000, OPT_ALLOW_PROFILE };
+
+typedef struct server {
+        cj_common_opts o;
+        const char *allowed[CJ_SERVE_PROFILES_MAX + 1];
+        size_t n_allowed;
+        bool serve;
+} server;
+
+static void call_usage(FILE *f, bool serve) {
+        if (serve)
+                fputs("Usage: clawjail serve [OPTIONS] --stdio\n"
+                      "\n"
+                      "Read JSON tool calls, one per line, on stdin; write one JSON result per line on\n"
+                      "stdout, in order, flushed after each.  Each call is independent: a bad line gets\n"
+                      "an error result and the server goes on.  A request may name \"task\", \"approve\"\n"
+                      "and \"profile\"; a request's profile must be the --profile one or one named by\n"
+                      "--allow-profile (a tool call never widens policy on its own).  EOF ends the\n"
+                      "server with exit 0.\n",
+                      f);
+        else
+                fputs("Usage: clawjail call [OPTIONS] < REQUEST.json\n"
+                      "\n"
+                      "Read one JSON tool call on stdin, run it through the whole pipeline, and write\n"
+                      "one JSON result on stdout.  Tools: exec (validated bash command), read, write,\n"
+                      "edit (in the same sandbox view as exec).  See docs/protocol.md.\n",
+                      f);
+        fprintf(f,
+                "\nRequests:\n"
+                "  {\"id\":\"c1\",\"tool\":\"exec\",\"command\":\"make test\",\"cwd\":\"/work/repo\",\"timeout_s\":60,\n"
+                "   \"env\":{\"CI\":\"1\"},\"stdin\":\"\"}\n"
+                "  {\"id\":\"c2\",\"tool\":\"read\",\"path\":\"src/main.c\",\"offset\":0,\"limit\":65536}\n"
+                "  {\"id\":\"c3\",\"tool\":\"write\",\"path\":\"src/new.c\",\"content\":\"...\",\"encoding\":\"utf-8\"}\n"
+                "  {\"id\":\"c4\",\"tool\":\"edit\",\"path\":\"src/main.c\",\"old_text\":\"foo\",\"new_text\":\"bar\"}\n"
+                "\nOptions:\n%s%s"
+                "\nExit status (call): as for exec: the command's own, 120 denied, 121 approval\n"
+                "required, 122 budget, 124 timeout, 125 error (the result says which); the JSON\n"
+                "result is authoritative.\n",
+                cj_common_options_help,
+                serve ? "  --stdio               speak JSON lines on stdin/stdout (required)\n"
+                        "  --allow-profile NAME  a profile requests may select (repeatable)\n"
+                      : "");
+}
+
+static bool profile_allowed(const server *s, const char *name) {
+        if (strcmp(name, s->o.profile) == 0)
+                return true;
+        for (size_t i = 0; i < s->n_allowed; i++)
+                if (strcmp(s->allowed[i], name) == 0)
+                        return true;
+        return false;
+}
+
+/* Journal a request that could not be parsed, when its task is known. */
+static void journal_rejected(const char *state_dir, const char *task, const cj_proto_error *perr) {
+        if (!task || !state_dir || !cj_task_id_valid(task))
+                return;
+        cj_task *t = NULL;
+        if (cj_task_open(state_dir, task, NULL, &t, NULL) < 0)
+                return;
+        _cleanup_json_ json_t *f = json_pack("{s:s, s:s}", "code", cj_proto_code_name(perr->code), "message",
+                                             perr->message);
+        cj_task_record(t, "rejected", f, NULL, NULL);
+        cj_task_free(t);
+}
+
+/* One request line -> one result object and exit code. */
+static json_t *handle(server *s, const char *buf, size_t len, int *code) {
+        cj_proto_error perr = { 0 };
+        _cleanup_request_ cj_request *req = NULL;
+        _cleanup_free_ char *state_dir = NULL;
+        cj_error err = { 0 };
+        *code = CJ_EXIT_FAILURE;
+        const char *task = s->o.task;
+        if (cj_state_dir_resolve(s->o.state_dir, &state_dir, &err) < 0)
+                return cj_result_failure(NULL, "state_dir", cj_error_message(&err, -EINVAL));
+        if (cj_request_parse(buf, len, s->serve ? CJ_REQUEST_SERVE : 0, &req, &perr) < 0) {
+                journal_rejected(state_dir, task, &perr);
+                return cj_proto_error_result_from(&perr);
+        }
+        if (req->task)
+                task = req->task;
+        if (task && !cj_task_id_valid(task))
+                return cj_result_failure(req->id, "bad_value", "invalid task id");
+        const char *pname = req->profile ? req->profile : s->o.profile;
+        if (!profile_allowed(s, pname)) {
+                char msg[512];
+                snprintf(msg, sizeof msg, "profile '%s' is not allowed here (the operator allows '%s'%s)", pname,
+                         s->o.profile, s->n_allowed ? " and --allow-profile ones" : "");
+                return cj_result_failure(req->id, "profile_not_allowed", msg);
+        }
+        cj_common_opts o = s->o;
+        o.profile = pname;
+        _cleanup_profile_ cj_profile *p = NULL;
+        cj_profile_vars vars = { .cwd = o.workspace, .home = getenv("HOME") ? getenv("HOME") : "/" };
+        int r = cj_profile_load(pname, &vars, &p, &err);
+        if (r < 0)
+                return cj_result_failure(req->id, "bad_profile", cj_error_message(&err, r));
+
+        static const cj_call_kind kinds[] = { [CJ_TOOL_EXEC] = CJ_CALL_EXEC, [CJ_TOOL_READ] = CJ_CALL_READ,
+                                              [CJ_TOOL_WRITE] = CJ_CALL_WRITE, [CJ_TOOL_EDIT] = CJ_CALL_EDIT };
+        int64_t timeout = o.timeout_ms;
+        if (req->has_timeout) { /* a request may only shorten the operator's / profile's limit */
+                int64_t t = (int64_t) (req->timeout_s * 1000);
+                int64_t ceiling = timeout > 0 ? timeout : p->limits.wall_s > 0 ? p->limits.wall_s * 1000 : 0;
+                timeout = ceiling > 0 && ceiling < t ? ceiling : (t > 0 ? t : 1);
+        }
+        cj_call call = {
+                .kind = kinds[req->tool],
+                .id = req->id,
+                .command = req->command,
+                .req = req,
+                .profile = p,
+                .workspace = o.workspace,
+                .cwd = req->cwd ? req->cwd : o.cwd,
+                .extra_ro = o.ro,
+                .extra_rw = o.rw,
+                .net = o.net,
+                .timeout_ms = timeout,
+                .env = req->env,
+                .stdin_data = req->has_stdin ? req->stdin_data.data : NULL,
+                .stdin_len = req->has_stdin ? req->stdin_data.len : 0,
+                .approve = req->approve ? req->approve : o.approve,
+                .state_dir = task ? state_dir : NULL,
+                .task = task,
+        };
+        json_t *result = NULL;
+        r = cj_pipeline_run(&call, &result, code, &err);
+        if (r < 0) {
+                *code = CJ_EXIT_FAILURE;
+                return cj_result_failure(req->id, "clawjail", cj_error_message(&err, r));
+        }
+        return result;
+}
+
+static int parse_opts(server *s, int argc, char **argv, const char *cmd, bool *stdio) {
+        static const struct option longopts[] = {
+                CJ_COMMON_LONG_OPTIONS,
+                { "stdio", no_argument, NULL, OPT_STDIO },
+                { "allow-profile", required_argument, NULL, OPT_ALLOW_PROFILE },
+                { 0 },
+        };
+        int c;
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+vqh", longopts, NULL)) != -1) {
+                if (c == 'h')
+                        s->o.help = true;
+                else if (c == OPT_STDIO && s->serve)
+                        *stdio = true;
+                else if (c == OPT_ALLOW_PROFILE && s->serve) {
+                        if (s->n_allowed >= CJ_SERVE_PROFILES_MAX)
+                                return cj_cli_fail("%s: more than %d --allow-profile", cmd, CJ_SERVE_PROFILES_MAX);
+                        s->allowed[s->n_allowed++] = optarg;
+                } else {
+                        int h = cj_common_opts_handle(&s->o, c, optarg, cmd);
+                        if (h == 0)
+                                return cj_cli_fail("%s: unknown option '%s' (see 'clawjail %s --help')", cmd,
+                                                   argv[optind - 1], cmd);
+                        if (h != 1)
+                                return h;
+                }
+        }
+        if (optind < argc)
+                return cj_cli_fail("%s: unexpected argument '%s'", cmd, argv[optind]);
+        if (s->o.json)
+                return cj_cli_fail("%s: results are always JSON; --json is not needed", cmd);
+        return 0;
+}
+
+static int call_once(server *s) {
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        cj_error err = { 0 };
+        int ret;
+        int r = cj_read_fd(STDIN_FILENO, CJ_REQUEST_MAX, &buf, &len, &err);
+        _cleanup_json_ json_t *result = NULL;
+        if (r < 0) {
+                cj_proto_error perr = { .code = r == -EFBIG ? CJ_PROTO_TOO_LARGE : CJ_PROTO_BAD_JSON };
+                snprintf(perr.message, sizeof perr.message, "request: %s", cj_error_message(&err, r));
+                result = cj_proto_error_result_from(&perr);
+                ret = CJ_EXIT_FAILURE;
+        } else
+                result = handle(s, buf, len, &ret);
+        if (s->o.status_fd >= 0)
+                cj_result_emit(result, s->o.status_fd);
+        cj_result_emit(result, STDOUT_FILENO);
+        return ret;
+}
 
 int cmd_call(int argc, char **argv) {
-        (void) argc;
-        (void) argv;
-        return cj_cli_fail("call: not implemented yet");
+        server s = { .serve = false };
+        cj_common_opts_init(&s.o);
+        bool stdio = false;
+        int ret = parse_opts(&s, argc, argv, "call", &stdio);
+        if (ret == 0 && s.o.help)
+                call_usage(stdout, false);
+        else if (ret == 0)
+                ret = call_once(&s);
+        cj_common_opts_clear(&s.o);
+        return ret;
+}
+
+/* One line from stdin, at most CJ_REQUEST_MAX bytes; a longer line is read to
+ * its end and reported (*too_long).  Returns -1 at EOF. */
+static ssize_t read_line(FILE *in, char **buf, size_t *cap, bool *too_long) {
+        size_t n = 0;
+        int ch;
+        *too_long = false;
+        while ((ch = getc(in)) != EOF) {
+                if (ch == '\n')
+                        break;
+                if (n >= CJ_REQUEST_MAX) {
+                        *too_long = true;
+                        continue;
+                }
+                if (n + 1 >= *cap) {
+                        size_t nc = *cap ? *cap * 2 : 4096;
+                        char *nb = realloc(*buf, nc);
+                        if (!nb)
+                                return -1;
+                        *buf = nb;
+                        *cap = nc;
+                }
+                (*buf)[n++] = (char) ch;
+        }
+        if (ch == EOF && n == 0 && !*too_long)
+                return -1;
+        if (*buf)
+                (*buf)[n] = '\0';
+        return (ssize_t) n;
+}
+
+static int serve_loop(server *s) {
+        _cleanup_free_ char *line = NULL;
+        size_t cap = 0;
+        bool too_long;
+        ssize_t n;
+        while ((n = read_line(stdin, &line, &cap, &too_long)) >= 0) {
+                if (!too_long && n == 0)
+                        continue; /* blank lines are not calls */
+                int code;
+                _cleanup_json_ json_t *result = NULL;
+                if (too_long) {
+                        cj_proto_error perr = { .code = CJ_PROTO_TOO_LARGE };
+                        snprintf(perr.message, sizeof perr.message, "request line longer than %u bytes",
+                                 CJ_REQUEST_MAX);
+                        result = cj_proto_error_result_from(&perr);
+                } else
+                        result = handle(s, line ? line : "", (size_t) n, &code);
+                if (cj_result_emit(result, STDOUT_FILENO) < 0)
+                        break; /* the harness went away */
+        }
+        return 0;
 }
 
 int cmd_serve(int argc, char **argv) {
-        (void) argc;
-        (void) argv;
-        return cj_cli_fail("serve: not implemented yet");
+        server s = { .serve = true };
+        cj_common_opts_init(&s.o);
+        bool stdio = false;
+        int ret = parse_opts(&s, argc, argv, "serve", &stdio);
+        if (ret == 0 && s.o.help)
+                call_usage(stdout, true);
+        else if (ret == 0 && !stdio)
+                ret = cj_cli_fail("serve: --stdio is required (the only transport)");
+        else if (ret == 0)
+                ret = serve_loop(&s);
+        cj_common_opts_clear(&s.o);
+        return ret;
 }
-

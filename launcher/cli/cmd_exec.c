@@ -1,9 +1,90 @@
 /* SPDX-License-Identifier: MIT */
-#include "cli.h"
+/* clawjail exec [OPTS] -c COMMAND: validate a bash command, then run it in the
+ * sandbox with bash --noprofile --norc -c. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
 
-int cmd_exec(int argc, char **argv) {
-        (void) argc;
-        (void) argv;
-        return cj_cli_fail("exec: not implemented yet");
+#include "cli.h"
+#include "opts.h"
+#include "pipeline/pipeline.h"
+#include "util/cleanup.h"
+
+static void exec_usage(FILE *f) {
+        fprintf(f,
+                "Usage: clawjail exec [OPTIONS] -c COMMAND\n"
+                "\n"
+                "Validate COMMAND with the strict bash parser and the validation chain, apply the\n"
+                "profile's rules, and only if the verdict is allow (or ask, with a matching\n"
+                "--approve token) run it in the sandbox as: bash --noprofile --norc -c COMMAND.\n"
+                "A denied or unapproved command runs nothing. Use 'clawjail check -c COMMAND'\n"
+                "to see the verdict and each finding with its byte span without running.\n"
+                "\n"
+                "Options:\n"
+                "  -c COMMAND            the bash command (required; everything after it is an error)\n"
+                "%s"
+                "\n"
+                "Exit status: the command's own; 120 denied; 121 approval required (the\n"
+                "result carries the token; after a human approved it, rerun with --approve);\n"
+                "122 task budget exhausted or task stopped; 124 timeout; 125 clawjail failed;\n"
+                "126/127 not executable / not found; 128+N killed by signal N.\n"
+                "\n"
+                "Examples:\n"
+                "  clawjail exec -c 'make -j2 && make test'\n"
+                "  clawjail exec --task T42 --json -c 'git status --short'\n"
+                "  clawjail exec --approve 3f1c...e9 -c 'git push origin main'\n",
+                cj_common_options_help);
 }
 
+int cmd_exec(int argc, char **argv) {
+        static const struct option longopts[] = { CJ_COMMON_LONG_OPTIONS, { "command", required_argument, NULL, 'c' },
+                                                  { 0 } };
+        /* Declared before any goto: cleanup runs at the end of the function. */
+        _cleanup_profile_ cj_profile *p = NULL;
+        cj_common_opts o;
+        cj_common_opts_init(&o);
+        const char *command = NULL;
+        int c, ret = CJ_EXIT_FAILURE;
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+c:vqh", longopts, NULL)) != -1) {
+                if (c == 'c') {
+                        command = optarg;
+                        continue;
+                }
+                if (c == 'h') {
+                        o.help = true;
+                        continue;
+                }
+                if (c == '?' && optopt == 'c') {
+                        cj_cli_fail("exec: -c needs a COMMAND");
+                        goto out;
+                }
+                int h = cj_common_opts_handle(&o, c, optarg, "exec");
+                if (h == 1)
+                        continue;
+                if (h == 0)
+                        cj_cli_fail("exec: unknown option '%s' (see 'clawjail exec --help')", argv[optind - 1]);
+                goto out;
+        }
+        if (o.help) {
+                exec_usage(stdout);
+                ret = 0;
+                goto out;
+        }
+        if (!command) {
+                cj_cli_fail("exec: no command given (usage: clawjail exec [OPTIONS] -c COMMAND)");
+                goto out;
+        }
+        if (optind < argc) {
+                cj_cli_fail("exec: unexpected argument '%s' after -c COMMAND (quote the whole command)", argv[optind]);
+                goto out;
+        }
+        if (cj_common_opts_load_profile(&o, &p, "exec") != 0)
+                goto out;
+        cj_call call = { .kind = CJ_CALL_EXEC, .command = command };
+        ret = cj_cli_invoke(&o, p, &call, "exec");
+out:
+        cj_common_opts_clear(&o);
+        return ret;
+}

@@ -9,11 +9,10 @@
 
 #include "cli.h"
 #include "opts.h"
-#include "result.h"
+#include "pipeline/pipeline.h"
 #include "sandbox/plan.h"
 #include "sandbox/sandbox.h"
 #include "util/cleanup.h"
-#include "util/json.h"
 
 enum { OPT_PRINT_PLAN = 2000 };
 
@@ -27,11 +26,16 @@ static void run_usage(FILE *f) {
                 "capabilities, no_new_privs, the profile's seccomp filter, a scrubbed environment,\n"
                 "resource limits, and a wall-clock timeout that kills every process it started.\n"
                 "The program's stdin/stdout/stderr are passed through unless --json is given.\n"
+                "The profile's validation rules and the hidden-execution checks apply to the\n"
+                "argv (no shell parsing: it is not a shell command); with --task the call is\n"
+                "admitted against the task's budget and journaled (its output is then captured\n"
+                "and replayed after the call, and kept whole in the task's outputs/).\n"
                 "\n"
                 "Options:\n%s"
                 "  --print-plan          print the sandbox's mount plan and exit without running\n"
                 "\n"
-                "Exit status: the program's own; 124 timeout; 125 clawjail failed (bad option,\n"
+                "Exit status: the program's own; 120 denied; 121 approval required; 122 task\n"
+                "budget exhausted or task stopped; 124 timeout; 125 clawjail failed (bad option,\n"
                 "bad profile, sandbox setup); 126 not executable; 127 not found; 128+N killed by\n"
                 "signal N (137: also an OOM kill). With --json the result object is authoritative.\n"
                 "\n"
@@ -56,86 +60,14 @@ static int print_plan(const cj_profile *p, const cj_common_opts *o) {
         return 0;
 }
 
-/* Run argv under profile p; the shared tail of `run` and `exec`. */
-int cj_cli_run_sandboxed(const cj_profile *p, const cj_common_opts *o, char *const *argv, const char *cmd,
-                         const char *display);
-
-int cj_cli_run_sandboxed(const cj_profile *p, const cj_common_opts *o, char *const *argv, const char *cmd,
-                         const char *display) {
-        cj_sandbox_config cfg;
-        cj_sandbox_config_init(&cfg);
-        cfg.profile = p;
-        cfg.argv = argv;
-        cfg.cwd = o->cwd ? o->cwd : o->workspace;
-        cfg.extra_ro = o->ro;
-        cfg.extra_rw = o->rw;
-        cfg.network = o->net;
-        cfg.timeout_ms = o->timeout_ms;
-        cfg.verbosity = cj_cli_verbosity;
-        _cleanup_close_ int out_fd = -1, err_fd = -1, null_fd = -1;
-        bool capture = o->json;
-        if (capture) {
-                out_fd = cj_capture_open();
-                err_fd = cj_capture_open();
-                if (out_fd < 0 || err_fd < 0)
-                        return cj_cli_fail("%s: cannot create capture files: %s", cmd,
-                                           strerror(-(out_fd < 0 ? out_fd : err_fd)));
-                cfg.stdout_fd = out_fd;
-                cfg.stderr_fd = err_fd;
-        }
-        cj_sandbox_result res;
-        cj_error err = { 0 };
-        int r = cj_sandbox_run(&cfg, &res, &err);
-        if (r < 0) {
-                if (o->json || o->status_fd >= 0) {
-                        _cleanup_json_ json_t *j = json_pack("{s:s, s:i, s:{s:s, s:s}}", "status", "error",
-                                                             "exit_code", CJ_EXIT_FAILURE, "error", "code", "sandbox",
-                                                             "message", cj_error_message(&err, r));
-                        if (o->json)
-                                cj_result_emit(j, STDOUT_FILENO);
-                        if (o->status_fd >= 0)
-                                cj_result_emit(j, o->status_fd);
-                }
-                return cj_cli_fail("%s: %s", cmd, cj_error_message(&err, r));
-        }
-        int64_t timeout = o->timeout_ms > 0 ? o->timeout_ms : p->limits.wall_s * 1000;
-        if (!o->json)
-                cj_result_explain(&res, cmd, display, timeout);
-        if (o->json || o->status_fd >= 0) {
-                _cleanup_json_ json_t *j = cj_result_from_sandbox(&res, display);
-                if (capture) {
-                        static const char *const names[] = { "stdout", "stderr" };
-                        int fds[] = { out_fd, err_fd };
-                        json_t *trunc = json_object();
-                        bool any = false;
-                        for (int i = 0; i < 2; i++) {
-                                bool t = false;
-                                int64_t total = 0;
-                                _cleanup_free_ char *s = cj_capture_read(fds[i], p->limits.output_bytes, &t, &total);
-                                json_object_set_new(j, names[i], json_stringn(s ? s : "", s ? strlen(s) : 0));
-                                json_object_set_new(trunc, names[i], json_boolean(t));
-                                any |= t;
-                        }
-                        if (any)
-                                json_object_set_new(j, "truncated", trunc);
-                        else
-                                json_decref(trunc);
-                }
-                if (o->json)
-                        cj_result_emit(j, STDOUT_FILENO);
-                if (o->status_fd >= 0 && cj_result_emit(j, o->status_fd) < 0)
-                        fprintf(stderr, "clawjail: %s: cannot write to --status-fd %d: %s\n", cmd, o->status_fd,
-                                strerror(errno));
-        }
-        return cj_sandbox_exit_code(&res);
-}
-
 int cmd_run(int argc, char **argv) {
         static const struct option longopts[] = {
                 CJ_COMMON_LONG_OPTIONS,
                 { "print-plan", no_argument, NULL, OPT_PRINT_PLAN },
                 { 0 },
         };
+        /* Declared before any goto: cleanup runs at the end of the function. */
+        _cleanup_profile_ cj_profile *p = NULL;
         cj_common_opts o;
         cj_common_opts_init(&o);
         bool plan_only = false;
@@ -163,22 +95,18 @@ int cmd_run(int argc, char **argv) {
                 ret = 0;
                 goto out;
         }
-        if (o.approve) {
-                cj_cli_fail("run: --approve applies to 'exec' and 'call' (run has no shell verdict to approve)");
-                goto out;
-        }
         if (!plan_only && optind >= argc) {
                 cj_cli_fail("run: no program given (usage: clawjail run [OPTIONS] -- PROGRAM [ARG...])");
                 goto out;
         }
-        _cleanup_profile_ cj_profile *p = NULL;
         if (cj_common_opts_load_profile(&o, &p, "run") != 0)
                 goto out;
         if (plan_only) {
                 ret = print_plan(p, &o);
                 goto out;
         }
-        ret = cj_cli_run_sandboxed(p, &o, argv + optind, "run", argv[optind]);
+        cj_call call = { .kind = CJ_CALL_RUN, .argv = argv + optind };
+        ret = cj_cli_invoke(&o, p, &call, "run");
 out:
         cj_common_opts_clear(&o);
         return ret;

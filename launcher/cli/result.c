@@ -2,13 +2,9 @@
 #include "result.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -16,118 +12,78 @@
 #include "util/fileio.h"
 #include "util/json.h"
 
-#define CJ_TRUNCATION_MARKER "\n[... clawjail: output truncated ...]\n"
-
-int cj_capture_open(void) {
-        const char *dir = getenv("TMPDIR");
-        int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-        if (fd < 0)
-                fd = memfd_create("clawjail-capture", MFD_CLOEXEC);
-        return fd < 0 ? -errno : fd;
-}
-
-static ssize_t pread_all(int fd, char *buf, size_t n, off_t off) {
-        size_t got = 0;
-        while (got < n) {
-                ssize_t r = pread(fd, buf + got, n - got, off + (off_t) got);
-                if (r < 0 && errno == EINTR)
-                        continue;
-                if (r <= 0)
-                        return r < 0 ? -1 : (ssize_t) got;
-                got += (size_t) r;
-        }
-        return (ssize_t) got;
-}
-
-char *cj_capture_read(int fd, int64_t cap, bool *truncated, int64_t *total) {
-        struct stat st;
-        *truncated = false;
-        if (fstat(fd, &st) < 0)
-                return NULL;
-        *total = st.st_size;
-        if (cap < 0)
-                cap = CJ_CAPTURE_MAX_DEFAULT;
-        size_t size = (size_t) st.st_size;
-        if ((int64_t) size <= cap) {
-                char *buf = malloc(size + 1);
-                if (!buf || pread_all(fd, buf, size, 0) != (ssize_t) size) {
-                        free(buf);
-                        return NULL;
-                }
-                buf[size] = '\0';
-                return buf;
-        }
-        *truncated = true;
-        size_t head = (size_t) cap / 2, tail = (size_t) cap - head, ml = strlen(CJ_TRUNCATION_MARKER);
-        char *buf = malloc(head + ml + tail + 1);
-        if (!buf || pread_all(fd, buf, head, 0) != (ssize_t) head ||
-            pread_all(fd, buf + head + ml, tail, (off_t) (size - tail)) != (ssize_t) tail) {
-                free(buf);
-                return NULL;
-        }
-        memcpy(buf + head, CJ_TRUNCATION_MARKER, ml);
-        buf[head + ml + tail] = '\0';
-        return buf;
-}
-
-json_t *cj_result_from_sandbox(const cj_sandbox_result *res, const char *program) {
-        json_t *o = json_object();
-        bool exec_failed = res->status == CJ_SB_EXEC_FAILED;
-        json_object_set_new(o, "status", json_string(res->status == CJ_SB_TIMEOUT ? "timeout"
-                                                     : exec_failed                ? "error"
-                                                                                  : "ok"));
-        json_object_set_new(o, "exit_code", json_integer(cj_sandbox_exit_code(res)));
-        json_object_set_new(o, "signal", res->status == CJ_SB_SIGNALED || res->status == CJ_SB_OOM ||
-                                                         res->status == CJ_SB_TIMEOUT
-                                                 ? json_integer(res->signal)
-                                                 : json_null());
-        if (res->status == CJ_SB_OOM)
-                json_object_set_new(o, "oom_killed", json_true());
-        json_object_set_new(o, "duration_ms", json_integer(res->duration_ms));
-        json_object_set_new(o, "cpu_ms", json_integer(res->cpu_ms));
-        if (res->peak_memory_bytes >= 0)
-                json_object_set_new(o, "peak_memory_bytes", json_integer(res->peak_memory_bytes));
-        json_object_set_new(o, "cgroup", json_string(res->cgroup));
-        if (exec_failed) {
-                json_t *e = json_object();
-                json_object_set_new(e, "code", json_string(res->exec_errno == ENOENT ? "not_found" : "not_executable"));
-                char msg[512];
-                snprintf(msg, sizeof msg, "%s: %s", program ? program : "program",
-                         res->exec_errno == ENOENT ? "command not found" : strerror(res->exec_errno));
-                json_object_set_new(e, "message", json_string(msg));
-                json_object_set_new(o, "error", e);
-        }
-        return o;
-}
-
-void cj_result_explain(const cj_sandbox_result *res, const char *cmd, const char *program, int64_t timeout_ms) {
-        if (cj_cli_verbosity < 0)
-                return;
-        switch (res->status) {
-        case CJ_SB_TIMEOUT:
-                fprintf(stderr, "clawjail: %s: timed out after %.3g s; every process of the sandbox was killed\n", cmd,
-                        (double) timeout_ms / 1000.0);
-                break;
-        case CJ_SB_OOM:
-                fprintf(stderr, "clawjail: %s: killed by the OOM killer (the profile's memory limit)\n", cmd);
-                break;
-        case CJ_SB_EXEC_FAILED:
-                fprintf(stderr, "clawjail: %s: %s: %s\n", cmd, program,
-                        res->exec_errno == ENOENT ? "command not found in the sandbox"
-                                                  : strerror(res->exec_errno));
-                break;
-        default:
-                break;
-        }
-}
-
 int cj_result_emit(const json_t *obj, int fd) {
-        _cleanup_free_ char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        /* Budgets are seconds and dollars: 9 significant digits, not binary noise. */
+        _cleanup_free_ char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
         if (!s)
                 return -ENOMEM;
         size_t n = strlen(s);
-        s[n] = '\n';
-        int r = cj_write_all(fd, s, n + 1);
-        s[n] = '\0';
+        s[n] = '\n'; /* replaces the NUL: the buffer holds n + 1 bytes */
+        return cj_write_all(fd, s, n + 1);
+}
+
+json_t *cj_result_failure(const char *id, const char *code, const char *message) {
+        json_t *r = json_object();
+        if (id)
+                json_object_set_new(r, "id", json_string(id));
+        json_object_set_new(r, "status", json_string("error"));
+        json_object_set_new(r, "exit_code", json_integer(CJ_EXIT_FAILURE));
+        json_object_set_new(r, "error", json_pack("{s:s, s:s}", "code", code, "message", message));
         return r;
+}
+
+static const char *str(const json_t *o, const char *k) {
+        const char *s = json_string_value(json_object_get(o, k));
+        return s ? s : "";
+}
+
+static void print_findings(const json_t *result, const char *cmd) {
+        size_t i;
+        const json_t *f;
+        json_array_foreach(json_object_get(json_object_get(result, "verdict"), "findings"), i, f) {
+                fprintf(stderr, "clawjail: %s:   %s (%s, byte %lld): %s\n", cmd, str(f, "decision"), str(f, "validator"),
+                        (long long) json_integer_value(json_object_get(f, "offset")), str(f, "message"));
+        }
+}
+
+static void explain(const json_t *r, const char *cmd) {
+        const char *status = str(r, "status");
+        const json_t *err = json_object_get(r, "error");
+        if (strcmp(status, "denied") == 0) {
+                fprintf(stderr, "clawjail: %s: denied by the validation chain or a deny rule:\n", cmd);
+                print_findings(r, cmd);
+        } else if (strcmp(status, "approval_required") == 0) {
+                if (err)
+                        fprintf(stderr, "clawjail: %s: %s\n", cmd, str(err, "message"));
+                fprintf(stderr, "clawjail: %s: approval required:\n", cmd);
+                print_findings(r, cmd);
+                fprintf(stderr, "clawjail: %s: after a human approved it, rerun with --approve %s\n", cmd,
+                        str(json_object_get(r, "approval"), "token"));
+        } else if (strcmp(status, "budget_exhausted") == 0)
+                fprintf(stderr, "clawjail: %s: %s\n", cmd, str(err, "message"));
+        else if (strcmp(status, "timeout") == 0)
+                fprintf(stderr, "clawjail: %s: timed out; every process of the sandbox was killed\n", cmd);
+        else if (json_is_true(json_object_get(r, "oom_killed")))
+                fprintf(stderr, "clawjail: %s: killed by the OOM killer (the profile's memory limit)\n", cmd);
+        else if (err)
+                fprintf(stderr, "clawjail: %s: %s\n", cmd, str(err, "message"));
+}
+
+int cj_result_present(const json_t *result, int exit_code, const cj_common_opts *o, const char *cmd) {
+        if (o->status_fd >= 0 && cj_result_emit(result, o->status_fd) < 0)
+                fprintf(stderr, "clawjail: %s: cannot write to --status-fd %d: %s\n", cmd, o->status_fd,
+                        strerror(errno));
+        if (o->json) {
+                cj_result_emit(result, STDOUT_FILENO);
+                return exit_code;
+        }
+        /* Tracked calls were captured (to be hashed and kept): replay them now. */
+        const json_t *out = json_object_get(result, "stdout"), *errs = json_object_get(result, "stderr");
+        if (out)
+                cj_write_all(STDOUT_FILENO, json_string_value(out), json_string_length(out));
+        if (errs)
+                cj_write_all(STDERR_FILENO, json_string_value(errs), json_string_length(errs));
+        if (cj_cli_verbosity >= 0)
+                explain(result, cmd);
+        return exit_code;
 }

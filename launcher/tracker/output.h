@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define CJ_OUTPUT_MARKER_MAX 128
 
@@ -15,3 +16,8 @@
  * Returns true if it cut.  *out is malloc'd (NUL-terminated; NULL on ENOMEM).
  * A cap too small for the marker gives just the head. */
 bool cj_output_cut(const char *buf, size_t len, size_t cap, char **out, size_t *out_len);
+
+/* The same for a whole file (a captured stream), reading only its first and
+ * last cap bytes.  *total gets the file's size, *cut whether it was cut.
+ * Returns 0 or -errno. */
+int cj_output_cut_fd(int fd, size_t cap, char **out, size_t *out_len, bool *cut, uint64_t *total);

@@ -1,0 +1,547 @@
+/* SPDX-License-Identifier: MIT */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fstools.h"
+#include "proto/encoding.h"
+#include "proto/paths.h"
+#include "proto/result.h"
+#include "sandbox/sandbox.h"
+#include "tracker/output.h"
+#include "tracker/tracker.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/json.h"
+#include "util/sha256.h"
+#include "validate/validate.h"
+
+#define CJ_OUTPUT_CAP_DEFAULT (1u << 20) /* kept in a result when the profile sets no limits.output_bytes */
+
+
+/* What one call carries between the stages. */
+typedef struct call_state {
+        const cj_call *call;
+        cj_profile eff;        /* the profile with the operator's --ro/--rw added (borrowed strings) */
+        cj_strv ro, rw;        /* owned lists eff points to */
+        const char *cwd;       /* inside the sandbox */
+        cj_validation v;
+        json_t *verdict;
+        cj_task *task;
+        uint64_t seq;
+        bool started;
+        json_t *result;
+        int exit_code;
+} call_state;
+
+static const char *kind_tool(cj_call_kind k) {
+        static const char *const names[] = { "exec", "run", "read", "write", "edit" };
+        return names[k];
+}
+
+static json_t *new_result(const cj_call *c, const char *status) {
+        json_t *r = json_object();
+        if (c->id)
+                json_object_set_new(r, "id", json_string(c->id));
+        json_object_set_new(r, "status", json_string(status));
+        return r;
+}
+
+static void set_error(json_t *r, const char *code, const char *message) {
+        json_object_set_new(r, "status", json_string("error"));
+        json_object_set_new(r, "error", json_pack("{s:s, s:s}", "code", code, "message", message));
+}
+
+/* ---- stage 1: what is asked, and may it be asked ------------------------- */
+
+static int merge_roots(call_state *s) {
+        const cj_call *c = s->call;
+        s->eff = *c->profile;
+        for (size_t i = 0; c->profile->fs_ro && c->profile->fs_ro[i]; i++)
+                if (cj_strv_push(&s->ro, c->profile->fs_ro[i]) < 0)
+                        return -ENOMEM;
+        for (size_t i = 0; c->extra_ro && c->extra_ro[i]; i++)
+                if (cj_strv_push(&s->ro, c->extra_ro[i]) < 0)
+                        return -ENOMEM;
+        for (size_t i = 0; c->profile->fs_rw && c->profile->fs_rw[i]; i++)
+                if (cj_strv_push(&s->rw, c->profile->fs_rw[i]) < 0)
+                        return -ENOMEM;
+        for (size_t i = 0; c->extra_rw && c->extra_rw[i]; i++)
+                if (cj_strv_push(&s->rw, c->extra_rw[i]) < 0)
+                        return -ENOMEM;
+        s->eff.fs_ro = s->ro;
+        s->eff.fs_rw = s->rw;
+        return 0;
+}
+
+/* The argv as one byte string for the approval token: arguments joined by NUL. */
+static char *argv_blob(char *const *argv, size_t *len) {
+        size_t n = 0;
+        for (size_t i = 0; argv[i]; i++)
+                n += strlen(argv[i]) + 1;
+        char *b = malloc(n + 1);
+        if (!b)
+                return NULL;
+        size_t o = 0;
+        for (size_t i = 0; argv[i]; i++) {
+                size_t l = strlen(argv[i]);
+                memcpy(b + o, argv[i], l);
+                b[o + l] = '\0';
+                o += l + 1;
+        }
+        *len = n;
+        return b;
+}
+
+static int validate(call_state *s, cj_error *err) {
+        const cj_call *c = s->call;
+        int r;
+        switch (c->kind) {
+        case CJ_CALL_EXEC:
+                r = cj_validate_command(c->command, strlen(c->command), &s->eff, s->cwd, &s->v, err);
+                break;
+        case CJ_CALL_RUN:
+                r = cj_validate_argv(c->argv, &s->eff, &s->v, err);
+                if (r >= 0 && s->v.decision == CJ_VERDICT_ASK && !s->v.token[0]) {
+                        size_t len = 0;
+                        _cleanup_free_ char *blob = argv_blob(c->argv, &len);
+                        if (!blob)
+                                return -ENOMEM;
+                        cj_approval_token(&s->eff, s->cwd, blob, len, s->v.token);
+                }
+                break;
+        default:
+                s->v.decision = CJ_VERDICT_ALLOW; /* file tools: the path checks below decide */
+                s->v.parse_ok = true;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        s->verdict = cj_validation_to_json(&s->v);
+        return s->verdict ? 0 : -ENOMEM;
+}
+
+/* Fields of the journal's start event. */
+static json_t *start_fields(const call_state *s) {
+        const cj_call *c = s->call;
+        json_t *f = json_pack("{s:s, s:{s:s, s:s}, s:s}", "tool", kind_tool(c->kind), "profile", "name",
+                              c->profile->name, "sha256", c->profile->sha256, "cwd", s->cwd);
+        if (c->kind == CJ_CALL_EXEC)
+                json_object_set_new(f, "command", json_string(c->command));
+        else if (c->kind == CJ_CALL_RUN) {
+                json_t *a = json_array();
+                for (size_t i = 0; c->argv[i]; i++)
+                        json_array_append_new(a, json_string(c->argv[i]));
+                json_object_set_new(f, "argv", a);
+        } else if (c->req && c->req->path)
+                json_object_set_new(f, "path", json_string(c->req->path));
+        if (s->verdict)
+                json_object_set(f, "verdict", s->verdict);
+        return f;
+}
+
+/* Journal an event about a call that did not start (tracked calls only). */
+static void record(call_state *s, const char *event, json_t *extra) {
+        if (!s->task) {
+                json_decref(extra);
+                return;
+        }
+        _cleanup_json_ json_t *f = start_fields(s);
+        if (extra)
+                json_object_update(f, extra);
+        json_decref(extra);
+        cj_task_record(s->task, event, f, NULL, NULL);
+}
+
+/* ---- stage 3: the sandbox ----------------------------------------------- */
+
+static int open_output(const call_state *s, const char *stream) {
+        if (s->task) {
+                _cleanup_free_ char *p = cj_task_output_path(s->task, s->seq, stream);
+                if (!p)
+                        return -ENOMEM;
+                int fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+                return fd < 0 ? -errno : fd;
+        }
+        const char *dir = getenv("TMPDIR");
+        int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (fd < 0)
+                fd = memfd_create("clawjail-output", MFD_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+static int stdin_fd(const cj_call *c) {
+        if (!c->stdin_data)
+                return c->passthrough ? -1 : open("/dev/null", O_RDONLY | O_CLOEXEC);
+        int fd = memfd_create("clawjail-stdin", MFD_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (cj_write_all(fd, c->stdin_data, c->stdin_len) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+                close(fd);
+                return -EIO;
+        }
+        return fd;
+}
+
+/* Hash and size a captured stream, and put its (possibly cut) text in the result. */
+static int collect(call_state *s, int fd, const char *stream, uint64_t *bytes, char sha[CJ_SHA256_HEX_LEN + 1],
+                   bool *cut) {
+        cj_sha256 *h = cj_sha256_new();
+        if (!h)
+                return -ENOMEM;
+        char buf[65536];
+        ssize_t n;
+        off_t off = 0;
+        while ((n = pread(fd, buf, sizeof buf, off)) > 0) {
+                cj_sha256_update(h, buf, (size_t) n);
+                off += n;
+        }
+        cj_sha256_final(h, sha);
+        cj_sha256_free(h);
+        int64_t capl = s->call->profile->limits.output_bytes;
+        size_t cap = capl >= 0 ? (size_t) capl : CJ_OUTPUT_CAP_DEFAULT;
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        int r = cj_output_cut_fd(fd, cap, &text, &len, cut, bytes);
+        if (r < 0)
+                return r;
+        /* The result is JSON text: invalid UTF-8 bytes become U+FFFD there;
+         * the whole stream stays byte-exact in full_output. */
+        _cleanup_free_ char *clean = cj_utf8_sanitize(text, len, &len);
+        json_object_set_new(s->result, stream, json_stringn(clean ? clean : "", clean ? len : 0));
+        return 0;
+}
+
+static const char *const bash_argv[] = { "bash", "--noprofile", "--norc", "-c", NULL, NULL };
+
+static int run_sandbox(call_state *s, cj_error *err) {
+        const cj_call *c = s->call;
+        cj_sandbox_config cfg;
+        cj_sandbox_config_init(&cfg);
+        cfg.profile = c->profile;
+        cfg.cwd = s->cwd;
+        cfg.extra_ro = c->extra_ro;
+        cfg.extra_rw = c->extra_rw;
+        cfg.extra_env = c->env;
+        cfg.network = c->net;
+        cfg.timeout_ms = c->timeout_ms;
+        char *argv[CJ_ARRAY_SIZE(bash_argv)];
+        memcpy(argv, bash_argv, sizeof argv);
+        if (c->kind == CJ_CALL_EXEC) {
+                argv[4] = (char *) c->command;
+                cfg.argv = argv;
+        } else
+                cfg.argv = c->argv;
+
+        bool capture = !c->passthrough || s->task;
+        _cleanup_close_ int in = stdin_fd(c), out = -1, errf = -1;
+        if (capture) {
+                out = open_output(s, "stdout");
+                errf = open_output(s, "stderr");
+                if (out < 0 || errf < 0)
+                        return cj_error_seterrno(err, out < 0 ? out : errf, "cannot create output files");
+                cfg.stdout_fd = out;
+                cfg.stderr_fd = errf;
+        }
+        cfg.stdin_fd = in;
+
+        cj_sandbox_result res;
+        int r = cj_sandbox_run(&cfg, &res, err);
+        if (r < 0)
+                return r;
+        s->exit_code = cj_sandbox_exit_code(&res);
+        const char *status = res.status == CJ_SB_TIMEOUT ? "timeout"
+                             : res.status == CJ_SB_EXEC_FAILED ? "error"
+                                                                 : "ok";
+        json_object_set_new(s->result, "status", json_string(status));
+        json_object_set_new(s->result, "exit_code", json_integer(s->exit_code));
+        bool sig = res.status == CJ_SB_SIGNALED || res.status == CJ_SB_OOM || res.status == CJ_SB_TIMEOUT;
+        json_object_set_new(s->result, "signal", sig ? json_integer(res.signal) : json_null());
+        json_object_set_new(s->result, "duration_ms", json_integer(res.duration_ms));
+        json_object_set_new(s->result, "cpu_ms", json_integer(res.cpu_ms));
+        if (res.peak_memory_bytes >= 0)
+                json_object_set_new(s->result, "peak_memory_bytes", json_integer(res.peak_memory_bytes));
+        json_object_set_new(s->result, "cgroup", json_string(res.cgroup));
+        if (res.status == CJ_SB_OOM)
+                json_object_set_new(s->result, "oom_killed", json_true());
+        if (res.status == CJ_SB_EXEC_FAILED) {
+                char msg[512];
+                snprintf(msg, sizeof msg, "%s: %s", cfg.argv[0],
+                         res.exec_errno == ENOENT ? "command not found in the sandbox" : strerror(res.exec_errno));
+                json_object_set_new(s->result, "error",
+                                    json_pack("{s:s, s:s}", "code",
+                                              res.exec_errno == ENOENT ? "not_found" : "not_executable", "message",
+                                              msg));
+        }
+
+        cj_call_outcome oc = {
+                .status = status,
+                .exit_code = res.status == CJ_SB_EXITED ? res.exit_code : -1,
+                .signal = sig ? res.signal : 0,
+                .duration_ms = res.duration_ms,
+                .cpu_ms = res.cpu_ms,
+                .peak_memory_bytes = res.peak_memory_bytes,
+        };
+        if (capture) {
+                bool cut_out = false, cut_err = false;
+                if ((r = collect(s, out, "stdout", &oc.stdout_bytes, oc.stdout_sha256, &cut_out)) < 0 ||
+                    (r = collect(s, errf, "stderr", &oc.stderr_bytes, oc.stderr_sha256, &cut_err)) < 0)
+                        return cj_error_seterrno(err, r, "read the call's output");
+                if (cut_out || cut_err) {
+                        json_t *t = json_pack("{s:b, s:b}", "stdout", cut_out, "stderr", cut_err);
+                        if (s->task) {
+                                _cleanup_free_ char *p = cj_task_output_path(s->task, s->seq, "stdout");
+                                if (p)
+                                        json_object_set_new(t, "full_output", json_string(p));
+                        }
+                        json_object_set_new(s->result, "truncated", t);
+                }
+        } else {
+                cj_sha256_hex("", 0, oc.stdout_sha256);
+                cj_sha256_hex("", 0, oc.stderr_sha256);
+        }
+        if (s->task) {
+                json_t *budget = NULL, *journal = NULL;
+                r = cj_task_call_end(s->task, s->seq, &oc, &budget, &journal, err);
+                s->started = false;
+                if (r < 0)
+                        return r;
+                if (budget)
+                        json_object_set_new(s->result, "budget", budget);
+                if (journal)
+                        json_object_set_new(s->result, "journal", journal);
+        }
+        return 0;
+}
+
+/* ---- the file tools, in the sandbox -------------------------------------- */
+
+static int run_fstool(call_state *s, const char *path, cj_error *err) {
+        const cj_call *c = s->call;
+        const cj_request *q = c->req;
+        _cleanup_close_ int rep = memfd_create("clawjail-report", MFD_CLOEXEC);
+        _cleanup_close_ int data = memfd_create("clawjail-data", MFD_CLOEXEC);
+        if (rep < 0 || data < 0)
+                return cj_error_seterrno(err, errno, "memfd_create");
+        int64_t limit = q->limit < 0 ? CJ_READ_LIMIT_DEFAULT : q->limit;
+        if (limit > CJ_READ_LIMIT_MAX)
+                limit = CJ_READ_LIMIT_MAX;
+        cj_fstool_job job = {
+                .kind = c->kind,
+                .path = path,
+                .offset = q->offset,
+                .limit = limit,
+                .content = q->content.data,
+                .content_len = q->content.len,
+                .old_text = q->old_text,
+                .new_text = q->new_text,
+                .report_fd = rep,
+                .data_fd = data,
+        };
+        cj_sandbox_config cfg;
+        cj_sandbox_config_init(&cfg);
+        cfg.profile = c->profile;
+        cfg.cwd = s->cwd;
+        cfg.extra_ro = c->extra_ro;
+        cfg.extra_rw = c->extra_rw;
+        cfg.network = c->net;
+        cfg.timeout_ms = c->timeout_ms;
+        cfg.fn = cj_fstool_main;
+        cfg.fn_arg = &job;
+        _cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        cfg.stdin_fd = cfg.stdout_fd = cfg.stderr_fd = devnull;
+        cj_sandbox_result res;
+        int r = cj_sandbox_run(&cfg, &res, err);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *rtext = NULL, *bytes = NULL;
+        size_t rlen = 0, blen = 0;
+        lseek(rep, 0, SEEK_SET);
+        lseek(data, 0, SEEK_SET);
+        if (cj_read_fd(rep, 1 << 16, &rtext, &rlen, err) < 0 ||
+            cj_read_fd(data, CJ_READ_LIMIT_MAX, &bytes, &blen, err) < 0)
+                return r;
+        _cleanup_json_ json_t *rj = rlen ? json_loadb(rtext, rlen, 0, NULL) : NULL;
+        s->exit_code = 0;
+        if (res.status == CJ_SB_TIMEOUT) {
+                json_object_set_new(s->result, "status", json_string("timeout"));
+                s->exit_code = 124;
+        } else if (!rj) {
+                set_error(s->result, "io_error", "the file tool ended without a report");
+                s->exit_code = 125;
+        } else if (!json_is_true(json_object_get(rj, "ok"))) {
+                set_error(s->result, json_string_value(json_object_get(rj, "code")),
+                          json_string_value(json_object_get(rj, "message")));
+                s->exit_code = 125;
+        } else if (c->kind == CJ_CALL_READ) {
+                size_t bad;
+                bool utf8 = cj_utf8_valid(bytes, blen, &bad);
+                _cleanup_free_ char *b64 = utf8 ? NULL : cj_base64_encode(bytes, blen);
+                json_object_set_new(s->result, "content", utf8 ? json_stringn(bytes, blen) : json_string(b64 ? b64 : ""));
+                json_object_set_new(s->result, "encoding", json_string(utf8 ? "utf-8" : "base64"));
+                json_object_set(s->result, "size", json_object_get(rj, "size"));
+                json_object_set(s->result, "eof", json_object_get(rj, "eof"));
+        } else
+                json_object_set(s->result, "bytes_written", json_object_get(rj, "bytes_written"));
+        json_object_set_new(s->result, "duration_ms", json_integer(res.duration_ms));
+
+        if (s->task) {
+                cj_call_outcome oc = {
+                        .status = json_string_value(json_object_get(s->result, "status")),
+                        .exit_code = s->exit_code == 0 ? 0 : 1,
+                        .duration_ms = res.duration_ms,
+                        .cpu_ms = res.cpu_ms,
+                        .peak_memory_bytes = res.peak_memory_bytes,
+                        .stdout_bytes = blen,
+                };
+                cj_sha256_hex(bytes ? bytes : "", blen, oc.stdout_sha256);
+                cj_sha256_hex(rtext ? rtext : "", rlen, oc.stderr_sha256);
+                json_t *budget = NULL, *journal = NULL;
+                r = cj_task_call_end(s->task, s->seq, &oc, &budget, &journal, err);
+                s->started = false;
+                if (r < 0)
+                        return r;
+                if (budget)
+                        json_object_set_new(s->result, "budget", budget);
+                if (journal)
+                        json_object_set_new(s->result, "journal", journal);
+        }
+        return 0;
+}
+
+/* ---- the whole call ------------------------------------------------------ */
+
+/* The result's keys in the SPEC's order; anything else after them. */
+static json_t *in_spec_order(json_t *r) {
+        static const char *const order[] = { "id",       "status",  "exit_code",   "signal",      "duration_ms",
+                                             "stdout",   "stderr",  "truncated",   "content",     "encoding",
+                                             "size",     "eof",     "bytes_written", "verdict",   "approval",
+                                             "budget",   "journal", "error" };
+        json_t *o = json_object();
+        for (size_t i = 0; i < CJ_ARRAY_SIZE(order); i++) {
+                json_t *v = json_object_get(r, order[i]);
+                if (v)
+                        json_object_set(o, order[i], v);
+        }
+        const char *k;
+        json_t *v;
+        json_object_foreach(r, k, v) if (!json_object_get(o, k)) json_object_set(o, k, v);
+        json_decref(r);
+        return o;
+}
+
+static cj_tool file_tool(cj_call_kind k) {
+        return k == CJ_CALL_READ ? CJ_TOOL_READ : k == CJ_CALL_WRITE ? CJ_TOOL_WRITE : CJ_TOOL_EDIT;
+}
+
+/* End a started call that failed inside clawjail, so the journal shows an
+ * error rather than an interrupted call. */
+static void end_failed(call_state *s) {
+        if (!s->task || !s->started)
+                return;
+        cj_call_outcome oc = { .status = "error", .exit_code = -1, .peak_memory_bytes = -1 };
+        cj_sha256_hex("", 0, oc.stdout_sha256);
+        cj_sha256_hex("", 0, oc.stderr_sha256);
+        cj_task_call_end(s->task, s->seq, &oc, NULL, NULL, NULL);
+        s->started = false;
+}
+
+static int decide(call_state *s, bool *stop) {
+        const cj_call *c = s->call;
+        *stop = true;
+        if (s->verdict)
+                json_object_set(s->result, "verdict", s->verdict);
+        if (s->v.decision == CJ_VERDICT_DENY) {
+                json_object_set_new(s->result, "status", json_string("denied"));
+                record(s, "denied", NULL);
+                s->exit_code = 120;
+                return 0;
+        }
+        if (s->v.decision == CJ_VERDICT_ASK) {
+                if (!c->approve || !cj_approval_token_equal(c->approve, s->v.token)) {
+                        json_object_set_new(s->result, "status", json_string("approval_required"));
+                        json_object_set_new(s->result, "approval", json_pack("{s:s}", "token", s->v.token));
+                        if (c->approve)
+                                json_object_set_new(s->result, "error",
+                                                    json_pack("{s:s, s:s}", "code", "bad_approval", "message",
+                                                              "the approval token does not match this profile, "
+                                                              "working directory and command"));
+                        record(s, "approval_required", json_pack("{s:s}", "token", s->v.token));
+                        s->exit_code = 121;
+                        return 0;
+                }
+                record(s, "approved", json_pack("{s:s}", "token", s->v.token));
+        }
+        *stop = false;
+        return 0;
+}
+
+int cj_pipeline_run(const cj_call *c, json_t **result, int *exit_code, cj_error *err) {
+        call_state s = { .call = c, .cwd = c->cwd ? c->cwd : c->workspace };
+        _cleanup_free_ char *path = NULL;
+        int r = merge_roots(&s);
+        if (r < 0) {
+                r = cj_error_set(err, ENOMEM, "out of memory");
+                goto out;
+        }
+        s.result = new_result(c, "ok");
+        if (c->task && (r = cj_task_open(c->state_dir, c->task, c->profile, &s.task, err)) < 0)
+                goto out;
+
+        if (c->kind >= CJ_CALL_READ) {
+                cj_proto_error perr = { 0 };
+                if (cj_proto_file_path(&s.eff, file_tool(c->kind), c->req->path, s.cwd, &path, &perr) < 0) {
+                        set_error(s.result, cj_proto_code_name(perr.code), perr.message);
+                        record(&s, "rejected", json_pack("{s:s, s:s}", "code", cj_proto_code_name(perr.code),
+                                                         "message", perr.message));
+                        s.exit_code = 125;
+                        goto done;
+                }
+        }
+        if ((r = validate(&s, err)) < 0)
+                goto out;
+        bool stop;
+        decide(&s, &stop);
+        if (stop)
+                goto done;
+
+        if (s.task) {
+                _cleanup_free_ char *refusal = NULL;
+                r = cj_task_admit(s.task, &refusal, err);
+                if (r < 0)
+                        goto out;
+                if (r == 1) {
+                        json_object_set_new(s.result, "status", json_string("budget_exhausted"));
+                        json_object_set_new(s.result, "error", json_pack("{s:s, s:s}", "code", "budget_exhausted",
+                                                                         "message", refusal ? refusal : "refused"));
+                        json_object_set_new(s.result, "budget", cj_task_status_json(s.task));
+                        s.exit_code = 122;
+                        goto done;
+                }
+                _cleanup_json_ json_t *f = start_fields(&s);
+                if ((r = cj_task_call_start(s.task, f, &s.seq, err)) < 0)
+                        goto out;
+                s.started = true;
+        }
+        r = c->kind >= CJ_CALL_READ ? run_fstool(&s, path, err) : run_sandbox(&s, err);
+        if (r < 0)
+                goto out;
+done:
+        *result = in_spec_order(TAKE_PTR(s.result));
+        *exit_code = s.exit_code;
+        r = 0;
+out:
+        end_failed(&s);
+        json_decref(s.result);
+        json_decref(s.verdict);
+        cj_validation_clear(&s.v);
+        cj_task_free(s.task);
+        cj_strv_free(s.ro);
+        cj_strv_free(s.rw);
+        return r;
+}
