@@ -77,12 +77,19 @@ static int cmp_double(const void *a, const void *b) {
         return (x > y) - (x < y);
 }
 
-static double median(const struct sock_filter *prog, size_t len, loop_kind kind, long n, int runs) {
-        double v[RUNS_MAX];
-        for (int i = 0; i < runs; i++)
-                v[i] = measure(prog, len, kind, n);
-        qsort(v, (size_t) runs, sizeof v[0], cmp_double);
-        return v[runs / 2];
+/* Runs alternate between unfiltered and filtered children, so drifting load
+ * on the machine hits both sides alike. */
+static void medians(const struct sock_filter *prog, size_t len, loop_kind kind, long n, int runs, double *base,
+                    double *filt) {
+        double b[RUNS_MAX], f[RUNS_MAX];
+        for (int i = 0; i < runs; i++) {
+                b[i] = measure(NULL, 0, kind, n);
+                f[i] = measure(prog, len, kind, n);
+        }
+        qsort(b, (size_t) runs, sizeof b[0], cmp_double);
+        qsort(f, (size_t) runs, sizeof f[0], cmp_double);
+        *base = b[runs / 2];
+        *filt = f[runs / 2];
 }
 
 int main(int argc, char **argv) {
@@ -130,8 +137,8 @@ int main(int argc, char **argv) {
         };
         for (size_t i = 0; i < sizeof loops / sizeof loops[0]; i++) {
                 long calls = n / loops[i].div;
-                double base = median(NULL, 0, loops[i].kind, calls, runs);
-                double filt = median(prog, len, loops[i].kind, calls, runs);
+                double base, filt;
+                medians(prog, len, loops[i].kind, calls, runs, &base, &filt);
                 if (base <= 0 || filt <= 0) {
                         fprintf(stderr, "seccomp bench: a measurement failed\n");
                         return 1;
