@@ -106,12 +106,30 @@ void cj_vspans_free(cj_vspans *s) {
         *s = (cj_vspans) { 0 };
 }
 
+/* Messages quote the command; keep them one line of valid UTF-8 (JSON needs
+ * it, terminals deserve it): control bytes and invalid sequences become '?'. */
+static void sanitize(char *m) {
+        unsigned char *p = (unsigned char *) m;
+        while (*p) {
+                size_t l = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+                bool ok = l > 0 && (l > 1 || *p >= 0x20) && *p != 0x7f && (l != 2 || *p >= 0xc2);
+                for (size_t i = 1; ok && i < l; i++)
+                        ok = (p[i] & 0xc0) == 0x80;
+                if (!ok) {
+                        *p++ = '?';
+                        continue;
+                }
+                p += l;
+        }
+}
+
 void cj_report(cj_vctx *c, cj_verdict v, size_t off, size_t len, const char *fmt, ...) {
         char msg[CJ_VALIDATE_MESSAGE_MAX];
         va_list ap;
         va_start(ap, fmt);
         vsnprintf(msg, sizeof msg, fmt, ap);
         va_end(ap);
+        sanitize(msg);
         /* Spans are clamped to the command so a caret can always be drawn. */
         if (off > c->len)
                 off = c->len;
@@ -250,8 +268,8 @@ static int on_unresolved(const sh_cmd *cmd, const char *why, void *ud) {
 static const cj_profile builtin_profile = { .name = (char *) "builtin", .validation_default = CJ_VERDICT_ALLOW };
 
 static void ctx_free(cj_vctx *c) {
-        cj_vspans_free(&c->fetch_in_subst);
-        cj_vspans_free(&c->code_sinks);
+        cj_vstrs_free(&c->fetch_in_subst);
+        cj_vstrs_free(&c->code_sinks);
         cj_vspans_free(&c->hash_mid_words);
         cj_vspans_free(&c->cmd_starts);
         free(c->covered);

@@ -23,6 +23,7 @@ enum {
         HX_PIPE_OUT,   /* value starting with | or ! pipes to a command */
         HX_SAFE,       /* option that makes the program safe (sed --sandbox) */
         HX_SQL_SHELL,  /* SQL client command text: dangerous if it holds a shell escape */
+        HX_FILE_STDIN, /* option names a file of commands: dangerous when it is stdin ("-") */
 };
 
 typedef struct cj_hx_prog {
@@ -49,6 +50,7 @@ void cj_hx_interp(cj_vctx *c, const sh_cmd *cmd, size_t first);
 void cj_hx_sqlite(cj_vctx *c, const sh_cmd *cmd, size_t first);
 void cj_hx_socat(cj_vctx *c, const sh_cmd *cmd, size_t first);
 void cj_hx_runner(cj_vctx *c, const sh_cmd *cmd, size_t first);
+void cj_hx_openssl(cj_vctx *c, const sh_cmd *cmd, size_t first);
 
 /* Analyzers (exec_scripts.c): return a static reason when the script can run
  * commands, write or read files, or cannot be analyzed; NULL when it is plain. */

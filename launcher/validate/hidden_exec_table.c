@@ -107,7 +107,8 @@ static const cj_opt man_opts[] = {
 };
 
 static const cj_opt make_opts[] = {
-        { "eval", 'E', CJ_OPT_ARG, HX_CODE }, { "file", 'f', CJ_OPT_ARG, 0 }, { "makefile", 0, CJ_OPT_ARG, 0 },
+        { "eval", 'E', CJ_OPT_ARG, HX_CODE }, { "file", 'f', CJ_OPT_ARG, HX_FILE_STDIN },
+        { "makefile", 0, CJ_OPT_ARG, HX_FILE_STDIN },
         { "directory", 'C', CJ_OPT_ARG, 0 }, { "include-dir", 'I', CJ_OPT_ARG, 0 }, { "jobs", 'j', CJ_OPT_OPTARG, 0 },
         { "load-average", 'l', CJ_OPT_OPTARG, 0 }, { "old-file", 'o', CJ_OPT_ARG, 0 },
         { "what-if", 'W', CJ_OPT_ARG, 0 }, END,
@@ -151,7 +152,7 @@ static const cj_opt flock_opts[] = {
         { "conflict-exit-code", 'E', CJ_OPT_ARG, 0 }, END,
 };
 
-static const cj_opt openssl_opts[] = { { "engine", 0, CJ_OPT_ARG, HX_LOAD }, END };
+static const cj_opt openssl_opts[] = { END };
 
 static const cj_opt npx_opts[] = { { "call", 'c', CJ_OPT_ARG, HX_EXEC }, END };
 
@@ -180,8 +181,8 @@ const cj_hx_prog cj_hx_table[] = {
         { NAMES("nc", "ncat", "netcat", "nc.traditional", "nc.openbsd"), nc_opts, false, NULL, NULL },
         { NAMES("env"), env_opts, true, NULL, NULL },
         { NAMES("script"), script_opts, false, NULL, NULL },
-        { NAMES("flock"), flock_opts, true, cj_hx_runner, NULL },
-        { NAMES("openssl"), openssl_opts, false, NULL, NULL },
+        { NAMES("flock"), flock_opts, false, cj_hx_runner, NULL },
+        { NAMES("openssl"), openssl_opts, false, cj_hx_openssl, NULL },
         { NAMES("npx", "pnpx"), npx_opts, true, NULL, NULL },
         { NAMES("mysql", "mariadb"), mysql_opts, false, NULL, NULL },
         { NAMES("psql"), psql_opts, false, NULL, NULL },

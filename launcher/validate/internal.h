@@ -50,8 +50,8 @@ struct cj_vctx {
         int oom;        /* -ENOMEM once an allocation failed */
 
         /* Cross-command facts (see download_exec, comment_desync). */
-        cj_vspans fetch_in_subst;  /* fetcher commands inside $( ) <( ) */
-        cj_vspans code_sinks;      /* words whose value becomes code (sh -c ARG, eval ARG, source <(..)) */
+        cj_vstrs fetch_in_subst;   /* fetcher commands inside $( ) <( ): name + span */
+        cj_vstrs code_sinks;       /* words whose value becomes code (sh -c ARG, eval ARG, source <(..)) */
         cj_vspans hash_mid_words;  /* words with an unquoted mid-word '#' */
         cj_vspans cmd_starts;      /* every simple command's span */
         unsigned char *covered;    /* len bytes: 1 where a word / here-doc body lies */
@@ -121,6 +121,8 @@ bool cj_is_shell_name(const char *name);
 bool cj_is_interpreter_name(const char *name);
 /* curl wget fetch nc ... : programs that produce network data on stdout */
 bool cj_is_fetcher_name(const char *name);
+/* A static relative path inside the workspace (no .., not absolute, not dynamic). */
+bool cj_arg_is_workspace_file(const sh_arg *a);
 /* Does argv[i] become program text (sh -c STRING, eval ARGS, source FILE, python -c CODE, script operand)? */
 bool cj_arg_is_code(const sh_cmd *cmd, size_t i);
 /* Resolve argv[0] of a SIMPLE node (the pipe neighbour) to a malloc'd basename, NULL if dynamic. */

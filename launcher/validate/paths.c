@@ -176,7 +176,8 @@ static unsigned classify_basename(const char *path) {
                         r |= CJ_PATH_CREDENTIAL;
         if (strncmp(path, ".ssh", 4) == 0 && (path[4] == '\0' || path[4] == '/'))
                 r |= CJ_PATH_CREDENTIAL;
-        if (strstr(path, ".git/hooks") || strcmp(b, "authorized_keys") == 0)
+        /* .git/config can set core.hooksPath / core.fsmonitor: as good as a hook */
+        if (strstr(path, ".git/hooks") || strstr(path, ".git/config") || strcmp(b, "authorized_keys") == 0)
                 r |= CJ_PATH_PERSIST;
         if (match_any(b, (const char *const[]) { ".bashrc", ".bash_profile", ".zshrc", ".profile", ".zshenv",
                                                 ".bash_login", ".bash_logout", NULL }))

@@ -51,7 +51,7 @@ static void vars_cmd(cj_vctx *c, const sh_cmd *cmd) {
         for (size_t i = 1; i < cmd->argc; i++) {
                 const char *v = cmd->argv[i].value, *eq = strchr(v, '=');
                 char name[128];
-                if (v[0] == '-')
+                if (v[0] == '-' || !eq)
                         continue;
                 size_t l = eq ? (size_t) (eq - v) : strlen(v);
                 if (l == 0 || l >= sizeof name)

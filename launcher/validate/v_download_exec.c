@@ -82,11 +82,10 @@ static void dl_cmd(cj_vctx *c, const sh_cmd *cmd) {
         if (cmd->argc == 0)
                 return;
         if ((cmd->ctx.flags & (SH_CTX_CMDSUBST | SH_CTX_PROCSUBST)) && producer(cmd))
-                cj_vspans_add(&c->fetch_in_subst, s.off, s.len, cj_cmd_name(cmd));
+                cj_vstrs_add(&c->fetch_in_subst, cj_cmd_name(cmd), s);
         for (size_t i = 1; i < cmd->argc; i++)
                 if ((cmd->argv[i].word_flags & (SH_WORD_CMDSUBST | SH_WORD_PROCSUBST)) && cj_arg_is_code(cmd, i))
-                        cj_vspans_add(&c->code_sinks, cmd->argv[i].span.off, cmd->argv[i].span.len,
-                                      cj_cmd_name(cmd));
+                        cj_vstrs_add(&c->code_sinks, cj_cmd_name(cmd), cmd->argv[i].span);
         record_download(c, cmd);
         record_executed(c, cmd);
 
@@ -103,18 +102,18 @@ static void dl_cmd(cj_vctx *c, const sh_cmd *cmd) {
                 cj_report(c, CJ_VERDICT_ASK, s.off, s.len, "`%s` reads its program from a pipe", cj_cmd_name(cmd));
 }
 
-static bool inside(const cj_vspan *in, const cj_vspan *out) {
-        return in->off >= out->off && in->off + in->len <= out->off + out->len;
+static bool inside(sh_span in, sh_span out) {
+        return in.off >= out.off && in.off + in.len <= out.off + out.len;
 }
 
 static void dl_finish(cj_vctx *c) {
         for (size_t i = 0; i < c->fetch_in_subst.n; i++)
                 for (size_t j = 0; j < c->code_sinks.n; j++)
-                        if (inside(&c->fetch_in_subst.v[i], &c->code_sinks.v[j])) {
-                                const cj_vspan *k = &c->code_sinks.v[j];
-                                cj_report(c, CJ_VERDICT_DENY, k->off, k->len,
-                                          "`%s` runs program text that `%s` fetches or decodes at runtime", k->what,
-                                          c->fetch_in_subst.v[i].what);
+                        if (inside(c->fetch_in_subst.spans[i], c->code_sinks.spans[j])) {
+                                sh_span k = c->code_sinks.spans[j];
+                                cj_report(c, CJ_VERDICT_DENY, k.off, k.len,
+                                          "`%s` runs program text that `%s` fetches or decodes at runtime",
+                                          c->code_sinks.v[j], c->fetch_in_subst.v[i]);
                         }
         for (size_t i = 0; i < c->executed.n; i++)
                 for (size_t j = 0; j < c->downloaded.n; j++)

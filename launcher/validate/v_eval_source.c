@@ -9,15 +9,6 @@
 
 #include "internal.h"
 
-static bool source_path_ok(const sh_arg *a) {
-        const char *v = a->value;
-        if (a->flags & (SH_ARG_DYNAMIC | SH_ARG_GLOB | SH_ARG_TILDE) || a->word_flags & SH_WORD_PROCSUBST)
-                return false;
-        if (v[0] == '/' || v[0] == '\0' || v[0] == '-')
-                return false;
-        return strncmp(v, "../", 3) != 0 && !strstr(v, "/../") && strcmp(v, "..") != 0;
-}
-
 static void eval_cmd(cj_vctx *c, const sh_cmd *cmd) {
         const char *n = cj_cmd_name(cmd);
         sh_span s = cj_cmd_span(cmd);
@@ -26,7 +17,7 @@ static void eval_cmd(cj_vctx *c, const sh_cmd *cmd) {
         if (strcmp(n, "eval") == 0 && cmd->argc > 1) {
                 cj_report(c, CJ_VERDICT_ASK, s.off, s.len, "eval runs its arguments as a new command line");
         } else if ((strcmp(n, "source") == 0 || strcmp(n, ".") == 0) && cmd->argc > 1) {
-                if (!source_path_ok(&cmd->argv[1]))
+                if (!cj_arg_is_workspace_file(&cmd->argv[1]))
                         cj_report(c, CJ_VERDICT_ASK, cmd->argv[1].span.off, cmd->argv[1].span.len,
                                   "`%s` runs a file that is not a static path inside the workspace", n);
         } else if (strcmp(n, "trap") == 0 && cmd->argc > 2) {

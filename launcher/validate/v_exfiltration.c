@@ -140,7 +140,7 @@ static void exfil_cmd(cj_vctx *c, const sh_cmd *cmd) {
                                     strncmp(cmd->argv[i].value, "open:", 5) == 0)
                                         cj_report(c, CJ_VERDICT_ASK, cmd->argv[i].span.off, cmd->argv[i].span.len,
                                                   "socat connects a local file to another address");
-        } else if (cj_name_in(n, (const char *const[]) { "scp", "sftp", "rsync", "rcp", NULL })) {
+        } else if (cj_name_in(n, (const char *const[]) { "scp", "rsync", "rcp", NULL })) {
                 for (size_t i = 1; i < cmd->argc; i++)
                         if (cmd->argv[i].value[0] != '-' && (remote_spec(cmd->argv[i].value) ||
                                                              strncmp(cmd->argv[i].value, "rsync://", 8) == 0)) {
@@ -148,7 +148,7 @@ static void exfil_cmd(cj_vctx *c, const sh_cmd *cmd) {
                                           "`%s` copies to or from the remote `%s`", n, cmd->argv[i].value);
                                 break;
                         }
-        } else if (strcmp(n, "ssh") == 0) {
+        } else if (strcmp(n, "ssh") == 0 || strcmp(n, "sftp") == 0) {
                 static const char argopts[] = "BbcDEeFIiJLlmOoPpQRSWw";
                 for (size_t i = 1; i < cmd->argc; i++) {
                         const char *v = cmd->argv[i].value;

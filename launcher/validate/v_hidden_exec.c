@@ -92,6 +92,12 @@ static bool table_cb(const cj_optval *o, void *ud) {
         case HX_LOAD:
                 hx_report(s->c, s->cmd, o->argi, "%s loads code from `%s`", name_of(o, nb, sizeof nb), v);
                 break;
+        case HX_FILE_STDIN:
+                if (strcmp(v, "-") == 0 || strcmp(v, "/dev/stdin") == 0 || strncmp(v, "/proc/self/fd/", 14) == 0 ||
+                    strncmp(v, "/dev/fd/", 8) == 0 || o->dynamic_value)
+                        hx_report(s->c, s->cmd, o->argi, "%s reads its rules from `%s`, which is not checked",
+                                  name_of(o, nb, sizeof nb), v);
+                break;
         case HX_PIPE_OUT:
                 if (v[0] == '|' || v[0] == '!')
                         hx_report(s->c, s->cmd, o->argi, "%s pipes into the command `%s`", name_of(o, nb, sizeof nb),
@@ -241,6 +247,10 @@ void cj_hx_interp(cj_vctx *c, const sh_cmd *cmd, size_t first) {
                  strcmp(n, "expect") == 0)
                 flags = "cC";
         bool script = false;
+        for (size_t i = first; i < cmd->argc; i++)
+                if (cj_name_in(cmd->argv[i].value, (const char *const[]) { "--version", "-v", "-V", "--help", "-h",
+                                                                           "-version", "-help", NULL }))
+                        return;
         for (size_t i = first; i < cmd->argc; i++) {
                 const char *v = cmd->argv[i].value;
                 if (v[0] == '-' && v[1] == '-') {
@@ -290,6 +300,15 @@ void cj_hx_sqlite(cj_vctx *c, const sh_cmd *cmd, size_t first) {
                 if (strstr(v, ".shell") || strstr(v, ".system") || strstr(v, ".output |") ||
                     strstr(v, ".once |") || strstr(v, ".load") || strstr(v, "load_extension"))
                         hx_report(c, cmd, i, "sqlite dot-command `%s` reaches the shell or loads code", v);
+        }
+}
+
+/* openssl's options are single-dash words: -engine, -provider, -provider-path load code. */
+void cj_hx_openssl(cj_vctx *c, const sh_cmd *cmd, size_t first) {
+        for (size_t i = first; i < cmd->argc; i++) {
+                const char *v = cmd->argv[i].value;
+                if (strcmp(v, "-engine") == 0 || strcmp(v, "-provider") == 0 || strcmp(v, "-provider-path") == 0)
+                        hx_report(c, cmd, i, "openssl %s loads a shared object", v);
         }
 }
 

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Drive `clawjail check --batch -z` over the corpora and print TAP.
+
+    corpus.py CLAWJAIL CORPUS_DIR attack|benign
+
+attack: every line of tests/corpus/attack/*.tsv must get at least its
+expected verdict, and the named validator must be among the findings.
+benign: every command of tests/corpus/benign/*.txt is judged under the
+default profile; the rate of `allow` must be >= 98%; each command that is
+not allowed is listed (as a TAP diagnostic) with its findings.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+RANK = {"allow": 0, "ask": 1, "deny": 2}
+BENIGN_MIN_RATE = 0.98
+
+
+def decode_escapes(s):
+    """\\xHH \\n \\r \\t \\\\ -> bytes (for *.esc.tsv)."""
+    out = bytearray()
+    i = 0
+    b = s.encode("utf-8")
+    while i < len(b):
+        c = b[i]
+        if c == 0x5C and i + 1 < len(b):
+            n = chr(b[i + 1])
+            if n == "x" and i + 3 < len(b) + 1:
+                out.append(int(b[i + 2:i + 4].decode(), 16))
+                i += 4
+                continue
+            m = {"n": 10, "r": 13, "t": 9, "\\": 92}
+            if n in m:
+                out.append(m[n])
+                i += 2
+                continue
+        out.append(c)
+        i += 1
+    return bytes(out)
+
+
+def load_attack(d):
+    cases = []
+    for name in sorted(os.listdir(d)):
+        if not name.endswith(".tsv"):
+            continue
+        esc = name.endswith(".esc.tsv")
+        with open(os.path.join(d, name), encoding="utf-8") as f:
+            for lineno, line in enumerate(f, 1):
+                line = line.rstrip("\n")
+                if not line or line.startswith("#"):
+                    continue
+                parts = line.split("\t", 2)
+                if len(parts) != 3 or parts[0] not in ("ask", "deny"):
+                    raise SystemExit(f"{name}:{lineno}: malformed line")
+                cmd = decode_escapes(parts[2]) if esc else parts[2].encode("utf-8")
+                cases.append((f"{name}:{lineno}", parts[0], parts[1], cmd))
+    return cases
+
+
+def load_benign(d):
+    cases = []
+    for name in sorted(os.listdir(d)):
+        if not name.endswith(".txt"):
+            continue
+        with open(os.path.join(d, name), encoding="utf-8") as f:
+            for lineno, line in enumerate(f, 1):
+                line = line.rstrip("\n")
+                if not line or line == "#" or line.startswith("# "):
+                    continue
+                cases.append((f"{name}:{lineno}", "allow", None, line.encode("utf-8")))
+    return cases
+
+
+def run_batch(checker, cmds, cwd):
+    """Commands holding NUL go through line mode (one per line), the rest through -z."""
+    nul = [i for i, c in enumerate(cmds) if b"\0" in c]
+    rest = [i for i, c in enumerate(cmds) if b"\0" not in c]
+    out = [None] * len(cmds)
+    for idx, mode in ((rest, "-z"), (nul, "lines")):
+        if not idx:
+            continue
+        if mode == "lines" and any(b"\n" in cmds[i] for i in idx):
+            raise SystemExit("a corpus command holds both NUL and newline; it cannot be sent in a batch")
+        for i, o in zip(idx, run_batch1(checker, [cmds[i] for i in idx], cwd, mode)):
+            out[i] = o
+    return out
+
+
+def run_batch1(checker, cmds, cwd, mode):
+    sep = b"\0" if mode == "-z" else b"\n"
+    data = sep.join(cmds) + sep
+    argv = checker + ["--batch"] + (["-z"] if mode == "-z" else [])
+    p = subprocess.run(argv, input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd)
+    if p.returncode != 0:
+        raise SystemExit(f"checker failed ({p.returncode}): {p.stderr.decode(errors='replace')}")
+    out = [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
+    if len(out) != len(cmds):
+        raise SystemExit(f"checker answered {len(out)} records for {len(cmds)} commands")
+    for i, o in enumerate(out, 1):
+        if o.get("n", i) != i:
+            raise SystemExit(f"record {i} answered out of order: {o}")
+    return out
+
+
+def summary(o):
+    return "; ".join(f"{f['validator']}={f['decision']}: {f['message']}" for f in o["findings"]) or "no findings"
+
+
+def main():
+    if len(sys.argv) != 4:
+        raise SystemExit(__doc__)
+    checker = sys.argv[1].split()
+    corpus = sys.argv[2]
+    kind = sys.argv[3]
+    workspace = tempfile.mkdtemp(prefix="cj-check-")
+    checker += ["--cwd", workspace]
+    if kind == "attack":
+        cases = load_attack(os.path.join(corpus, "attack"))
+        out = run_batch(checker, [c[3] for c in cases], workspace)
+        print(f"1..{len(cases) + 1}")
+        print(f"ok 1 - attack corpus has {len(cases)} cases (>= 200)" if len(cases) >= 200
+              else f"not ok 1 - attack corpus has only {len(cases)} cases")
+        failed = 0
+        for i, ((where, want, validator, cmd), o) in enumerate(zip(cases, out), 2):
+            got = o["decision"]
+            fired = any(f["validator"] == validator and RANK[f["decision"]] >= 1 for f in o["findings"])
+            good = RANK[got] >= RANK[want] and fired
+            label = cmd.decode("utf-8", "backslashreplace").replace("\n", "\\n")[:120]
+            print(f"{'ok' if good else 'not ok'} {i} - {where} {want}/{validator}: {label}")
+            if not good:
+                failed += 1
+                print(f"# got {got}; {summary(o)}")
+        print(f"# attack: {len(cases) - failed}/{len(cases)} as expected")
+        return 1 if failed else 0
+    if kind == "benign":
+        cases = load_benign(os.path.join(corpus, "benign"))
+        out = run_batch(checker, [c[3] for c in cases], workspace)
+        allowed = sum(1 for o in out if o["decision"] == "allow")
+        rate = allowed / len(cases) if cases else 0.0
+        print("1..3")
+        print(f"{'ok' if len(cases) >= 400 else 'not ok'} 1 - benign corpus has {len(cases)} commands (>= 400)")
+        for (where, _, _, cmd), o in zip(cases, out):
+            if o["decision"] != "allow":
+                print(f"# not allowed: {where}: {cmd.decode()} -> {o['decision']}: {summary(o)}")
+        print(f"# benign allow rate: {allowed}/{len(cases)} = {rate * 100:.2f}%")
+        print(f"{'ok' if rate >= BENIGN_MIN_RATE else 'not ok'} 2 - benign allow rate {rate * 100:.2f}% >= 98%")
+        bad = [o for o in out if o["parse"] != "ok"]
+        print(f"{'ok' if not bad else 'not ok'} 3 - every benign command parses ({len(bad)} syntax errors)")
+        return 0 if rate >= BENIGN_MIN_RATE and len(cases) >= 400 and not bad else 1
+    raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
