@@ -85,7 +85,7 @@ static char *resolve(const char *path, const char *cwd, char *const *roots, cj_p
 }
 
 START_TEST(path_resolution) {
-        char *roots[] = { "/work/repo", "/tmp", NULL };
+        char *roots[] = { (char *) "/work/repo", (char *) "/tmp", NULL };
         cj_proto_error e;
         char *p = resolve("src/main.c", "/work/repo", roots, &e);
         ck_assert_str_eq(p, "/work/repo/src/main.c");
@@ -112,8 +112,8 @@ START_TEST(path_resolution) {
 END_TEST
 
 START_TEST(profile_file_paths) {
-        char *ro[] = { "/usr", NULL }, *rw[] = { "/work/repo", NULL }, *deny[] = { "/work/repo/**/.env", NULL },
-             *protect[] = { "/work/repo/.git/hooks", NULL };
+        char *ro[] = { (char *) "/usr", NULL }, *rw[] = { (char *) "/work/repo", NULL },
+             *deny[] = { (char *) "/work/repo/**/.env", NULL }, *protect[] = { (char *) "/work/repo/.git/hooks", NULL };
         cj_profile p = { .fs_ro = ro, .fs_rw = rw, .fs_deny = deny, .fs_protect = protect };
         cj_proto_error e = { 0 };
         char *out = NULL;
