@@ -116,6 +116,8 @@ def main():
     if len(sys.argv) != 4:
         raise SystemExit(__doc__)
     checker = sys.argv[1].split()
+    if "/" in checker[0]:
+        checker[0] = os.path.abspath(checker[0])  # the checker runs inside a scratch workspace
     corpus = sys.argv[2]
     kind = sys.argv[3]
     workspace = tempfile.mkdtemp(prefix="cj-check-")
