@@ -75,6 +75,20 @@ bad_input "--timeout abc" "--timeout abc" --timeout abc
 bad_input "--timeout 0" "--timeout 0" --timeout 0
 bad_input "a relative --rw path that does not exist" "no-such-rw" --rw no-such-rw
 
+# A setup failure inside pid 1 while the launcher is still starting the
+# sandbox (slow: every write delayed 200 ms by strace, as under load) must
+# still be one clear line and 125, not a silent death of the launcher.
+if command -v strace >/dev/null; then
+        (cd "$WS" && strace -f -o /dev/null -e trace=write -e inject=write:delay_enter=200000 \
+                "$CLAWJAIL" run --cwd "$WS/no-such-dir" -- touch "$WS/slow-ran") >/dev/null 2>"$SCRATCH/slow.err"
+        rc=$?
+        is "$rc" 125 "a setup failure while the launcher is slow -> 125"
+        like "$(cat "$SCRATCH/slow.err")" "no-such-dir" "... with the line naming the problem"
+else
+        skip "a setup failure while the launcher is slow -> 125" "strace is not installed"
+        skip "... with the line naming the problem" "strace is not installed"
+fi
+
 # No program at all.
 (cd "$WS" && "$CLAWJAIL" run --) >/dev/null 2>"$SCRATCH/noprog.err"
 rc=$?
