@@ -7,6 +7,7 @@
  *   ->  sandbox/ (plan + namespaces)  ->  tracker/ (budget, journal),
  * and proto/ speaks the JSON tool-call protocol on top of them.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,6 +52,9 @@ int main(int argc, char **argv) {
                 usage(stderr);
                 return 125;
         }
+        /* Writes to a closed pipe (a harness that went away, a sandbox that died
+         * during setup) are errors to handle, not a reason to die. */
+        signal(SIGPIPE, SIG_IGN);
         const char *name = argv[1];
         if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
                 usage(stdout);

@@ -182,13 +182,23 @@ static int apply_op(const cj_mount_op *op, cj_error *err) {
                 return cj_error_set(err, ENAMETOOLONG, "path too long: %s", op->dst);
         const uint64_t ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
         switch (op->kind) {
+        case CJ_MNT_PROTECT_NEW: {
+                /* Created on the host (through the writable root, symlink-free) so that
+                 * it exists to be protected; an empty hooks/ is what git makes too. */
+                int r = make_dirs(src, err);
+                if (r < 0)
+                        return r;
+        }
+                /* fall through */
         case CJ_MNT_BIND_RO:
         case CJ_MNT_BIND_RW:
+        case CJ_MNT_PIN:
         case CJ_MNT_PROTECT: {
                 struct stat st;
                 if (stat(src, &st) < 0)
                         return cj_error_seterrno(err, errno, "%s", op->src);
-                uint64_t attrs = op->kind == CJ_MNT_BIND_RW ? MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV : ro;
+                bool rw = op->kind == CJ_MNT_BIND_RW || op->kind == CJ_MNT_PIN;
+                uint64_t attrs = rw ? MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV : ro;
                 return bind(src, dst, S_ISDIR(st.st_mode), attrs, err);
         }
         case CJ_MNT_TMPFS: {

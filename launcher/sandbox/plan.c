@@ -73,6 +73,7 @@ const char *cj_mount_kind_name(cj_mount_kind k) {
                 [CJ_MNT_TMPFS] = "tmpfs",     [CJ_MNT_BIND_RO] = "bind-ro",     [CJ_MNT_BIND_RW] = "bind-rw",
                 [CJ_MNT_SYMLINK] = "symlink", [CJ_MNT_PROC] = "proc",           [CJ_MNT_DEV] = "dev",
                 [CJ_MNT_PROTECT] = "protect", [CJ_MNT_MASK_DIR] = "mask-dir", [CJ_MNT_MASK_FILE] = "mask-file",
+                [CJ_MNT_PIN] = "pin",         [CJ_MNT_PROTECT_NEW] = "protect+",
         };
         return k < CJ_ARRAY_SIZE(names) ? names[k] : "?";
 }
@@ -92,6 +93,11 @@ static bool is_root_kind(cj_mount_kind k) {
                k == CJ_MNT_PROC || k == CJ_MNT_DEV;
 }
 
+/* At one path, roots first, then pins, then protect and masks. */
+static int kind_rank(cj_mount_kind k) {
+        return is_root_kind(k) ? 0 : k == CJ_MNT_PIN ? 1 : 2;
+}
+
 /* Add an op; a root at the same dst as an earlier root replaces it (later
  * entries, operator flags and rw, win).  Takes src and dst. */
 static int add_op(cj_mount_plan *plan, cj_mount_kind kind, char *src, char *dst, cj_error *err) {
@@ -101,7 +107,7 @@ static int add_op(cj_mount_plan *plan, cj_mount_kind kind, char *src, char *dst,
         }
         for (size_t i = 0; i < plan->n; i++) {
                 cj_mount_op *op = &plan->ops[i];
-                if (strcmp(op->dst, dst) != 0 || is_root_kind(op->kind) != is_root_kind(kind))
+                if (strcmp(op->dst, dst) != 0 || kind_rank(op->kind) != kind_rank(kind))
                         continue;
                 free(op->src);
                 free(dst);
@@ -173,6 +179,31 @@ static char *map_to_sandbox(const cj_mount_plan *plan, const char *host, cj_moun
         return cj_path_join(best->dst, host + strlen(best->src));
 }
 
+/* Does dir/tail exist?  A tail ending in '/' that is missing but whose parent
+ * is a directory matches too, recorded with the trailing '/' (create it). */
+static int match_candidate(const cj_fs_probe *probe, const char *dir, const char *tail, cj_strv *found) {
+        size_t tl = strlen(tail);
+        bool create = tl > 1 && tail[tl - 1] == '/';
+        _cleanup_free_ char *c = cj_path_join(dir, tail);
+        if (!c)
+                return -ENOMEM;
+        size_t cl = strlen(c);
+        if (create && c[cl - 1] == '/')
+                c[--cl] = '\0';
+        if (probe->lstat_type(probe->ctx, c) != CJ_FT_MISSING)
+                return cj_strv_push(found, c);
+        if (!create)
+                return 0;
+        _cleanup_free_ char *parent = strdup(c);
+        if (!parent)
+                return -ENOMEM;
+        *strrchr(parent, '/') = '\0';
+        if (probe->lstat_type(probe->ctx, parent) != CJ_FT_DIR)
+                return 0;
+        c[cl] = '/';
+        return cj_strv_push(found, c);
+}
+
 /* A "**" pattern group: every pattern sharing one prefix is matched in one walk. */
 typedef struct scan {
         const char *prefix;
@@ -189,11 +220,9 @@ static int scan_dir(scan *s, const char *dir, unsigned depth, cj_error *err) {
                                     "narrow the profile's \"**\" patterns or the workspace",
                                     s->prefix, CJ_MOUNT_SCAN_DIRS_MAX);
         for (size_t i = 0; s->tails[i]; i++) {
-                _cleanup_free_ char *c = cj_path_join(dir, s->tails[i]);
-                if (!c)
-                        return -ENOMEM;
-                if (s->probe->lstat_type(s->probe->ctx, c) != CJ_FT_MISSING && cj_strv_push(s->found, c) < 0)
-                        return -ENOMEM;
+                int r = match_candidate(s->probe, dir, s->tails[i], s->found);
+                if (r < 0)
+                        return r;
         }
         if (depth >= CJ_MOUNT_SCAN_DEPTH) /* never stop silently: a deeper .env would stay visible */
                 return cj_error_set(err, EFBIG,
@@ -222,9 +251,9 @@ static int expand_patterns(char *const *patterns, const cj_fs_probe *probe, cj_s
         for (size_t i = 0; patterns && patterns[i]; i++) {
                 const char *g = strstr(patterns[i], "/**/");
                 if (!g) {
-                        if (probe->lstat_type(probe->ctx, patterns[i]) != CJ_FT_MISSING &&
-                            cj_strv_push(found, patterns[i]) < 0)
-                                return -ENOMEM;
+                        int r = match_candidate(probe, "/", patterns[i], found);
+                        if (r < 0)
+                                return r;
                         continue;
                 }
                 _cleanup_free_ char *prefix = strndup(patterns[i], (size_t) (g - patterns[i]));
@@ -255,6 +284,34 @@ static int expand_patterns(char *const *patterns, const cj_fs_probe *probe, cj_s
         return 0;
 }
 
+/* Pin every directory strictly between the bind root holding dst and dst. */
+static int add_pins(cj_mount_plan *plan, const char *host, const char *dst, const cj_fs_probe *probe, cj_error *err) {
+        const cj_mount_op *root = NULL;
+        for (size_t i = 0; i < plan->n; i++) {
+                const cj_mount_op *op = &plan->ops[i];
+                if (op->kind == CJ_MNT_BIND_RW && cj_path_is_under(host, op->src) &&
+                    (!root || strlen(op->src) > strlen(root->src)))
+                        root = op;
+        }
+        if (!root)
+                return 0;
+        _cleanup_free_ char *h = strdup(host);
+        if (!h)
+                return -ENOMEM;
+        size_t rootlen = strlen(root->src);
+        for (char *slash = strrchr(h, '/'); slash && (size_t) (slash - h) > rootlen; slash = strrchr(h, '/')) {
+                *slash = '\0';
+                if (probe->lstat_type(probe->ctx, h) != CJ_FT_DIR)
+                        break;
+                char *d = cj_path_join(root->dst, h + rootlen);
+                int r = add_op(plan, CJ_MNT_PIN, strdup(h), d, err);
+                if (r < 0)
+                        return r;
+        }
+        (void) dst;
+        return 0;
+}
+
 static int add_overlays(cj_mount_plan *plan, char *const *patterns, bool deny, const cj_fs_probe *probe,
                         cj_error *err) {
         _cleanup_strv_ cj_strv found = NULL;
@@ -262,7 +319,20 @@ static int add_overlays(cj_mount_plan *plan, char *const *patterns, bool deny, c
         if (r < 0)
                 return r;
         for (size_t i = 0; found && found[i]; i++) {
-                _cleanup_free_ char *real = probe->realpath(probe->ctx, found[i]);
+                size_t fl = strlen(found[i]);
+                bool create = found[i][fl - 1] == '/';
+                if (create)
+                        found[i][fl - 1] = '\0';
+                cj_file_type t = probe->lstat_type(probe->ctx, found[i]);
+                if (deny && t == CJ_FT_SYMLINK)
+                        continue; /* resolves inside the sandbox's view; never follow it here */
+                _cleanup_free_ char *real = NULL;
+                if (create) { /* the directory does not exist yet: its parent must resolve */
+                        _cleanup_free_ char *parent = strndup(found[i], (size_t) (strrchr(found[i], '/') - found[i]));
+                        _cleanup_free_ char *rp = parent ? probe->realpath(probe->ctx, parent) : NULL;
+                        real = rp ? cj_path_join(rp, strrchr(found[i], '/') + 1) : NULL;
+                } else
+                        real = probe->realpath(probe->ctx, found[i]);
                 if (!real)
                         continue;
                 cj_mount_kind root_kind;
@@ -273,9 +343,16 @@ static int add_overlays(cj_mount_plan *plan, char *const *patterns, bool deny, c
                         free(dst);
                         continue; /* already read-only */
                 }
-                cj_file_type t = probe->lstat_type(probe->ctx, real);
-                cj_mount_kind k = !deny ? CJ_MNT_PROTECT : t == CJ_FT_DIR ? CJ_MNT_MASK_DIR : CJ_MNT_MASK_FILE;
-                r = add_op(plan, k, k == CJ_MNT_PROTECT ? TAKE_PTR(real) : NULL, dst, err);
+                cj_mount_kind k;
+                if (!deny)
+                        k = create ? CJ_MNT_PROTECT_NEW : CJ_MNT_PROTECT;
+                else
+                        k = probe->lstat_type(probe->ctx, real) == CJ_FT_DIR ? CJ_MNT_MASK_DIR : CJ_MNT_MASK_FILE;
+                if (!deny && (r = add_pins(plan, real, dst, probe, err)) < 0) {
+                        free(dst);
+                        return r;
+                }
+                r = add_op(plan, k, !deny ? TAKE_PTR(real) : NULL, dst, err);
                 if (r < 0)
                         return r;
         }
@@ -296,7 +373,7 @@ static int op_cmp(const void *x, const void *y) {
         int c = path_cmp(a->dst, b->dst);
         if (c)
                 return c;
-        return (int) is_root_kind(b->kind) - (int) is_root_kind(a->kind); /* roots before overlays */
+        return kind_rank(a->kind) - kind_rank(b->kind);
 }
 
 static int check_roots_not_masked(const cj_mount_plan *plan, cj_error *err) {
@@ -362,7 +439,7 @@ bool cj_mount_plan_writable(const cj_mount_plan *plan, const char *path) {
         for (size_t i = 0; i < plan->n; i++) /* sorted: the last match is the innermost */
                 if (plan->ops[i].kind != CJ_MNT_SYMLINK && cj_path_is_under(path, plan->ops[i].dst))
                         best = &plan->ops[i];
-        return best && (best->kind == CJ_MNT_BIND_RW || best->kind == CJ_MNT_TMPFS);
+        return best && (best->kind == CJ_MNT_BIND_RW || best->kind == CJ_MNT_TMPFS || best->kind == CJ_MNT_PIN);
 }
 
 void cj_mount_plan_print(const cj_mount_plan *plan, FILE *f) {

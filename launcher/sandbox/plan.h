@@ -32,6 +32,9 @@ typedef enum cj_mount_kind {
         CJ_MNT_PROTECT,   /* read-only bind of a path inside a writable root */
         CJ_MNT_MASK_DIR,  /* empty read-only tmpfs, mode 000, over a directory */
         CJ_MNT_MASK_FILE, /* empty read-only file, mode 000, over a file */
+        CJ_MNT_PIN,       /* writable bind of a directory onto itself: a mount point cannot be
+                           * renamed or removed, so the way to a protected path stays put */
+        CJ_MNT_PROTECT_NEW, /* like PROTECT, for a directory the sandbox creates (empty) first */
 } cj_mount_kind;
 
 typedef struct cj_mount_op {
@@ -65,7 +68,16 @@ extern const cj_fs_probe cj_fs_probe_host;
 /* Build the plan for a profile plus operator --ro/--rw paths.  Missing ro/rw
  * roots are skipped (a profile lists /lib64 on hosts that may lack it); deny
  * and protect entries that resolve outside every root are skipped (nothing to
- * hide); a "**" scan that exceeds its limits fails closed. */
+ * hide); a "**" scan that exceeds its limits fails closed.
+ *
+ * Protected paths inside writable roots get every directory between the root
+ * and them pinned (CJ_MNT_PIN), so `mv .git .git.old && mkdir -p .git/hooks`
+ * fails instead of yielding a fresh, writable hooks directory.  A protect
+ * entry ending in '/' names a directory that is created when its parent
+ * exists ("**" + "/.git/hooks/"), so a repository without hooks/ gets one that
+ * is protected.  A deny match that is itself a symlink is left alone: inside
+ * the sandbox it resolves within the sandbox's view, and following it here
+ * would let a planted link mask an arbitrary path. */
 int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const *extra_rw, const cj_fs_probe *probe,
                         cj_mount_plan *out, cj_error *err);
 

@@ -116,9 +116,13 @@ const char *cj_sandbox_userns_hint(void) {
 
 /* ---- inside the sandbox -------------------------------------------------- */
 
+/* errnum != 0 appends its strerror; messages from a cj_error already carry it. */
 static _Noreturn void child_fail(const child_ctx *c, int kind, int errnum, const char *text) {
         child_msg m = { .kind = kind, .errnum = errnum < 0 ? -errnum : errnum };
-        snprintf(m.text, sizeof m.text, "%s", text);
+        if (m.errnum)
+                snprintf(m.text, sizeof m.text, "%s: %s", text, strerror(m.errnum));
+        else
+                snprintf(m.text, sizeof m.text, "%s", text);
         (void) !write(c->msg_wr, &m, sizeof m);
         _exit(125);
 }
@@ -155,8 +159,11 @@ static _Noreturn void run_call(child_ctx *c) {
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
-        for (size_t i = 0; i < CJ_ARRAY_SIZE(forwarded_signals); i++)
-                signal(forwarded_signals[i], SIG_DFL);
+        /* Default dispositions: the launcher ignores SIGPIPE, and an ignored
+         * signal would survive exec. */
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        signal(sig, SIG_DFL);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (setsid() < 0)
                 child_fail(c, MSG_SETUP_FAILED, errno, "setsid");
@@ -168,7 +175,7 @@ static _Noreturn void run_call(child_ctx *c) {
                 child_fail(c, MSG_SETUP_FAILED, r, "setrlimit");
         r = cj_privs_drop(c->root_launcher, c->uid, c->gid, &err);
         if (r < 0)
-                child_fail(c, MSG_SETUP_FAILED, r, err.msg);
+                child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
         /* Every inherited descriptor above 2 goes at exec (the message pipe too,
          * which is how the launcher learns that exec succeeded). */
         if (syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) < 0)
@@ -200,14 +207,16 @@ static _Noreturn void sandbox_init(child_ctx *c) {
                 if (setgroups(0, NULL) < 0 || setresgid(c->gid, c->gid, c->gid) < 0 ||
                     setresuid(c->uid, c->uid, c->uid) < 0)
                         child_fail(c, MSG_SETUP_FAILED, errno, "switch to run_as");
+                /* Changing credentials cleared the parent-death signal: set it again. */
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
         }
         if (sethostname("clawjail", 8) < 0)
                 child_fail(c, MSG_SETUP_FAILED, errno, "sethostname");
         int r;
         if (c->net != CJ_NET_HOST && (r = cj_net_loopback_up(&err)) < 0)
-                child_fail(c, MSG_SETUP_FAILED, r, err.msg);
+                child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
         if ((r = cj_mounts_apply(c->plan, c->cwd, &err)) < 0)
-                child_fail(c, MSG_SETUP_FAILED, r, err.msg);
+                child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
 
         /* The launcher moves us into the call's cgroup while we set up (a cgroup v1
          * migration waits for an RCU grace period); the call starts only after. */
@@ -485,12 +494,13 @@ int cj_sandbox_run(const cj_sandbox_config *cfg, cj_sandbox_result *res, cj_erro
          * the cgroup attach, which overlaps with the setup). */
         if ((r = write_id_maps(pid1, &c, err)) < 0 ||
             (write(sync_p[1], "s", 1) != 1 && (r = cj_error_seterrno(err, errno, "start the sandbox")) < 0) ||
-            (r = cj_cgroup_attach(&cg, pid1, err)) < 0 ||
-            (write(sync_p[1], "c", 1) != 1 && (r = cj_error_seterrno(err, errno, "start the call")) < 0)) {
+            (r = cj_cgroup_attach(&cg, pid1, err)) < 0) {
                 kill(pid1, SIGKILL);
                 waitpid(pid1, NULL, 0);
                 goto out;
         }
+        /* If this fails (EPIPE), setup failed meanwhile: its message is in msg_p. */
+        (void) !write(sync_p[1], "c", 1);
         close(TAKE_FD(sync_p[1]));
 
         int64_t timeout = cfg->timeout_ms > 0    ? cfg->timeout_ms
@@ -506,8 +516,7 @@ int cj_sandbox_run(const cj_sandbox_config *cfg, cj_sandbox_result *res, cj_erro
         }
         if (ws.have_msg && ws.msg.kind == MSG_SETUP_FAILED) {
                 errno = 0;
-                r = cj_error_set(err, ws.msg.errnum ? ws.msg.errnum : EIO, "sandbox setup: %s%s%s", ws.msg.text,
-                                 ws.msg.errnum ? ": " : "", ws.msg.errnum ? strerror(ws.msg.errnum) : "");
+                r = cj_error_set(err, ws.msg.errnum ? ws.msg.errnum : EIO, "sandbox setup: %s", ws.msg.text);
                 goto out;
         }
         fill_result(&ws, status_p[0], &cg, started, res);

@@ -43,6 +43,9 @@ static const fake_entry fake_fs[] = {
         { "/home/u/ws/a/b/.git/hooks", CJ_FT_SYMLINK, "../../../../hooks-elsewhere", "/home/u/hooks-elsewhere" },
         { "/home/u/hooks-elsewhere", CJ_FT_DIR, NULL, NULL },
         { "/home/u/ws/link-to-ssh", CJ_FT_SYMLINK, "/home/u/.ssh", "/home/u/.ssh" },
+        { "/home/u/ws/c", CJ_FT_DIR, NULL, NULL },
+        { "/home/u/ws/c/.git", CJ_FT_DIR, NULL, NULL },      /* a repository without hooks/ */
+        { "/home/u/ws/c/.env", CJ_FT_SYMLINK, "/etc", "/etc" }, /* planted: must not mask /etc */
 };
 
 static const fake_entry *find(const char *path) {
@@ -94,7 +97,7 @@ static cj_profile *profile(void) {
         cj_strv_push(&p->fs_deny, "/home/u/.ssh");  /* not under any root: nothing to hide */
         cj_strv_push(&p->fs_deny, "/etc/shadow");
         cj_strv_push(&p->fs_deny, "/home/u/ws/**/.env");
-        cj_strv_push(&p->fs_protect, "/home/u/ws/**/.git/hooks");
+        cj_strv_push(&p->fs_protect, "/home/u/ws/**/.git/hooks/");
         cj_strv_push(&p->fs_protect, "/home/u/ws/**/.git/config");
         cj_strv_push(&p->fs_protect, "/etc/hostname"); /* missing */
         return p;
@@ -149,6 +152,17 @@ START_TEST(plan_from_profile) {
         ck_assert_int_eq(kind_at(&plan, "/home/u/ws/a/b/.env"), CJ_MNT_MASK_FILE);
         ck_assert_int_eq(kind_at(&plan, "/home/u/ws/.git/hooks"), CJ_MNT_PROTECT);
         ck_assert_int_eq(kind_at(&plan, "/home/u/ws/.git/config"), CJ_MNT_PROTECT);
+        /* The way to a protected path is pinned: `mv .git x` and `mv a x` must fail. */
+        ck_assert_int_eq(kind_at(&plan, "/home/u/ws/.git"), CJ_MNT_PIN);
+        ck_assert_int_eq(kind_at(&plan, "/home/u/ws/c/.git"), CJ_MNT_PIN);
+        ck_assert_int_eq(kind_at(&plan, "/home/u/ws/c"), CJ_MNT_PIN);
+        /* A missing hooks/ in an existing .git is created, then protected. */
+        ck_assert_int_eq(kind_at(&plan, "/home/u/ws/c/.git/hooks"), CJ_MNT_PROTECT_NEW);
+        /* A deny match that is a symlink is not followed. */
+        ck_assert_int_eq(kind_at(&plan, "/etc"), CJ_MNT_BIND_RO);
+        ck_assert_int_eq(kind_at(&plan, "/home/u/ws/c/.env"), -1);
+        ck_assert(!cj_mount_plan_writable(&plan, "/home/u/ws/c/.git/hooks/pre-commit"));
+        ck_assert(cj_mount_plan_writable(&plan, "/home/u/ws/c/.git/index"));
         /* A hooks symlink pointing outside every root: its target is not visible, nothing to protect. */
         ck_assert_ptr_null(op_at(&plan, "/home/u/ws/a/b/.git/hooks"));
         ck_assert_ptr_null(op_at(&plan, "/home/u/hooks-elsewhere"));

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Install the Debian packages listed in packaging/debian-deps.txt (needs root).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+mapfile -t pkgs < <(grep -v '^\s*#' "$here/debian-deps.txt" | grep -v '^\s*$')
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: run as root (apt-get install)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+echo "install-deps: ${#pkgs[@]} packages present"
