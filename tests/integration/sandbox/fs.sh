@@ -26,6 +26,7 @@ run_sandbox -- bash -c "
         touch /usr/bin/$MARK; echo usrbin=\$?
         touch /$MARK; echo root=\$?
         touch $FAKE_HOME/$MARK; echo home=\$?
+        touch ${HOME:-/root}/$MARK; echo realhome=\$?
         touch $PARENT/$MARK; echo parent=\$?
         touch $PARENT/sibling/$MARK; echo sibling=\$?
         cat $PARENT/sibling/secret
@@ -33,22 +34,36 @@ run_sandbox -- bash -c "
 " 2>&1
 # $PARENT lies under /tmp, a private tmpfs inside: a write there may succeed
 # but must not reach the host (checked below).
-for w in etc usr usrbin root home sibling; do
+for w in etc usr usrbin root home realhome sibling; do
         unlike "$RUN_OUT" "^$w=0$" "write to $w outside the rw roots fails inside"
 done
 like "$RUN_OUT" '^ws=0$' "a write inside the workspace works (control)"
 ok "the workspace write reached the host" grep -qx sandbox-ok "$WS/$MARK-inside"
-host_hits=$(ls -d /etc/$MARK /usr/$MARK /usr/bin/$MARK /$MARK "$FAKE_HOME/$MARK" "$PARENT/$MARK" \
+host_hits=$(ls -d /etc/$MARK /usr/$MARK /usr/bin/$MARK /$MARK "$FAKE_HOME/$MARK" "${HOME:-/root}/$MARK" "$PARENT/$MARK" \
         "$PARENT/sibling/$MARK" 2>/dev/null)
 is "$host_hits" "" "host unchanged: no file outside the workspace was created"
 unlike "$RUN_OUT$RUN_ERR" "sibling-secret-$$" "a sibling of the workspace is not readable"
 
 # ---- private /tmp, /var/tmp, /run ------------------------------------------
 
-run_sandbox -- bash -c "echo x > /tmp/$MARK && echo x > /var/tmp/$MARK && echo x > /run/$MARK && echo wrote"
-like "$RUN_OUT" '^wrote$' "/tmp, /var/tmp and /run are writable inside"
-host_hits=$(ls -d /tmp/$MARK /var/tmp/$MARK /run/$MARK 2>/dev/null)
-is "$host_hits" "" "host /tmp, /var/tmp and /run are unchanged (private tmpfs)"
+run_sandbox -- bash -c "echo x > /tmp/$MARK && echo x > /var/tmp/$MARK && echo x > /run/$MARK && echo x > /dev/shm/$MARK && echo wrote"
+like "$RUN_OUT" '^wrote$' "/tmp, /var/tmp, /run and /dev/shm are writable inside"
+host_hits=$(ls -d /tmp/$MARK /var/tmp/$MARK /run/$MARK /dev/shm/$MARK 2>/dev/null)
+is "$host_hits" "" "host /tmp, /var/tmp, /run and /dev/shm are unchanged (private tmpfs)"
+
+# Kernel knobs reachable through /proc and /sys: writing the current value
+# back is harmless even if it were allowed, and must be refused.
+run_sandbox -- bash -c '
+        for f in /proc/sys/kernel/core_pattern /proc/sys/kernel/hostname /proc/sys/vm/overcommit_memory \
+                 /proc/sys/kernel/modprobe; do
+                v=$(cat "$f") && printf "%s\n" "$v" > "$f" 2>/dev/null && echo "wrote $f"
+        done
+        echo > /proc/sysrq-trigger 2>/dev/null && echo "wrote sysrq"
+        ls /sys/fs/cgroup 2>/dev/null | grep -q . && echo "cgroupfs visible"
+        echo checked'
+like "$RUN_OUT" '^checked$' "the /proc and /sys probe ran (control)"
+unlike "$RUN_OUT" '^wrote ' "no kernel knob in /proc/sys or /proc/sysrq-trigger is writable"
+unlike "$RUN_OUT" 'cgroupfs visible' "the host's cgroup tree (release_agent & co.) is not visible"
 touch "/tmp/$MARK-host"
 run_sandbox -- ls /tmp/$MARK-host
 isnt_seen=$RUN_RC
