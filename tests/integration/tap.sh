@@ -145,14 +145,42 @@ install_helpers() {
         chmod 755 "$1"/cj-probe
 }
 
+# `bash -c SCRIPT [NAME ARGS...]` after `--` is run as `bash FILE ARGS...`
+# from a read-only bind instead: these tests attack the sandbox layer, and
+# must reach it whatever the validation chain (which sees `-c` strings, not
+# files) thinks of the attack.  The chain has its own tests.
+TAP_SCRIPTS=""
+TAP_SCRIPT_N=0
 run_sandbox() {
-        local out err
+        local out err args=() i
+        args=("$@")
+        for ((i = 0; i < ${#args[@]} - 2; i++)); do
+                [ "${args[i]}" = -- ] || continue
+                if [ "${args[i + 1]}" = bash ] && [ "${args[i + 2]}" = -c ]; then
+                        if [ -z "$TAP_SCRIPTS" ]; then
+                                TAP_SCRIPTS=$(mktemp -d "${TMPDIR:-/tmp}/cj-scripts.XXXXXX") || bail_out "mktemp failed"
+                                chmod 755 "$TAP_SCRIPTS"
+                                TAP_CLEANUP+=("$TAP_SCRIPTS")
+                        fi
+                        TAP_SCRIPT_N=$((TAP_SCRIPT_N + 1))
+                        local f="$TAP_SCRIPTS/script-$TAP_SCRIPT_N.sh"
+                        printf '%s\n' "${args[i + 3]}" >"$f"
+                        chmod 644 "$f"
+                        # drop "-c SCRIPT" and bash's $0 (NAME), keep ARGS
+                        args=("${args[@]:0:i}" --ro "$f" -- bash "$f" "${args[@]:i + 5}")
+                fi
+                break
+        done
         out=$(mktemp) err=$(mktemp)
-        (cd "${RUN_CWD:-$WS}" && exec timeout -k 5 "$RUN_OUTER_TIMEOUT" "$CLAWJAIL" run "$@") >"$out" 2>"$err" </dev/null
+        (cd "${RUN_CWD:-$WS}" && exec timeout -k 5 "$RUN_OUTER_TIMEOUT" "$CLAWJAIL" run "${args[@]}") \
+                >"$out" 2>"$err" </dev/null
         RUN_RC=$?
         RUN_OUT=$(cat "$out")
         RUN_ERR=$(cat "$err")
         rm -f "$out" "$err"
+        case $RUN_RC in
+        120 | 121) diag "the validation chain stopped a sandbox test (rc $RUN_RC): $(head -n 2 <<<"$RUN_ERR")" ;;
+        esac
         return 0
 }
 
