@@ -326,6 +326,15 @@ static int add_overlays(cj_mount_plan *plan, char *const *patterns, bool deny, c
                 cj_file_type t = probe->lstat_type(probe->ctx, found[i]);
                 if (deny && t == CJ_FT_SYMLINK)
                         continue; /* resolves inside the sandbox's view; never follow it here */
+                if (!deny && t == CJ_FT_SYMLINK) {
+                        /* The link itself could be replaced by a writable directory: a
+                         * symlinked protected path cannot be protected, so refuse. */
+                        _cleanup_free_ char *target = probe->readlink(probe->ctx, found[i]);
+                        return cj_error_set(err, EPERM,
+                                            "%s is a symlink (to %s) and cannot be protected; make it a real "
+                                            "directory or file, or drop it from the profile's \"protect\"",
+                                            found[i], target ? target : "?");
+                }
                 _cleanup_free_ char *real = NULL;
                 if (create) { /* the directory does not exist yet: its parent must resolve */
                         _cleanup_free_ char *parent = strndup(found[i], (size_t) (strrchr(found[i], '/') - found[i]));
@@ -391,9 +400,41 @@ static int check_roots_not_masked(const cj_mount_plan *plan, cj_error *err) {
         return 0;
 }
 
+/* The profile's "**" patterns below its writable roots (the workspace's .env,
+ * .git/hooks, ...) apply below every root the operator adds too. */
+static int reanchor(char *const *patterns, char *const *anchors, char *const *const extra[], size_t nextra,
+                    cj_strv *out) {
+        for (size_t i = 0; patterns && patterns[i]; i++) {
+                if (cj_strv_push(out, patterns[i]) < 0)
+                        return -ENOMEM;
+                const char *g = strstr(patterns[i], "/**/");
+                if (!g)
+                        continue;
+                size_t plen = (size_t) (g - patterns[i]);
+                bool anchored = false;
+                for (size_t a = 0; anchors && anchors[a] && !anchored; a++)
+                        anchored = strlen(anchors[a]) == plen && strncmp(anchors[a], patterns[i], plen) == 0;
+                if (!anchored)
+                        continue;
+                for (size_t e = 0; e < nextra; e++)
+                        for (size_t j = 0; extra[e] && extra[e][j]; j++) {
+                                char *q = NULL;
+                                if (asprintf(&q, "%s%s", strcmp(extra[e][j], "/") == 0 ? "" : extra[e][j], g) < 0 ||
+                                    cj_strv_push_take(out, q) < 0)
+                                        return -ENOMEM;
+                        }
+        }
+        return 0;
+}
+
 int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const *extra_rw, const cj_fs_probe *probe,
                         cj_mount_plan *out, cj_error *err) {
         cj_mount_plan plan = { 0 };
+        _cleanup_strv_ cj_strv deny = NULL, protect = NULL;
+        char *const *const extras[] = { extra_ro, extra_rw };
+        if (reanchor(p->fs_deny, p->fs_rw, extras, 2, &deny) < 0 ||
+            reanchor(p->fs_protect, p->fs_rw, extras, 2, &protect) < 0)
+                return cj_error_set(err, ENOMEM, "out of memory");
         char *const *const all[] = { p->fs_ro, extra_ro, p->fs_rw, extra_rw };
         int r = add_roots(&plan, p->fs_ro, false, all, 4, probe, err);
         if (r >= 0)
@@ -409,9 +450,9 @@ int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const 
         if (r >= 0)
                 r = add_op(&plan, CJ_MNT_DEV, NULL, strdup("/dev"), err);
         if (r >= 0)
-                r = add_overlays(&plan, p->fs_protect, false, probe, err);
+                r = add_overlays(&plan, protect, false, probe, err);
         if (r >= 0)
-                r = add_overlays(&plan, p->fs_deny, true, probe, err);
+                r = add_overlays(&plan, deny, true, probe, err);
         if (r >= 0) {
                 qsort(plan.ops, plan.n, sizeof *plan.ops, op_cmp);
                 r = check_roots_not_masked(&plan, err);
