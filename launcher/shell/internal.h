@@ -54,6 +54,7 @@ typedef struct sh_parser {
         sh_arena *ar;
         sh_ast *ast;
         sh_limits lim;
+        size_t mem_max;      /* arena budget: SH_MEM_PER_BYTE * input + SH_MEM_SLACK */
         unsigned depth;
         /* Map local positions to spans of the original source. */
         uint32_t base;
@@ -126,6 +127,12 @@ sh_node *sh_parse_cond(sh_parser *p, size_t start);
 size_t sh_ansi_decode(const char *s, size_t len, char *buf);
 
 #define SH_NPOS ((size_t) -1)
+
+/* The AST may take at most this much arena memory per input byte (plus a
+ * fixed slack for small inputs), so peak memory stays under 64x the input
+ * even for pathological token soup like "a;a;a;...". */
+#define SH_MEM_PER_BYTE 40u
+#define SH_MEM_SLACK (2u << 20)
 
 /* ---- parse.c ---- */
 /* Parse a runner's command string with spans mapped into the outer source:

@@ -91,6 +91,8 @@ int sh_count(sh_parser *p, size_t pos) {
                 return p->err;
         if (++p->ast->nnodes > p->lim.max_nodes)
                 return sh_limit(p, pos, "too many syntax nodes", p->lim.max_nodes);
+        if (p->mem_max && sh_arena_used(p->ar) > p->mem_max)
+                return sh_limit(p, pos, "syntax tree memory (bytes)", p->mem_max);
         return 0;
 }
 

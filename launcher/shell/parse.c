@@ -64,6 +64,7 @@ static int parse(const char *src, size_t len, const sh_limits *lim, uint32_t bas
                 .ar = ast->arena,
                 .ast = ast,
                 .lim = l,
+                .mem_max = (size_t) SH_MEM_PER_BYTE * len + SH_MEM_SLACK,
                 .serr = serr,
                 .base = base,
                 .collapse = collapse != NULL,

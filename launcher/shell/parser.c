@@ -3,9 +3,11 @@
  * bash 5.2's parse.y (reserved words only in command position, non-empty
  * compound lists, `! cmd` / `time` only at a pipeline's start, ...).
  * Recursion is bounded by sh_limits.max_depth. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "util/cleanup.h"
 
 #define CMD_MODE (LX_CMD | LX_ASSIGN)
 
@@ -48,6 +50,40 @@ void sh_end_node(sh_parser *p, sh_node *n, size_t end) {
                         (vec)[(n)++] = (val);                                                                          \
                 _ok;                                                                                                   \
         })
+
+/* Heap vector for the hot paths (words of a command, items of a list): built
+ * with realloc and copied into the arena at its final size, so the arena
+ * holds no abandoned doubling copies. */
+#define HPUSH(p, vec, n, cap, val)                                                                                     \
+        ({                                                                                                             \
+                bool _ok = true;                                                                                       \
+                if ((n) == (cap)) {                                                                                    \
+                        uint32_t _c = (cap) ? (cap) * 2 : 4;                                                           \
+                        void *_v = realloc((vec), (size_t) _c * sizeof *(vec));                                        \
+                        if (!_v) {                                                                                     \
+                                sh_nomem(p);                                                                           \
+                                _ok = false;                                                                           \
+                        } else {                                                                                       \
+                                (vec) = _v;                                                                            \
+                                (cap) = _c;                                                                            \
+                        }                                                                                              \
+                }                                                                                                      \
+                if (_ok)                                                                                               \
+                        (vec)[(n)++] = (val);                                                                          \
+                _ok;                                                                                                   \
+        })
+
+static void *to_arena(sh_parser *p, const void *v, size_t n, size_t sz) {
+        if (n == 0)
+                return NULL;
+        void *a = sh_arena_array(p->ar, n, sz);
+        if (!a) {
+                sh_nomem(p);
+                return NULL;
+        }
+        memcpy(a, v, n * sz);
+        return a;
+}
 
 static const char *const terminators[] = { "then", "else", "elif", "fi", "do", "done", "esac", "}", "in", "]]" };
 
@@ -115,7 +151,8 @@ sh_node *sh_parse_list(sh_parser *p) {
         sh_node *list = sh_new_node(p, SH_NODE_LIST, p->pos);
         if (!list)
                 return NULL;
-        uint32_t cap = 0;
+        uint32_t cap = 0, n = 0;
+        _cleanup_free_ sh_list_item *items = NULL;
         bool first = true;
         size_t end = p->pos;
         for (;;) {
@@ -129,17 +166,17 @@ sh_node *sh_parse_list(sh_parser *p) {
                 }
                 /* and-or: pipelines joined by && / || (flattened into the list). */
                 for (;;) {
-                        sh_node *n = parse_pipeline(p);
-                        if (!n)
+                        sh_node *c = parse_pipeline(p);
+                        if (!c)
                                 return NULL;
-                        sh_list_item it = { .node = n, .op = SH_OP_END };
-                        if (!VPUSH(p, list->list.items, list->list.n, cap, it))
+                        sh_list_item it = { .node = c, .op = SH_OP_END };
+                        if (!HPUSH(p, items, n, cap, it))
                                 return NULL;
                         end = p->prev_end;
                         t = sh_peek(p, 0);
                         if (t->type != T_AND && t->type != T_OR)
                                 break;
-                        sh_list_item *last = &list->list.items[list->list.n - 1];
+                        sh_list_item *last = &items[n - 1];
                         last->op = t->type == T_AND ? SH_OP_AND : SH_OP_OR;
                         last->op_span = sh_mkspan(p, t->start, t->end);
                         sh_consume(p);
@@ -148,13 +185,17 @@ sh_node *sh_parse_list(sh_parser *p) {
                 t = sh_peek(p, 0);
                 if (t->type != T_SEMI && t->type != T_AMP && t->type != T_NL)
                         break;
-                sh_list_item *last = &list->list.items[list->list.n - 1];
+                sh_list_item *last = &items[n - 1];
                 last->op = t->type == T_SEMI ? SH_OP_SEMI : t->type == T_AMP ? SH_OP_AMP : SH_OP_NEWLINE;
                 last->op_span = sh_mkspan(p, t->start, t->end);
                 if (t->type != T_NL)
                         end = t->end;
                 sh_consume(p);
         }
+        if (p->err)
+                return NULL;
+        list->list.items = to_arena(p, items, n, sizeof *items);
+        list->list.n = n;
         if (p->err)
                 return NULL;
         sh_end_node(p, list, end);
@@ -376,9 +417,10 @@ static sh_node *parse_simple(sh_parser *p, sh_word *first, size_t start) {
                 return NULL;
         sh_simple *s = &n->simple;
         uint32_t wcap = 0, acap = 0, rcap = 0;
+        _cleanup_free_ sh_word *words = NULL;
         bool declare = false;
         if (first) {
-                if (!VPUSH(p, s->words, s->nwords, wcap, *first))
+                if (!HPUSH(p, words, s->nwords, wcap, *first))
                         return NULL;
                 declare = is_declare_like(first);
         }
@@ -421,11 +463,14 @@ static sh_node *parse_simple(sh_parser *p, sh_word *first, size_t start) {
                         n->func.name_span = w.span;
                         return parse_funcdef_body(p, n);
                 }
-                if (!VPUSH(p, s->words, s->nwords, wcap, w))
+                if (!HPUSH(p, words, s->nwords, wcap, w))
                         return NULL;
                 if (s->nwords == 1)
-                        declare = is_declare_like(&s->words[0]);
+                        declare = is_declare_like(&words[0]);
         }
+        s->words = to_arena(p, words, s->nwords, sizeof *words);
+        if (p->err)
+                return NULL;
         sh_end_node(p, n, p->prev_end);
         return n;
 }

@@ -17,6 +17,7 @@ sh_node *sh_parse_sub(sh_parser *p, const char *text, size_t len, size_t start, 
                 .ar = p->ar,
                 .ast = p->ast,
                 .lim = p->lim,
+                .mem_max = p->mem_max,
                 .depth = p->depth,
                 .serr = &serr,
         };

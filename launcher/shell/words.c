@@ -10,7 +10,7 @@ sh_part *sh_pv_push(sh_parser *p, sh_pvec *pv, sh_part_kind kind, size_t start) 
         if (sh_count(p, start) < 0)
                 return NULL;
         if (pv->n == pv->cap) {
-                uint32_t cap = pv->cap ? pv->cap * 2 : 4;
+                uint32_t cap = pv->cap ? pv->cap * 2 : 1;
                 sh_part *v = sh_arena_grow(p->ar, pv->v, pv->n, cap, sizeof *v);
                 if (!v) {
                         sh_nomem(p);
