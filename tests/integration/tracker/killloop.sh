@@ -8,9 +8,11 @@ ROUNDS=${KILL_ROUNDS:-120}
 cj task create kl
 for i in $(seq 1 "$ROUNDS"); do
         if [ $((i % 3)) = 0 ]; then
-                echo "{\"round\":$i}" | cj checkpoint save kl --label "r$i" >/dev/null 2>&1 &
+                # The binary itself, not the cj() function: killing a function's
+                # subshell would leave the real process running past the checks.
+                "$CLAWJAIL" checkpoint save kl --label "r$i" <<<"{\"round\":$i}" >/dev/null 2>&1 &
         else
-                cj task charge kl --tokens 1 >/dev/null 2>&1 &
+                "$CLAWJAIL" task charge kl --tokens 1 >/dev/null 2>&1 &
         fi
         p=$!
         # 0 to ~5 ms: lands anywhere from exec to the final rename.
