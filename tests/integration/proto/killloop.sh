@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# kill -9 the launcher at random moments of real tracked exec calls: from
+# process start through admission, the start event, the sandbox run and the
+# end event.  Afterwards the journal verifies, every start is closed by an end
+# or an interrupted, and the counters equal what the journal says.
+. "$(dirname "$0")/common.sh"
+
+ROUNDS=${KILL_ROUNDS:-120}
+cj task create kl >/dev/null
+t0=$SECONDS
+for i in $(seq 1 "$ROUNDS"); do
+        "$CLAWJAIL" exec --task kl -c "sleep 0.0$((RANDOM % 3)); echo $i >> kl_done" >/dev/null 2>&1 &
+        p=$!
+        # 0 to ~70 ms: covers exec of the launcher up to the end event.
+        sleep "0.0$((RANDOM % 7))$((RANDOM % 10))"
+        kill -9 "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+done
+diag "$ROUNDS kill rounds in $((SECONDS - t0)) s"
+out=$(cj journal verify kl)
+is "$?" 0 "journal verify passes after $ROUNDS kills"
+diag "$out"
+J=$(cj journal show kl --json)
+q() {
+        jq -r "$1" <<<"$J"
+}
+starts=$(q '[.[] | select(.event == "start")] | length')
+ends=$(q '[.[] | select(.event == "end")] | length')
+intr=$(q '[.[] | select(.event == "interrupted")] | length')
+diag "starts $starts, ends $ends, interrupted $intr"
+ok "some calls were started (at least 20 of $ROUNDS)" test "$starts" -ge 20
+ok "some were killed mid-call (interrupted > 0)" test "$intr" -gt 0
+is "$(q '[.[] | select(.event == "start") | .seq] | sort | join(",")')" \
+        "$(q '[.[] | select(.event == "end" or .event == "interrupted") | .call] | sort | join(",")')" \
+        "every start is closed by exactly one end or interrupted"
+is "$(q '[.[] | .seq] == [range(1; length + 1)]')" true "seq runs 1..N with no gap"
+S=$(cj task status kl --json)
+is "$(jq -r .budget.calls.used <<<"$S")" "$starts" "calls used == start events"
+is "$(jq -r '.budget.wall_s.used * 1000 | round' <<<"$S")" \
+        "$(q '[.[] | select(.event == "end" or .event == "interrupted") | .duration_ms] | add // 0')" \
+        "wall used == the durations of the end and interrupted events"
+is "$(jq -r '.budget.cpu_s.used * 1000 | round' <<<"$S")" \
+        "$(q '[.[] | select(.event == "end") | .cpu_ms // 0] | add // 0')" \
+        "cpu used == the cpu of the end events"
+is "$(jq -r .budget.output_bytes.used <<<"$S")" \
+        "$(q '[.[] | select(.event == "end") | .stdout.bytes + .stderr.bytes] | add // 0')" \
+        "output bytes used == the sizes of the end events"
+n_intr_status=$(jq -r '.resume.interrupted | length' <<<"$S")
+ok "task status lists the interrupted calls (min($intr, 64) == $n_intr_status)" \
+        test "$n_intr_status" -eq $((intr < 64 ? intr : 64))
+done_lines=$(wc -l <kl_done 2>/dev/null || echo 0)
+ok "no call ran without a start (sandboxed runs $done_lines <= starts $starts)" test "$done_lines" -le "$starts"
+# No sandboxed child outlives its killed launcher for long.
+sleep 0.3
+before=$(wc -l <kl_done 2>/dev/null || echo 0)
+sleep 0.3
+is "$(wc -l <kl_done 2>/dev/null || echo 0)" "$before" "no orphaned sandbox keeps running after the loop"
+cj exec --task kl -c 'true'
+is "$?" 0 "the task still takes calls"
+is "$(cj journal verify kl >/dev/null; echo $?)" 0 "and still verifies"
+rm -f "$SD/tasks/kl/state.json"
+is "$(st kl .budget.calls.used)" "$((starts + 1))" "state.json rebuilt from the journal gives the same count"
+done_testing
