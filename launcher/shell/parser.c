@@ -119,9 +119,13 @@ static bool is_compound_start(const sh_tok *t) {
         return false;
 }
 
-static void skip_newlines(sh_parser *p) {
-        while (!p->err && sh_peek(p, CMD_MODE)->type == T_NL)
+static void skip_newlines_mode(sh_parser *p, unsigned mode) {
+        while (!p->err && sh_peek(p, mode)->type == T_NL)
                 sh_consume(p);
+}
+
+static void skip_newlines(sh_parser *p) {
+        skip_newlines_mode(p, CMD_MODE);
 }
 
 static bool expect_word(sh_parser *p, const char *w) {
@@ -445,7 +449,12 @@ static sh_node *parse_simple(sh_parser *p, sh_word *first, size_t start) {
                 }
                 sh_word w = *t->word;
                 sh_consume(p);
-                if (s->nwords == 0 && s->nassigns == 0 && n->nredirs == 0 && sh_peek(p, 0)->type == T_LP) {
+                if (s->nwords == 0)
+                        declare = is_declare_like(&w);
+                /* Peek in the mode the next loop round uses: a word lexed
+                 * twice would parse its substitutions twice. */
+                if (s->nwords == 0 && s->nassigns == 0 && n->nredirs == 0 &&
+                    sh_peek(p, declare ? LX_ASSIGN : 0)->type == T_LP) {
                         /* NAME () compound-command */
                         sh_consume(p);
                         const sh_tok *r = sh_peek(p, 0);
@@ -465,8 +474,6 @@ static sh_node *parse_simple(sh_parser *p, sh_word *first, size_t start) {
                 }
                 if (!HPUSH(p, words, s->nwords, wcap, w))
                         return NULL;
-                if (s->nwords == 1)
-                        declare = is_declare_like(&words[0]);
         }
         s->words = to_arena(p, words, s->nwords, sizeof *words);
         if (p->err)
@@ -645,8 +652,9 @@ static sh_node *parse_case(sh_parser *p) {
                 return NULL;
         uint32_t cap = 0;
         for (;;) {
-                skip_newlines(p);
-                t = sh_peek(p, CMD_MODE);
+                /* Patterns lex in mode 0; `esac` and `(` look the same in it. */
+                skip_newlines_mode(p, 0);
+                t = sh_peek(p, 0);
                 if (sh_tok_is(t, "esac")) {
                         sh_consume(p);
                         break;
@@ -813,7 +821,10 @@ static sh_node *parse_command(sh_parser *p, bool after_pipe) {
                         sh_word *w = t->word;
                         size_t ws = t->start;
                         sh_consume(p);
-                        t = sh_peek(p, CMD_MODE);
+                        /* Mode 0 as parse_simple will use; only `((` needs LX_CMD. */
+                        t = sh_peek(p, is_declare_like(w) ? LX_ASSIGN : 0);
+                        if (t->type == T_LP)
+                                t = sh_peek(p, CMD_MODE);
                         if (is_compound_start(t)) {
                                 n->coproc.name = sh_arena_strndup(p->ar, w->raw, w->raw_len);
                                 n->coproc.body = parse_compound(p, t);
