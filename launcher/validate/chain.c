@@ -273,6 +273,7 @@ static void ctx_free(cj_vctx *c) {
         cj_vspans_free(&c->hash_mid_words);
         cj_vspans_free(&c->cmd_starts);
         free(c->covered);
+        cj_paths_release(c);
         cj_vstrs_free(&c->downloaded);
         cj_vstrs_free(&c->executed);
 }
@@ -313,8 +314,10 @@ int cj_validate_command(const char *cmd, size_t len, const cj_profile *profile, 
                 r.enabled[i] = enabled_for(c.profile, chain[i]);
         c.enabled = r.enabled;
         c.covered = calloc(len ? len : 1, 1);
-        if (!c.covered)
+        if (!c.covered || cj_paths_prepare(&c) < 0) {
+                ctx_free(&c);
                 return cj_error_set(err, ENOMEM, "validation: out of memory");
+        }
 
         DISPATCH(&r, raw);
 
@@ -380,6 +383,10 @@ int cj_validate_argv(char *const *argv, const cj_profile *profile, cj_validation
                 r.enabled[i] = enabled_for(c.profile, chain[i]) && chain[i]->cmd;
         c.enabled = r.enabled;
         sh_cmd cmd = { .span = { 0, (uint32_t) len }, .argc = argc, .argv = args, .ctx = { .pipe_len = 1 } };
+        if (cj_paths_prepare(&c) < 0) {
+                ctx_free(&c);
+                return cj_error_set(err, ENOMEM, "validation: out of memory");
+        }
 
         DISPATCH(&r, cmd, &cmd);
         c.current = "rule";

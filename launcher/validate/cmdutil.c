@@ -15,8 +15,9 @@ const char *cj_cmd_name(const sh_cmd *cmd) {
 }
 
 bool cj_name_in(const char *name, const char *const *list) {
+        /* first byte before strcmp: these lists are checked for every command */
         for (; *list; list++)
-                if (strcmp(name, *list) == 0)
+                if ((*list)[0] == name[0] && strcmp(name, *list) == 0)
                         return true;
         return false;
 }
@@ -55,8 +56,12 @@ static bool versioned(const char *name, const char *base) {
 }
 
 bool cj_is_interpreter_name(const char *name) {
-        return cj_name_in(name, interpreters) || versioned(name, "python") || versioned(name, "perl") ||
-               versioned(name, "ruby") || versioned(name, "php") || versioned(name, "lua");
+        if (cj_name_in(name, interpreters))
+                return true;
+        if (!strchr("prl", name[0]))
+                return false;
+        return versioned(name, "python") || versioned(name, "perl") || versioned(name, "ruby") ||
+               versioned(name, "php") || versioned(name, "lua");
 }
 
 bool cj_is_fetcher_name(const char *name) {
@@ -122,6 +127,12 @@ char *cj_node_command_name(const sh_node *n, bool *decodes) {
 
 /* Does argv[i] become program text (shell -c string, eval words, source
  * operand, interpreter -c/-e code or script operand)? */
+bool cj_cmd_takes_code(const sh_cmd *cmd) {
+        const char *name = cj_cmd_name(cmd);
+        return strcmp(name, "eval") == 0 || strcmp(name, "source") == 0 || strcmp(name, ".") == 0 ||
+               cj_is_shell_name(name) || cj_is_interpreter_name(name);
+}
+
 bool cj_arg_is_code(const sh_cmd *cmd, size_t i) {
         const char *name = cj_cmd_name(cmd);
         if (i == 0 || i >= cmd->argc)

@@ -29,6 +29,22 @@ typedef struct cj_vspans {
         size_t n, cap;
 } cj_vspans;
 
+/* A profile path list (filesystem.deny / protect) split once per validation:
+ * "PREFIX/" + "**" + "/SUFFIX" entries match SUFFIX at any depth below PREFIX. */
+typedef struct cj_pentry {
+        const char *path;     /* the entry */
+        size_t plen;          /* prefix length, or SIZE_MAX when the entry has no "/" + "**" + "/" */
+        const char *suffix;   /* after it, or NULL */
+        /* relative to the workspace (cwd), for plain names without '/': */
+        bool covers_cwd;      /* the entry (or a glob entry's prefix) is cwd or above it */
+        const char *cwd_name; /* the entry is exactly cwd/NAME: NAME, else NULL */
+} cj_pentry;
+
+typedef struct cj_plist {
+        cj_pentry *v;
+        size_t n;
+} cj_plist;
+
 /* Owned strings with spans (file names a command downloads / runs). */
 typedef struct cj_vstrs {
         char **v;
@@ -56,6 +72,7 @@ struct cj_vctx {
         cj_vspans cmd_starts;      /* every simple command's span */
         unsigned char *covered;    /* len bytes: 1 where a word / here-doc body lies */
         const bool *enabled;       /* per chain entry (chain.c), for cj_chain_recheck */
+        cj_plist deny, protect;    /* the profile's lists, split (paths.c) */
         unsigned recheck_depth;    /* runner-in-runner nesting of cj_chain_recheck */
         cj_vstrs downloaded;       /* files written by curl -o / wget -O / curl > f */
         cj_vstrs executed;         /* files run as programs or scripts */
@@ -125,6 +142,8 @@ bool cj_is_fetcher_name(const char *name);
 bool cj_arg_is_workspace_file(const sh_arg *a);
 /* Does argv[i] become program text (sh -c STRING, eval ARGS, source FILE, python -c CODE, script operand)? */
 bool cj_arg_is_code(const sh_cmd *cmd, size_t i);
+/* Can any argument of this command be program text (eval, source, shells, interpreters)? */
+bool cj_cmd_takes_code(const sh_cmd *cmd);
 /* Resolve argv[0] of a SIMPLE node (the pipe neighbour) to a malloc'd basename, NULL if dynamic. */
 char *cj_node_command_name(const sh_node *n, bool *decodes);
 
@@ -153,6 +172,11 @@ enum {
  * $HOME / ${HOME} when it was dynamic) against built-in lists and the
  * profile's deny/protect lists.  Returns CJ_PATH_* bits. */
 unsigned cj_path_classify(const char *value, const cj_vctx *c);
+
+/* Split the profile's deny / protect lists into c->deny / c->protect (once per
+ * validation); cj_paths_release frees them. */
+int cj_paths_prepare(cj_vctx *c);
+void cj_paths_release(cj_vctx *c);
 
 /* ---- option scanning (opts.c) -------------------------------------------- */
 

@@ -4,7 +4,9 @@
  * persistence validators.  Works on text only: nothing is stat'ed, because
  * the sandbox's view of the filesystem is not the caller's.
  */
+#include <errno.h>
 #include <fnmatch.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,7 +68,7 @@ static const char *const abs_credentials[] = { "/etc/shadow", "/etc/gshadow", "/
                                                "/etc/ssh", "/etc/clawjail", "/var/lib/clawjail", "/run/secrets",
                                                "/var/run/secrets", "/etc/security/opasswd", "/proc/kcore", NULL };
 static const char *const secret_basenames[] = { "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk",
-                                                "id_ed25519_sk", "ssh_host_*_key", "shadow", "gshadow",
+                                                "id_ed25519_sk", "ssh_host_*_key",
                                                 "*.ppk", NULL };
 static const char *const credential_basenames[] = { ".env", ".env.*", ".netrc", ".git-credentials", ".pgpass",
                                                     "credentials", "credentials.json", "credentials.toml",
@@ -101,23 +103,75 @@ static const char *const proc_info[] = { "/proc/*/maps", "/proc/*/smaps", "/proc
                                          "/proc/*/root/*", "/proc/*/cwd", "/proc/*/syscall", "/proc/*/stack",
                                          "/proc/kallsyms", "/proc/*/task/*/maps", NULL };
 
-/* "${CWD}/" "**" "/x" style entries from the profile: prefix, then x at any depth. */
-static bool profile_match(const char *abs, char *const *list) {
-        if (!list)
-                return false;
-        for (; *list; list++) {
-                const char *e = *list, *star = strstr(e, "/**/");
-                if (!star) {
-                        if (under(abs, e))
+static int plist_build(cj_plist *l, char *const *list, const char *cwd) {
+        *l = (cj_plist) { 0 };
+        size_t n = list ? cj_strv_len(list) : 0;
+        if (n == 0)
+                return 0;
+        l->v = calloc(n, sizeof *l->v);
+        if (!l->v)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                const char *e = list[i], *star = strstr(e, "/**/");
+                cj_pentry *p = &l->v[i];
+                *p = (cj_pentry) { e, star ? (size_t) (star - e) : SIZE_MAX, star ? star + 4 : NULL, false, NULL };
+                if (!cwd || cwd[0] != '/')
+                        continue;
+                size_t cl = strcmp(cwd, "/") == 0 ? 0 : strlen(cwd);
+                if (star) {
+                        p->covers_cwd = strncmp(cwd, e, p->plen) == 0 && (cwd[p->plen] == '/' || cwd[p->plen] == '\0');
+                        if (!p->covers_cwd)
+                                p->covers_cwd = p->plen == 0;
+                        continue;
+                }
+                p->covers_cwd = under(cwd, e);
+                if (strncmp(e, cwd, cl) == 0 && e[cl] == '/' && e[cl + 1] && !strchr(e + cl + 1, '/'))
+                        p->cwd_name = e + cl + 1;
+        }
+        l->n = n;
+        return 0;
+}
+
+/* A plain name (no '/') in the workspace: cwd/name against a list. */
+static bool profile_match_name(const char *name, const cj_plist *l) {
+        for (size_t i = 0; i < l->n; i++) {
+                const cj_pentry *e = &l->v[i];
+                if (e->plen == SIZE_MAX) {
+                        if (e->covers_cwd || (e->cwd_name && strcmp(e->cwd_name, name) == 0))
+                                return true;
+                } else if (e->covers_cwd && strcmp(e->suffix, name) == 0) {
+                        return true;
+                }
+        }
+        return false;
+}
+
+int cj_paths_prepare(cj_vctx *c) {
+        if (plist_build(&c->deny, c->profile->fs_deny, c->cwd) < 0 ||
+            plist_build(&c->protect, c->profile->fs_protect, c->cwd) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+void cj_paths_release(cj_vctx *c) {
+        free(c->deny.v);
+        free(c->protect.v);
+        c->deny = c->protect = (cj_plist) { 0 };
+}
+
+/* abs lies under an entry, or an entry's SUFFIX appears at any depth below its PREFIX. */
+static bool profile_match(const char *abs, const cj_plist *l) {
+        for (size_t i = 0; i < l->n; i++) {
+                const cj_pentry *e = &l->v[i];
+                if (e->plen == SIZE_MAX) {
+                        if (under(abs, e->path))
                                 return true;
                         continue;
                 }
-                size_t pl = (size_t) (star - e);
-                const char *suffix = star + 4;
-                if (strncmp(abs, e, pl) != 0 || (pl > 0 && abs[pl] != '/' && abs[pl] != '\0'))
+                if (strncmp(abs, e->path, e->plen) != 0 || (e->plen > 0 && abs[e->plen] != '/'))
                         continue;
-                for (const char *q = abs + pl; q && *q; q = strchr(q + 1, '/'))
-                        if (*q == '/' && under(q + 1, suffix))
+                for (const char *q = abs + e->plen; q; q = strchr(q + 1, '/'))
+                        if (*q == '/' && under(q + 1, e->suffix))
                                 return true;
         }
         return false;
@@ -163,9 +217,21 @@ static unsigned classify_home_rest(const char *rest) {
         return r;
 }
 
+/* Could b match one of the name patterns at all?  (fnmatch is the cost of
+ * classification; almost every word fails this test.) */
+static bool maybe_secret_name(const char *b) {
+        size_t l = strlen(b);
+        if (b[0] == '.' || b[0] == 'i' || b[0] == 's' || b[0] == 'c' || b[0] == 'a')
+                return true;
+        return (l > 4 && strcmp(b + l - 4, ".ppk") == 0) || (l > 4 && strcmp(b + l - 4, ".jks") == 0) ||
+               (l > 9 && strcmp(b + l - 9, ".keystore") == 0);
+}
+
 static unsigned classify_basename(const char *path) {
         unsigned r = 0;
         const char *b = cj_basename(path);
+        if (!maybe_secret_name(b) && !strstr(path, "/.") && !strstr(path, ".git/"))
+                return 0;
         if (match_any(b, secret_basenames))
                 r |= CJ_PATH_CREDENTIAL | CJ_PATH_SECRET_KEY;
         if (match_any(b, credential_basenames) && !match_any(b, credential_ok_basenames))
@@ -226,9 +292,9 @@ static unsigned classify_abs(const char *abs, const cj_vctx *c) {
                 r |= classify_home_rest(hr);
         if (c->cwd && c->cwd[0] == '/' && strcmp(c->cwd, "/") != 0 && strcmp(abs, c->cwd) == 0)
                 r |= CJ_PATH_WORKSPACE;
-        if (profile_match(abs, c->profile->fs_protect))
+        if (profile_match(abs, &c->protect))
                 r |= CJ_PATH_PROTECTED;
-        if (profile_match(abs, c->profile->fs_deny))
+        if (profile_match(abs, &c->deny))
                 r |= CJ_PATH_DENIED | CJ_PATH_CREDENTIAL;
         return r;
 }
@@ -238,12 +304,28 @@ unsigned cj_path_classify(const char *value, const cj_vctx *c) {
         unsigned r = 0;
         if (!value || !*value)
                 return 0;
-        snprintf(buf, sizeof buf, "%s", value);
+        size_t vl = strnlen(value, sizeof buf - 1);
+        memcpy(buf, value, vl);
+        buf[vl] = '\0';
 
         /* "dir/" + "*" names everything in dir: classify dir too. */
-        size_t l = strlen(buf);
-        bool star_all = l >= 2 && strcmp(buf + l - 2, "/*") == 0;
+        bool star_all = vl >= 2 && strcmp(buf + vl - 2, "/*") == 0;
 
+        /* A plain word (no '/', not starting with . ~ $) can only match by its
+         * name: skip the absolute-path work that dominates the cost. */
+        if (!strchr(buf, '/') && buf[0] != '.' && buf[0] != '~' && buf[0] != '$' && buf[0] != '"') {
+                r |= classify_basename(buf);
+                if (strcmp(buf, "*") == 0)
+                        r |= CJ_PATH_WORKSPACE;
+                /* the profile may name a workspace file by its plain name */
+                if (!c->cwd || c->cwd[0] != '/')
+                        return r;
+                if (profile_match_name(buf, &c->protect))
+                        r |= CJ_PATH_PROTECTED;
+                if (profile_match_name(buf, &c->deny))
+                        r |= CJ_PATH_DENIED | CJ_PATH_CREDENTIAL;
+                return r;
+        }
         const char *hr = home_rest(buf);
         if (hr) {
                 r |= classify_home_rest(hr);

@@ -72,7 +72,7 @@ static void record_executed(cj_vctx *c, const sh_cmd *cmd) {
                 return;
         if (strchr(cmd->argv[0].value, '/'))
                 cj_vstrs_add(&c->executed, cmd->argv[0].value, cmd->argv[0].span);
-        for (size_t i = 1; i < cmd->argc; i++)
+        for (size_t i = 1; i < cmd->argc && cj_cmd_takes_code(cmd); i++)
                 if (cj_arg_is_code(cmd, i) && cmd->argv[i].value[0] != '-')
                         cj_vstrs_add(&c->executed, cmd->argv[i].value, cmd->argv[i].span);
 }
@@ -83,7 +83,8 @@ static void dl_cmd(cj_vctx *c, const sh_cmd *cmd) {
                 return;
         if ((cmd->ctx.flags & (SH_CTX_CMDSUBST | SH_CTX_PROCSUBST)) && producer(cmd))
                 cj_vstrs_add(&c->fetch_in_subst, cj_cmd_name(cmd), s);
-        for (size_t i = 1; i < cmd->argc; i++)
+        bool code = cj_cmd_takes_code(cmd);
+        for (size_t i = 1; code && i < cmd->argc; i++)
                 if ((cmd->argv[i].word_flags & (SH_WORD_CMDSUBST | SH_WORD_PROCSUBST)) && cj_arg_is_code(cmd, i))
                         cj_vstrs_add(&c->code_sinks, cj_cmd_name(cmd), cmd->argv[i].span);
         record_download(c, cmd);

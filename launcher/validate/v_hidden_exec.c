@@ -561,10 +561,11 @@ static void hx_cmd(cj_vctx *c, const sh_cmd *cmd) {
                 hx_report(c, cmd, 0, "`%s` reads its program from a here-document or here-string, which is not "
                           "checked", n);
         }
+        /* versioned interpreters (python3.12, perl5.36) use the interpreter entry */
+        bool interp = cj_is_interpreter_name(n) &&
+                      !cj_name_in(n, (const char *const[]) { "awk", "gawk", "mawk", "nawk", "busybox", NULL });
         for (const cj_hx_prog *p = cj_hx_table; p->names; p++) {
-                if (!cj_name_in(n, p->names) && !(cj_is_interpreter_name(n) && cj_name_in("python3", p->names) &&
-                                                  !cj_name_in(n, (const char *const[]) { "awk", "gawk", "mawk",
-                                                                                        "nawk", "busybox", NULL })))
+                if (!cj_name_in(n, p->names) && !(interp && p->check == cj_hx_interp))
                         continue;
                 if (p->always) {
                         hx_report(c, cmd, 0, "`%s`: %s", n, p->always);

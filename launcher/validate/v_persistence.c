@@ -47,17 +47,16 @@ static void persist_cmd(cj_vctx *c, const sh_cmd *cmd) {
                                         cj_report(c, CJ_VERDICT_ASK, s.off, s.len,
                                                   "history %s writes or rewrites the history file", cmd->argv[i].value);
                 }
-                if (!cj_name_in(n, readers))
-                        for (size_t i = 1; i < cmd->argc; i++) {
-                                const char *v = cmd->argv[i].value;
-                                const char *eq = strchr(v, '=');
-                                unsigned k = cj_path_classify(v, c) | (eq ? cj_path_classify(eq + 1, c) : 0);
-                                if (k & CJ_PATH_PERSIST)
-                                        cj_report(c, CJ_VERDICT_ASK, cmd->argv[i].span.off, cmd->argv[i].span.len,
-                                                  "`%s` on `%s`: a file that runs code later (rc file, hook, unit, "
-                                                  "cron, authorized_keys)",
-                                                  n, v);
-                        }
+                for (size_t i = 1; i < cmd->argc; i++) {
+                        const char *v = cmd->argv[i].value;
+                        const char *eq = strchr(v, '=');
+                        unsigned k = cj_path_classify(v, c) | (eq ? cj_path_classify(eq + 1, c) : 0);
+                        if ((k & CJ_PATH_PERSIST) && !cj_name_in(n, readers))
+                                cj_report(c, CJ_VERDICT_ASK, cmd->argv[i].span.off, cmd->argv[i].span.len,
+                                          "`%s` on `%s`: a file that runs code later (rc file, hook, unit, cron, "
+                                          "authorized_keys)",
+                                          n, v);
+                }
         }
         for (size_t i = 0; i < cmd->nredirs; i++) {
                 const sh_cmd_redir *r = &cmd->redirs[i];

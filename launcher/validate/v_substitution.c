@@ -9,7 +9,8 @@
 #include "internal.h"
 
 static void subst_cmd(cj_vctx *c, const sh_cmd *cmd) {
-        for (size_t i = 1; i < cmd->argc; i++) {
+        bool code = cj_cmd_takes_code(cmd);
+        for (size_t i = 1; code && i < cmd->argc; i++) {
                 const sh_arg *a = &cmd->argv[i];
                 if ((a->word_flags & (SH_WORD_CMDSUBST | SH_WORD_PROCSUBST)) && cj_arg_is_code(cmd, i))
                         cj_report(c, CJ_VERDICT_ASK, a->span.off, a->span.len,
