@@ -203,21 +203,31 @@ mkdir "$SCRATCH/ext-hooks"
 chmod 777 "$SCRATCH/ext-hooks"
 ln -s "$SCRATCH/ext-hooks" "$WS3/sub/.git/hooks"
 tap_chown_ws "$WS3"
+# Either way is safe: protect the link's target, or refuse to start (125,
+# one line naming the link).  What must never happen is a run in which the
+# hooks git would use are writable.
 plan=$(cd "$WS3" && "$CLAWJAIL" run --print-plan 2>&1)
-like "$plan" "protect +$WS3/real-hooks" "plan: a .git/hooks symlink into the workspace protects its target"
+plan_rc=$?
+if [ "$plan_rc" -eq 0 ]; then
+        like "$plan" "protect +$WS3/real-hooks" "plan: a .git/hooks symlink into the workspace protects its target"
+else
+        like "$plan" "$WS3/(sub/)?\.git/hooks.*symlink" "plan: a symlinked .git/hooks is refused, naming the link (rc $plan_rc)"
+fi
 RUN_CWD=$WS3 run_sandbox -- bash -c "
         echo evil > .git/hooks/pre-commit; echo inhook=\$?
         echo evil > real-hooks/pre-commit; echo inreal=\$?
         echo evil > sub/.git/hooks/pre-commit; echo exthook=\$?
 " 2>&1
-for w in inhook inreal exthook; do
-        unlike "$RUN_OUT" "^$w=0$" "symlinked hooks dir: $w write refused"
-done
+if [ "$RUN_RC" -eq 125 ]; then
+        is "$(count_lines "$RUN_ERR")" 1 "symlinked hooks dir: setup refused with one line"
+else
+        unlike "$RUN_OUT" "^(inhook|inreal|exthook)=0$" "symlinked hooks dir: every write refused"
+fi
 ok "host: symlinked hooks target inside the workspace unchanged" test ! -e "$WS3/real-hooks/pre-commit"
 ok "host: symlinked hooks target outside the roots unchanged" test ! -e "$SCRATCH/ext-hooks/pre-commit"
 
-# The symlink .git/hooks itself is not protected (only its target is): can it
-# be replaced by a real directory holding a hook?
+# The symlink .git/hooks itself: can it be replaced by a real directory
+# holding a hook?
 RUN_CWD=$WS3 run_sandbox -- bash -c "rm .git/hooks && mkdir .git/hooks && echo evil > .git/hooks/pre-commit && echo replaced" 2>&1
 ok "host: a symlinked .git/hooks cannot be replaced by a writable directory" test ! -e "$WS3/.git/hooks/pre-commit"
 
@@ -226,9 +236,6 @@ ok "host: a symlinked .git/hooks cannot be replaced by a writable directory" tes
 # so no timing is involved), and nothing from outside the roots is mounted.
 WS5=$(tap_workspace)
 make_repo "$WS5"
-rm -rf "$WS5/.git/hooks"
-mkdir "$WS5/hooks-target"
-ln -s ../hooks-target "$WS5/.git/hooks"
 ln -s "$SCRATCH" "$WS5/.aws"
 mkdir -p "$WS5/a/b"
 ln -s "$PARENT/sibling/secret" "$WS5/a/b/.env"
