@@ -213,6 +213,58 @@ typedef struct scan {
         size_t dirs;
 } scan;
 
+/* Submodules keep their git dirs in .git/modules/NAME (nested: .../modules/NAME/
+ * modules/...), each with its own config and hooks that git obeys: every
+ * ".git/..." tail applies inside each of them too. */
+static int scan_modules(scan *s, const char *gitdir, unsigned depth, cj_error *err) {
+        _cleanup_free_ char *mods = cj_path_join(gitdir, "modules");
+        if (!mods)
+                return -ENOMEM;
+        if (s->probe->lstat_type(s->probe->ctx, mods) != CJ_FT_DIR)
+                return 0;
+        if (depth >= CJ_MOUNT_SCAN_DEPTH)
+                return cj_error_set(err, EFBIG, "scanning %s: submodules nested more than %d levels deep", mods,
+                                    CJ_MOUNT_SCAN_DEPTH);
+        _cleanup_strv_ cj_strv subs = NULL;
+        if (s->probe->list_subdirs(s->probe->ctx, mods, &subs) < 0)
+                return 0;
+        for (size_t i = 0; subs && subs[i]; i++) {
+                if (++s->dirs > CJ_MOUNT_SCAN_DIRS_MAX)
+                        return cj_error_set(err, EFBIG, "scanning %s visited more than %d directories", s->prefix,
+                                            CJ_MOUNT_SCAN_DIRS_MAX);
+                _cleanup_free_ char *d = cj_path_join(mods, subs[i]);
+                _cleanup_free_ char *head = d ? cj_path_join(d, "HEAD") : NULL;
+                if (!head)
+                        return -ENOMEM;
+                int r;
+                if (s->probe->lstat_type(s->probe->ctx, head) == CJ_FT_FILE) /* a git dir */
+                        for (size_t t = 0; s->tails[t]; t++)
+                                if (strncmp(s->tails[t], ".git/", 5) == 0 &&
+                                    (r = match_candidate(s->probe, d, s->tails[t] + 5, s->found)) < 0)
+                                        return r;
+                if ((r = scan_modules(s, d, depth + 1, err)) < 0) /* nested, or grouped names (a/b) */
+                        return r;
+        }
+        return 0;
+}
+
+static int scan_submodules(scan *s, const char *dir, cj_error *err) {
+        _cleanup_free_ char *gitdir = cj_path_join(dir, ".git");
+        if (!gitdir)
+                return -ENOMEM;
+        bool protecting_git = false;
+        for (size_t t = 0; s->tails[t]; t++)
+                protecting_git |= strncmp(s->tails[t], ".git/", 5) == 0;
+        if (!protecting_git)
+                return 0;
+        cj_file_type t = s->probe->lstat_type(s->probe->ctx, gitdir);
+        /* A submodule or worktree checkout has a .git *file* ("gitdir: PATH"):
+         * rewritten, it would point host git at a git dir the agent made. */
+        if (t == CJ_FT_FILE)
+                return cj_strv_push(s->found, gitdir);
+        return t == CJ_FT_DIR ? scan_modules(s, gitdir, 0, err) : 0;
+}
+
 static int scan_dir(scan *s, const char *dir, unsigned depth, cj_error *err) {
         if (++s->dirs > CJ_MOUNT_SCAN_DIRS_MAX)
                 return cj_error_set(err, EFBIG,
@@ -224,6 +276,9 @@ static int scan_dir(scan *s, const char *dir, unsigned depth, cj_error *err) {
                 if (r < 0)
                         return r;
         }
+        int r = scan_submodules(s, dir, err);
+        if (r < 0)
+                return r;
         if (depth >= CJ_MOUNT_SCAN_DEPTH) /* never stop silently: a deeper .env would stay visible */
                 return cj_error_set(err, EFBIG,
                                     "scanning %s for protected and masked paths: %s is more than %d levels deep; "
@@ -238,7 +293,7 @@ static int scan_dir(scan *s, const char *dir, unsigned depth, cj_error *err) {
                 _cleanup_free_ char *sub = cj_path_join(dir, subs[i]);
                 if (!sub)
                         return -ENOMEM;
-                int r = scan_dir(s, sub, depth + 1, err);
+                r = scan_dir(s, sub, depth + 1, err);
                 if (r < 0)
                         return r;
         }
