@@ -48,7 +48,9 @@ static sh_word *lex_operand(sh_parser *p, const char *stop, uint32_t pflags, uin
                         p->pos += 2;
                         continue;
                 }
-                if (c == '\'' && !in_dq) {
+                /* Single quotes pair up inside ${..} even within "..." (bash 5.2
+                 * finds the extent that way). */
+                if (c == '\'') {
                         sh_flush_lit(p, &pv, &lit, p->pos, pflags, &flags);
                         const char *e = memchr(p->s + p->pos + 1, '\'', p->len - p->pos - 1);
                         if (!e) {
@@ -161,10 +163,12 @@ bool sh_lex_param_braced(sh_parser *p, sh_pvec *pv, size_t start, uint32_t pflag
                                 depth++;
                         else if (s[k] == ']' && --depth == 0)
                                 break;
+                        else if (s[k] == '}')
+                                k = n; /* ${x[} : bad substitution at run time, not a syntax error */
                 }
                 if (k >= n) {
-                        sh_syntax(p, start, 2, "unexpected EOF while looking for matching `}'");
-                        return false;
+                        valid = false;
+                        goto rest;
                 }
                 size_t save = p->len;
                 pa->subscript = sh_lex_arith(p, q + 1, k);
@@ -174,6 +178,7 @@ bool sh_lex_param_braced(sh_parser *p, sh_pvec *pv, size_t start, uint32_t pflag
                 *flags |= pa->subscript->flags & (SH_WORD_DYNAMIC | SH_WORD_BACKTICK);
                 q = k + 1;
         }
+rest:
         p->pos = q;
         char c = q < n ? s[q] : 0;
         const char *stop = "";
