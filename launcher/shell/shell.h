@@ -639,6 +639,6 @@ typedef struct sh_unwrap {
  * Returns 0 (out->flags == 0: not a runner), or -ENOMEM.  Free with
  * sh_unwrap_done().  Recognised: bash sh dash zsh ksh (-c), env, timeout,
  * nice, nohup, setsid, stdbuf, xargs, sudo, doas, watch, exec, command,
- * builtin, time (see docs/shell-parser.md for the options understood). */
+ * builtin, time, eval (see docs/shell-parser.md for the options understood). */
 int sh_unwrap_argv(const sh_arg *argv, size_t argc, sh_unwrap *out);
 void sh_unwrap_done(sh_unwrap *u);

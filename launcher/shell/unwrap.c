@@ -381,14 +381,8 @@ static int misc_opt(sh_unwrap *u, char name, const char *lng, const char *arg) {
         return 0;
 }
 
-static int unwrap_watch(const sh_arg *argv, size_t argc, sh_unwrap *u) {
-        long k = scan_opts(argv, argc, 1, watch_opts, u, misc_opt, false);
-        if (k < 0)
-                return unresolved(u, "unknown watch option");
-        bool exec = u->via_flags & SH_VIA_REPLACES;
-        u->via_flags = SH_VIA_REPEATS;
-        if (exec)
-                return set_inner(u, argc, k);
+/* argv[k..] joined with spaces is a shell string (watch, eval). */
+static int join_script(const sh_arg *argv, size_t argc, long k, sh_unwrap *u) {
         if ((size_t) k >= argc) {
                 u->flags |= SH_UNWRAP_NONE;
                 return 0;
@@ -396,7 +390,7 @@ static int unwrap_watch(const sh_arg *argv, size_t argc, sh_unwrap *u) {
         size_t total = 0;
         for (size_t i = (size_t) k; i < argc; i++) {
                 if (!is_static(&argv[i]))
-                        return unresolved(u, "watch with a dynamic command");
+                        return unresolved(u, "dynamic command string");
                 total += strlen(argv[i].value) + 1;
         }
         u->script_arg = &argv[k];
@@ -421,6 +415,17 @@ static int unwrap_watch(const sh_arg *argv, size_t argc, sh_unwrap *u) {
         return 0;
 }
 
+static int unwrap_watch(const sh_arg *argv, size_t argc, sh_unwrap *u) {
+        long k = scan_opts(argv, argc, 1, watch_opts, u, misc_opt, false);
+        if (k < 0)
+                return unresolved(u, "unknown watch option");
+        bool exec = u->via_flags & SH_VIA_REPLACES;
+        u->via_flags = SH_VIA_REPEATS;
+        if (exec)
+                return set_inner(u, argc, k);
+        return join_script(argv, argc, k, u);
+}
+
 int sh_unwrap_argv(const sh_arg *argv, size_t argc, sh_unwrap *u) {
         memset(u, 0, sizeof *u);
         if (argc == 0 || !is_static(&argv[0]))
@@ -428,7 +433,8 @@ int sh_unwrap_argv(const sh_arg *argv, size_t argc, sh_unwrap *u) {
         const char *name = base_name(argv[0].value);
         static const char *const shells[] = { "bash", "sh", "dash", "zsh", "ksh", "mksh", "rbash", "ash", "busybox" };
         static const char *const simple[] = { "env", "timeout", "nice", "nohup", "setsid", "stdbuf", "xargs",
-                                              "sudo", "doas", "watch", "exec", "command", "builtin", "time" };
+                                              "sudo", "doas", "watch", "exec", "command", "builtin", "time",
+                                              "eval" };
         const char *runner = NULL;
         bool is_shell = false;
         for (size_t i = 0; i < sizeof shells / sizeof *shells && !runner; i++)
@@ -513,6 +519,8 @@ int sh_unwrap_argv(const sh_arg *argv, size_t argc, sh_unwrap *u) {
                 r = set_inner(u, argc, k);
         } else if (!strcmp(runner, "watch")) {
                 r = unwrap_watch(argv, argc, u);
+        } else if (!strcmp(runner, "eval")) {
+                r = join_script(argv, argc, argc > 1 && !strcmp(argv[1].value, "--") ? 2 : 1, u);
         } else if (!strcmp(runner, "exec")) {
                 u->via_flags |= SH_VIA_REPLACES;
                 r = set_inner(u, argc, scan_opts(argv, argc, 1, exec_opts, u, NULL, false));

@@ -127,6 +127,7 @@ START_TEST(unwraps_runners) {
         expect_cmds("exec id", "exec id\nexec>id\n");
         expect_cmds("command -p id", "command -p id\ncommand>id\n");
         expect_cmds("watch -n 1 'ls; id'", "watch -n 1 ls; id\nwatch>ls\nwatch>id\n");
+        expect_cmds("eval 'a; b' c", "eval a; b c\neval>a\neval>b c\n");
 
         seen s;
         walk("sudo -u root env A=1 bash -c 'echo hi; id'", &s);
@@ -147,7 +148,7 @@ START_TEST(unwraps_runners) {
 
         /* What cannot be resolved is reported, never guessed. */
         const char *unres[] = { "bash -c \"$x\"", "sh script.sh", "curl x | sh", "sudo --bogus id",
-                                "env --frobnicate id", "bash -c 'if'", "timeout -Z 5 id", "sudo -e /etc/passwd" };
+                                "env --frobnicate id", "bash -c 'if'", "eval \"$x\"", "timeout -Z 5 id", "sudo -e /etc/passwd" };
         for (size_t i = 0; i < CJ_ARRAY_SIZE(unres); i++) {
                 walk(unres[i], &s);
                 ck_assert_msg(s.unresolved == 1, "%s: unresolved=%d", unres[i], s.unresolved);
