@@ -15,8 +15,10 @@
 #
 # Sandbox helpers:
 #   tap_workspace                 a fresh directory the sandbox user can write
-#                                 (owned by 65534 when we are root); removed at exit
+#                                 (owned by 65534 when we are root)
 #   tap_scratch                   a fresh directory for the host side only
+#                                 (both under $TAP_ROOT, removed at exit: a
+#                                 script that sets its own EXIT trap calls tap_cleanup)
 #   run_sandbox [RUN OPTS] -- PROG ARGS
 #                                 "$CLAWJAIL run" from $RUN_CWD (default $WS),
 #                                 bounded by an outer timeout; sets RUN_RC,
@@ -27,18 +29,22 @@ set -u
 
 TAP_N=0
 TAP_FAILED=0
-TAP_CLEANUP=()
 SANDBOX_UID=$(id -u)
 if [ "$SANDBOX_UID" = 0 ]; then
         SANDBOX_UID=65534
 fi
 : "${RUN_OUTER_TIMEOUT:=60}"
 
+# Every directory a script makes lives under one root, removed at exit.
+# (tap_workspace runs in $(...), a subshell: it cannot register anything.)
+TAP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/cj-test.XXXXXX") || {
+        echo "Bail out! mktemp failed"
+        exit 1
+}
+chmod 755 "$TAP_ROOT"
 tap_cleanup() {
-        local d
-        for d in "${TAP_CLEANUP[@]}"; do
-                [ -n "$d" ] && [ -d "$d" ] && rm -rf -- "$d"
-        done
+        chmod -R u+rwX "$TAP_ROOT" 2>/dev/null
+        rm -rf -- "$TAP_ROOT"
 }
 trap tap_cleanup EXIT
 
@@ -120,19 +126,17 @@ bail_out() {
 # A directory the sandbox user can write: it becomes the workspace (${CWD}).
 tap_workspace() {
         local d
-        d=$(mktemp -d "${TMPDIR:-/tmp}/cj-integ.XXXXXX") || bail_out "mktemp failed"
+        d=$(mktemp -d "$TAP_ROOT/ws.XXXXXX") || bail_out "mktemp failed"
         chmod 755 "$d"
         [ "$(id -u)" = 0 ] && chown "$SANDBOX_UID:$SANDBOX_UID" "$d"
-        TAP_CLEANUP+=("$d")
         printf '%s\n' "$d"
 }
 
 # A directory only the host side uses (markers outside the workspace).
 tap_scratch() {
         local d
-        d=$(mktemp -d "${TMPDIR:-/tmp}/cj-host.XXXXXX") || bail_out "mktemp failed"
+        d=$(mktemp -d "$TAP_ROOT/host.XXXXXX") || bail_out "mktemp failed"
         chmod 755 "$d"
-        TAP_CLEANUP+=("$d")
         printf '%s\n' "$d"
 }
 
@@ -160,9 +164,8 @@ run_sandbox() {
                 [ "${args[i]}" = -- ] || continue
                 if [ "${args[i + 1]}" = bash ] && [ "${args[i + 2]}" = -c ]; then
                         if [ -z "$TAP_SCRIPTS" ]; then
-                                TAP_SCRIPTS=$(mktemp -d "${TMPDIR:-/tmp}/cj-scripts.XXXXXX") || bail_out "mktemp failed"
-                                chmod 755 "$TAP_SCRIPTS"
-                                TAP_CLEANUP+=("$TAP_SCRIPTS")
+                                TAP_SCRIPTS=$TAP_ROOT/scripts
+                                mkdir -p "$TAP_SCRIPTS" && chmod 755 "$TAP_SCRIPTS"
                         fi
                         TAP_SCRIPT_N=$((TAP_SCRIPT_N + 1))
                         local f="$TAP_SCRIPTS/script-$TAP_SCRIPT_N.sh"
