@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# serve --stdio: several requests in, one result line per request out, in
+# order, with matching ids; a bad line in the middle gets an error and the
+# next line still runs; per-request task and profile; a profile the operator
+# did not allow is refused and runs nothing.
+. "$(dirname "$0")/common.sh"
+
+IO=$(tap_scratch)
+cat >"$IO/in" <<'REQ'
+{"id":"s1","tool":"exec","command":"echo one; echo 1 >> order"}
+{"id":"s2","tool":"write","path":"sv.txt","content":"written by serve\n"}
+{"id":"s3","tool":"read","path":"sv.txt"}
+this line is not JSON {"id":"s4"
+{"id":"s5","tool":"exec","command":"echo five; echo 5 >> order"}
+
+{"id":"s6","tool":"edit","path":"sv.txt","old_text":"serve","new_text":"SERVE"}
+{"id":"s7","tool":"exec","command":"cat sv.txt; echo 7 >> order","stdin":"ignored"}
+{"id":"s8","tool":"exec","command":"echo net > mk_net","profile":"net"}
+{"id":"s9","tool":"exec","command":"echo other-task","task":"other"}
+{"id":"s10","tool":"exec","command":"cat","stdin":"from stdin\n","env":{"X":"1"}}
+REQ
+cj serve --stdio --task sv <"$IO/in" >"$IO/out" 2>"$IO/err"
+is "$?" 0 "serve exits 0 at EOF"
+is "$(wc -l <"$IO/out")" 10 "one result line per request line (the blank line is not a call)"
+res() {
+        sed -n "${1}p" "$IO/out" | jq -r "$2"
+}
+is "$(jq -r '.id // "-"' "$IO/out" | paste -sd ' ')" "s1 s2 s3 - s5 s6 s7 s8 s9 s10" \
+        "results come in request order with matching ids"
+is "$(res 1 '.status + " " + .stdout')" "ok one" "line 1: exec ran"
+is "$(res 2 .bytes_written)" 17 "line 2: write reports bytes_written"
+is "$(res 3 .content)" "written by serve" "line 3: read sees what line 2 wrote"
+is "$(res 4 '.status + "/" + .error.code')" "error/bad_json" "line 4: the bad line gets an error result"
+is "$(res 5 '.status + " " + .stdout')" "ok five" "line 5: the next line still runs"
+is "$(res 6 .status)" ok "line 6: edit ok"
+is "$(res 7 .stdout)" "written by SERVE" "line 7: exec sees the edit"
+is "$(paste -sd ' ' order)" "1 5 7" "the exec calls ran once each, in order"
+is "$(res 8 '.status + "/" + .error.code')" "error/profile_not_allowed" \
+        "line 8: a profile not allowed by --allow-profile is refused"
+ok "line 8 ran nothing" test ! -e mk_net
+is "$(res 9 .stdout)" "other-task" "line 9: a per-request task runs"
+is "$(st other .budget.calls.used)" 1 "and is charged to that task"
+is "$(res 10 .stdout)" "from stdin" "line 10: stdin reaches the command"
+is "$(st sv .budget.calls.used)" 7 "the serve task was charged the 7 calls that ran"
+is "$(events sv rejected)" 1 "the bad line is journaled as rejected"
+cj journal verify sv >/dev/null
+is "$?" 0 "the journal verifies"
+
+# The operator can allow another profile; a request may then pick it.
+printf '%s\n' '{"id":"n1","tool":"exec","command":"echo net > mk_net2","profile":"net"}' |
+        cj serve --stdio --allow-profile net >"$IO/out2"
+is "$(jq -r .status "$IO/out2")" ok "with --allow-profile net, the net profile is accepted"
+ok "and the command ran" test -f mk_net2
+# ... but not one it did not name.
+printf '%s\n' '{"id":"n2","tool":"exec","command":"echo b > mk_build","profile":"build"}' |
+        cj serve --stdio --allow-profile net >"$IO/out3"
+is "$(jq -r .error.code "$IO/out3")" profile_not_allowed "--allow-profile net does not allow build"
+ok "and that request ran nothing" test ! -e mk_build
+
+# Results are flushed per line: the harness can read one before sending the next.
+coproc SRV { cj serve --stdio --task sv2; }
+echo '{"id":"i1","tool":"exec","command":"echo first"}' >&"${SRV[1]}"
+if IFS= read -r -t 20 first <&"${SRV[0]}"; then
+        is "$(jq -r .stdout <<<"$first")" first "the first result arrives before the next request is sent"
+else
+        fail "the first result arrives before the next request is sent"
+fi
+echo '{"id":"i2","tool":"exec","command":"echo second"}' >&"${SRV[1]}"
+IFS= read -r -t 20 second <&"${SRV[0]}"
+is "$(jq -r .stdout <<<"$second")" second "the second one too"
+srv_in=${SRV[1]}
+exec {srv_in}>&-
+wait "$SRV_PID"
+is "$?" 0 "serve exits 0 when its stdin closes"
+done_testing
