@@ -355,6 +355,58 @@ int cj_validate_command(const char *cmd, size_t len, const cj_profile *profile, 
         return finish(&c, c.profile, cwd, parse_ok, out, err);
 }
 
+/* argv mode: check one command, then what a runner in it runs (sudo, env,
+ * timeout, bash -c ...), as the walker does for parsed commands. */
+static void argv_check(cj_vctx *c, const sh_cmd *cmd, unsigned depth) {
+        cj_chain_recheck(c, cmd);
+        if (depth >= SH_MAX_UNWRAP_DEPTH) {
+                c->current = "dynamic_command";
+                cj_report(c, CJ_VERDICT_ASK, cmd->span.off, cmd->span.len, "runners nested too deep to check");
+                return;
+        }
+        sh_unwrap u = { 0 };
+        if (sh_unwrap_argv(cmd->argv, cmd->argc, &u) < 0) {
+                c->oom = -ENOMEM;
+                return;
+        }
+        if (u.flags & SH_UNWRAP_UNRESOLVED) {
+                c->current = "dynamic_command";
+                cj_report(c, CJ_VERDICT_ASK, cmd->span.off, cmd->span.len, "cannot tell what `%s` runs: %s",
+                          cj_cmd_name(cmd), u.why ? u.why : "unresolved");
+        } else if ((u.flags & SH_UNWRAP_ARGV) && u.inner < cmd->argc) {
+                size_t n = u.nextra + (cmd->argc - u.inner);
+                sh_arg *args = calloc(n, sizeof *args);
+                if (!args) {
+                        c->oom = -ENOMEM;
+                } else {
+                        memcpy(args, u.extra, u.nextra * sizeof *args);
+                        memcpy(args + u.nextra, cmd->argv + u.inner, (cmd->argc - u.inner) * sizeof *args);
+                        sh_cmd inner = { .argc = n, .argv = args, .nassigns = u.nassigns, .assigns = u.assigns,
+                                         .ctx = cmd->ctx };
+                        uint32_t off = args[0].span.off;
+                        inner.span = (sh_span) { off, cmd->span.off + cmd->span.len - off };
+                        argv_check(c, &inner, depth + 1);
+                        free(args);
+                }
+        } else if ((u.flags & SH_UNWRAP_STRING) && u.script) {
+                /* the script is shell text: the whole chain, findings shifted to the argument */
+                cj_validation in = { 0 };
+                size_t base = u.script_arg ? u.script_arg->span.off : cmd->span.off;
+                if (cj_validate_command(u.script, strlen(u.script), c->profile, NULL, &in, NULL) < 0) {
+                        c->oom = -ENOMEM;
+                } else {
+                        for (size_t i = 0; i < in.n_findings; i++) {
+                                c->current = in.findings[i].validator;
+                                cj_report(c, in.findings[i].decision, base + in.findings[i].offset,
+                                          in.findings[i].length, "%s", in.findings[i].message);
+                        }
+                        cj_validation_clear(&in);
+                        c->current = "dynamic_command"; /* not the freed name */
+                }
+        }
+        sh_unwrap_done(&u);
+}
+
 int cj_validate_argv(char *const *argv, const cj_profile *profile, cj_validation *out, cj_error *err) {
         size_t argc = 0, total = 0;
         *out = (cj_validation) { 0 };
@@ -388,9 +440,8 @@ int cj_validate_argv(char *const *argv, const cj_profile *profile, cj_validation
                 return cj_error_set(err, ENOMEM, "validation: out of memory");
         }
 
-        DISPATCH(&r, cmd, &cmd);
+        argv_check(&c, &cmd, 0);
         c.current = "rule";
-        cj_rules_apply(&c, &cmd);
         cj_rules_finish(&c);
         ctx_free(&c);
         return finish(&c, c.profile, NULL, true, out, err);

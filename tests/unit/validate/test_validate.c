@@ -423,6 +423,28 @@ START_TEST(argv_validation) {
         ck_assert_int_eq(cj_validate_argv(reboot, &p, &v, NULL), 0);
         ck_assert_int_eq(v.decision, CJ_VERDICT_DENY);
         cj_validation_clear(&v);
+        /* runners are unwrapped in argv mode too */
+        char *sudo_bash[] = { (char[]){"sudo"}, (char[]){"bash"}, (char[]){"-c"}, (char[]){"rm -rf ~"}, NULL };
+        ck_assert_int_eq(cj_validate_argv(sudo_bash, NULL, &v, NULL), 0);
+        ck_assert_int_eq(v.decision, CJ_VERDICT_DENY);
+        f = find_validator(&v, "destructive");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(f->offset, strlen("sudo bash -c rm -rf "));
+        ck_assert_ptr_nonnull(find_validator(&v, "privilege"));
+        cj_validation_clear(&v);
+        char *env_ld[] = { (char[]){"env"}, (char[]){"LD_PRELOAD=/tmp/x.so"}, (char[]){"ls"}, NULL };
+        ck_assert_int_eq(cj_validate_argv(env_ld, NULL, &v, NULL), 0);
+        ck_assert_ptr_nonnull(find_validator(&v, "dangerous_vars"));
+        cj_validation_clear(&v);
+        char *to_find[] = { (char[]){"timeout"}, (char[]){"5"}, (char[]){"find"}, (char[]){"."}, (char[]){"-exec"},
+                            (char[]){"id"}, (char[]){";"}, NULL };
+        ck_assert_int_eq(cj_validate_argv(to_find, NULL, &v, NULL), 0);
+        ck_assert_ptr_nonnull(find_validator(&v, "hidden_exec"));
+        cj_validation_clear(&v);
+        char *sh_dyn[] = { (char[]){"sh"}, (char[]){"-c"}, (char[]){"$X"}, NULL };
+        ck_assert_int_eq(cj_validate_argv(sh_dyn, NULL, &v, NULL), 0);
+        ck_assert_int_eq(v.decision, CJ_VERDICT_ASK);
+        cj_validation_clear(&v);
         char *empty[] = { NULL };
         cj_error err = { 0 };
         ck_assert_int_eq(cj_validate_argv(empty, NULL, &v, &err), -EINVAL);
