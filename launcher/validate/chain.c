@@ -379,7 +379,8 @@ static void argv_check(cj_vctx *c, const sh_cmd *cmd, unsigned depth) {
                 if (!args) {
                         c->oom = -ENOMEM;
                 } else {
-                        memcpy(args, u.extra, u.nextra * sizeof *args);
+                        if (u.nextra)
+                                memcpy(args, u.extra, u.nextra * sizeof *args);
                         memcpy(args + u.nextra, cmd->argv + u.inner, (cmd->argc - u.inner) * sizeof *args);
                         sh_cmd inner = { .argc = n, .argv = args, .nassigns = u.nassigns, .assigns = u.assigns,
                                          .ctx = cmd->ctx };
