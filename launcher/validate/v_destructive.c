@@ -42,8 +42,20 @@ static void judge_target(cj_vctx *c, const char *op, const sh_arg *a) {
                           "%s `%s`, a path known only at runtime (empty expands to the parent)", op, v);
 }
 
+/* xargs (and friends) append arguments only known at runtime. */
+static bool appends_args(const sh_cmd *cmd) {
+        for (size_t i = 0; i < cmd->ctx.nvia; i++)
+                if (cmd->ctx.via[i].flags & (SH_VIA_APPENDS_ARGS | SH_VIA_SUBSTITUTES))
+                        return true;
+        return false;
+}
+
 static void rm(cj_vctx *c, const sh_cmd *cmd) {
         bool recursive = has_flag(cmd, 'r', "recursive") || has_flag(cmd, 'R', NULL);
+        if (recursive && appends_args(cmd)) {
+                sh_span s = cj_cmd_span(cmd);
+                cj_report(c, CJ_VERDICT_ASK, s.off, s.len, "recursive delete of paths supplied at runtime (xargs)");
+        }
         if (has_flag(cmd, 0, "no-preserve-root")) {
                 sh_span s = cj_cmd_span(cmd);
                 cj_report(c, CJ_VERDICT_DENY, s.off, s.len, "rm --no-preserve-root");
@@ -68,8 +80,7 @@ static void rm(cj_vctx *c, const sh_cmd *cmd) {
 }
 
 static void chmod_chown(cj_vctx *c, const sh_cmd *cmd) {
-        if (!has_flag(cmd, 'R', "recursive"))
-                return;
+        bool recursive = has_flag(cmd, 'R', "recursive");
         bool first = true;
         for (size_t i = 1; i < cmd->argc; i++) {
                 const sh_arg *a = &cmd->argv[i];
@@ -80,10 +91,15 @@ static void chmod_chown(cj_vctx *c, const sh_cmd *cmd) {
                         continue;
                 }
                 unsigned k = cj_path_classify(a->value, c);
-                if (k & (CJ_PATH_ROOT | CJ_PATH_HOME | CJ_PATH_SYSTEM))
+                if (k & CJ_PATH_HARMLESS_DEV)
+                        continue;
+                if (recursive && (k & (CJ_PATH_ROOT | CJ_PATH_HOME | CJ_PATH_SYSTEM)))
                         cj_report(c, k & (CJ_PATH_ROOT | CJ_PATH_SYSTEM_TOP | CJ_PATH_HOME) ? CJ_VERDICT_DENY
                                                                                              : CJ_VERDICT_ASK,
                                   a->span.off, a->span.len, "recursive %s of `%s`", cj_cmd_name(cmd), a->value);
+                else if (k & (CJ_PATH_ROOT | CJ_PATH_SYSTEM | CJ_PATH_PROTECTED))
+                        cj_report(c, CJ_VERDICT_ASK, a->span.off, a->span.len, "%s of the system or protected path `%s`",
+                                  cj_cmd_name(cmd), a->value);
         }
 }
 
@@ -132,6 +148,24 @@ static void destr_cmd(cj_vctx *c, const sh_cmd *cmd) {
                         del |= strcmp(cmd->argv[i].value, "-delete") == 0;
                 for (size_t i = 1; del && i < cmd->argc && cmd->argv[i].value[0] != '-'; i++)
                         judge_target(c, "find -delete under", &cmd->argv[i]);
+        } else if (cj_name_in(n, (const char *const[]) { "tee", "truncate", "cp", "install", "ln", "touch", NULL })) {
+                /* writers: tee/truncate/touch write every operand, cp/install/ln the last one */
+                bool all = strcmp(n, "tee") == 0 || strcmp(n, "truncate") == 0 || strcmp(n, "touch") == 0;
+                size_t last = 0;
+                for (size_t i = 1; i < cmd->argc; i++)
+                        if (cmd->argv[i].value[0] != '-')
+                                last = i;
+                for (size_t i = 1; i < cmd->argc; i++) {
+                        const char *v = cmd->argv[i].value;
+                        if (v[0] == '-' || (!all && i != last) || (strcmp(n, "truncate") == 0 && i > 1 &&
+                                                                   strcmp(cmd->argv[i - 1].value, "-s") == 0))
+                                continue;
+                        unsigned k = cj_path_classify(v, c);
+                        if ((k & (CJ_PATH_SYSTEM | CJ_PATH_DEVICE_BLOCK)) && !(k & CJ_PATH_HARMLESS_DEV) &&
+                            !(k & (CJ_PATH_CREDENTIAL | CJ_PATH_PERSIST)))
+                                cj_report(c, k & CJ_PATH_DEVICE_BLOCK ? CJ_VERDICT_DENY : CJ_VERDICT_ASK,
+                                          cmd->argv[i].span.off, cmd->argv[i].span.len, "`%s` overwrites `%s`", n, v);
+                }
         } else if (strcmp(n, "mv") == 0) {
                 for (size_t i = 1; i < cmd->argc; i++) {
                         unsigned k = cj_path_classify(cmd->argv[i].value, c);
