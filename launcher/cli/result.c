@@ -85,5 +85,12 @@ int cj_result_present(const json_t *result, int exit_code, const cj_common_opts 
                 cj_write_all(STDERR_FILENO, json_string_value(errs), json_string_length(errs));
         if (cj_cli_verbosity >= 0)
                 explain(result, cmd);
+        size_t i;
+        const json_t *q;
+        json_array_foreach(json_object_get(result, "quarantined"), i, q)
+                fprintf(stderr,
+                        "clawjail: %s: warning: the call created %s, which git would obey; moved aside to "
+                        "%s.clawjail-quarantine\n",
+                        cmd, json_string_value(q), json_string_value(q));
         return exit_code;
 }

@@ -217,6 +217,16 @@ static int collect(call_state *s, int fd, const char *stream, uint64_t *bytes, c
         return 0;
 }
 
+/* Git control files the call created were moved aside: say so in the result. */
+static void add_quarantined(call_state *s, const cj_sandbox_result *res) {
+        if (!res->quarantined)
+                return;
+        json_t *a = json_array();
+        for (size_t i = 0; res->quarantined[i]; i++)
+                json_array_append_new(a, json_string(res->quarantined[i]));
+        json_object_set_new(s->result, "quarantined", a);
+}
+
 static const char *const bash_argv[] = { "bash", "--noprofile", "--norc", "-c", NULL, NULL };
 
 static int run_sandbox(call_state *s, cj_error *err) {
@@ -250,11 +260,12 @@ static int run_sandbox(call_state *s, cj_error *err) {
         }
         cfg.stdin_fd = in;
 
-        cj_sandbox_result res;
+        _cleanup_(cj_sandbox_result_clear) cj_sandbox_result res = { 0 };
         int r = cj_sandbox_run(&cfg, &res, err);
         if (r < 0)
                 return r;
         s->exit_code = cj_sandbox_exit_code(&res);
+        add_quarantined(s, &res);
         const char *status = res.status == CJ_SB_TIMEOUT ? "timeout"
                              : res.status == CJ_SB_EXEC_FAILED ? "error"
                                                                  : "ok";
@@ -355,10 +366,11 @@ static int run_fstool(call_state *s, const char *path, cj_error *err) {
         cfg.fn_arg = &job;
         _cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         cfg.stdin_fd = cfg.stdout_fd = cfg.stderr_fd = devnull;
-        cj_sandbox_result res;
+        _cleanup_(cj_sandbox_result_clear) cj_sandbox_result res = { 0 };
         int r = cj_sandbox_run(&cfg, &res, err);
         if (r < 0)
                 return r;
+        add_quarantined(s, &res);
         _cleanup_free_ char *rtext = NULL, *bytes = NULL;
         size_t rlen = 0, blen = 0;
         lseek(rep, 0, SEEK_SET);

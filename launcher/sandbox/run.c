@@ -25,6 +25,7 @@
 #include "mounts.h"
 #include "plan.h"
 #include "privs.h"
+#include "quarantine.h"
 #include "seccomp/policy.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -77,6 +78,11 @@ const char *cj_sandbox_status_name(cj_sandbox_status s) {
                 return "error";
         }
         return "error";
+}
+
+void cj_sandbox_result_clear(cj_sandbox_result *res) {
+        cj_strv_free(res->quarantined);
+        res->quarantined = NULL;
 }
 
 int cj_sandbox_exit_code(const cj_sandbox_result *res) {
@@ -433,6 +439,7 @@ int cj_sandbox_run(const cj_sandbox_config *cfg, cj_sandbox_result *res, cj_erro
         c.cwd = cfg->cwd ? cfg->cwd : (p->fs_rw && p->fs_rw[0] ? p->fs_rw[0] : "/");
         _cleanup_strv_ cj_strv envp = NULL;
         cj_cgroup cg = { 0 };
+        cj_git_watch watch = { 0 };
         int sync_p[2] = { -1, -1 }, msg_p[2] = { -1, -1 }, status_p[2] = { -1, -1 };
         _cleanup_close_ int sigfd = -1;
         sigset_t old_mask;
@@ -440,6 +447,7 @@ int cj_sandbox_run(const cj_sandbox_config *cfg, cj_sandbox_result *res, cj_erro
         pid_t pid1 = -1;
 
         if ((r = check_cwd(&plan, c.cwd, err)) < 0 || (r = compile_seccomp(p, &c.prog, err)) < 0 ||
+            (r = cj_git_watch_begin(&plan, &watch)) < 0 ||
             (r = cj_env_build(p, environ, cfg->extra_env, &envp, err)) < 0 ||
             (r = cj_cgroup_create(&p->limits, &cg, err)) < 0)
                 goto out;
@@ -520,6 +528,8 @@ int cj_sandbox_run(const cj_sandbox_config *cfg, cj_sandbox_result *res, cj_erro
                 goto out;
         }
         fill_result(&ws, status_p[0], &cg, started, res);
+        /* Every process of the call is gone now: nothing can race the move. */
+        cj_git_watch_end(&watch, &res->quarantined);
         r = 0;
 out:
         if (mask_set)
@@ -533,6 +543,7 @@ out:
                         close(status_p[i]);
         }
         cj_cgroup_destroy(&cg);
+        cj_git_watch_clear(&watch);
         free(c.prog.filter);
         cj_mount_plan_clear(&plan);
         if (r < 0)

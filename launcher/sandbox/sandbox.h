@@ -54,7 +54,11 @@ typedef struct cj_sandbox_result {
         int64_t cpu_ms;            /* user+system of every reaped process in the sandbox */
         int64_t peak_memory_bytes; /* from the cgroup, else max rss; -1 unknown */
         const char *cgroup;        /* "v2", "v1" or "none": how limits were enforced */
+        cj_strv quarantined;       /* git control files the call created, moved aside (see quarantine.h) */
 } cj_sandbox_result;
+
+/* Free what a result owns (the quarantined list). */
+void cj_sandbox_result_clear(cj_sandbox_result *res);
 
 /* Initialize cfg with defaults (inherit fds, profile network, profile timeout). */
 void cj_sandbox_config_init(cj_sandbox_config *cfg);
