@@ -160,6 +160,34 @@ static void record(call_state *s, const char *event, json_t *extra) {
 
 /* ---- stage 3: the sandbox ----------------------------------------------- */
 
+/* Journal the end of a started call and put its budget and journal position in the result. */
+static int end_call(call_state *s, const cj_call_outcome *oc, cj_error *err) {
+        if (!s->task)
+                return 0;
+        json_t *budget = NULL, *journal = NULL;
+        int r = cj_task_call_end(s->task, s->seq, oc, &budget, &journal, err);
+        s->started = false;
+        if (r < 0)
+                return r;
+        if (budget)
+                json_object_set_new(s->result, "budget", budget);
+        if (journal)
+                json_object_set_new(s->result, "journal", journal);
+        return 0;
+}
+
+/* The sandbox settings every kind of call shares. */
+static void base_config(const call_state *s, cj_sandbox_config *cfg) {
+        const cj_call *c = s->call;
+        cj_sandbox_config_init(cfg);
+        cfg->profile = c->profile;
+        cfg->cwd = s->cwd;
+        cfg->extra_ro = c->extra_ro;
+        cfg->extra_rw = c->extra_rw;
+        cfg->network = c->net;
+        cfg->timeout_ms = c->timeout_ms;
+}
+
 static int open_output(const call_state *s, const char *stream) {
         if (s->task) {
                 _cleanup_free_ char *p = cj_task_output_path(s->task, s->seq, stream);
@@ -232,14 +260,8 @@ static const char *const bash_argv[] = { "bash", "--noprofile", "--norc", "-c", 
 static int run_sandbox(call_state *s, cj_error *err) {
         const cj_call *c = s->call;
         cj_sandbox_config cfg;
-        cj_sandbox_config_init(&cfg);
-        cfg.profile = c->profile;
-        cfg.cwd = s->cwd;
-        cfg.extra_ro = c->extra_ro;
-        cfg.extra_rw = c->extra_rw;
+        base_config(s, &cfg);
         cfg.extra_env = c->env;
-        cfg.network = c->net;
-        cfg.timeout_ms = c->timeout_ms;
         char *argv[CJ_ARRAY_SIZE(bash_argv)];
         memcpy(argv, bash_argv, sizeof argv);
         if (c->kind == CJ_CALL_EXEC) {
@@ -316,18 +338,7 @@ static int run_sandbox(call_state *s, cj_error *err) {
                 cj_sha256_hex("", 0, oc.stdout_sha256);
                 cj_sha256_hex("", 0, oc.stderr_sha256);
         }
-        if (s->task) {
-                json_t *budget = NULL, *journal = NULL;
-                r = cj_task_call_end(s->task, s->seq, &oc, &budget, &journal, err);
-                s->started = false;
-                if (r < 0)
-                        return r;
-                if (budget)
-                        json_object_set_new(s->result, "budget", budget);
-                if (journal)
-                        json_object_set_new(s->result, "journal", journal);
-        }
-        return 0;
+        return end_call(s, &oc, err);
 }
 
 /* ---- the file tools, in the sandbox -------------------------------------- */
@@ -355,13 +366,7 @@ static int run_fstool(call_state *s, const char *path, cj_error *err) {
                 .data_fd = data,
         };
         cj_sandbox_config cfg;
-        cj_sandbox_config_init(&cfg);
-        cfg.profile = c->profile;
-        cfg.cwd = s->cwd;
-        cfg.extra_ro = c->extra_ro;
-        cfg.extra_rw = c->extra_rw;
-        cfg.network = c->net;
-        cfg.timeout_ms = c->timeout_ms;
+        base_config(s, &cfg);
         cfg.fn = cj_fstool_main;
         cfg.fn_arg = &job;
         _cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -413,15 +418,7 @@ static int run_fstool(call_state *s, const char *path, cj_error *err) {
                 };
                 cj_sha256_hex(bytes ? bytes : "", blen, oc.stdout_sha256);
                 cj_sha256_hex(rtext ? rtext : "", rlen, oc.stderr_sha256);
-                json_t *budget = NULL, *journal = NULL;
-                r = cj_task_call_end(s->task, s->seq, &oc, &budget, &journal, err);
-                s->started = false;
-                if (r < 0)
-                        return r;
-                if (budget)
-                        json_object_set_new(s->result, "budget", budget);
-                if (journal)
-                        json_object_set_new(s->result, "journal", journal);
+                return end_call(s, &oc, err);
         }
         return 0;
 }
