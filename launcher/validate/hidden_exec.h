@@ -51,6 +51,8 @@ void cj_hx_sqlite(cj_vctx *c, const sh_cmd *cmd, size_t first);
 void cj_hx_socat(cj_vctx *c, const sh_cmd *cmd, size_t first);
 void cj_hx_runner(cj_vctx *c, const sh_cmd *cmd, size_t first);
 void cj_hx_openssl(cj_vctx *c, const sh_cmd *cmd, size_t first);
+void cj_hx_cc(cj_vctx *c, const sh_cmd *cmd, size_t first);
+void cj_hx_npm(cj_vctx *c, const sh_cmd *cmd, size_t first);
 
 /* Analyzers (exec_scripts.c): return a static reason when the script can run
  * commands, write or read files, or cannot be analyzed; NULL when it is plain. */

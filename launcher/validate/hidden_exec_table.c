@@ -159,6 +159,18 @@ static const cj_opt npx_opts[] = { { "call", 'c', CJ_OPT_ARG, HX_EXEC }, END };
 static const cj_opt mysql_opts[] = { { "execute", 'e', CJ_OPT_ARG, HX_SQL_SHELL }, END };
 static const cj_opt psql_opts[] = { { "command", 'c', CJ_OPT_ARG, HX_SQL_SHELL }, END };
 
+static const cj_opt fd_opts[] = {
+        { "exec", 'x', CJ_OPT_ARG, HX_EXEC }, { "exec-batch", 'X', CJ_OPT_ARG, HX_EXEC },
+        { "extension", 'e', CJ_OPT_ARG, 0 }, { "type", 't', CJ_OPT_ARG, 0 }, { "exclude", 'E', CJ_OPT_ARG, 0 },
+        { "max-depth", 'd', CJ_OPT_ARG, 0 }, { "size", 'S', CJ_OPT_ARG, 0 }, { "threads", 'j', CJ_OPT_ARG, 0 },
+        { "changed-within", 0, CJ_OPT_ARG, 0 }, { "search-path", 0, CJ_OPT_ARG, 0 }, END,
+};
+
+/* gcc's single-dash long options: -wrapper runs a program around each tool */
+static const cj_opt cc_opts[] = { END };
+
+static const cj_opt sshkeygen_opts[] = { { NULL, 'D', CJ_OPT_ARG, HX_LOAD }, { NULL, 'f', CJ_OPT_ARG, 0 }, END };
+
 static const cj_opt none[] = { END };
 
 const cj_hx_prog cj_hx_table[] = {
@@ -176,8 +188,14 @@ const cj_hx_prog cj_hx_table[] = {
         { NAMES("scp", "sftp"), scp_opts, false, NULL, NULL },
         { NAMES("man"), man_opts, false, NULL, NULL },
         { NAMES("make", "gmake"), make_opts, false, NULL, NULL },
-        { NAMES("strace", "ltrace"), strace_opts, true, NULL, NULL },
-        { NAMES("gdb", "cgdb"), gdb_opts, true, NULL, NULL },
+        { NAMES("strace", "ltrace"), strace_opts, true, cj_hx_runner, NULL },
+        { NAMES("gdb", "cgdb"), gdb_opts, true, cj_hx_runner, NULL },
+        { NAMES("fd", "fdfind"), fd_opts, false, NULL, NULL },
+        { NAMES("gcc", "g++", "cc", "c++", "clang", "clang++", "clang-14", "gcc-12"), cc_opts, false, cj_hx_cc, NULL },
+        { NAMES("ssh-keygen"), sshkeygen_opts, false, NULL, NULL },
+        { NAMES("npm", "pnpm", "yarn"), none, false, cj_hx_npm, NULL },
+        { NAMES("parallel", "watchexec", "run-parts", "sem"), none, false, NULL,
+          "runs command strings or whole directories of scripts that this checker does not parse" },
         { NAMES("nc", "ncat", "netcat", "nc.traditional", "nc.openbsd"), nc_opts, false, NULL, NULL },
         { NAMES("env"), env_opts, true, NULL, NULL },
         { NAMES("script"), script_opts, false, NULL, NULL },
@@ -204,8 +222,9 @@ const cj_hx_prog cj_hx_table[] = {
           none, false, cj_hx_runner, NULL },
         { NAMES("ionice", "chrt", "taskset", "prlimit", "numactl", "cgexec", "fakeroot", "faketime", "unbuffer",
                 "rlwrap", "xvfb-run", "dbus-run-session", "ssh-agent", "catchsegv", "systemd-inhibit", "caffeinate",
-                "parallel", "run-parts", "sg", "valgrind", "perf", "torsocks", "proxychains", "proxychains4",
-                "chpst", "daemonize", "start-stop-daemon", "entr", "inotifywait", "watchexec", "nodemon", "direnv"),
+                "sg", "valgrind", "perf", "torsocks", "proxychains", "proxychains4", "chpst", "daemonize",
+                "start-stop-daemon", "entr", "inotifywait", "nodemon", "direnv", "logsave", "setarch", "linux32",
+                "linux64", "cpulimit", "nocache", "eatmydata", "chronic", "ifne", "pv"),
           none, false, cj_hx_runner, NULL },
         { NULL, NULL, false, NULL, NULL },
 };

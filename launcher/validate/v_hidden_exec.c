@@ -312,6 +312,35 @@ void cj_hx_openssl(cj_vctx *c, const sh_cmd *cmd, size_t first) {
         }
 }
 
+void cj_hx_cc(cj_vctx *c, const sh_cmd *cmd, size_t first) {
+        for (size_t i = first; i < cmd->argc; i++) {
+                const char *v = cmd->argv[i].value;
+                if (strcmp(v, "-wrapper") == 0 || strncmp(v, "-fplugin=", 9) == 0 || strcmp(v, "-fplugin") == 0 ||
+                    strncmp(v, "-specs=", 7) == 0)
+                        hx_report(c, cmd, i, "compiler option `%s` runs or loads another program", v);
+        }
+}
+
+/* npm config set script-shell / shell / editor ...: later `npm run` runs it. */
+void cj_hx_npm(cj_vctx *c, const sh_cmd *cmd, size_t first) {
+        static const char *const keys[] = { "script-shell", "shell", "editor", "git", "browser", "viewer",
+                                            "node-options", "onload-script", NULL };
+        for (size_t i = first; i + 1 < cmd->argc; i++) {
+                if (strcmp(cmd->argv[i].value, "config") != 0 && strcmp(cmd->argv[i].value, "set") != 0)
+                        continue;
+                for (size_t k = i + 1; k < cmd->argc; k++) {
+                        char key[64];
+                        snprintf(key, sizeof key, "%.*s", (int) strcspn(cmd->argv[k].value, "="),
+                                 cmd->argv[k].value);
+                        if (cj_name_in(key, keys)) {
+                                hx_report(c, cmd, k, "`%s config` sets `%s`, a program it runs later", cj_cmd_name(cmd),
+                                          key);
+                                return;
+                        }
+                }
+        }
+}
+
 void cj_hx_socat(cj_vctx *c, const sh_cmd *cmd, size_t first) {
         for (size_t i = first; i < cmd->argc; i++) {
                 const char *v = cmd->argv[i].value;
