@@ -26,6 +26,9 @@ is "$(events b5 budget_exhausted)" 1 "the refusal is journaled as budget_exhaust
 cj exec --task b5 -c 'echo run > mark7' 2>/dev/null
 is "$?" 122 "later calls stay refused"
 ok "and run nothing" test ! -e mark7
+cj run --task b5 -- touch mark_run 2>/dev/null
+is "$?" 122 "run --task on the exhausted task is refused too"
+ok "and runs nothing" test ! -e mark_run
 is "$(st b5 .budget.calls.used)" 5 "refused calls cost nothing"
 
 # ---- charge: tokens and cost from the harness ----

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC1090,SC2034
 # SPDX-License-Identifier: MIT
 # Shared setup of the protocol integration scripts: TAP helpers, a fresh state
 # dir, a workspace the sandbox user can write (the launcher runs from it, so it
