@@ -47,6 +47,13 @@ call '{"id":"r3","tool":"exec","command":"kill -TERM $$"}' --task rs
 is "$(jr .signal)" 15 "a command killed by SIGTERM reports signal 15"
 is "$RC" 143 "and call exits 128+15"
 
+call '{"id":"r4","tool":"exec","command":"echo started; sleep 30; touch mk_late","timeout_s":1}' --task rs
+is "$RC/$(jr .status)" "124/timeout" "a request's timeout_s kills the call: exit 124, status timeout"
+ok "it was cut short (duration_ms < 10000: $(jr .duration_ms))" test "$(jr .duration_ms)" -lt 10000
+is "$(jr .stdout)" started "output up to the kill is kept"
+ok "the rest never ran" test ! -e mk_late
+is "$(jq -r .status <<<"$(journal_line rs "$(jr .journal.seq)")")" timeout "the end event records status timeout"
+
 # ---- output truncation ----
 PD=$(tap_scratch)
 printf '{"extends":"default","limits":{"output_bytes":1000}}\n' >"$PD/small.json"

@@ -44,4 +44,32 @@ out=$(cj journal verify par)
 is "$?" 0 "journal verify exits 0"
 diag "$out"
 is "$(st par '.resume.interrupted | length')" 0 "no call is seen as interrupted"
+
+# The same race against a calls budget: admission and the start event are one
+# critical section, so exactly LIMIT calls run and the rest are refused.
+LIMIT=20
+cj task create cap --calls "$LIMIT" >/dev/null
+mkdir -p cap
+tap_chown_ws cap
+pids=()
+for i in $(seq 1 "$N"); do
+        printf '{"id":"c%d","tool":"exec","command":"touch cap/%d"}' "$i" "$i" | cj call --task cap >"$RES/cap$i.json" &
+        pids+=($!)
+done
+rc_ok=0 rc_122=0
+for p in "${pids[@]}"; do
+        wait "$p"
+        case $? in
+        0) rc_ok=$((rc_ok + 1)) ;;
+        122) rc_122=$((rc_122 + 1)) ;;
+        esac
+done
+is "$rc_ok $rc_122" "$LIMIT $((N - LIMIT))" "$N racing calls on a budget of $LIMIT: $LIMIT exit 0, the rest 122"
+is "$(find cap -type f | wc -l)" "$LIMIT" "exactly $LIMIT markers: refused calls ran nothing"
+is "$(jq -s '[.[] | select(.status == "budget_exhausted")] | length' "$RES"/cap*.json)" $((N - LIMIT)) \
+        "the refused ones say budget_exhausted"
+is "$(st cap .budget.calls.used)" "$LIMIT" "calls used == $LIMIT, never more"
+is "$(events cap start)" "$LIMIT" "$LIMIT start events"
+cj journal verify cap >/dev/null
+is "$?" 0 "the journal verifies"
 done_testing
