@@ -62,4 +62,39 @@ cj journal verify kl >/dev/null
 is "$?" 0 "and still verifies"
 rm -f "$SD/tasks/kl/state.json"
 is "$(st kl .budget.calls.used)" "$((starts + 1))" "state.json rebuilt from the journal gives the same count"
+
+# The same for `call` writes of a 2 MB file: whatever instant the launcher
+# dies, the file holds one whole version, never a mix or a prefix.
+W=$(tap_scratch)
+for v in a b; do
+        {
+                printf '{"id":"w","tool":"write","path":"big.txt","content":"'
+                head -c 2000000 /dev/zero | tr '\0' "$v"
+                printf '"}'
+        } >"$W/$v.json"
+done
+cj call --task kw <"$W/a.json" >/dev/null
+WROUNDS=${KILL_WRITE_ROUNDS:-60}
+torn=0
+for i in $(seq 1 "$WROUNDS"); do
+        v=a
+        [ $((i % 2)) = 1 ] && v=b
+        "$CLAWJAIL" call --task kw <"$W/$v.json" >/dev/null 2>&1 &
+        p=$!
+        sleep "0.0$((RANDOM % 8))$((RANDOM % 10))"
+        kill -9 "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+        if [ "$(stat -c %s big.txt)" != 2000000 ] || { grep -q a big.txt && grep -q b big.txt; }; then
+                torn=$((torn + 1))
+        fi
+done
+is "$torn" 0 "after each of $WROUNDS kills the written file is one whole version"
+cj journal verify kw >/dev/null
+is "$?" 0 "the write task's journal verifies"
+J=$(cj journal show kw --json)
+is "$(jq -r '[.[] | select(.event == "start") | .seq] | sort | join(",")' <<<"$J")" \
+        "$(jq -r '[.[] | select(.event == "end" or .event == "interrupted") | .call] | sort | join(",")' <<<"$J")" \
+        "every write start is closed by an end or an interrupted"
+left=$(find . -maxdepth 1 -name '.clawjail-write.*' | wc -l)
+diag "temp files left in the workspace by killed writes: $left (a killed launcher cannot rename or remove them)"
 done_testing
