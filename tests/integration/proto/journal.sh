@@ -84,6 +84,12 @@ case $fo in
 *) fail "full_output lies in the task's outputs/ dir" ;;
 esac
 is "$(jq -r .stdout.bytes <<<"$(journal_line tr "$(jr .journal.seq)")")" "$whole" "the end event records the whole size"
+# Only stderr over the cap: full_output must lead to the whole stderr.
+call '{"id":"t3","tool":"exec","command":"seq 1 20000 >&2"}' --task tr --profile small
+is "$(jr '.truncated.stdout, .truncated.stderr' | paste -sd ' ')" "false true" "stderr alone cut: truncated.stderr true"
+like "$(jr .stderr)" 'clawjail: [0-9]+ bytes omitted' "the stderr carries the marker"
+fo=$(jr .truncated.full_output)
+is "$(stat -c %s "$fo" 2>/dev/null)" "$whole" "full_output ($fo) holds the whole stderr ($whole bytes)"
 call '{"id":"t2","tool":"exec","command":"seq 1 100"}' --task tr --profile small
 is "$(jr 'has("truncated")')" false "output under the cap is not cut"
 
