@@ -201,6 +201,9 @@ static int call_once(server *s) {
         if (r < 0) {
                 cj_proto_error perr = { .code = r == -EFBIG ? CJ_PROTO_TOO_LARGE : CJ_PROTO_BAD_JSON };
                 snprintf(perr.message, sizeof perr.message, "request: %s", cj_error_message(&err, r));
+                _cleanup_free_ char *state_dir = NULL;
+                if (s->o.task && cj_state_dir_resolve(s->o.state_dir, &state_dir, NULL) >= 0)
+                        journal_rejected(state_dir, s->o.task, &perr);
                 result = cj_proto_error_result_from(&perr);
                 ret = CJ_EXIT_FAILURE;
         } else

@@ -106,7 +106,7 @@ static int validate(call_state *s, cj_error *err) {
                 r = cj_validate_command(c->command, strlen(c->command), &s->eff, s->cwd, &s->v, err);
                 break;
         case CJ_CALL_RUN:
-                r = cj_validate_argv(c->argv, &s->eff, &s->v, err);
+                r = cj_validate_argv_rules(c->argv, &s->eff, &s->v, err);
                 if (r >= 0 && s->v.decision == CJ_VERDICT_ASK && !s->v.token[0]) {
                         size_t len = 0;
                         _cleanup_free_ char *blob = argv_blob(c->argv, &len);
@@ -138,8 +138,22 @@ static json_t *start_fields(const call_state *s) {
                 for (size_t i = 0; c->argv[i]; i++)
                         json_array_append_new(a, json_string(c->argv[i]));
                 json_object_set_new(f, "argv", a);
-        } else if (c->req && c->req->path)
+        } else if (c->req && c->req->path) {
+                /* The call's identity for loop governance: what it reads or writes. */
+                char id[CJ_SHA256_HEX_LEN * 2 + 64], h1[CJ_SHA256_HEX_LEN + 1] = "", h2[CJ_SHA256_HEX_LEN + 1] = "";
+                if (c->kind == CJ_CALL_WRITE)
+                        cj_sha256_hex(c->req->content.data ? c->req->content.data : "", c->req->content.len, h1);
+                if (c->kind == CJ_CALL_EDIT) {
+                        cj_sha256_hex(c->req->old_text, strlen(c->req->old_text), h1);
+                        cj_sha256_hex(c->req->new_text, strlen(c->req->new_text), h2);
+                }
+                if (c->kind == CJ_CALL_READ)
+                        snprintf(id, sizeof id, "%lld+%lld", (long long) c->req->offset, (long long) c->req->limit);
+                else
+                        snprintf(id, sizeof id, "%s %s", h1, h2);
                 json_object_set_new(f, "path", json_string(c->req->path));
+                json_object_set_new(f, "command", json_pack("s++++", kind_tool(c->kind), " ", c->req->path, " ", id));
+        }
         if (s->verdict)
                 json_object_set(f, "verdict", s->verdict);
         return f;
@@ -460,6 +474,25 @@ static void end_failed(call_state *s) {
         s->started = false;
 }
 
+/* A working directory outside every granted root is a bad request: say so
+ * before anything else (the sandbox would refuse it too). Returns 1 if refused. */
+static int check_cwd(call_state *s) {
+        _cleanup_strv_ cj_strv roots = NULL;
+        char *const *const lists[] = { s->eff.fs_rw, s->eff.fs_ro, s->eff.fs_tmpfs };
+        for (size_t l = 0; l < CJ_ARRAY_SIZE(lists); l++)
+                for (size_t i = 0; lists[l] && lists[l][i]; i++)
+                        if (cj_strv_push(&roots, lists[l][i]) < 0)
+                                return -ENOMEM;
+        cj_proto_error perr = { 0 };
+        _cleanup_free_ char *norm = NULL;
+        if (cj_proto_check_cwd(s->cwd, roots, &norm, &perr) == 0)
+                return 0;
+        set_error(s->result, cj_proto_code_name(perr.code), perr.message);
+        record(s, "rejected", json_pack("{s:s, s:s}", "code", cj_proto_code_name(perr.code), "message", perr.message));
+        s->exit_code = 125;
+        return 1;
+}
+
 static int decide(call_state *s, bool *stop) {
         const cj_call *c = s->call;
         *stop = true;
@@ -502,6 +535,8 @@ int cj_pipeline_run(const cj_call *c, json_t **result, int *exit_code, cj_error 
         if (c->task && (r = cj_task_open(c->state_dir, c->task, c->profile, &s.task, err)) < 0)
                 goto out;
 
+        if ((r = check_cwd(&s)) != 0)
+                goto done;
         if (c->kind >= CJ_CALL_READ) {
                 cj_proto_error perr = { 0 };
                 if (cj_proto_file_path(&s.eff, file_tool(c->kind), c->req->path, s.cwd, &path, &perr) < 0) {
@@ -528,7 +563,7 @@ int cj_pipeline_run(const cj_call *c, json_t **result, int *exit_code, cj_error 
                         json_object_set_new(s.result, "status", json_string("budget_exhausted"));
                         json_object_set_new(s.result, "error", json_pack("{s:s, s:s}", "code", "budget_exhausted",
                                                                          "message", refusal ? refusal : "refused"));
-                        json_object_set_new(s.result, "budget", cj_task_status_json(s.task));
+                        json_object_set_new(s.result, "budget", cj_task_budget_json(s.task));
                         s.exit_code = 122;
                         goto done;
                 }

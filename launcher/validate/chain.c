@@ -408,7 +408,8 @@ static void argv_check(cj_vctx *c, const sh_cmd *cmd, unsigned depth) {
         sh_unwrap_done(&u);
 }
 
-int cj_validate_argv(char *const *argv, const cj_profile *profile, cj_validation *out, cj_error *err) {
+static int validate_argv(char *const *argv, const cj_profile *profile, bool rules_only, cj_validation *out,
+                         cj_error *err) {
         size_t argc = 0, total = 0;
         *out = (cj_validation) { 0 };
         if (!argv || !argv[0])
@@ -441,9 +442,21 @@ int cj_validate_argv(char *const *argv, const cj_profile *profile, cj_validation
                 return cj_error_set(err, ENOMEM, "validation: out of memory");
         }
 
-        argv_check(&c, &cmd, 0);
+        if (rules_only) {
+                c.current = "rule";
+                cj_rules_apply(&c, &cmd);
+        } else
+                argv_check(&c, &cmd, 0);
         c.current = "rule";
         cj_rules_finish(&c);
         ctx_free(&c);
         return finish(&c, c.profile, NULL, true, out, err);
+}
+
+int cj_validate_argv(char *const *argv, const cj_profile *profile, cj_validation *out, cj_error *err) {
+        return validate_argv(argv, profile, false, out, err);
+}
+
+int cj_validate_argv_rules(char *const *argv, const cj_profile *profile, cj_validation *out, cj_error *err) {
+        return validate_argv(argv, profile, true, out, err);
 }

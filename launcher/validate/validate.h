@@ -59,6 +59,10 @@ int cj_validate_command(const char *cmd, size_t len, const cj_profile *profile, 
  * offsets into the argv joined with single spaces. */
 int cj_validate_argv(char *const *argv, const cj_profile *profile, cj_validation *out, cj_error *err);
 
+/* Only the profile's rules and default applied to an argv (what `clawjail run`
+ * uses: the argv is not shell text, and the sandbox is the boundary). */
+int cj_validate_argv_rules(char *const *argv, const cj_profile *profile, cj_validation *out, cj_error *err);
+
 /* Release what cj_validate_* stored in v and reset it; NULL-safe. */
 void cj_validation_clear(cj_validation *v);
 
