@@ -87,6 +87,13 @@ static void journal_rejected(const char *state_dir, const char *task, const cj_p
         cj_task_free(t);
 }
 
+/* A request too large to read: journal it under the operator's --task. */
+static void reject_unread(const server *s, const cj_proto_error *perr) {
+        _cleanup_free_ char *state_dir = NULL;
+        if (s->o.task && cj_state_dir_resolve(s->o.state_dir, &state_dir, NULL) >= 0)
+                journal_rejected(state_dir, s->o.task, perr);
+}
+
 /* One request line -> one result object and exit code. */
 static json_t *handle(server *s, const char *buf, size_t len, int *code) {
         cj_proto_error perr = { 0 };
@@ -201,9 +208,7 @@ static int call_once(server *s) {
         if (r < 0) {
                 cj_proto_error perr = { .code = r == -EFBIG ? CJ_PROTO_TOO_LARGE : CJ_PROTO_BAD_JSON };
                 snprintf(perr.message, sizeof perr.message, "request: %s", cj_error_message(&err, r));
-                _cleanup_free_ char *state_dir = NULL;
-                if (s->o.task && cj_state_dir_resolve(s->o.state_dir, &state_dir, NULL) >= 0)
-                        journal_rejected(state_dir, s->o.task, &perr);
+                reject_unread(s, &perr);
                 result = cj_proto_error_result_from(&perr);
                 ret = CJ_EXIT_FAILURE;
         } else
@@ -271,6 +276,7 @@ static int serve_loop(server *s) {
                         cj_proto_error perr = { .code = CJ_PROTO_TOO_LARGE };
                         snprintf(perr.message, sizeof perr.message, "request line longer than %u bytes",
                                  CJ_REQUEST_MAX);
+                        reject_unread(s, &perr);
                         result = cj_proto_error_result_from(&perr);
                 } else
                         result = handle(s, line ? line : "", (size_t) n, &code);

@@ -341,10 +341,16 @@ static int run_sandbox(call_state *s, cj_error *err) {
                         return cj_error_seterrno(err, r, "read the call's output");
                 if (cut_out || cut_err) {
                         json_t *t = json_pack("{s:b, s:b}", "stdout", cut_out, "stderr", cut_err);
-                        if (s->task) {
-                                _cleanup_free_ char *p = cj_task_output_path(s->task, s->seq, "stdout");
+                        if (s->task) { /* the whole stream that was cut (stdout's if both were) */
+                                _cleanup_free_ char *p = cj_task_output_path(s->task, s->seq,
+                                                                             cut_out ? "stdout" : "stderr");
                                 if (p)
                                         json_object_set_new(t, "full_output", json_string(p));
+                                _cleanup_free_ char *pe = cut_out && cut_err
+                                                                  ? cj_task_output_path(s->task, s->seq, "stderr")
+                                                                  : NULL;
+                                if (pe)
+                                        json_object_set_new(t, "full_output_stderr", json_string(pe));
                         }
                         json_object_set_new(s->result, "truncated", t);
                 }
