@@ -6,18 +6,22 @@
 
 typedef enum match { NO_MATCH, MATCH, MAYBE } match;
 
-/* A dynamic argv entry could be anything at runtime: it "maybe" matches. */
-static match rule_match(const cj_rule *rule, const sh_cmd *cmd) {
+static bool word_eq(const sh_arg *a, const char *want, bool first) {
+        return strcmp(a->value, want) == 0 ||
+               (first && !strchr(want, '/') && strcmp(cj_basename(a->value), want) == 0);
+}
+
+/* Allow rules: a strict prefix of the argv (an allow must never reach further
+ * than it says).  A dynamic argv entry could be anything at runtime: it
+ * "maybe" matches. */
+static match prefix_match(const cj_rule *rule, const sh_cmd *cmd) {
         size_t n = cj_strv_len(rule->match);
         bool maybe = false;
         if (n == 0 || cmd->argc < n)
                 return NO_MATCH;
         for (size_t i = 0; i < n; i++) {
                 const sh_arg *a = &cmd->argv[i];
-                const char *want = rule->match[i];
-                bool eq = strcmp(a->value, want) == 0 || (i == 0 && !strchr(want, '/') &&
-                                                          strcmp(cj_basename(a->value), want) == 0);
-                if (eq)
+                if (word_eq(a, rule->match[i], i == 0))
                         continue;
                 if (a->flags & (SH_ARG_DYNAMIC | SH_ARG_GLOB)) {
                         maybe = true;
@@ -26,6 +30,37 @@ static match rule_match(const cj_rule *rule, const sh_cmd *cmd) {
                 return NO_MATCH;
         }
         return maybe ? MAYBE : MATCH;
+}
+
+/* Deny and ask rules: the program, then the rule's other words in order
+ * anywhere after it, so options in between (`git -C dir push`, `git -c x=y
+ * push`) do not slip past `[git push]`.  Over-matching only makes a call
+ * stricter. */
+static match subsequence_match(const cj_rule *rule, const sh_cmd *cmd) {
+        size_t n = cj_strv_len(rule->match);
+        if (n == 0 || cmd->argc == 0)
+                return NO_MATCH;
+        bool maybe = false;
+        const sh_arg *a0 = &cmd->argv[0];
+        if (!word_eq(a0, rule->match[0], true)) {
+                if (!(a0->flags & (SH_ARG_DYNAMIC | SH_ARG_GLOB)))
+                        return NO_MATCH;
+                maybe = true;
+        }
+        size_t k = 1;
+        for (size_t i = 1; i < cmd->argc && k < n; i++) {
+                if (word_eq(&cmd->argv[i], rule->match[k], false))
+                        k++;
+                else if (cmd->argv[i].flags & (SH_ARG_DYNAMIC | SH_ARG_GLOB))
+                        maybe = true;
+        }
+        if (k < n)
+                return maybe ? MAYBE : NO_MATCH;
+        return maybe ? MAYBE : MATCH;
+}
+
+static match rule_match(const cj_rule *rule, const sh_cmd *cmd) {
+        return rule->verdict == CJ_VERDICT_ALLOW ? prefix_match(rule, cmd) : subsequence_match(rule, cmd);
 }
 
 static void describe(const cj_rule *rule, char *buf, size_t size) {

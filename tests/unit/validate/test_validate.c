@@ -291,6 +291,26 @@ static char *m_git[] = { (char[]){"git"}, NULL };
 static char *m_find[] = { (char[]){"find"}, NULL };
 static char *m_ls[] = { (char[]){"ls"}, NULL };
 
+/* An allow rule is a strict prefix: it never reaches a later word. */
+START_TEST(allow_rules_are_strict_prefixes) {
+        static char npm[] = "npm", test[] = "test";
+        static char *m_npm_test[] = { npm, test, NULL };
+        cj_rule rules[] = { { m_npm_test, CJ_VERDICT_ALLOW } };
+        cj_profile p = { .name = (char[]){"t"}, .sha256 = (char[]){"00"}, .validation_default = CJ_VERDICT_ASK,
+                         .rules = rules, .n_rules = 1 };
+        cj_validation v = check_cmd("npm test", &p);
+        ck_assert_int_eq(v.decision, CJ_VERDICT_ALLOW);
+        cj_validation_clear(&v);
+        v = check_cmd("npm publish test", &p); /* `test` later in the argv is no match for an allow rule */
+        ck_assert_int_eq(v.decision, CJ_VERDICT_ASK);
+        ck_assert(find_validator(&v, "default"));
+        cj_validation_clear(&v);
+        v = check_cmd("npm --registry x test", &p);
+        ck_assert_int_eq(v.decision, CJ_VERDICT_ASK);
+        cj_validation_clear(&v);
+}
+END_TEST
+
 START_TEST(rules_order_and_match) {
         cj_rule rules[] = {
                 { m_git, CJ_VERDICT_ALLOW },
@@ -315,6 +335,10 @@ START_TEST(rules_order_and_match) {
                 { "ls", CJ_VERDICT_ASK, "default" },                 /* no rule names ls */
                 { "find . -exec id \\;", CJ_VERDICT_ASK, "hidden_exec" }, /* allow rule never lowers */
                 { "gitx push", CJ_VERDICT_ASK, "default" },
+                /* ask/deny rules match their words in order with options between */
+                { "git -C /tmp/x push", CJ_VERDICT_ASK, "rule" },
+                { "git -c user.name=x --no-pager push origin", CJ_VERDICT_ASK, "rule" },
+                { "sudo -n shutdown", CJ_VERDICT_DENY, "rule" },
         };
         for (size_t i = 0; i < CJ_ARRAY_SIZE(cases); i++) {
                 cj_validation v = check_cmd(cases[i].cmd, &p);
@@ -593,6 +617,7 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, deep_nesting_is_ask_not_crash);
         tcase_add_test(tc, empty_and_blank_are_allowed);
         tcase_add_test(tc, rules_order_and_match);
+        tcase_add_test(tc, allow_rules_are_strict_prefixes);
         tcase_add_test(tc, validators_off_skips_but_not_syntax);
         tcase_add_test(tc, approval_token);
         tcase_add_test(tc, json_shape);
