@@ -84,7 +84,9 @@ int cj_task_save(cj_task *t, cj_error *err) {
                 return cj_error_set(err, ENOMEM, "out of memory");
         memcpy(withnl, s, n);
         withnl[n] = '\n';
-        int r = cj_write_file_atomic(t->state_path, withnl, n + 1, TASK_FILE_MODE, err);
+        /* A cache of the journal's fold (which is fsynced): a stale or empty copy
+         * after a power loss is found and rebuilt on the next access. */
+        int r = cj_write_file_replace(t->state_path, withnl, n + 1, TASK_FILE_MODE, err);
         if (r < 0)
                 return r;
         t->dirty = false;

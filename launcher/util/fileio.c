@@ -86,7 +86,7 @@ int cj_fsync_parent_dir(const char *path) {
         return 0;
 }
 
-int cj_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode, cj_error *err) {
+static int write_replace(const char *path, const void *buf, size_t len, mode_t mode, bool durable, cj_error *err) {
         size_t plen = strlen(path);
         _cleanup_free_ char *tmp = malloc(plen + 16);
         if (!tmp)
@@ -98,7 +98,7 @@ int cj_write_file_atomic(const char *path, const void *buf, size_t len, mode_t m
         int r = cj_write_all(fd, buf, len);
         if (r >= 0 && fchmod(fd, mode) < 0)
                 r = -errno;
-        if (r >= 0 && fsync(fd) < 0)
+        if (r >= 0 && durable && fsync(fd) < 0)
                 r = -errno;
         if (r >= 0 && rename(tmp, path) < 0)
                 r = -errno;
@@ -106,10 +106,20 @@ int cj_write_file_atomic(const char *path, const void *buf, size_t len, mode_t m
                 unlink(tmp);
                 return cj_error_seterrno(err, r, "%s", path);
         }
+        if (!durable)
+                return 0;
         r = cj_fsync_parent_dir(path);
         if (r < 0)
                 return cj_error_seterrno(err, r, "%s: fsync of directory", path);
         return 0;
+}
+
+int cj_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode, cj_error *err) {
+        return write_replace(path, buf, len, mode, true, err);
+}
+
+int cj_write_file_replace(const char *path, const void *buf, size_t len, mode_t mode, cj_error *err) {
+        return write_replace(path, buf, len, mode, false, err);
 }
 
 int cj_mkdir_p(const char *path, mode_t mode) {
