@@ -340,7 +340,7 @@ static int expand_patterns(char *const *patterns, const cj_fs_probe *probe, cj_s
 }
 
 /* Pin every directory strictly between the bind root holding dst and dst. */
-static int add_pins(cj_mount_plan *plan, const char *host, const char *dst, const cj_fs_probe *probe, cj_error *err) {
+static int add_pins(cj_mount_plan *plan, const char *host, const cj_fs_probe *probe, cj_error *err) {
         const cj_mount_op *root = NULL;
         for (size_t i = 0; i < plan->n; i++) {
                 const cj_mount_op *op = &plan->ops[i];
@@ -350,20 +350,19 @@ static int add_pins(cj_mount_plan *plan, const char *host, const char *dst, cons
         }
         if (!root)
                 return 0;
-        _cleanup_free_ char *h = strdup(host);
-        if (!h)
+        /* Copies: add_op below may move plan->ops, and root with it. */
+        _cleanup_free_ char *rsrc = strdup(root->src), *rdst = strdup(root->dst), *h = strdup(host);
+        if (!rsrc || !rdst || !h)
                 return -ENOMEM;
-        size_t rootlen = strlen(root->src);
+        size_t rootlen = strlen(rsrc);
         for (char *slash = strrchr(h, '/'); slash && (size_t) (slash - h) > rootlen; slash = strrchr(h, '/')) {
                 *slash = '\0';
                 if (probe->lstat_type(probe->ctx, h) != CJ_FT_DIR)
                         break;
-                char *d = cj_path_join(root->dst, h + rootlen);
-                int r = add_op(plan, CJ_MNT_PIN, strdup(h), d, err);
+                int r = add_op(plan, CJ_MNT_PIN, strdup(h), cj_path_join(rdst, h + rootlen), err);
                 if (r < 0)
                         return r;
         }
-        (void) dst;
         return 0;
 }
 
@@ -412,7 +411,7 @@ static int add_overlays(cj_mount_plan *plan, char *const *patterns, bool deny, c
                         k = create ? CJ_MNT_PROTECT_NEW : CJ_MNT_PROTECT;
                 else
                         k = probe->lstat_type(probe->ctx, real) == CJ_FT_DIR ? CJ_MNT_MASK_DIR : CJ_MNT_MASK_FILE;
-                if (!deny && (r = add_pins(plan, real, dst, probe, err)) < 0) {
+                if (!deny && (r = add_pins(plan, real, probe, err)) < 0) {
                         free(dst);
                         return r;
                 }
