@@ -194,6 +194,7 @@ START_TEST(wrong_seq_wrong_task_bad_time) {
         ck_assert_uint_eq(rep.bad_line, 5);
         ck_assert_ptr_nonnull(strstr(rep.why, "seq is 7"));
         free(buf);
+        free_lines(); /* build() makes a new set */
         buf = build();
         cj_journal_report r2;
         ck_assert_int_eq(cj_journal_verify_buf(buf, strlen(buf), "other", &r2), 1);
