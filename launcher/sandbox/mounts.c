@@ -188,8 +188,8 @@ static int apply_op(const cj_mount_op *op, cj_error *err) {
                 int r = make_dirs(src, err);
                 if (r < 0)
                         return r;
+                __attribute__((fallthrough));
         }
-                /* fall through */
         case CJ_MNT_BIND_RO:
         case CJ_MNT_BIND_RW:
         case CJ_MNT_PIN:

@@ -12,7 +12,8 @@ static int normalize(int errnum) {
         return errnum == 0 ? EINVAL : errnum;
 }
 
-static int vset(cj_error *err, int errnum, int append_errno, const char *fmt, va_list ap) {
+__attribute__((format(printf, 4, 0))) static int vset(cj_error *err, int errnum, int append_errno,
+                                                    const char *fmt, va_list ap) {
         errnum = normalize(errnum);
         if (!err || err->code != 0)
                 return -errnum;
