@@ -112,7 +112,6 @@ extern const cj_validator cj_v_hygiene, cj_v_limits, cj_v_syntax, cj_v_smuggling
         cj_v_brace_command, cj_v_zsh, cj_v_credentials, cj_v_exfiltration, cj_v_download_exec,
         cj_v_destructive, cj_v_persistence, cj_v_privilege, cj_v_hidden_exec;
 
-const char *cj_vverdict_name(cj_verdict v);
 
 #define CJ_RECHECK_DEPTH_MAX 4u
 /* Run every enabled validator's cmd callback and the profile rules on a

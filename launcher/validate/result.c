@@ -11,18 +11,6 @@
 #include "validate.h"
 #include "util/sha256.h"
 
-const char *cj_vverdict_name(cj_verdict v) {
-        switch (v) {
-        case CJ_VERDICT_ALLOW:
-                return "allow";
-        case CJ_VERDICT_ASK:
-                return "ask";
-        case CJ_VERDICT_DENY:
-                return "deny";
-        }
-        return "deny";
-}
-
 void cj_validation_clear(cj_validation *v) {
         if (!v)
                 return;
@@ -41,12 +29,12 @@ json_t *cj_validation_to_json(const cj_validation *v) {
         for (size_t i = 0; i < v->n_findings; i++) {
                 const cj_finding *f = &v->findings[i];
                 json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I}", "validator", f->validator, "decision",
-                                      cj_vverdict_name(f->decision), "message", f->message, "offset",
+                                      cj_verdict_name(f->decision), "message", f->message, "offset",
                                       (json_int_t) f->offset, "length", (json_int_t) f->length);
                 if (!o || json_array_append_new(arr, o) < 0)
                         return NULL;
         }
-        return json_pack("{s:s, s:O}", "decision", cj_vverdict_name(v->decision), "findings", arr);
+        return json_pack("{s:s, s:O}", "decision", cj_verdict_name(v->decision), "findings", arr);
 }
 
 /* Feed one field as an 8-byte big-endian length followed by its bytes, so no

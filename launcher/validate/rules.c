@@ -96,19 +96,19 @@ void cj_rules_apply(cj_vctx *c, const sh_cmd *cmd) {
                                 if (rule->verdict != CJ_VERDICT_ALLOW)
                                         cj_report(c, CJ_VERDICT_ASK, s.off, s.len,
                                                   "may match the profile's %s rule [%s] at runtime",
-                                                  cj_vverdict_name(rule->verdict), what);
+                                                  cj_verdict_name(rule->verdict), what);
                                 continue;
                         }
                         if (rule->verdict != CJ_VERDICT_ALLOW)
                                 cj_report(c, rule->verdict, s.off, s.len, "profile rule [%s]: %s", what,
-                                          cj_vverdict_name(rule->verdict));
+                                          cj_verdict_name(rule->verdict));
                         return;
                 }
         if (p->validation_default != CJ_VERDICT_ALLOW) {
                 const char *cur = c->current;
                 c->current = "default";
                 cj_report(c, p->validation_default, s.off, s.len, "no profile rule names `%s`; the default is %s",
-                          cmd->argv[0].value, cj_vverdict_name(p->validation_default));
+                          cmd->argv[0].value, cj_verdict_name(p->validation_default));
                 c->current = cur;
         }
 }
@@ -124,5 +124,5 @@ void cj_rules_finish(cj_vctx *c) {
                 return;
         c->current = "default";
         cj_report(c, c->profile->validation_default, 0, c->len, "no simple command to match; the default is %s",
-                  cj_vverdict_name(c->profile->validation_default));
+                  cj_verdict_name(c->profile->validation_default));
 }

@@ -39,7 +39,7 @@ static char *describe(const cj_validation *v) {
         buf[0] = '\0';
         for (size_t i = 0; i < v->n_findings && o < sizeof buf - 1; i++)
                 o += (size_t) snprintf(buf + o, sizeof buf - o, "[%s %s] ", v->findings[i].validator,
-                                       cj_vverdict_name(v->findings[i].decision));
+                                       cj_verdict_name(v->findings[i].decision));
         return buf;
 }
 
@@ -179,8 +179,8 @@ START_TEST(validator_triggers) {
         cj_validation v = check_cmd(t->cmd, NULL);
         const cj_finding *f = find_validator(&v, t->validator);
         ck_assert_msg(f, "%s did not fire on %s (got %s)", t->validator, t->cmd, describe(&v));
-        ck_assert_msg(v.decision >= t->least, "%s: decision %s < %s", t->cmd, cj_vverdict_name(v.decision),
-                      cj_vverdict_name(t->least));
+        ck_assert_msg(v.decision >= t->least, "%s: decision %s < %s", t->cmd, cj_verdict_name(v.decision),
+                      cj_verdict_name(t->least));
         ck_assert(f->offset + f->length <= strlen(t->cmd));
         cj_validation_clear(&v);
 }
@@ -343,7 +343,7 @@ START_TEST(rules_order_and_match) {
         for (size_t i = 0; i < CJ_ARRAY_SIZE(cases); i++) {
                 cj_validation v = check_cmd(cases[i].cmd, &p);
                 ck_assert_msg(v.decision == cases[i].want, "%s: got %s (%s)", cases[i].cmd,
-                              cj_vverdict_name(v.decision), describe(&v));
+                              cj_verdict_name(v.decision), describe(&v));
                 if (cases[i].who)
                         ck_assert_msg(find_validator(&v, cases[i].who), "%s: no %s finding (%s)", cases[i].cmd,
                                       cases[i].who, describe(&v));
@@ -561,7 +561,7 @@ START_TEST(attack_corpus_direct) {
                         if (v.decision < w || !find_validator(&v, validator)) {
                                 bad++;
                                 fprintf(stderr, "# %s: want %s/%s got %s %s\n", cmd, want, validator,
-                                        cj_vverdict_name(v.decision), describe(&v));
+                                        cj_verdict_name(v.decision), describe(&v));
                         }
                         n++;
                         cj_validation_clear(&v);
