@@ -80,7 +80,7 @@ bad_input "a relative --rw path that does not exist" "no-such-rw" --rw no-such-r
 # still be one clear line and 125, not a silent death of the launcher.
 if command -v strace >/dev/null; then
         # LeakSanitizer (in a sanitizer build) refuses to run under ptrace.
-        (cd "$WS" && ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
+        (cd "$WS" && ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
                 strace -f -o /dev/null -e trace=write -e inject=write:delay_enter=200000 \
                 "$CLAWJAIL" run --cwd "$WS/no-such-dir" -- touch "$WS/slow-ran") >/dev/null 2>"$SCRATCH/slow.err"
         rc=$?
