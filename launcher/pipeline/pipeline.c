@@ -202,19 +202,29 @@ static void base_config(const call_state *s, cj_sandbox_config *cfg) {
         cfg->timeout_ms = c->timeout_ms;
 }
 
-static int open_output(const call_state *s, const char *stream) {
-        if (s->task) {
-                _cleanup_free_ char *p = cj_task_output_path(s->task, s->seq, stream);
-                if (!p)
-                        return -ENOMEM;
-                int fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-                return fd < 0 ? -errno : fd;
-        }
-        const char *dir = getenv("TMPDIR");
-        int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-        if (fd < 0)
+/* Capture files: unnamed (O_TMPFILE) until the end of the call.  A tracked
+ * call's stream is linked into STATE/tasks/T/outputs/SEQ.stream only when the
+ * result had to cut it (the SPEC keeps the whole stream exactly then; an
+ * uncut one is whole in the result and hashed in the journal). */
+static int open_output(const call_state *s) {
+        _cleanup_free_ char *dir = NULL;
+        if (s->task && !(dir = cj_path_join(cj_task_dir(s->task), "outputs")))
+                return -ENOMEM;
+        const char *tmp = getenv("TMPDIR");
+        int fd = open(dir ? dir : tmp && *tmp ? tmp : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (fd < 0 && !dir)
                 fd = memfd_create("clawjail-output", MFD_CLOEXEC);
         return fd < 0 ? -errno : fd;
+}
+
+/* Give a tracked call's cut stream its name in outputs/. */
+static char *keep_output(const call_state *s, int fd, const char *stream) {
+        _cleanup_free_ char *path = cj_task_output_path(s->task, s->seq, stream);
+        char proc[64];
+        snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+        if (!path || linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) < 0)
+                return NULL;
+        return TAKE_PTR(path);
 }
 
 static int stdin_fd(const cj_call *c) {
@@ -287,8 +297,8 @@ static int run_sandbox(call_state *s, cj_error *err) {
         bool capture = !c->passthrough || s->task;
         _cleanup_close_ int in = stdin_fd(c), out = -1, errf = -1;
         if (capture) {
-                out = open_output(s, "stdout");
-                errf = open_output(s, "stderr");
+                out = open_output(s);
+                errf = open_output(s);
                 if (out < 0 || errf < 0)
                         return cj_error_seterrno(err, out < 0 ? out : errf, "cannot create output files");
                 cfg.stdout_fd = out;
@@ -342,14 +352,11 @@ static int run_sandbox(call_state *s, cj_error *err) {
                 if (cut_out || cut_err) {
                         json_t *t = json_pack("{s:b, s:b}", "stdout", cut_out, "stderr", cut_err);
                         if (s->task) { /* the whole stream that was cut (stdout's if both were) */
-                                _cleanup_free_ char *p = cj_task_output_path(s->task, s->seq,
-                                                                             cut_out ? "stdout" : "stderr");
-                                if (p)
-                                        json_object_set_new(t, "full_output", json_string(p));
-                                _cleanup_free_ char *pe = cut_out && cut_err
-                                                                  ? cj_task_output_path(s->task, s->seq, "stderr")
-                                                                  : NULL;
-                                if (pe)
+                                _cleanup_free_ char *po = cut_out ? keep_output(s, out, "stdout") : NULL;
+                                _cleanup_free_ char *pe = cut_err ? keep_output(s, errf, "stderr") : NULL;
+                                if (po || pe)
+                                        json_object_set_new(t, "full_output", json_string(po ? po : pe));
+                                if (po && pe)
                                         json_object_set_new(t, "full_output_stderr", json_string(pe));
                         }
                         json_object_set_new(s->result, "truncated", t);

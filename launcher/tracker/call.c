@@ -116,7 +116,8 @@ int cj_task_call_start(cj_task *t, const json_t *start_fields, uint64_t *seq, cj
                 goto out;
         }
         t->running[t->n_running++] = *seq;
-        r = cj_task_save(t, err);
+        /* No state.json save here: the call's end (or any other access) folds
+         * this line in from the journal and saves once. */
 out:
         cj_task_unlock(t);
         return r;

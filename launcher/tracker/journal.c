@@ -66,14 +66,14 @@ int cj_journal_format(uint64_t seq, int64_t time_ms, const char *event, const ch
         return 0;
 }
 
-int cj_journal_append(int fd, off_t old_size, const char *line, size_t len, cj_error *err) {
+int cj_journal_append(int fd, off_t old_size, const char *line, size_t len, bool durable, cj_error *err) {
         _cleanup_free_ char *buf = malloc(len + 1);
         if (!buf)
                 return cj_error_set(err, ENOMEM, "out of memory");
         memcpy(buf, line, len);
         buf[len] = '\n';
         int r = cj_write_all(fd, buf, len + 1);
-        if (r >= 0 && fdatasync(fd) < 0)
+        if (r >= 0 && durable && fdatasync(fd) < 0)
                 r = -errno;
         if (r < 0) {
                 /* Leave no torn line behind: the next append must start on a line boundary. */

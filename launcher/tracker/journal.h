@@ -41,9 +41,10 @@ void cj_time_rfc3339(int64_t ms, char out[CJ_TIME_RFC3339_LEN + 1]);
 int cj_journal_format(uint64_t seq, int64_t time_ms, const char *event, const char *task, const char *prev,
                       const json_t *fields, char **line, size_t *len, json_t **obj, cj_error *err);
 
-/* Append line + '\n' to fd (opened O_APPEND) in one write, then fdatasync.  On
- * a short write the file is truncated back to old_size, so no torn line stays. */
-int cj_journal_append(int fd, off_t old_size, const char *line, size_t len, cj_error *err);
+/* Append line + '\n' to fd (opened O_APPEND) in one write, then fdatasync
+ * unless durable is false.  On a short write the file is truncated back to
+ * old_size, so no torn line stays. */
+int cj_journal_append(int fd, off_t old_size, const char *line, size_t len, bool durable, cj_error *err);
 
 /* Check one line against the chain: valid JSON object, seq == expect_seq, task
  * matches (task may be NULL), prev == expect_prev.  Returns 0 and *obj (may be

@@ -202,7 +202,7 @@ int cj_task_recover(cj_task *t, cj_error *err) {
                 r = close_interrupted(t, err);
         if (r >= 0)
                 r = enforce_loop_limits(t, err);
-        if (r >= 0)
-                r = cj_task_save(t, err);
+        /* No save here: whoever holds the lock saves once after its own event,
+         * and a reader that saves nothing leaves the fold to the next access. */
         return r;
 }

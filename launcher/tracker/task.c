@@ -84,9 +84,10 @@ int cj_task_save(cj_task *t, cj_error *err) {
                 return cj_error_set(err, ENOMEM, "out of memory");
         memcpy(withnl, s, n);
         withnl[n] = '\n';
-        /* A cache of the journal's fold (which is fsynced): a stale or empty copy
-         * after a power loss is found and rebuilt on the next access. */
-        int r = cj_write_file_replace(t->state_path, withnl, n + 1, TASK_FILE_MODE, err);
+        /* A cache of the journal's fold (which is fsynced): rewritten in place,
+         * since a stale, torn or garbled copy (a crash mid-write, a power loss)
+         * is found and rebuilt from the journal on the next access. */
+        int r = cj_write_file_inplace(t->state_path, withnl, n + 1, TASK_FILE_MODE, err);
         if (r < 0)
                 return r;
         t->dirty = false;
@@ -104,7 +105,12 @@ int cj_task_append(cj_task *t, const char *event, const json_t *fields, uint64_t
                                   err);
         if (r < 0)
                 return r;
-        r = cj_journal_append(t->journal_fd, (off_t) t->st.bytes, line, len, err);
+        /* Every event is fdatasynced before clawjail acts on it, except a call's
+         * "end": if a power loss takes it, recovery closes the call as
+         * "interrupted" and charges it (the SPEC's path for a start without end),
+         * and the next event's sync makes it durable anyway. */
+        bool durable = strcmp(event, "end") != 0;
+        r = cj_journal_append(t->journal_fd, (off_t) t->st.bytes, line, len, durable, err);
         if (r < 0)
                 return cj_error_prefix(err, "%s: ", t->journal_path);
         t->dirty = true;

@@ -86,7 +86,7 @@ int cj_fsync_parent_dir(const char *path) {
         return 0;
 }
 
-static int write_replace(const char *path, const void *buf, size_t len, mode_t mode, bool durable, cj_error *err) {
+int cj_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode, cj_error *err) {
         size_t plen = strlen(path);
         _cleanup_free_ char *tmp = malloc(plen + 16);
         if (!tmp)
@@ -98,7 +98,7 @@ static int write_replace(const char *path, const void *buf, size_t len, mode_t m
         int r = cj_write_all(fd, buf, len);
         if (r >= 0 && fchmod(fd, mode) < 0)
                 r = -errno;
-        if (r >= 0 && durable && fsync(fd) < 0)
+        if (r >= 0 && fsync(fd) < 0)
                 r = -errno;
         if (r >= 0 && rename(tmp, path) < 0)
                 r = -errno;
@@ -106,20 +106,31 @@ static int write_replace(const char *path, const void *buf, size_t len, mode_t m
                 unlink(tmp);
                 return cj_error_seterrno(err, r, "%s", path);
         }
-        if (!durable)
-                return 0;
         r = cj_fsync_parent_dir(path);
         if (r < 0)
                 return cj_error_seterrno(err, r, "%s: fsync of directory", path);
         return 0;
 }
 
-int cj_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode, cj_error *err) {
-        return write_replace(path, buf, len, mode, true, err);
-}
 
-int cj_write_file_replace(const char *path, const void *buf, size_t len, mode_t mode, cj_error *err) {
-        return write_replace(path, buf, len, mode, false, err);
+
+int cj_write_file_inplace(const char *path, const void *buf, size_t len, mode_t mode, cj_error *err) {
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0)
+                return cj_error_seterrno(err, errno, "%s", path);
+        const char *p = buf;
+        size_t done = 0;
+        while (done < len) {
+                ssize_t n = pwrite(fd, p + done, len - done, (off_t) done);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return cj_error_seterrno(err, errno, "%s", path);
+                done += (size_t) n;
+        }
+        if (ftruncate(fd, (off_t) len) < 0)
+                return cj_error_seterrno(err, errno, "%s: truncate", path);
+        return 0;
 }
 
 int cj_mkdir_p(const char *path, mode_t mode) {

@@ -21,10 +21,10 @@ int cj_write_all(int fd, const void *buf, size_t len);
  * rename over path, fsync the directory.  mode applies to a new file. */
 int cj_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode, cj_error *err);
 
-/* The same rename-over-the-old-file, without the fsyncs: for a file that is
- * a cache of something durable, where a stale or empty copy after a power
- * loss is detected and rebuilt (the tracker's state.json). */
-int cj_write_file_replace(const char *path, const void *buf, size_t len, mode_t mode, cj_error *err);
+/* Rewrite path in place (create it if missing): write at offset 0, then
+ * truncate to len.  No temp file, no rename, no fsync: only for a cache
+ * whose torn or garbled copy is detected and rebuilt by its reader. */
+int cj_write_file_inplace(const char *path, const void *buf, size_t len, mode_t mode, cj_error *err);
 
 /* fsync the directory that contains path. */
 int cj_fsync_parent_dir(const char *path);
