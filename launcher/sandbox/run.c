@@ -120,6 +120,8 @@ const char *cj_sandbox_userns_hint(void) {
         return NULL;
 }
 
+static int compile_seccomp(const cj_profile *p, struct sock_fprog *prog, cj_error *err);
+
 /* ---- inside the sandbox -------------------------------------------------- */
 
 /* errnum != 0 appends its strerror; messages from a cj_error already carry it. */
@@ -203,6 +205,11 @@ static _Noreturn void run_call(child_ctx *c) {
 static _Noreturn void sandbox_init(child_ctx *c) {
         cj_error err = { 0 };
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* Compile the filter here, while the launcher writes the id maps and
+         * attaches the cgroup: it needs no privilege, and pid 2 inherits it. */
+        int cr = compile_seccomp(c->cfg->profile, &c->prog, &err);
+        if (cr < 0)
+                child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
         char go = 0;
         if (read(c->sync_rd, &go, 1) != 1)
                 _exit(125); /* the launcher died or gave up */
@@ -446,7 +453,7 @@ int cj_sandbox_run(const cj_sandbox_config *cfg, cj_sandbox_result *res, cj_erro
         bool mask_set = false;
         pid_t pid1 = -1;
 
-        if ((r = check_cwd(&plan, c.cwd, err)) < 0 || (r = compile_seccomp(p, &c.prog, err)) < 0 ||
+        if ((r = check_cwd(&plan, c.cwd, err)) < 0 ||
             (r = cj_git_watch_begin(&plan, &watch)) < 0 ||
             (r = cj_env_build(p, environ, cfg->extra_env, &envp, err)) < 0 ||
             (r = cj_cgroup_create(&p->limits, &cg, err)) < 0)
@@ -505,6 +512,12 @@ int cj_sandbox_run(const cj_sandbox_config *cfg, cj_sandbox_result *res, cj_erro
             (r = cj_cgroup_attach(&cg, pid1, err)) < 0) {
                 kill(pid1, SIGKILL);
                 waitpid(pid1, NULL, 0);
+                /* pid 1 may have failed first (its filter did not compile): say that. */
+                child_msg m;
+                if (read(msg_p[0], &m, sizeof m) == sizeof m && m.kind == MSG_SETUP_FAILED) {
+                        cj_error_clear(err);
+                        r = cj_error_set(err, m.errnum ? m.errnum : EIO, "sandbox setup: %s", m.text);
+                }
                 goto out;
         }
         /* If this fails (EPIPE), setup failed meanwhile: its message is in msg_p. */
