@@ -205,8 +205,16 @@ static void base_config(const call_state *s, cj_sandbox_config *cfg) {
 /* Capture files: unnamed (O_TMPFILE) until the end of the call.  A tracked
  * call's stream is linked into STATE/tasks/T/outputs/SEQ.stream only when the
  * result had to cut it (the SPEC keeps the whole stream exactly then; an
- * uncut one is whole in the result and hashed in the journal). */
-static int open_output(const call_state *s) {
+ * uncut one is whole in the result and hashed in the journal).  Where the
+ * filesystem has no O_TMPFILE, a named file (*name) stands in: renamed into
+ * place when kept, removed otherwise. */
+typedef struct capture_file {
+        int fd;
+        char *name; /* the stand-in's path, or NULL */
+} capture_file;
+
+static int open_output(const call_state *s, capture_file *cap) {
+        *cap = (capture_file){ .fd = -1 };
         _cleanup_free_ char *dir = NULL;
         if (s->task && !(dir = cj_path_join(cj_task_dir(s->task), "outputs")))
                 return -ENOMEM;
@@ -214,17 +222,42 @@ static int open_output(const call_state *s) {
         int fd = open(dir ? dir : tmp && *tmp ? tmp : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
         if (fd < 0 && !dir)
                 fd = memfd_create("clawjail-output", MFD_CLOEXEC);
+        if (fd < 0 && dir && errno != ENOSPC && errno != EACCES) {
+                char *name = NULL;
+                if (asprintf(&name, "%s/.capture-XXXXXX", dir) < 0)
+                        return -ENOMEM;
+                fd = mkostemp(name, O_CLOEXEC);
+                if (fd < 0) {
+                        free(name);
+                        return -errno;
+                }
+                cap->name = name;
+        }
+        cap->fd = fd;
         return fd < 0 ? -errno : fd;
 }
 
 /* Give a tracked call's cut stream its name in outputs/. */
-static char *keep_output(const call_state *s, int fd, const char *stream) {
+static char *keep_output(const call_state *s, capture_file *cap, const char *stream) {
         _cleanup_free_ char *path = cj_task_output_path(s->task, s->seq, stream);
         char proc[64];
-        snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-        if (!path || linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) < 0)
+        snprintf(proc, sizeof proc, "/proc/self/fd/%d", cap->fd);
+        if (!path)
                 return NULL;
+        if (cap->name ? rename(cap->name, path) < 0 : linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) < 0)
+                return NULL;
+        free(cap->name);
+        cap->name = NULL;
         return TAKE_PTR(path);
+}
+
+static void capture_close(capture_file *cap) {
+        if (cap->fd >= 0)
+                close(cap->fd);
+        if (cap->name)
+                unlink(cap->name);
+        free(cap->name);
+        *cap = (capture_file){ .fd = -1 };
 }
 
 static int stdin_fd(const cj_call *c) {
@@ -295,10 +328,12 @@ static int run_sandbox(call_state *s, cj_error *err) {
                 cfg.argv = c->argv;
 
         bool capture = !c->passthrough || s->task;
-        _cleanup_close_ int in = stdin_fd(c), out = -1, errf = -1;
+        _cleanup_close_ int in = stdin_fd(c);
+        _cleanup_(capture_close) capture_file cout = { .fd = -1 }, cerr = { .fd = -1 };
+        int out = -1, errf = -1;
         if (capture) {
-                out = open_output(s);
-                errf = open_output(s);
+                out = open_output(s, &cout);
+                errf = open_output(s, &cerr);
                 if (out < 0 || errf < 0)
                         return cj_error_seterrno(err, out < 0 ? out : errf, "cannot create output files");
                 cfg.stdout_fd = out;
@@ -352,8 +387,8 @@ static int run_sandbox(call_state *s, cj_error *err) {
                 if (cut_out || cut_err) {
                         json_t *t = json_pack("{s:b, s:b}", "stdout", cut_out, "stderr", cut_err);
                         if (s->task) { /* the whole stream that was cut (stdout's if both were) */
-                                _cleanup_free_ char *po = cut_out ? keep_output(s, out, "stdout") : NULL;
-                                _cleanup_free_ char *pe = cut_err ? keep_output(s, errf, "stderr") : NULL;
+                                _cleanup_free_ char *po = cut_out ? keep_output(s, &cout, "stdout") : NULL;
+                                _cleanup_free_ char *pe = cut_err ? keep_output(s, &cerr, "stderr") : NULL;
                                 if (po || pe)
                                         json_object_set_new(t, "full_output", json_string(po ? po : pe));
                                 if (po && pe)
