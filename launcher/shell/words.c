@@ -177,6 +177,28 @@ static bool lex_backtick(sh_parser *p, sh_pvec *pv, uint32_t pflags, uint32_t *f
 }
 
 /* $( ... ) / <( ... ) / >( ... ): p->pos is at the '('. */
+/* An arithmetic part ($((..)) or $[..]): the expression is s[from, to), the
+ * part spans [start, end), and lexing goes on at end. */
+static bool push_arith(sh_parser *p, sh_pvec *pv, size_t start, size_t from, size_t to, size_t end, uint32_t pflags,
+                       uint32_t *flags) {
+        size_t save = p->len;
+        sh_word *e = sh_lex_arith(p, from, to);
+        p->len = save;
+        if (!e)
+                return false;
+        sh_part *x = sh_pv_push(p, pv, SH_PART_ARITH, start);
+        if (!x)
+                return false;
+        x->expr = e;
+        x->flags = pflags;
+        x->text = p->s + from;
+        x->text_len = (uint32_t) (to - from);
+        x->span = sh_mkspan(p, start, end);
+        *flags |= SH_WORD_ARITH | (e->flags & (SH_WORD_DYNAMIC | SH_WORD_BACKTICK));
+        p->pos = end;
+        return true;
+}
+
 static bool lex_comsub(sh_parser *p, sh_pvec *pv, sh_part_kind kind, size_t start, uint32_t pflags,
                        uint32_t *flags) {
         size_t open = p->pos;
@@ -192,22 +214,7 @@ static bool lex_comsub(sh_parser *p, sh_pvec *pv, sh_part_kind kind, size_t star
                 }
                 size_t m2 = sh_scan_parens(p, open + 1);
                 if (m2 != SH_NPOS && m2 + 1 == m1) {
-                        size_t save = p->len;
-                        sh_word *e = sh_lex_arith(p, open + 2, m2);
-                        p->len = save;
-                        if (!e)
-                                return false;
-                        sh_part *x = sh_pv_push(p, pv, SH_PART_ARITH, start);
-                        if (!x)
-                                return false;
-                        x->expr = e;
-                        x->flags = pflags;
-                        x->text = p->s + open + 2;
-                        x->text_len = (uint32_t) (m2 - open - 2);
-                        x->span = sh_mkspan(p, start, m1 + 1);
-                        *flags |= SH_WORD_ARITH | (e->flags & (SH_WORD_DYNAMIC | SH_WORD_BACKTICK));
-                        p->pos = m1 + 1;
-                        return true;
+                        return push_arith(p, pv, start, open + 2, m2, m1 + 1, pflags, flags);
                 }
                 sub = sh_parse_sub(p, NULL, 0, open + 1, m1, true, &unparsed);
                 if (p->err)
@@ -328,22 +335,7 @@ bool sh_lex_dollar(sh_parser *p, sh_pvec *pv, uint32_t pflags, uint32_t *flags) 
                         unterminated(p, start, "]");
                         return false;
                 }
-                size_t save = p->len;
-                sh_word *e = sh_lex_arith(p, q + 1, i);
-                p->len = save;
-                if (!e)
-                        return false;
-                sh_part *x = sh_pv_push(p, pv, SH_PART_ARITH, start);
-                if (!x)
-                        return false;
-                x->expr = e;
-                x->flags = pflags;
-                x->text = p->s + q + 1;
-                x->text_len = (uint32_t) (i - q - 1);
-                x->span = sh_mkspan(p, start, i + 1);
-                *flags |= SH_WORD_ARITH | (e->flags & (SH_WORD_DYNAMIC | SH_WORD_BACKTICK));
-                p->pos = i + 1;
-                return true;
+                return push_arith(p, pv, start, q + 1, i, i + 1, pflags, flags);
         }
         size_t end;
         if (is_name_start(c)) {
