@@ -31,13 +31,14 @@ void sh_end_node(sh_parser *p, sh_node *n, size_t end) {
         n->span = sh_mkspan(p, start, end);
 }
 
-/* Growable arena vector. */
-#define VPUSH(p, vec, n, cap, val)                                                                                     \
+/* Push val onto vec (n used of cap), doubling it with GROW(new capacity _c)
+ * when full; false (and the parser's out-of-memory error) if that fails. */
+#define GROWING_PUSH(p, vec, n, cap, val, GROW)                                                                        \
         ({                                                                                                             \
                 bool _ok = true;                                                                                       \
                 if ((n) == (cap)) {                                                                                    \
                         uint32_t _c = (cap) ? (cap) * 2 : 4;                                                           \
-                        void *_v = sh_arena_grow((p)->ar, (vec), (n), _c, sizeof *(vec));                              \
+                        void *_v = (GROW);                                                                             \
                         if (!_v) {                                                                                     \
                                 sh_nomem(p);                                                                           \
                                 _ok = false;                                                                           \
@@ -51,27 +52,13 @@ void sh_end_node(sh_parser *p, sh_node *n, size_t end) {
                 _ok;                                                                                                   \
         })
 
+/* Growable arena vector. */
+#define VPUSH(p, vec, n, cap, val) GROWING_PUSH(p, vec, n, cap, val, sh_arena_grow((p)->ar, (vec), (n), _c, sizeof *(vec)))
+
 /* Heap vector for the hot paths (words of a command, items of a list): built
  * with realloc and copied into the arena at its final size, so the arena
  * holds no abandoned doubling copies. */
-#define HPUSH(p, vec, n, cap, val)                                                                                     \
-        ({                                                                                                             \
-                bool _ok = true;                                                                                       \
-                if ((n) == (cap)) {                                                                                    \
-                        uint32_t _c = (cap) ? (cap) * 2 : 4;                                                           \
-                        void *_v = realloc((vec), (size_t) _c * sizeof *(vec));                                        \
-                        if (!_v) {                                                                                     \
-                                sh_nomem(p);                                                                           \
-                                _ok = false;                                                                           \
-                        } else {                                                                                       \
-                                (vec) = _v;                                                                            \
-                                (cap) = _c;                                                                            \
-                        }                                                                                              \
-                }                                                                                                      \
-                if (_ok)                                                                                               \
-                        (vec)[(n)++] = (val);                                                                          \
-                _ok;                                                                                                   \
-        })
+#define HPUSH(p, vec, n, cap, val) GROWING_PUSH(p, vec, n, cap, val, realloc((vec), (size_t) _c * sizeof *(vec)))
 
 static void *to_arena(sh_parser *p, const void *v, size_t n, size_t sz) {
         if (n == 0)
