@@ -88,7 +88,9 @@ static sh_cond_expr *cond_term(sh_parser *p) {
                 e = new_expr(p, SH_COND_UNARY, start);
                 if (!e)
                         return NULL;
-                e->op = sh_arena_strndup(p->ar, t->word->raw, t->word->raw_len);
+                e->op = sh_tok_text(p, t);
+                if (!e->op)
+                        return NULL;
                 sh_consume(p);
                 t = sh_peek(p, MODE);
                 if (t->type != T_WORD || is_end(t)) {
@@ -106,7 +108,7 @@ static sh_cond_expr *cond_term(sh_parser *p) {
                 const char *op = NULL;
                 bool regex = false;
                 if (t->type == T_WORD && in_set(t, binops, sizeof binops / sizeof *binops)) {
-                        op = sh_arena_strndup(p->ar, t->word->raw, t->word->raw_len);
+                        op = sh_tok_text(p, t);
                         regex = sh_tok_is(t, "=~");
                 } else if (t->type == T_REDIR && t->fd < 0 && (t->rop == SH_REDIR_IN || t->rop == SH_REDIR_OUT)) {
                         op = t->rop == SH_REDIR_IN ? "<" : ">";
@@ -122,10 +124,8 @@ static sh_cond_expr *cond_term(sh_parser *p) {
                         cond_error(p, t, "conditional binary operator expected");
                         return NULL;
                 }
-                if (!op) {
-                        sh_nomem(p);
-                        return NULL;
-                }
+                if (!op)
+                        return NULL; /* out of memory: sh_tok_text said so */
                 sh_consume(p);
                 t = sh_peek(p, regex ? MODE | LX_REGEX : MODE);
                 if (t->type != T_WORD || is_end(t)) {

@@ -91,6 +91,9 @@ void sh_leave(sh_parser *p);
 void sh_skip_cont(sh_parser *p);
 bool sh_word_is(const sh_word *w, const char *lit);
 bool sh_tok_is(const sh_tok *t, const char *lit);
+/* A copy of a word token's source text in the arena; NULL (with the parser's
+ * out-of-memory error set) if the arena is exhausted. */
+char *sh_tok_text(sh_parser *p, const sh_tok *t);
 
 /* ---- words.c ---- */
 /* Lex one word at p->pos (caller checked it starts a word). */

@@ -124,6 +124,13 @@ bool sh_tok_is(const sh_tok *t, const char *lit) {
         return t->type == T_WORD && sh_word_is(t->word, lit);
 }
 
+char *sh_tok_text(sh_parser *p, const sh_tok *t) {
+        char *s = sh_arena_strndup(p->ar, t->word->raw, t->word->raw_len);
+        if (!s)
+                sh_nomem(p);
+        return s;
+}
+
 /* Current byte after line continuations, or -1 at the end. */
 static int cur(sh_parser *p) {
         sh_skip_cont(p);

@@ -575,11 +575,9 @@ static sh_node *parse_for(sh_parser *p, sh_node_kind kind) {
                 sh_syntax_tok(p, t);
                 return NULL;
         }
-        n->for_.var = sh_arena_strndup(p->ar, t->word->raw, t->word->raw_len);
-        if (!n->for_.var) {
-                sh_nomem(p);
+        n->for_.var = sh_tok_text(p, t);
+        if (!n->for_.var)
                 return NULL;
-        }
         n->for_.var_span = t->word->span;
         sh_consume(p);
         t = sh_peek(p, CMD_MODE);
@@ -778,11 +776,9 @@ static sh_node *parse_command(sh_parser *p, bool after_pipe) {
                         return NULL;
                 }
                 n->func.keyword = true;
-                n->func.name = sh_arena_strndup(p->ar, t->word->raw, t->word->raw_len);
-                if (!n->func.name) {
-                        sh_nomem(p);
+                n->func.name = sh_tok_text(p, t);
+                if (!n->func.name)
                         return NULL;
-                }
                 n->func.name_span = t->word->span;
                 sh_consume(p);
                 if (sh_peek(p, 0)->type == T_LP) {
