@@ -44,6 +44,17 @@ static const opt *find_long(const opt *o, const char *s, size_t n) {
  * u->why set on an unknown option / missing argument / dynamic option. */
 typedef int (*opt_fn)(sh_unwrap *u, char name, const char *lng, const char *arg);
 
+/* An option's argument: given inline (--opt=VAL, -oVAL), else the next word
+ * (*i advances).  NULL with u->why set when there is none. */
+static const char *option_value(const char *inline_val, const sh_arg *argv, size_t argc, size_t *i, sh_unwrap *u) {
+        if (inline_val)
+                return inline_val;
+        if (*i + 1 < argc)
+                return argv[++*i].value;
+        u->why = "runner option without its argument";
+        return NULL;
+}
+
 static long scan_opts(const sh_arg *argv, size_t argc, size_t i, const opt *opts, sh_unwrap *u, opt_fn fn,
                       bool stop_at_assign) {
         for (; i < argc; i++) {
@@ -68,16 +79,8 @@ static long scan_opts(const sh_arg *argv, size_t argc, size_t i, const opt *opts
                                 return -1;
                         }
                         const char *arg = NULL;
-                        if (o->arg) {
-                                if (eq)
-                                        arg = eq + 1;
-                                else if (i + 1 < argc)
-                                        arg = argv[++i].value;
-                                else {
-                                        u->why = "runner option without its argument";
-                                        return -1;
-                                }
-                        }
+                        if (o->arg && !(arg = option_value(eq ? eq + 1 : NULL, argv, argc, &i, u)))
+                                return -1;
                         if (fn && fn(u, o->name, o->lng, arg) < 0)
                                 return -1;
                         continue;
@@ -90,14 +93,8 @@ static long scan_opts(const sh_arg *argv, size_t argc, size_t i, const opt *opts
                         }
                         const char *arg = NULL;
                         if (o->arg) {
-                                if (c[1])
-                                        arg = c + 1;
-                                else if (i + 1 < argc)
-                                        arg = argv[++i].value;
-                                else {
-                                        u->why = "runner option without its argument";
+                                if (!(arg = option_value(c[1] ? c + 1 : NULL, argv, argc, &i, u)))
                                         return -1;
-                                }
                                 if (fn && fn(u, o->name, o->lng, arg) < 0)
                                         return -1;
                                 break;
