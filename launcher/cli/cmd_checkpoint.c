@@ -93,15 +93,11 @@ static int do_list(cj_task *t, bool json) {
 }
 
 int cmd_checkpoint(int argc, char **argv) {
-        if (argc < 2)
-                return cj_cli_fail("checkpoint: missing command (see 'clawjail checkpoint --help')");
-        const char *sub = argv[1];
-        if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
-                fputs(checkpoint_usage, stdout);
-                return 0;
-        }
-        if (strcmp(sub, "save") != 0 && strcmp(sub, "load") != 0 && strcmp(sub, "list") != 0)
-                return cj_cli_fail("checkpoint: unknown command '%s' (see 'clawjail checkpoint --help')", sub);
+        static const char *const known[] = { "save", "load", "list", NULL };
+        const char *sub = NULL;
+        int rc;
+        if (!cj_cli_subcommand(argc, argv, "checkpoint", checkpoint_usage, known, &sub, &rc))
+                return rc;
         cj_tracker_opts o = { 0 };
         const char *label = NULL, *pos[2] = { NULL, NULL };
         size_t npos = 0;

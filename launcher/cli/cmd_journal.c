@@ -154,15 +154,11 @@ static int do_verify(cj_task *t) {
 }
 
 int cmd_journal(int argc, char **argv) {
-        if (argc < 2)
-                return cj_cli_fail("journal: missing command (see 'clawjail journal --help')");
-        const char *sub = argv[1];
-        if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
-                fputs(journal_usage, stdout);
-                return 0;
-        }
-        if (strcmp(sub, "show") != 0 && strcmp(sub, "verify") != 0)
-                return cj_cli_fail("journal: unknown command '%s' (see 'clawjail journal --help')", sub);
+        static const char *const known[] = { "show", "verify", NULL };
+        const char *sub = NULL;
+        int rc;
+        if (!cj_cli_subcommand(argc, argv, "journal", journal_usage, known, &sub, &rc))
+                return rc;
         cj_tracker_opts o = { 0 };
         bool no_repair = false;
         const char *task = NULL;

@@ -60,6 +60,28 @@ char *cj_cli_state_dir(const cj_tracker_opts *o) {
         return dir;
 }
 
+bool cj_cli_subcommand(int argc, char **argv, const char *family, const char *usage, const char *const *known,
+                       const char **sub, int *exit_code) {
+        *exit_code = CJ_EXIT_FAILURE;
+        if (argc < 2) {
+                cj_cli_fail("%s: missing command (see 'clawjail %s --help')", family, family);
+                return false;
+        }
+        const char *w = argv[1];
+        if (strcmp(w, "--help") == 0 || strcmp(w, "-h") == 0 || strcmp(w, "help") == 0) {
+                fputs(usage, stdout);
+                *exit_code = 0;
+                return false;
+        }
+        for (size_t i = 0; known[i]; i++)
+                if (strcmp(w, known[i]) == 0) {
+                        *sub = w;
+                        return true;
+                }
+        cj_cli_fail("%s: unknown command '%s' (see 'clawjail %s --help')", family, w, family);
+        return false;
+}
+
 int cj_cli_print_json(const json_t *j) {
         _cleanup_free_ char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
         if (!s)
@@ -281,15 +303,14 @@ static int do_list(const char *state_dir, bool json) {
 }
 
 int cmd_task(int argc, char **argv) {
-        if (argc < 2)
-                return cj_cli_fail("task: missing command (see 'clawjail task --help')");
-        const char *sub = argv[1];
-        if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
-                fputs(task_usage, stdout);
-                return 0;
-        }
+        static const char *const known[] = { "list", "status", "create", "set-budget", "charge", "stop", "resume",
+                                             NULL };
+        const char *sub = NULL;
+        int rc;
+        if (!cj_cli_subcommand(argc, argv, "task", task_usage, known, &sub, &rc))
+                return rc;
         task_args a = { 0 };
-        int rc = parse_task_args(argc - 1, argv + 1, sub, &a);
+        rc = parse_task_args(argc - 1, argv + 1, sub, &a);
         if (rc >= 0)
                 return rc;
         _cleanup_free_ char *state_dir = cj_cli_state_dir(&a.o);
@@ -301,12 +322,6 @@ int cmd_task(int argc, char **argv) {
                         return cj_cli_fail("task list: unexpected argument '%s'", a.task);
                 return do_list(state_dir, a.o.json);
         }
-        static const char *const known[] = { "status", "create", "set-budget", "charge", "stop", "resume" };
-        bool ok = false;
-        for (size_t i = 0; i < CJ_ARRAY_SIZE(known); i++)
-                ok = ok || strcmp(sub, known[i]) == 0;
-        if (!ok)
-                return cj_cli_fail("task: unknown command '%s' (see 'clawjail task --help')", sub);
         if (!a.task)
                 return cj_cli_fail("task %s: missing TASK", sub);
         if (a.any_limit && strcmp(sub, "create") != 0 && strcmp(sub, "set-budget") != 0)
