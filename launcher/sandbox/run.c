@@ -62,24 +62,6 @@ void cj_sandbox_config_init(cj_sandbox_config *cfg) {
         *cfg = (cj_sandbox_config){ .network = -1, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
 }
 
-const char *cj_sandbox_status_name(cj_sandbox_status s) {
-        switch (s) {
-        case CJ_SB_EXITED:
-                return "ok";
-        case CJ_SB_SIGNALED:
-                return "signaled";
-        case CJ_SB_OOM:
-                return "oom";
-        case CJ_SB_TIMEOUT:
-                return "timeout";
-        case CJ_SB_EXEC_FAILED:
-                return "exec_failed";
-        case CJ_SB_SETUP_FAILED:
-                return "error";
-        }
-        return "error";
-}
-
 void cj_sandbox_result_clear(cj_sandbox_result *res) {
         cj_strv_free(res->quarantined);
         res->quarantined = NULL;

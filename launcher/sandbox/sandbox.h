@@ -33,7 +33,6 @@ typedef struct cj_sandbox_config {
         int network;                 /* cj_net_mode, or -1 for the profile's */
         int64_t timeout_ms;          /* 0 = profile limits.wall_s; <0 none */
         int stdin_fd, stdout_fd, stderr_fd; /* child's 0/1/2; -1 = inherit the launcher's */
-        int verbosity;
 } cj_sandbox_config;
 
 typedef enum cj_sandbox_status {
@@ -71,9 +70,6 @@ int cj_sandbox_run(const cj_sandbox_config *cfg, cj_sandbox_result *res, cj_erro
 /* The SPEC exit code for a result: the child's code, 124 timeout, 125 setup,
  * 126/127 exec errors, 128+N signals (OOM = 137). */
 int cj_sandbox_exit_code(const cj_sandbox_result *res);
-
-/* "ok" | "timeout" | "error" | "oom" | "signaled" | "exec_failed": for results and journals. */
-const char *cj_sandbox_status_name(cj_sandbox_status s);
 
 /* One line on why user namespaces are unavailable and what to change, or NULL
  * when they work.  Probes /proc/sys and AppArmor's restriction. */
