@@ -26,6 +26,11 @@ enum { OPT_STDIO = 3000, OPT_ALLOW_PROFILE };
 typedef struct server {
         cj_common_opts o;
         const char *allowed[CJ_SERVE_PROFILES_MAX + 1];
+        /* Profiles loaded so far, by name: a server loads each one once (the
+         * --profile one and the --allow-profile ones are all it may use). */
+        const char *loaded_name[CJ_SERVE_PROFILES_MAX + 1];
+        cj_profile *loaded[CJ_SERVE_PROFILES_MAX + 1];
+        size_t n_loaded;
         size_t n_allowed;
         bool serve;
 } server;
@@ -65,13 +70,15 @@ static void call_usage(FILE *f, bool serve) {
                       : "");
 }
 
-static bool profile_allowed(const server *s, const char *name) {
+/* The operator's own copy of name if requests may use that profile
+ * (--profile or --allow-profile), else NULL. */
+static const char *profile_allowed(const server *s, const char *name) {
         if (strcmp(name, s->o.profile) == 0)
-                return true;
+                return s->o.profile;
         for (size_t i = 0; i < s->n_allowed; i++)
                 if (strcmp(s->allowed[i], name) == 0)
-                        return true;
-        return false;
+                        return s->allowed[i];
+        return NULL;
 }
 
 /* Journal a request that could not be parsed, when its task is known. */
@@ -85,6 +92,33 @@ static void journal_rejected(const char *state_dir, const char *task, const cj_p
                                              perr->message);
         cj_task_record(t, "rejected", f, NULL, NULL);
         cj_task_free(t);
+}
+
+/* The profile named name (already allowed), loaded on first use. */
+static int server_profile(server *s, const char *name, const cj_profile **out, cj_error *err) {
+        for (size_t i = 0; i < s->n_loaded; i++)
+                if (strcmp(s->loaded_name[i], name) == 0) {
+                        *out = s->loaded[i];
+                        return 0;
+                }
+        cj_profile_vars vars = { .cwd = s->o.workspace, .home = getenv("HOME") ? getenv("HOME") : "/" };
+        cj_profile *p = NULL;
+        int r = cj_profile_load(name, &vars, &p, err);
+        if (r < 0)
+                return r;
+        if (s->n_loaded < CJ_ARRAY_SIZE(s->loaded)) { /* always true: only allowed names get here */
+                s->loaded_name[s->n_loaded] = name;
+                s->loaded[s->n_loaded++] = p;
+        }
+        *out = p;
+        return 0;
+}
+
+static void server_clear(server *s) {
+        for (size_t i = 0; i < s->n_loaded; i++)
+                cj_profile_free(s->loaded[i]);
+        s->n_loaded = 0;
+        cj_common_opts_clear(&s->o);
 }
 
 /* A request too large to read: journal it under the operator's --task. */
@@ -112,18 +146,18 @@ static json_t *handle(server *s, const char *buf, size_t len, int *code) {
                 task = req->task;
         if (task && !cj_task_id_valid(task))
                 return cj_result_failure(req->id, "bad_value", "invalid task id");
-        const char *pname = req->profile ? req->profile : s->o.profile;
-        if (!profile_allowed(s, pname)) {
+        const char *asked = req->profile ? req->profile : s->o.profile;
+        const char *pname = profile_allowed(s, asked); /* lives as long as the server */
+        if (!pname) {
                 char msg[512];
-                snprintf(msg, sizeof msg, "profile '%s' is not allowed here (the operator allows '%s'%s)", pname,
+                snprintf(msg, sizeof msg, "profile '%s' is not allowed here (the operator allows '%s'%s)", asked,
                          s->o.profile, s->n_allowed ? " and --allow-profile ones" : "");
                 return cj_result_failure(req->id, "profile_not_allowed", msg);
         }
         cj_common_opts o = s->o;
         o.profile = pname;
-        _cleanup_profile_ cj_profile *p = NULL;
-        cj_profile_vars vars = { .cwd = o.workspace, .home = getenv("HOME") ? getenv("HOME") : "/" };
-        int r = cj_profile_load(pname, &vars, &p, &err);
+        const cj_profile *p = NULL;
+        int r = server_profile(s, pname, &p, &err);
         if (r < 0)
                 return cj_result_failure(req->id, "bad_profile", cj_error_message(&err, r));
 
@@ -228,7 +262,7 @@ int cmd_call(int argc, char **argv) {
                 call_usage(stdout, false);
         else if (ret == 0)
                 ret = call_once(&s);
-        cj_common_opts_clear(&s.o);
+        server_clear(&s);
         return ret;
 }
 
@@ -297,6 +331,6 @@ int cmd_serve(int argc, char **argv) {
                 ret = cj_cli_fail("serve: --stdio is required (the only transport)");
         else if (ret == 0)
                 ret = serve_loop(&s);
-        cj_common_opts_clear(&s.o);
+        server_clear(&s);
         return ret;
 }
