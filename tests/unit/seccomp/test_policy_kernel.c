@@ -330,11 +330,18 @@ START_TEST(foreign_abis_are_killed) {
         size_t n = 0;
         /* Control: without a filter int $0x80 returns (pid or -ENOSYS). */
         int status = run_child(NULL, call_int80, res, &n);
-        ck_assert_msg(WIFEXITED(status) && n == 2, "control status 0x%x n %zu", status, n);
-
-        status = run_child("default", call_int80, res, &n);
-        ck_assert_uint_eq(n, 1);
-        ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS, "int $0x80 status 0x%x", status);
+        /* A kernel built without IA32 emulation (or booted with
+         * ia32_emulation=0) answers int $0x80 with SIGSEGV: there is no
+         * i386 entry point to filter, so that half cannot run here. */
+        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV) {
+                printf("# SKIP int $0x80 half: this kernel has no IA32 emulation (control got SIGSEGV)\n");
+        } else {
+                ck_assert_msg(WIFEXITED(status) && n == 2, "control status 0x%x n %zu", status, n);
+                status = run_child("default", call_int80, res, &n);
+                ck_assert_uint_eq(n, 1);
+                ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS, "int $0x80 status 0x%x",
+                              status);
+        }
 
         status = run_child("default", call_x32, res, &n);
         ck_assert_uint_eq(n, 1);
