@@ -41,8 +41,9 @@ static void call_usage(FILE *f, bool serve) {
                       "\n"
                       "Read JSON tool calls, one per line, on stdin; write one JSON result per line on\n"
                       "stdout, in order, flushed after each.  Each call is independent: a bad line gets\n"
-                      "an error result and the server goes on.  A request may name \"task\", \"approve\"\n"
-                      "and \"profile\"; a request's profile must be the --profile one or one named by\n"
+                      "an error result and the server goes on.  A request may name \"task\" (only\n"
+                      "when the operator gave no --task, or the same one), \"approve\" and\n"
+                      "\"profile\"; a request's profile must be the --profile one or one named by\n"
                       "--allow-profile (a tool call never widens policy on its own).  EOF ends the\n"
                       "server with exit 0.\n",
                       f);
@@ -82,16 +83,19 @@ static const char *profile_allowed(const server *s, const char *name) {
 }
 
 /* Journal a request that could not be parsed, when its task is known. */
-static void journal_rejected(const char *state_dir, const char *task, const cj_proto_error *perr) {
+static void journal_rejected_as(const char *state_dir, const char *task, const char *code, const char *message) {
         if (!task || !state_dir || !cj_task_id_valid(task))
                 return;
         cj_task *t = NULL;
         if (cj_task_open(state_dir, task, NULL, &t, NULL) < 0)
                 return;
-        _cleanup_json_ json_t *f = json_pack("{s:s, s:s}", "code", cj_proto_code_name(perr->code), "message",
-                                             perr->message);
+        _cleanup_json_ json_t *f = json_pack("{s:s, s:s}", "code", code, "message", message);
         cj_task_record(t, "rejected", f, NULL, NULL);
         cj_task_free(t);
+}
+
+static void journal_rejected(const char *state_dir, const char *task, const cj_proto_error *perr) {
+        journal_rejected_as(state_dir, task, cj_proto_code_name(perr->code), perr->message);
 }
 
 /* The profile named name (already allowed), loaded on first use. */
@@ -141,6 +145,16 @@ static json_t *handle(server *s, const char *buf, size_t len, int *code) {
         if (cj_request_parse(buf, len, s->serve ? CJ_REQUEST_SERVE : 0, &req, &perr) < 0) {
                 journal_rejected(state_dir, task, &perr);
                 return cj_proto_error_result_from(&perr);
+        }
+        if (req->task && s->o.task && strcmp(req->task, s->o.task) != 0) {
+                /* The operator chose the task: budget, journal and loop
+                 * governance are theirs to set, never the request's. */
+                char msg[512];
+                snprintf(msg, sizeof msg,
+                         "\"task\": the operator runs this server for task '%s'; a request cannot name another",
+                         s->o.task);
+                journal_rejected_as(state_dir, task, "task_not_allowed", msg);
+                return cj_result_failure(req->id, "task_not_allowed", msg);
         }
         if (req->task)
                 task = req->task;

@@ -3,7 +3,8 @@
 # serve --stdio: several requests in, one result line per request out, in
 # order, with matching ids; a bad line in the middle gets an error and the
 # next line still runs; per-request task and profile; a profile the operator
-# did not allow is refused and runs nothing.
+# did not allow is refused and runs nothing; a request cannot choose another
+# task than the operator's --task.
 . "$(dirname "$0")/common.sh"
 
 IO=$(tap_scratch)
@@ -39,13 +40,33 @@ is "$(paste -sd ' ' order)" "1 5 7" "the exec calls ran once each, in order"
 is "$(res 8 '.status + "/" + .error.code')" "error/profile_not_allowed" \
         "line 8: a profile not allowed by --allow-profile is refused"
 ok "line 8 ran nothing" test ! -e mk_net
-is "$(res 9 .stdout)" "other-task" "line 9: a per-request task runs"
-is "$(st other .budget.calls.used)" 1 "and is charged to that task"
+is "$(res 9 '.status + "/" + .error.code')" "error/task_not_allowed" \
+        "line 9: a request cannot name another task than the operator's --task"
+ok "line 9 ran nothing and created no task" test ! -e "$SD/tasks/other"
 is "$(res 10 .stdout)" "from stdin" "line 10: stdin reaches the command"
 is "$(st sv .budget.calls.used)" 7 "the serve task was charged the 7 calls that ran"
-is "$(events sv rejected)" 1 "the bad line is journaled as rejected"
+is "$(events sv rejected)" 2 "the bad line and the other-task line are journaled as rejected"
+is "$(jl sv '[.[] | select(.event == "rejected")][1].code')" task_not_allowed "with code task_not_allowed"
 cj journal verify sv >/dev/null
 is "$?" 0 "the journal verifies"
+
+# Issue 7 §7: past a calls budget of 1, a request naming another task must not
+# run there; the operator's task refuses it and keeps the record.
+cj task create one --calls 1 >/dev/null
+printf '%s\n' '{"id":"b1","tool":"exec","command":"echo 1 >> budget_order"}' \
+        '{"id":"b2","tool":"exec","command":"echo 2 >> budget_order","task":"elsewhere"}' \
+        '{"id":"b3","tool":"exec","command":"echo 3 >> budget_order","task":"one"}' |
+        cj serve --stdio --task one >"$IO/out4"
+is "$(jq -r '.status + "/" + (.error.code // "-")' "$IO/out4" | paste -sd ' ')" \
+        "ok/- error/task_not_allowed budget_exhausted/budget_exhausted" \
+        "budget 1: the first call runs, another task is refused, the same task is out of budget"
+is "$(paste -sd ' ' budget_order)" "1" "only the first command ran"
+ok "no task 'elsewhere' was created or charged" test ! -e "$SD/tasks/elsewhere"
+is "$(st one .budget.calls.used)" 1 "the operator's task was charged exactly once"
+# Without an operator --task, a request may still name its own.
+printf '%s\n' '{"id":"f1","tool":"exec","command":"echo free","task":"free"}' | cj serve --stdio >"$IO/out5"
+is "$(jq -r .stdout "$IO/out5")" free "without --task, a request's task runs"
+is "$(st free .budget.calls.used)" 1 "and is charged to that task"
 
 # The operator can allow another profile; a request may then pick it.
 printf '%s\n' '{"id":"n1","tool":"exec","command":"echo net > mk_net2","profile":"net"}' |
