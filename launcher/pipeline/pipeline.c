@@ -431,6 +431,8 @@ static int run_fstool(call_state *s, const char *path, cj_error *err) {
         base_config(s, &cfg);
         cfg.fn = cj_fstool_main;
         cfg.fn_arg = &job;
+        const int keep[] = { rep, data, -1 };
+        cfg.keep_fds = keep;
         _cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         cfg.stdin_fd = cfg.stdout_fd = cfg.stderr_fd = devnull;
         _cleanup_(cj_sandbox_result_clear) cj_sandbox_result res = { 0 };

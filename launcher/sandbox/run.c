@@ -138,6 +138,27 @@ static int apply_rlimits(const child_ctx *c) {
         return r;
 }
 
+static int int_cmp(const void *a, const void *b) {
+        return *(const int *) a - *(const int *) b;
+}
+
+/* Close every descriptor except those in keep (bubblewrap's monitor does the
+ * same): marking them close-on-exec is not enough where no exec follows (pid 1,
+ * the file tools), and a descriptor still open there is reachable through
+ * /proc/self/fd.  keep is reordered. */
+static int close_all_but(int *keep, size_t n) {
+        qsort(keep, n, sizeof *keep, int_cmp);
+        unsigned next = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (keep[i] < 0 || (unsigned) keep[i] < next)
+                        continue;
+                if ((unsigned) keep[i] > next && syscall(SYS_close_range, next, (unsigned) keep[i] - 1, 0) < 0)
+                        return -errno;
+                next = (unsigned) keep[i] + 1;
+        }
+        return syscall(SYS_close_range, next, ~0U, 0) < 0 ? -errno : 0;
+}
+
 static void redirect(int from, int to) {
         if (from >= 0 && from != to)
                 dup2(from, to);
@@ -166,14 +187,24 @@ static _Noreturn void run_call(child_ctx *c) {
         r = cj_privs_drop(c->root_launcher, c->uid, c->gid, &err);
         if (r < 0)
                 child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
-        /* Every inherited descriptor above 2 goes at exec (the message pipe too,
-         * which is how the launcher learns that exec succeeded). */
-        if (syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) < 0)
-                child_fail(c, MSG_SETUP_FAILED, errno, "close_range");
+        /* Only 0-2, the message pipe and what fn needs stay open; the message
+         * pipe goes at exec (or right before fn), which is how the launcher
+         * learns that the call started. */
+        int keep[3 + 1 + CJ_SANDBOX_KEEP_FDS_MAX] = { 0, 1, 2, c->msg_wr };
+        size_t nkeep = 4;
+        for (size_t i = 0; c->cfg->fn && c->cfg->keep_fds && c->cfg->keep_fds[i] >= 0; i++) {
+                if (i >= CJ_SANDBOX_KEEP_FDS_MAX)
+                        child_fail(c, MSG_SETUP_FAILED, E2BIG, "descriptors kept for the file tool");
+                keep[nkeep++] = c->cfg->keep_fds[i];
+        }
+        if ((r = close_all_but(keep, nkeep)) < 0)
+                child_fail(c, MSG_SETUP_FAILED, r, "close_range");
         if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &c->prog) < 0)
                 child_fail(c, MSG_SETUP_FAILED, errno, "install the seccomp filter");
-        if (c->cfg->fn)
+        if (c->cfg->fn) {
+                close(c->msg_wr);
                 _exit(c->cfg->fn(c->cfg->fn_arg));
+        }
         environ = c->envp;
         execvp(c->cfg->argv[0], c->cfg->argv);
         child_msg m = { .kind = MSG_EXEC_FAILED, .errnum = errno };
@@ -187,9 +218,21 @@ static _Noreturn void run_call(child_ctx *c) {
 static _Noreturn void sandbox_init(child_ctx *c) {
         cj_error err = { 0 };
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* The launcher's descriptors (the task's lock, journal, state, output
+         * files) never enter the sandbox: keep only the pipes and what pid 2
+         * is handed. */
+        const cj_sandbox_config *cfg = c->cfg;
+        int keep[9 + CJ_SANDBOX_KEEP_FDS_MAX] = { 0,           1,           2,           c->sync_rd, c->msg_wr,
+                                                 c->status_wr, cfg->stdin_fd, cfg->stdout_fd, cfg->stderr_fd };
+        size_t nkeep = 9;
+        for (size_t i = 0; cfg->fn && cfg->keep_fds && cfg->keep_fds[i] >= 0 && i < CJ_SANDBOX_KEEP_FDS_MAX; i++)
+                keep[nkeep++] = cfg->keep_fds[i];
+        int cr = close_all_but(keep, nkeep);
+        if (cr < 0)
+                child_fail(c, MSG_SETUP_FAILED, cr, "close the launcher's descriptors");
         /* Compile the filter here, while the launcher writes the id maps and
          * attaches the cgroup: it needs no privilege, and pid 2 inherits it. */
-        int cr = compile_seccomp(c->cfg->profile, &c->prog, &err);
+        cr = compile_seccomp(c->cfg->profile, &c->prog, &err);
         if (cr < 0)
                 child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
         char go = 0;
@@ -232,9 +275,8 @@ static _Noreturn void sandbox_init(child_ctx *c) {
         prctl(PR_SET_DUMPABLE, 0);
         if (cj_privs_drop(false, 0, 0, &err) < 0)
                 kill(call, SIGKILL);
-        for (int fd = 0; fd < 3; fd++)
-                close(fd);
-        syscall(SYS_close_range, c->status_wr + 1, ~0U, 0);
+        int status_only[] = { c->status_wr };
+        close_all_but(status_only, 1); /* the reaper needs nothing else */
 
         sigset_t wait_set = c->forwarded;
         sigaddset(&wait_set, SIGCHLD);

@@ -20,12 +20,15 @@
 #include "profile/profile.h"
 #include "util/err.h"
 
+#define CJ_SANDBOX_KEEP_FDS_MAX 8 /* descriptors a file tool may be handed */
+
 typedef struct cj_sandbox_config {
         const cj_profile *profile;
         char *const *argv;           /* program and arguments; argv[0] searched in the sandbox's PATH */
         int (*fn)(void *arg);        /* or: run fn in pid 2 after all setup (read/write/edit tools) */
         void *fn_arg;
-        const int *keep_fds;         /* fds fn needs (kept open in pid 2), -1 terminated; NULL = none */
+        const int *keep_fds;         /* fds fn needs (kept open in pid 2), -1 terminated; NULL = none.
+                                      * Every other descriptor above 2 is closed in pid 1 and pid 2. */
         const char *cwd;             /* working directory inside (absolute); NULL = profile's first rw root or / */
         char *const *extra_ro;       /* operator --ro paths (absolute, normalized) */
         char *const *extra_rw;       /* operator --rw paths */

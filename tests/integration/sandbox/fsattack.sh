@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Attacks on the file tools and on the launcher's view of the workspace,
+# found by attacking it (issue 7): descriptors reachable through
+# /proc/self/fd, writes that would vanish with a tmpfs, protected paths the
+# lexical check missed, scans that cannot see, masks that miss, and
+# workspaces that try to block or brick later calls.
+. "${TAP_LIB:?}"
+if ! command -v jq >/dev/null; then
+        echo "1..0 # SKIP jq is not installed"
+        exit 0
+fi
+SD=$(tap_scratch)
+export CLAWJAIL_STATE_DIR=$SD
+PARENT=$(tap_workspace)
+WS=$PARENT/ws
+mkdir "$WS"
+tap_chown_ws "$WS"
+cd "$WS" || bail_out "cannot enter $WS"
+
+# call REQUEST [OPTS]: one `clawjail call` from $WS; sets R and RC.
+call() {
+        local req=$1
+        shift
+        R=$(printf '%s' "$req" | timeout -k 5 60 "$CLAWJAIL" call "$@" 2>/dev/null)
+        RC=$?
+}
+jr() { jq -r "$1" <<<"$R"; }
+
+# ---- fd hygiene: the file tools hold nothing but their own descriptors ----
+
+ln -s /proc/self/fd "$WS/fds"
+call '{"tool":"exec","command":"echo journal-seed"}' --task fdleak
+is "$RC" 0 "a tracked call runs (control)"
+leaked=""
+for n in $(seq 0 40); do
+        call "{\"tool\":\"read\",\"path\":\"fds/$n\"}" --task fdleak
+        c=$(jr '.content // empty')
+        if grep -Eq '"(seq|event|prev)"|journal-seed|"budget"' <<<"$c"; then
+                leaked+=" fds/$n"
+        fi
+done
+is "$leaked" "" "a read through a /proc/self/fd symlink reaches none of the task's files (journal, state, lock)"
+rm -f "$WS/fds"
+
+# pid 1 and the call hold none of the task's files while the call runs (they
+# kept the call lock alive after the launcher died).  The call's stdout and
+# stderr (fds 1 and 2) are its capture files, and that is all.
+printf '{"tool":"exec","command":"sleep 4"}' | timeout 60 "$CLAWJAIL" call --task fdleak >/dev/null 2>&1 &
+outer=$!
+held="" seen=0
+for _ in $(seq 1 40); do
+        sleep 0.2
+        launcher=$(pgrep -P "$outer" 2>/dev/null | head -n 1)
+        pid1=$(pgrep -P "${launcher:-0}" 2>/dev/null | head -n 1)
+        call_pid=$(pgrep -P "${pid1:-0}" 2>/dev/null | head -n 1)
+        [ -n "$call_pid" ] || continue
+        for p in $pid1 $call_pid; do
+                for f in /proc/$p/fd/*; do
+                        t=$(readlink "$f" 2>/dev/null) || continue
+                        seen=1
+                        [ "$p" = "$call_pid" ] && case ${f##*/} in 0 | 1 | 2) continue ;; esac
+                        case $t in "$SD"/*) held+=" $p:${f##*/}:$t" ;; esac
+                done
+        done
+        [ "$seen" = 1 ] && break
+done
+wait "$outer"
+if [ "$seen" = 1 ]; then
+        is "$held" "" "pid 1 and the call hold none of the task's files (lock, journal, outputs)"
+else
+        skip "pid 1 and the call hold none of the task's files (lock, journal, outputs)" \
+                "their descriptors are not readable here"
+fi
+
+done_testing
