@@ -15,6 +15,8 @@
 #include <linux/bpf.h>
 #include <linux/io_uring.h>
 #include <linux/keyctl.h>
+#include <linux/netlink.h>
+#include <sys/fanotify.h>
 #include <linux/perf_event.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -38,6 +40,21 @@
 #include <unistd.h>
 
 #define HIGH_BIT (1UL << 32)
+#ifndef AF_XDP
+#define AF_XDP 44
+#endif
+#ifndef SYS_statmount
+#define SYS_statmount 457
+#endif
+#ifndef SYS_listmount
+#define SYS_listmount 458
+#endif
+#ifndef SYS_set_mempolicy_home_node
+#define SYS_set_mempolicy_home_node 450
+#endif
+#ifndef SYS_memfd_secret
+#define SYS_memfd_secret 447
+#endif
 
 static const char *errname(int e) {
         switch (e) {
@@ -64,6 +81,8 @@ static const char *errname(int e) {
         case ENODEV: return "ENODEV";
         case EOPNOTSUPP: return "EOPNOTSUPP";
         case ENOEXEC: return "ENOEXEC";
+        case EAFNOSUPPORT: return "EAFNOSUPPORT";
+        case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
         default: return strerrorname_np(e) ? strerrorname_np(e) : "E?";
         }
 }
@@ -114,6 +133,81 @@ static int tiocsti_pty(const char *name, unsigned long req) {
                 printf("%s-injected: yes\n", name);
         errno = e;
         return report(name, r);
+}
+
+/* socket(2) with raw arguments; closes what it got. */
+static int try_socket(const char *name, unsigned long family, int type, unsigned long proto) {
+        long r = syscall(SYS_socket, family, type, proto);
+        if (r >= 0)
+                close((int) r);
+        return report(name, r);
+}
+
+/* The address families and netlink protocols default.policy refuses, and the
+ * calls Docker refuses that it used to leave open.  Kernel answers outside a
+ * sandbox here: vsock ok, packet/xdp EPERM (no CAP_NET_RAW) or ok, netlink
+ * generic/audit/uevent ok, chroot of a missing path ENOENT, fanotify ok
+ * (unprivileged since 5.13), migrate_pages EINVAL, set_mempolicy_home_node
+ * ok, afs_syscall ENOSYS, statmount/listmount EFAULT, memfd_secret ok. */
+static int more_probes(const char *n) {
+        unsigned long m = 0;
+        if (!strcmp(n, "socket-vsock"))
+                return try_socket(n, AF_VSOCK, SOCK_STREAM, 0);
+        if (!strcmp(n, "socket-vsock-hi"))
+                return try_socket(n, AF_VSOCK | HIGH_BIT, SOCK_STREAM, 0);
+        if (!strcmp(n, "socketpair-vsock"))
+                return report(n, socketpair(AF_VSOCK, SOCK_STREAM, 0, (int[2]){ 0 }));
+        if (!strcmp(n, "socket-packet"))
+                return try_socket(n, AF_PACKET, SOCK_RAW, 0);
+        if (!strcmp(n, "socket-xdp"))
+                return try_socket(n, AF_XDP, SOCK_RAW, 0);
+        if (!strcmp(n, "socket-alg"))
+                return try_socket(n, AF_ALG, SOCK_SEQPACKET, 0);
+        if (!strcmp(n, "socket-unix"))
+                return try_socket(n, AF_UNIX, SOCK_STREAM, 0);
+        if (!strcmp(n, "netlink-route"))
+                return try_socket(n, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+        if (!strcmp(n, "netlink-sock-diag"))
+                return try_socket(n, AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG);
+        if (!strcmp(n, "netlink-generic"))
+                return try_socket(n, AF_NETLINK, SOCK_RAW, NETLINK_GENERIC);
+        if (!strcmp(n, "netlink-audit"))
+                return try_socket(n, AF_NETLINK, SOCK_RAW, NETLINK_AUDIT);
+        if (!strcmp(n, "netlink-uevent"))
+                return try_socket(n, AF_NETLINK, SOCK_RAW, NETLINK_KOBJECT_UEVENT);
+        if (!strcmp(n, "netlink-route-hi"))
+                return try_socket(n, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE | HIGH_BIT);
+        if (!strcmp(n, "sethostname"))
+                return report(n, syscall(SYS_sethostname, "x", 9999));
+        if (!strcmp(n, "setdomainname"))
+                return report(n, syscall(SYS_setdomainname, "x", 9999));
+        if (!strcmp(n, "chroot"))
+                return report(n, syscall(SYS_chroot, "/nonexistent-cj-probe"));
+        if (!strcmp(n, "vhangup")) {
+                (void) setsid(); /* no controlling terminal: nothing to hang up */
+                return report(n, syscall(SYS_vhangup));
+        }
+        if (!strcmp(n, "fanotify_init"))
+                return report(n, syscall(SYS_fanotify_init, FAN_CLASS_NOTIF | FAN_REPORT_FID, O_RDONLY));
+        if (!strcmp(n, "migrate_pages"))
+                return report(n, syscall(SYS_migrate_pages, 0, 1, &m, &m));
+        if (!strcmp(n, "set_mempolicy_home_node"))
+                return report(n, syscall(SYS_set_mempolicy_home_node, 0, 0, 0, 0));
+#ifdef SYS_afs_syscall
+        if (!strcmp(n, "afs_syscall"))
+                return report(n, syscall(SYS_afs_syscall));
+        if (!strcmp(n, "vserver"))
+                return report(n, syscall(SYS_vserver));
+        if (!strcmp(n, "tuxcall"))
+                return report(n, syscall(SYS_tuxcall));
+#endif
+        if (!strcmp(n, "statmount"))
+                return report(n, syscall(SYS_statmount, NULL, NULL, 0, 0));
+        if (!strcmp(n, "listmount"))
+                return report(n, syscall(SYS_listmount, NULL, NULL, 0, 0));
+        if (!strcmp(n, "memfd_secret"))
+                return report(n, syscall(SYS_memfd_secret, 0));
+        return -1;
 }
 
 static int do_connect(const char *ip, int port) {
@@ -346,6 +440,9 @@ int main(int argc, char **argv) {
                 return alloc(atol(argv[2]));
         if (!strcmp(n, "fork-until-refused") && argc > 2)
                 return fork_until_refused(atol(argv[2]));
+        int r = more_probes(n);
+        if (r >= 0)
+                return r;
         fprintf(stderr, "cj-probe: unknown probe '%s'\n", n);
         return 2;
 }
