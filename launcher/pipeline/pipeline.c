@@ -103,7 +103,7 @@ static int validate(call_state *s, cj_error *err) {
         int r;
         switch (c->kind) {
         case CJ_CALL_EXEC:
-                r = cj_validate_command(c->command, strlen(c->command), &s->eff, s->cwd, &s->v, err);
+                r = cj_validate_exec(c->command, strlen(c->command), c->env, &s->eff, s->cwd, &s->v, err);
                 break;
         case CJ_CALL_RUN:
                 r = cj_validate_argv_rules(c->argv, &s->eff, &s->v, err);

@@ -11,7 +11,8 @@
 #define CJ_ENV_MAX_VARS 512
 #define CJ_ENV_VALUE_MAX 32768
 
-/* Variables a request may never set: they make the loader or a shell run code. */
+/* Variables a request may never set: they make the loader or the wrapper
+ * shell run code (validate.h: cj_var_request_refused, the one list). */
 bool cj_env_name_forbidden(const char *name);
 
 /* Build envp from host (NULL-terminated "N=V" list).  *out is a new strv. */

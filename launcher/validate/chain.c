@@ -278,8 +278,37 @@ static void ctx_free(cj_vctx *c) {
         cj_vstrs_free(&c->executed);
 }
 
-static int finish(cj_vctx *c, const cj_profile *profile, const char *cwd, bool parse_ok, cj_validation *out,
-                  cj_error *err) {
+/* The bytes an approval token covers: the command, then (when a request
+ * carries variables) a separator no command can contain and each NAME=value
+ * NUL-terminated, so approving a command never approves it with another env. */
+static char *token_blob(const char *cmd, size_t len, char *const *env, size_t *out_len) {
+        static const char sep[] = "\0clawjail-env\0";
+        size_t n = len;
+        if (env && env[0]) {
+                n += sizeof sep - 1;
+                for (size_t i = 0; env[i]; i++)
+                        n += strlen(env[i]) + 1;
+        }
+        char *b = malloc(n ? n : 1);
+        if (!b)
+                return NULL;
+        memcpy(b, cmd, len);
+        size_t o = len;
+        if (env && env[0]) {
+                memcpy(b + o, sep, sizeof sep - 1);
+                o += sizeof sep - 1;
+                for (size_t i = 0; env[i]; i++) {
+                        size_t l = strlen(env[i]) + 1;
+                        memcpy(b + o, env[i], l);
+                        o += l;
+                }
+        }
+        *out_len = o;
+        return b;
+}
+
+static int finish(cj_vctx *c, const cj_profile *profile, const char *cwd, bool parse_ok, char *const *env,
+                  cj_validation *out, cj_error *err) {
         if (c->oom) {
                 for (size_t i = 0; i < c->n_findings; i++) {
                         free(c->findings[i].validator);
@@ -294,16 +323,75 @@ static int finish(cj_vctx *c, const cj_profile *profile, const char *cwd, bool p
         for (size_t i = 0; i < c->n_findings; i++)
                 if (c->findings[i].decision > out->decision)
                         out->decision = c->findings[i].decision;
-        if (out->decision == CJ_VERDICT_ASK &&
-            cj_approval_token(profile == &builtin_profile ? NULL : profile, cwd, c->cmd, c->len, out->token) < 0) {
-                cj_validation_clear(out);
-                return cj_error_set(err, EIO, "validation: cannot compute the approval token (libcrypto)");
+        if (out->decision == CJ_VERDICT_ASK) {
+                size_t blen = 0;
+                _cleanup_free_ char *blob = token_blob(c->cmd, c->len, env, &blen);
+                if (!blob) {
+                        cj_validation_clear(out);
+                        return cj_error_set(err, ENOMEM, "validation: out of memory");
+                }
+                if (cj_approval_token(profile == &builtin_profile ? NULL : profile, cwd, blob, blen, out->token) < 0) {
+                        cj_validation_clear(out);
+                        return cj_error_set(err, EIO, "validation: cannot compute the approval token");
+                }
         }
         return 0;
 }
 
+/* The request's env as assignments the command's first simple command makes
+ * (bash imports them as shell variables before the command runs): one
+ * synthetic assignment-only command through every validator and the rules.
+ * Spans are empty at offset 0: the text is not in the command. */
+static void check_request_env(cj_vctx *c, char *const *env) {
+        size_t n = 0;
+        while (env[n])
+                n++;
+        sh_cmd_assign *as = calloc(n, sizeof *as);
+        char **names = calloc(n, sizeof *names);
+        if (!as || !names) {
+                free(as);
+                free(names);
+                c->oom = -ENOMEM;
+                return;
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+                const char *eq = strchr(env[i], '=');
+                size_t l = eq ? (size_t) (eq - env[i]) : strlen(env[i]);
+                if (!(names[k] = strndup(env[i], l))) {
+                        c->oom = -ENOMEM;
+                        break;
+                }
+                c->current = "dangerous_vars";
+                if (cj_var_request_refused(names[k])) {
+                        cj_report(c, CJ_VERDICT_DENY, 0, 0, "the request's env may not set %s (%s variable); "
+                                  "write it in the command, where it is reviewed", names[k],
+                                  cj_var_class_name(cj_var_classify(names[k])));
+                        free(names[k]);
+                        continue;
+                }
+                as[k] = (sh_cmd_assign) { .name = names[k], .value = eq ? eq + 1 : "" };
+                k++;
+        }
+        if (k && !c->oom) {
+                sh_cmd sub = { .nassigns = k, .assigns = as, .ctx = { .pipe_len = 1 } };
+                c->request_env = true;
+                cj_chain_recheck(c, &sub);
+                c->request_env = false;
+        }
+        for (size_t i = 0; i < k; i++)
+                free(names[i]);
+        free(names);
+        free(as);
+}
+
 int cj_validate_command(const char *cmd, size_t len, const cj_profile *profile, const char *cwd, cj_validation *out,
                         cj_error *err) {
+        return cj_validate_exec(cmd, len, NULL, profile, cwd, out, err);
+}
+
+int cj_validate_exec(const char *cmd, size_t len, char *const *env, const cj_profile *profile, const char *cwd,
+                     cj_validation *out, cj_error *err) {
         cj_vctx c = { .cmd = cmd, .len = len, .profile = profile ? profile : &builtin_profile, .cwd = cwd };
         run r = { .c = &c };
         _cleanup_(sh_ast_freep) sh_ast *ast = NULL;
@@ -330,6 +418,8 @@ int cj_validate_command(const char *cmd, size_t len, const cj_profile *profile, 
                 cj_validation_clear(&tmp);
                 return cj_error_set(err, ENOMEM, "validation: out of memory while parsing");
         }
+        if (env && env[0])
+                check_request_env(&c, env);
         c.current = k == -E2BIG ? "limits" : "syntax";
         if (k == -EINVAL) {
                 parse_ok = false;
@@ -352,7 +442,7 @@ int cj_validate_command(const char *cmd, size_t len, const cj_profile *profile, 
                 cj_rules_finish(&c);
         }
         ctx_free(&c);
-        return finish(&c, c.profile, cwd, parse_ok, out, err);
+        return finish(&c, c.profile, cwd, parse_ok, env, out, err);
 }
 
 /* argv mode: check one command, then what a runner in it runs (sudo, env,
@@ -450,7 +540,7 @@ static int validate_argv(char *const *argv, const cj_profile *profile, bool rule
         c.current = "rule";
         cj_rules_finish(&c);
         ctx_free(&c);
-        return finish(&c, c.profile, NULL, true, out, err);
+        return finish(&c, c.profile, NULL, true, NULL, out, err);
 }
 
 int cj_validate_argv(char *const *argv, const cj_profile *profile, cj_validation *out, cj_error *err) {

@@ -178,3 +178,71 @@ bool cj_arg_is_workspace_file(const sh_arg *a) {
                 return false;
         return strncmp(v, "../", 3) != 0 && !strstr(v, "/../") && strcmp(v, "..") != 0;
 }
+
+static void assigned_add(cj_assigned_names *out, const sh_cmd *cmd, size_t i) {
+        if (out->n < CJ_ASSIGNED_MAX && !(cmd->argv[i].flags & SH_ARG_DYNAMIC) && cmd->argv[i].value[0]) {
+                out->name[out->n] = cmd->argv[i].value;
+                out->argi[out->n++] = i;
+        }
+}
+
+void cj_cmd_assigned_names(const sh_cmd *cmd, cj_assigned_names *out) {
+        *out = (cj_assigned_names) { 0 };
+        const char *n = cj_cmd_name(cmd);
+        /* option letters that take an argument, and the one whose argument is a name */
+        const char *with_arg, *name_opt = "";
+        bool positional_names = false, last_only = false;
+        size_t skip = 0; /* leading positionals that are not names */
+        if (strcmp(n, "read") == 0)
+                with_arg = "adinNptu", name_opt = "a", positional_names = true;
+        else if (strcmp(n, "printf") == 0)
+                with_arg = "v", name_opt = "v";
+        else if (strcmp(n, "mapfile") == 0 || strcmp(n, "readarray") == 0)
+                with_arg = "dnOsuCc", positional_names = true, last_only = true;
+        else if (strcmp(n, "getopts") == 0)
+                with_arg = "", positional_names = true, skip = 1, last_only = true;
+        else if (strcmp(n, "wait") == 0)
+                with_arg = "p", name_opt = "p";
+        else
+                return;
+        size_t i = 1;
+        for (; i < cmd->argc; i++) {
+                const char *v = cmd->argv[i].value;
+                if (strcmp(v, "--") == 0) {
+                        i++;
+                        break;
+                }
+                if (v[0] != '-' || !v[1])
+                        break;
+                for (const char *o = v + 1; *o; o++) {
+                        if (!strchr(with_arg, *o))
+                                continue;
+                        bool names = strchr(name_opt, *o) != NULL;
+                        if (o[1]) { /* -vNAME: the rest of the word */
+                                if (names && out->n < CJ_ASSIGNED_MAX && !(cmd->argv[i].flags & SH_ARG_DYNAMIC)) {
+                                        out->name[out->n] = o + 1;
+                                        out->argi[out->n++] = i;
+                                }
+                        } else if (i + 1 < cmd->argc) {
+                                i++;
+                                if (names)
+                                        assigned_add(out, cmd, i);
+                        }
+                        break;
+                }
+        }
+        if (!positional_names || i >= cmd->argc)
+                return;
+        i += skip;
+        if (last_only) {
+                /* getopts OPTSTRING NAME [ARGS]: the name; mapfile [opts] [ARRAY]: the last word */
+                if (strcmp(n, "getopts") == 0) {
+                        if (i < cmd->argc)
+                                assigned_add(out, cmd, i);
+                } else
+                        assigned_add(out, cmd, cmd->argc - 1);
+                return;
+        }
+        for (; i < cmd->argc; i++)
+                assigned_add(out, cmd, i);
+}

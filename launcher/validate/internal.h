@@ -76,6 +76,7 @@ struct cj_vctx {
         unsigned recheck_depth;    /* runner-in-runner nesting of cj_chain_recheck */
         cj_vstrs downloaded;       /* files written by curl -o / wget -O / curl > f */
         cj_vstrs executed;         /* files run as programs or scripts */
+        bool request_env;          /* checking the request's env, not the command text */
 };
 
 /* Record a finding of the running validator at [off, off+len).  Identical
@@ -143,6 +144,17 @@ bool cj_arg_is_workspace_file(const sh_arg *a);
 bool cj_arg_is_code(const sh_cmd *cmd, size_t i);
 /* Can any argument of this command be program text (eval, source, shells, interpreters)? */
 bool cj_cmd_takes_code(const sh_cmd *cmd);
+/* Variables a builtin assigns by name (read NAME..., read -a NAME, printf -v
+ * NAME, mapfile/readarray NAME, getopts OPTSTRING NAME, wait -p NAME): the
+ * names as written (a subscript stays attached) and their argv indexes.  At
+ * most CJ_ASSIGNED_MAX; a dynamic name is skipped (dynamic_command owns it). */
+#define CJ_ASSIGNED_MAX 16u
+typedef struct cj_assigned_names {
+        size_t n;
+        const char *name[CJ_ASSIGNED_MAX];
+        size_t argi[CJ_ASSIGNED_MAX];
+} cj_assigned_names;
+void cj_cmd_assigned_names(const sh_cmd *cmd, cj_assigned_names *out);
 /* Resolve argv[0] of a SIMPLE node (the pipe neighbour) to a malloc'd basename, NULL if dynamic. */
 char *cj_node_command_name(const sh_node *n, bool *decodes);
 

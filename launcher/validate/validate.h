@@ -53,6 +53,16 @@ typedef struct cj_validation {
 int cj_validate_command(const char *cmd, size_t len, const cj_profile *profile, const char *cwd, cj_validation *out,
                         cj_error *err);
 
+/* cj_validate_command for an exec request that also carries an environment
+ * (env: "NAME=value" strings, NULL-terminated, or NULL).  The variables are
+ * judged by the chain as assignments made before the command runs (the same
+ * list and classes as `NAME=value` written in it, see cj_var_*), their values
+ * are known to the validators that follow values (arithmetic), a variable the
+ * sandbox refuses from a request (cj_var_request_refused) is `deny`, and the
+ * approval token covers the environment too. */
+int cj_validate_exec(const char *cmd, size_t len, char *const *env, const cj_profile *profile, const char *cwd,
+                     cj_validation *out, cj_error *err);
+
 /* Validate an argv that will be executed without a shell (`clawjail run`):
  * profile rules plus the validators that apply to a single resolved command
  * (hidden execution, privilege, credentials, destructive ...).  Spans are
@@ -86,3 +96,29 @@ const char *const *cj_validator_names(void);
 
 /* Is name a validator of the chain? */
 bool cj_validator_exists(const char *name);
+
+/* ---- the one list of dangerous environment variables (v_dangerous_vars.c) --
+ * What setting a variable does to the programs of a call.  The validator, the
+ * request-env check and the sandbox's environment builder all read this list. */
+typedef enum cj_var_class {
+        CJ_VAR_PLAIN = 0, /* not on the list */
+        CJ_VAR_LOADER,    /* the dynamic loader / libc load code: LD_*, GCONV_PATH, GLIBC_TUNABLES */
+        CJ_VAR_SHELL,     /* the shell runs or parses differently: BASH_ENV, PS4, SHELLOPTS, IFS */
+        CJ_VAR_LOOKUP,    /* which program a name runs: PATH, BASH_CMDS, GIT_EXEC_PATH */
+        CJ_VAR_RUNS,      /* a program runs the value: GIT_EXTERNAL_DIFF, GIT_SSH_COMMAND, PAGER */
+        CJ_VAR_INTERP,    /* an interpreter loads code: NODE_OPTIONS, PERL5OPT, PYTHONPATH */
+        CJ_VAR_CONFIG,    /* configuration read from elsewhere: GIT_DIR, GIT_CONFIG_*, HOME, TAR_OPTIONS */
+        CJ_VAR_LEAK,      /* data written or leaked: SSLKEYLOGFILE, GIT_TRACE */
+        CJ_VAR_INTERNAL,  /* the launcher's own: CLAWJAIL_* */
+} cj_var_class;
+
+/* The class of a variable name (a bare name, no subscript). */
+cj_var_class cj_var_classify(const char *name);
+/* "loader", "shell", ... for messages and docs. */
+const char *cj_var_class_name(cj_var_class cls);
+/* The verdict for setting name (to value; NULL = unknown) under profile
+ * (NULL = built-in allow-by-default). */
+cj_verdict cj_var_verdict(const char *name, const char *value, const cj_profile *profile);
+/* A request's env may never set it (loader, shell, internal classes: they act
+ * on the wrapper shell or on every program before any reviewed command). */
+bool cj_var_request_refused(const char *name);

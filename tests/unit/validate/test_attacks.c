@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Issue 7 §2/§4/§7: what attacking the chain found, each reproduced case
+ * (must reach at least its verdict, named by its validator) next to the
+ * everyday commands that must stay allowed, under the default profile
+ * (allow unless something is found) and under an allowlist profile (default
+ * ask, programs allowed by rule).  Request env goes through cj_validate_exec.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cj_check.h"
+#include "util/cleanup.h"
+#include "validate/validate.h"
+
+#define WS "/work/proj"
+
+enum { P_DEFAULT, P_ALLOWLIST };
+
+/* An allowlist: these programs (any arguments) are allowed, the rest asks. */
+static const char *const allowed[] = { "git", "find", "awk", "tar", "python3", "echo", "cat", "ls", "cd", "printf",
+                                       "base64", "true", "make", "grep", "sed", "touch", "mkdir", NULL };
+
+static cj_profile *profile_for(int kind) {
+        static char dn[] = "d", ds[] = "00", an[] = "a", as[] = "01";
+        static cj_profile def = { .name = dn, .sha256 = ds, .validation_default = CJ_VERDICT_ALLOW };
+        static cj_profile allow = { .name = an, .sha256 = as, .validation_default = CJ_VERDICT_ASK };
+        static cj_rule rules[CJ_ARRAY_SIZE(allowed)];
+        static char *matches[CJ_ARRAY_SIZE(allowed)][2];
+        if (!allow.rules) {
+                for (size_t i = 0; allowed[i]; i++) {
+                        matches[i][0] = (char *) allowed[i];
+                        rules[i] = (cj_rule) { matches[i], CJ_VERDICT_ALLOW };
+                }
+                allow.rules = rules;
+                allow.n_rules = CJ_ARRAY_SIZE(allowed) - 1;
+        }
+        return kind == P_ALLOWLIST ? &allow : &def;
+}
+
+typedef struct acase {
+        int profile;
+        const char *env; /* "A=1\nB=2" or NULL */
+        const char *cmd;
+        cj_verdict least; /* ALLOW = must stay allowed */
+        const char *validator;
+} acase;
+
+static const acase cases[] = {
+        /* §2 request env: judged with the command, one list */
+        { P_DEFAULT, "GIT_EXTERNAL_DIFF=/tmp/ws/t.sh", "git diff --no-index a b", CJ_VERDICT_ASK, "dangerous_vars" },
+        { P_DEFAULT, "GIT_SSH_COMMAND=sh -c id", "git fetch", CJ_VERDICT_ASK, "dangerous_vars" },
+        { P_DEFAULT, "LD_PRELOAD=/tmp/x.so", "true", CJ_VERDICT_DENY, "dangerous_vars" },
+        { P_DEFAULT, "BASH_ENV=/tmp/x", "true", CJ_VERDICT_DENY, "dangerous_vars" },
+        { P_DEFAULT, "BASH_FUNC_ls%%=() { id; }", "ls", CJ_VERDICT_DENY, "dangerous_vars" },
+        { P_DEFAULT, "CLAWJAIL_TASK=x", "true", CJ_VERDICT_DENY, "dangerous_vars" },
+        { P_DEFAULT, "CI=1\nLANG=C.UTF-8", "make test", CJ_VERDICT_ALLOW, NULL },
+        { P_DEFAULT, "PYTHONPATH=src", "python3 -m pytest", CJ_VERDICT_ALLOW, NULL },
+        { P_DEFAULT, "HOME=/tmp/h", "ls", CJ_VERDICT_ALLOW, NULL },
+        { P_ALLOWLIST, "PATH=/tmp/ws", "git status", CJ_VERDICT_ASK, "dangerous_vars" },
+        { P_ALLOWLIST, "GIT_ASKPASS=/tmp/ws/x", "git fetch", CJ_VERDICT_ASK, "dangerous_vars" },
+        { P_ALLOWLIST, "GIT_DIR=/tmp/ws/evil", "git status", CJ_VERDICT_ASK, "dangerous_vars" },
+        { P_ALLOWLIST, "HOME=/tmp/ws", "git st", CJ_VERDICT_ASK, "dangerous_vars" },
+        { P_ALLOWLIST, "TAR_OPTIONS=--to-command=sh", "tar xf a.tar", CJ_VERDICT_ASK, "dangerous_vars" },
+        { P_ALLOWLIST, "PYTHONPATH=/tmp/ws", "python3 -c 'import json'", CJ_VERDICT_ASK, "dangerous_vars" },
+        { P_ALLOWLIST, "CI=1", "git status", CJ_VERDICT_ALLOW, NULL },
+        { P_ALLOWLIST, NULL, "HOME=/tmp/ws git st", CJ_VERDICT_ASK, "dangerous_vars" },
+        { P_ALLOWLIST, NULL, "export TAR_OPTIONS=--to-command=sh; tar xf a.tar", CJ_VERDICT_ASK, "dangerous_vars" },
+};
+
+static char **split_env(const char *s) {
+        if (!s)
+                return NULL;
+        size_t n = 1;
+        for (const char *p = s; *p; p++)
+                n += *p == '\n';
+        char **v = calloc(n + 1, sizeof *v);
+        ck_assert_ptr_nonnull(v);
+        size_t i = 0;
+        for (const char *p = s;; i++) {
+                const char *e = strchr(p, '\n');
+                v[i] = e ? strndup(p, (size_t) (e - p)) : strdup(p);
+                if (!e)
+                        break;
+                p = e + 1;
+        }
+        return v;
+}
+
+static void free_env(char **v) {
+        for (size_t i = 0; v && v[i]; i++)
+                free(v[i]);
+        free(v);
+}
+
+static const char *has(const cj_validation *v, const char *validator) {
+        static char buf[2048];
+        size_t o = 0;
+        bool found = false;
+        buf[0] = '\0';
+        for (size_t i = 0; i < v->n_findings; i++) {
+                if (validator && strcmp(v->findings[i].validator, validator) == 0)
+                        found = true;
+                if (o < sizeof buf - 1)
+                        o += (size_t) snprintf(buf + o, sizeof buf - o, "[%s %s: %s] ", v->findings[i].validator,
+                                               cj_verdict_name(v->findings[i].decision), v->findings[i].message);
+        }
+        return found || !validator ? buf : NULL;
+}
+
+START_TEST(attack_cases) {
+        const acase *t = &cases[_i];
+        char **env = split_env(t->env);
+        cj_validation v = { 0 };
+        cj_error err = { 0 };
+        ck_assert_int_eq(cj_validate_exec(t->cmd, strlen(t->cmd), env, profile_for(t->profile), WS, &v, &err), 0);
+        if (t->least == CJ_VERDICT_ALLOW)
+                ck_assert_msg(v.decision == CJ_VERDICT_ALLOW, "%s [env %s]: want allow, got %s %s", t->cmd,
+                              t->env ? t->env : "-", cj_verdict_name(v.decision), has(&v, NULL));
+        else
+                ck_assert_msg(v.decision >= t->least && has(&v, t->validator), "%s [env %s]: want %s/%s, got %s %s",
+                              t->cmd, t->env ? t->env : "-", cj_verdict_name(t->least), t->validator,
+                              cj_verdict_name(v.decision), has(&v, NULL));
+        cj_validation_clear(&v);
+        free_env(env);
+}
+END_TEST
+
+/* The approval token covers the env: approving a command never approves it
+ * with other variables. */
+START_TEST(token_covers_env) {
+        const char *cmd = "git diff --no-index a b";
+        char *e1[] = { (char[]){ "GIT_EXTERNAL_DIFF=/tmp/a" }, NULL }, *e2[] = { (char[]){ "GIT_EXTERNAL_DIFF=/tmp/b" }, NULL };
+        cj_validation v1 = { 0 }, v2 = { 0 };
+        ck_assert_int_eq(cj_validate_exec(cmd, strlen(cmd), e1, profile_for(P_DEFAULT), WS, &v1, NULL), 0);
+        ck_assert_int_eq(cj_validate_exec(cmd, strlen(cmd), e2, profile_for(P_DEFAULT), WS, &v2, NULL), 0);
+        ck_assert_int_eq(v1.decision, CJ_VERDICT_ASK);
+        ck_assert_str_ne(v1.token, v2.token);
+        cj_validation_clear(&v1);
+        cj_validation_clear(&v2);
+        /* no env and an empty env: the command's own token, as before */
+        ck_assert_int_eq(cj_validate_exec("eval x", 6, NULL, NULL, WS, &v1, NULL), 0);
+        char *none[] = { NULL };
+        ck_assert_int_eq(cj_validate_exec("eval x", 6, none, NULL, WS, &v2, NULL), 0);
+        ck_assert_str_eq(v1.token, v2.token);
+        cj_validation_clear(&v1);
+        cj_validation_clear(&v2);
+}
+END_TEST
+
+/* One list: every class the sandbox refuses from a request is on it, and
+ * the validator asks for the same names in a command. */
+START_TEST(one_list) {
+        ck_assert_int_eq(cj_var_classify("LD_PRELOAD"), CJ_VAR_LOADER);
+        ck_assert_int_eq(cj_var_classify("LD_ANYTHING"), CJ_VAR_LOADER);
+        ck_assert_int_eq(cj_var_classify("GIT_EXTERNAL_DIFF"), CJ_VAR_RUNS);
+        ck_assert_int_eq(cj_var_classify("PATH"), CJ_VAR_LOOKUP);
+        ck_assert_int_eq(cj_var_classify("BASH_CMDS"), CJ_VAR_LOOKUP);
+        ck_assert_int_eq(cj_var_classify("TAR_OPTIONS"), CJ_VAR_CONFIG);
+        ck_assert_int_eq(cj_var_classify("CI"), CJ_VAR_PLAIN);
+        ck_assert(cj_var_request_refused("BASH_ENV"));
+        ck_assert(!cj_var_request_refused("GIT_EXTERNAL_DIFF"));
+        ck_assert_str_eq(cj_var_class_name(CJ_VAR_RUNS), "runs");
+        ck_assert_int_eq(cj_var_verdict("HOME", "/x", profile_for(P_DEFAULT)), CJ_VERDICT_ALLOW);
+        ck_assert_int_eq(cj_var_verdict("HOME", "/x", profile_for(P_ALLOWLIST)), CJ_VERDICT_ASK);
+}
+END_TEST
+
+static Suite *suite(void) {
+        Suite *s = suite_create("attacks");
+        TCase *tc = tcase_create("core");
+        tcase_add_loop_test(tc, attack_cases, 0, CJ_ARRAY_SIZE(cases));
+        tcase_add_test(tc, token_covers_env);
+        tcase_add_test(tc, one_list);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+CJ_CHECK_MAIN(suite)
