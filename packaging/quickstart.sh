@@ -3,12 +3,20 @@
 # build clawjail, and send one real tool call through the whole pipeline
 # (validation chain -> profile -> sandbox -> task journal), showing what the
 # sandbox isolates.
+#   --no-deps   skip installing packaging/debian-deps.txt (already installed)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
-bash "$src/packaging/install-deps.sh"
+[ "${1:-}" = --no-deps ] || bash "$src/packaging/install-deps.sh"
 cd "$src"
-[ -f build/build.ninja ] || meson setup build >/dev/null
-ninja -C build >/dev/null
+# The build is quiet when it works; when it fails, its own output is the
+# error message (a missing -dev package reads as a meson dependency error).
+log=$(mktemp /tmp/clawjail-build.XXXXXX)
+if ! { [ -f build/build.ninja ] || meson setup build; } >"$log" 2>&1 || ! ninja -C build >>"$log" 2>&1; then
+  echo "quickstart: the build failed; its output follows ($log):" >&2
+  cat "$log" >&2
+  exit 1
+fi
+rm -f "$log"
 cj="$src/build/clawjail"
 echo "built: $("$cj" --version)"
 
