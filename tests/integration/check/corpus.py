@@ -2,13 +2,22 @@
 # SPDX-License-Identifier: MIT
 """Drive `clawjail check --batch -z` over the corpora and print TAP.
 
-    corpus.py CLAWJAIL CORPUS_DIR attack|benign
+    corpus.py CLAWJAIL CORPUS_DIR attack|benign|dev|gtfobins
 
 attack: every line of tests/corpus/attack/*.tsv must get at least its
 expected verdict, and the named validator must be among the findings.
 benign: every command of tests/corpus/benign/*.txt is judged under the
 default profile; the rate of `allow` must be >= 98%; each command that is
 not allowed is listed (as a TAP diagnostic) with its findings.
+dev: tests/corpus/dev/*.tsv, agent dev-loop commands labelled with the verdict
+a careful engineer wants under `default`; each line is one TAP test (allow:
+exactly allow; ask: ask or deny; deny: deny).  A label written `?allow` /
+`?ask` marks a known miss: reported as TODO and counted as a miss in the
+figures, so the rates never hide it.
+gtfobins: tests/corpus/gtfobins/*.tsv, judged under an allowlist profile
+(default ask) that allows every program the corpus names by an allow rule;
+`ask` lines must still be ask or deny (hidden execution), `allow` lines are
+near misses that must stay allowed.
 """
 import json
 import os
@@ -75,6 +84,75 @@ def load_benign(d):
                     continue
                 cases.append((f"{name}:{lineno}", "allow", None, line.encode("utf-8")))
     return cases
+
+
+def load_labelled(d):
+    """VERDICT<TAB>COMMAND lines (escapes decoded in *.esc.tsv); returns
+    (where, verdict, known_miss, command bytes)."""
+    cases = []
+    for name in sorted(os.listdir(d)):
+        if not name.endswith(".tsv"):
+            continue
+        esc = name.endswith(".esc.tsv")
+        with open(os.path.join(d, name), encoding="utf-8") as f:
+            for lineno, line in enumerate(f, 1):
+                line = line.rstrip("\n")
+                if not line or line.startswith("#"):
+                    continue
+                parts = line.split("\t", 1)
+                label = parts[0].lstrip("?")
+                if len(parts) != 2 or label not in RANK:
+                    raise SystemExit(f"{name}:{lineno}: malformed line")
+                cmd = decode_escapes(parts[1]) if esc else parts[1].encode("utf-8")
+                cases.append((f"{name}:{lineno}", label, parts[0].startswith("?"), cmd))
+    return cases
+
+
+def labelled_good(want, got):
+    return got == want if want != "ask" else got in ("ask", "deny")
+
+
+def labelled_rates(cases, out):
+    """(allowed, n_allow, stopped, n_risky): allow-labelled lines allowed, and
+    ask/deny-labelled lines answered ask or deny."""
+    allow = [o for c, o in zip(cases, out) if c[1] == "allow"]
+    risky = [o for c, o in zip(cases, out) if c[1] != "allow"]
+    return (sum(o["decision"] == "allow" for o in allow), len(allow),
+            sum(o["decision"] != "allow" for o in risky), len(risky))
+
+
+def program_names(cases):
+    """argv[0] of each command (after NAME=value prefixes), for the allowlist."""
+    names = set()
+    for c in cases:
+        for w in c[3].decode("utf-8", "replace").split():
+            if re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", w):
+                continue
+            names.add(w)
+            break
+    return sorted(names)
+
+
+def allowlist_profile(names, directory):
+    """A profile extending `default` with default ask and one allow rule per name."""
+    path = os.path.join(directory, "allowlist.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump({"extends": "default", "description": "GTFOBins corpus: every program allowed by rule",
+                   "validation": {"default": "ask",
+                                  "rules": [{"match": [n], "verdict": "allow"} for n in names]}}, f)
+    return path
+
+
+def print_labelled(cases, out, first):
+    failed = 0
+    for i, ((where, want, todo, cmd), o) in enumerate(zip(cases, out), first):
+        good = labelled_good(want, o["decision"])
+        label = cmd.decode("utf-8", "backslashreplace").replace("\n", "\\n")[:120]
+        print(f"{'ok' if good else 'not ok'} {i} - {where} {want}: {label}{' # TODO known miss' if todo else ''}")
+        if not good:
+            print(f"# got {o['decision']}; {summary(o)}")
+            failed += 0 if todo else 1
+    return failed
 
 
 def run_batch(checker, cmds, cwd):
@@ -155,6 +233,28 @@ def main():
         bad = [o for o in out if o["parse"] != "ok"]
         print(f"{'ok' if not bad else 'not ok'} 3 - every benign command parses ({len(bad)} syntax errors)")
         return 0 if rate >= BENIGN_MIN_RATE and len(cases) >= 400 and not bad else 1
+    if kind == "dev":
+        cases = load_labelled(os.path.join(corpus, "dev"))
+        out = run_batch(checker, [c[3] for c in cases], workspace)
+        print(f"1..{len(cases) + 1}")
+        print(f"{'ok' if len(cases) >= 400 else 'not ok'} 1 - dev corpus has {len(cases)} commands (>= 400)")
+        failed = print_labelled(cases, out, 2)
+        a, na, r, nr = labelled_rates(cases, out)
+        print(f"# dev corpus: allow-labelled allowed {a}/{na} = {100 * a / na:.1f}%, "
+              f"risky asked or denied {r}/{nr} = {100 * r / nr:.1f}%")
+        return 1 if failed or len(cases) < 400 else 0
+    if kind == "gtfobins":
+        cases = load_labelled(os.path.join(corpus, "gtfobins"))
+        prof = allowlist_profile(program_names(cases), workspace)
+        out = run_batch(checker + ["--profile", prof], [c[3] for c in cases], workspace)
+        print(f"1..{len(cases) + 1}")
+        n = sum(c[1] != "allow" for c in cases)
+        print(f"{'ok' if n >= 150 else 'not ok'} 1 - gtfobins corpus has {n} entries (>= 150)")
+        failed = print_labelled(cases, out, 2)
+        a, na, r, nr = labelled_rates(cases, out)
+        print(f"# gtfobins under an allowlist: caught {r}/{nr} = {100 * r / nr:.1f}%, "
+              f"near misses allowed {a}/{na}")
+        return 1 if failed or n < 150 else 0
     raise SystemExit(__doc__)
 
 
