@@ -352,6 +352,71 @@ START_TEST(rules_order_and_match) {
 }
 END_TEST
 
+/* Issue 8 section 2: an allow rule names the program that will run; deny/ask
+ * rules match subcommands by position after global options. */
+START_TEST(rules_match_the_program) {
+        char *m_cat[] = { (char[]){"cat"}, NULL };
+        char *m_co_dot[] = { (char[]){"git"}, (char[]){"checkout"}, (char[]){"."}, NULL };
+        char *m_gc_deploy[] = { (char[]){"gcloud"}, (char[]){"**"}, (char[]){"deploy"}, NULL };
+        char *m_vercel_prod[] = { (char[]){"vercel"}, (char[]){"--prod"}, NULL };
+        char *m_twine[] = { (char[]){"python3"}, (char[]){"-m"}, (char[]){"twine"}, (char[]){"upload"}, NULL };
+        char *m_aws_del[] = { (char[]){"aws"}, (char[]){"*"}, (char[]){"delete-*"}, NULL };
+        static char path_kv[] = "PATH=/usr/local/bin:/usr/bin:/bin";
+        static char *env_set[] = { path_kv, NULL };
+        cj_rule rules[] = {
+                { m_cat, CJ_VERDICT_ALLOW },          { m_git, CJ_VERDICT_ALLOW },
+                { m_git_push, CJ_VERDICT_ASK },       { m_co_dot, CJ_VERDICT_ASK },
+                { m_gc_deploy, CJ_VERDICT_ASK },      { m_vercel_prod, CJ_VERDICT_ASK },
+                { m_twine, CJ_VERDICT_ASK },          { m_aws_del, CJ_VERDICT_ASK },
+        };
+        cj_profile p = { .name = (char[]){"t"}, .sha256 = (char[]){"00"}, .validation_default = CJ_VERDICT_ASK,
+                         .rules = rules, .n_rules = CJ_ARRAY_SIZE(rules), .env_set = env_set };
+        struct {
+                const char *cmd;
+                cj_verdict want;
+        } cases[] = {
+                { "cat README", CJ_VERDICT_ALLOW },
+                { "/usr/bin/cat README", CJ_VERDICT_ALLOW }, /* what PATH resolution yields */
+                { "/bin/cat README", CJ_VERDICT_ALLOW },
+                { "./cat /etc/passwd", CJ_VERDICT_ASK },     /* another program */
+                { "/tmp/x/cat README", CJ_VERDICT_ASK },
+                { "/usr/sbin/cat README", CJ_VERDICT_ASK },  /* not in this PATH */
+                { "PATH=/tmp/x cat README", CJ_VERDICT_ASK },
+                { "git stash push -m wip", CJ_VERDICT_ALLOW },
+                { "git --no-pager stash push", CJ_VERDICT_ALLOW },
+                { "git log -- push", CJ_VERDICT_ALLOW },
+                { "git commit -m \"$MSG\"", CJ_VERDICT_ALLOW }, /* runtime word, another subcommand */
+                { "git -C . push", CJ_VERDICT_ASK },
+                { "git -c a=b --git-dir .git push", CJ_VERDICT_ASK },
+                { "/tmp/x/git push", CJ_VERDICT_ASK },       /* deny/ask rules: basename */
+                { "git $SUB", CJ_VERDICT_ASK },
+                { "git checkout -- .", CJ_VERDICT_ASK },
+                { "git checkout -- src/a.c", CJ_VERDICT_ALLOW },
+                { "git checkout main", CJ_VERDICT_ALLOW },
+                { "gcloud run deploy api --source .", CJ_VERDICT_ASK },
+                { "gcloud --project p functions deploy f", CJ_VERDICT_ASK },
+                { "gcloud run services list", CJ_VERDICT_ASK }, /* no allow rule: the default */
+                { "vercel deploy --prod", CJ_VERDICT_ASK },
+                { "vercel --prod=true", CJ_VERDICT_ASK },
+                { "python3 -m twine upload dist/x.whl", CJ_VERDICT_ASK },
+                { "aws s3api delete-bucket --bucket b", CJ_VERDICT_ASK },
+        };
+        for (size_t i = 0; i < CJ_ARRAY_SIZE(cases); i++) {
+                cj_validation v = check_cmd(cases[i].cmd, &p);
+                ck_assert_msg(v.decision == cases[i].want, "%s: got %s (%s)", cases[i].cmd,
+                              cj_verdict_name(v.decision), describe(&v));
+                cj_validation_clear(&v);
+        }
+        /* the asks above come from rules, not from the default, where a rule names them */
+        cj_validation v = check_cmd("git stash push", &p);
+        ck_assert(!find_validator(&v, "rule"));
+        cj_validation_clear(&v);
+        v = check_cmd("gcloud run deploy api", &p);
+        ck_assert(find_validator(&v, "rule"));
+        cj_validation_clear(&v);
+}
+END_TEST
+
 START_TEST(validators_off_skips_but_not_syntax) {
         char *off[] = { (char[]){"hidden_exec"}, (char[]){"syntax"}, (char[]){"limits"}, NULL };
         cj_profile p = { .name = (char[]){"t"}, .validation_default = CJ_VERDICT_ALLOW, .validators_off = off };
@@ -618,6 +683,7 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, empty_and_blank_are_allowed);
         tcase_add_test(tc, rules_order_and_match);
         tcase_add_test(tc, allow_rules_are_strict_prefixes);
+        tcase_add_test(tc, rules_match_the_program);
         tcase_add_test(tc, validators_off_skips_but_not_syntax);
         tcase_add_test(tc, approval_token);
         tcase_add_test(tc, json_shape);
