@@ -132,6 +132,9 @@ static int merge_validation(json_t *m, const json_t *parent, const json_t *child
                 }
                 json_object_set_new(out, "rules", str_union(json_object_get(p, "rules"), rules));
         }
+        const json_t *inc = json_object_get(c, "include"); /* already expanded into rules */
+        if (inc)
+                json_object_set_new(out, "include", str_union(json_object_get(p, "include"), inc));
         const json_t *off = json_object_get(c, "off");
         if (off) {
                 size_t i;

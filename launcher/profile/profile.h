@@ -20,6 +20,7 @@
 #define CJ_PROFILE_FILE_MAX (1u << 20) /* bytes of one profile file */
 #define CJ_PROFILE_EXTENDS_MAX 8       /* depth of an extends chain */
 #define CJ_PROFILE_LIST_MAX 256        /* entries in any list (paths, rules, env names) */
+#define CJ_PROFILE_RULES_MAX 1024      /* rules of one profile file with its validation.include sets */
 #define CJ_PROFILE_NAME_MAX 64
 #define CJ_PROFILE_UNLIMITED (-1)
 

@@ -51,6 +51,7 @@ static const keyspec budget_keys[] = {
 };
 static const keyspec validation_keys[] = {
         { "default", K_STR, NULL, verdicts },
+        { "include", K_STRLIST, NULL, NULL },
         { "rules", K_RULES, NULL, NULL },
         { "off", K_STRLIST, NULL, NULL },
         { NULL, 0, NULL, NULL },
@@ -73,6 +74,13 @@ static const keyspec top_keys[] = {
         { "validation", K_OBJ, validation_keys, NULL },
         { "env", K_OBJ, env_keys, NULL },
         { "run_as", K_RUNAS, NULL, NULL },
+        { NULL, 0, NULL, NULL },
+};
+
+/* A rule-set file (profiles/rules/NAME.json) that validation.include names. */
+static const keyspec ruleset_keys[] = {
+        { "description", K_STR, NULL, NULL },
+        { "rules", K_RULES, NULL, NULL },
         { NULL, 0, NULL, NULL },
 };
 
@@ -361,5 +369,16 @@ int cj_profile_expand(json_t *doc, const cj_profile_vars *vars, const char *file
                                 json_string_set(v, s);
                 }
         }
+        return 0;
+}
+
+int cj_profile_ruleset_check(const json_t *doc, const char *file, cj_error *err) {
+        if (!json_is_object(doc))
+                return cj_error_set(err, EINVAL, "%s: expected an object {\"description\": ..., \"rules\": [...]}", file);
+        int r = check_object(doc, ruleset_keys, file, "", err);
+        if (r < 0)
+                return r;
+        if (!json_object_get(doc, "rules"))
+                return cj_error_set(err, EINVAL, "%s: rules: missing", file);
         return 0;
 }

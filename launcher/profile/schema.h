@@ -12,6 +12,9 @@
  * Errors name file and key path ("p.json: limits.memory_mb: expected an integer >= 0"). */
 int cj_profile_schema_check(const json_t *doc, const char *file, cj_error *err);
 
+/* Check a rule-set file (validation.include): {"description", "rules"}. */
+int cj_profile_ruleset_check(const json_t *doc, const char *file, cj_error *err);
+
 /* Expand ${CWD} ${HOME} ${TASK_DIR} in every path and env value of doc, in
  * place; paths are normalized, entries using an unset variable are dropped. */
 int cj_profile_expand(json_t *doc, const cj_profile_vars *vars, const char *file, cj_error *err);

@@ -122,8 +122,11 @@ static bool word_match(const char *pattern, const char *value) {
         return strpbrk(pattern, "*?[") ? fnmatch(pattern, value, 0) == 0 : strcmp(pattern, value) == 0;
 }
 
-/* An option rule word ("--prod", "-m") against a word: equal, or "--prod=..". */
+/* An option rule word ("--prod", "-m") against a word: equal, or "--prod=..";
+ * a pattern ("-*f*") matches words of its own kind (short cluster or long). */
 static bool option_match(const char *want, const char *value) {
+        if (strpbrk(want, "*?["))
+                return (want[1] == '-') == (value[1] == '-') && fnmatch(want, value, 0) == 0;
         size_t l = strlen(want);
         return strncmp(value, want, l) == 0 && (value[l] == '\0' || (value[l] == '=' && want[1] == '-'));
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../cj_check.h"
 #include "profile/profile.h"
@@ -183,6 +184,57 @@ START_TEST(shipped_profiles_load) {
 }
 END_TEST
 
+static bool has_rule(const cj_profile *p, const char *a, const char *b, cj_verdict v) {
+        for (size_t i = 0; i < p->n_rules; i++) {
+                char **m = p->rules[i].match;
+                if (p->rules[i].verdict == v && strcmp(m[0], a) == 0 && (!b || (m[1] && strcmp(m[1], b) == 0)))
+                        return true;
+        }
+        return false;
+}
+
+/* validation.include: shipped rule sets by name, an operator's by path; the
+ * included rules come first and behave like the profile's own. */
+START_TEST(rule_set_includes) {
+        char dir[512];
+        snprintf(dir, sizeof dir, "%s/profiles", getenv("CLAWJAIL_SOURCE_DIR"));
+        setenv("CLAWJAIL_PROFILE_PATH", dir, 1);
+        cj_profile *p = NULL;
+        ck_assert_int_eq(cj_profile_load("default", &vars, &p, NULL), 0);
+        ck_assert(has_rule(p, "git", "push", CJ_VERDICT_ASK));      /* publish */
+        ck_assert(has_rule(p, "kubectl", "apply", CJ_VERDICT_ASK)); /* deploy */
+        ck_assert(has_rule(p, "git", "stash", CJ_VERDICT_ASK));     /* discard: stash clear */
+        ck_assert(has_rule(p, "shutdown", NULL, CJ_VERDICT_DENY));  /* the profile's own */
+        cj_profile_free(p);
+
+        char tmpl[] = "/tmp/cj-rules-XXXXXX";
+        ck_assert_ptr_nonnull(mkdtemp(tmpl));
+        char set[128], prof[512];
+        snprintf(set, sizeof set, "%s/mine.json", tmpl);
+        FILE *f = fopen(set, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs("{\"description\":\"x\",\"rules\":[{\"match\":[\"make\",\"deploy\"],\"verdict\":\"ask\"}]}", f);
+        fclose(f);
+        snprintf(prof, sizeof prof, "{\"extends\":\"default\",\"validation\":{\"include\":[\"%s\"],"
+                                    "\"rules\":[{\"match\":[\"make\",\"release\"],\"verdict\":\"deny\"}]}}", set);
+        p = load_ok(prof);
+        ck_assert(has_rule(p, "make", "deploy", CJ_VERDICT_ASK));
+        ck_assert(has_rule(p, "make", "release", CJ_VERDICT_DENY));
+        ck_assert(has_rule(p, "git", "push", CJ_VERDICT_ASK)); /* the parent's stay */
+        cj_profile_free(p);
+
+        load_fails("{\"validation\":{\"include\":[\"no-such-set\"]}}", ENOENT, "no rule set named 'no-such-set'");
+        load_fails("{\"validation\":{\"include\":[\"../x\"]}}", ENOENT, "validation.include");
+        f = fopen(set, "w");
+        fputs("{\"rules\":[{\"match\":[\"x\"],\"verdict\":\"ask\"}],\"extra\":1}", f);
+        fclose(f);
+        snprintf(prof, sizeof prof, "{\"validation\":{\"include\":[\"%s\"]}}", set);
+        load_fails(prof, EINVAL, "extra: unknown key");
+        unlink(set);
+        rmdir(tmpl);
+}
+END_TEST
+
 static Suite *make_suite(void) {
         Suite *s = suite_create("profile");
         TCase *tc = tcase_create("load");
@@ -191,6 +243,7 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, list_limit);
         tcase_add_test(tc, extends_narrows);
         tcase_add_test(tc, shipped_profiles_load);
+        tcase_add_test(tc, rule_set_includes);
         suite_add_tcase(s, tc);
         return s;
 }
