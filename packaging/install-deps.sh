@@ -11,3 +11,12 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
 echo "install-deps: ${#pkgs[@]} packages present"
+
+# The real agent-side clients the integration tests drive (MCP SDKs, OpenClaw),
+# pinned by tests/integration/clients/package-lock.json.  Install scripts are
+# not run: the tests need the packages' code, not their post-install steps.
+clients="$here/../tests/integration/clients"
+if [ -f "$clients/package-lock.json" ]; then
+        (cd "$clients" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
+        echo "install-deps: test clients installed in tests/integration/clients/node_modules"
+fi

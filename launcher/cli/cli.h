@@ -48,3 +48,10 @@ struct cj_call;
 /* Run a prepared call (kind and command/argv set) under the common options
  * and profile; presents the result and returns the SPEC exit code. */
 int cj_cli_invoke(const struct cj_common_opts *o, const struct cj_profile *p, struct cj_call *call, const char *cmd);
+
+struct cj_error;
+/* The person behind an MCP client answered approval request `request` of
+ * task: approve it for one run, or refuse it; journaled with `via`. */
+int cj_cli_decide(const char *state_dir, const char *task, const char *request, bool approve, const char *via,
+                  struct cj_error *err);
+int cmd_mcp(int argc, char **argv);

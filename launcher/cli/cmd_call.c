@@ -14,26 +14,15 @@
 #include "proto/request.h"
 #include "proto/result.h"
 #include "result.h"
+#include "server.h"
 #include "tracker/tracker.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/json.h"
 
-#define CJ_SERVE_PROFILES_MAX 16 /* --allow-profile entries */
-
 enum { OPT_STDIO = 3000, OPT_ALLOW_PROFILE };
 
-typedef struct server {
-        cj_common_opts o;
-        const char *allowed[CJ_SERVE_PROFILES_MAX + 1];
-        /* Profiles loaded so far, by name: a server loads each one once (the
-         * --profile one and the --allow-profile ones are all it may use). */
-        const char *loaded_name[CJ_SERVE_PROFILES_MAX + 1];
-        cj_profile *loaded[CJ_SERVE_PROFILES_MAX + 1];
-        size_t n_loaded;
-        size_t n_allowed;
-        bool serve;
-} server;
+typedef cj_server server;
 
 static void call_usage(FILE *f, bool serve) {
         if (serve)
@@ -99,7 +88,7 @@ static void journal_rejected(const char *state_dir, const char *task, const cj_p
 }
 
 /* The profile named name (already allowed), loaded on first use. */
-static int server_profile(server *s, const char *name, const cj_profile **out, cj_error *err) {
+int cj_server_profile(server *s, const char *name, const cj_profile **out, cj_error *err) {
         for (size_t i = 0; i < s->n_loaded; i++)
                 if (strcmp(s->loaded_name[i], name) == 0) {
                         *out = s->loaded[i];
@@ -118,7 +107,7 @@ static int server_profile(server *s, const char *name, const cj_profile **out, c
         return 0;
 }
 
-static void server_clear(server *s) {
+void cj_server_clear(server *s) {
         for (size_t i = 0; i < s->n_loaded; i++)
                 cj_profile_free(s->loaded[i]);
         s->n_loaded = 0;
@@ -133,7 +122,7 @@ static void reject_unread(const server *s, const cj_proto_error *perr) {
 }
 
 /* One request line -> one result object and exit code. */
-static json_t *handle(server *s, const char *buf, size_t len, int *code) {
+json_t *cj_server_handle(server *s, const char *buf, size_t len, int *code) {
         cj_proto_error perr = { 0 };
         _cleanup_request_ cj_request *req = NULL;
         _cleanup_free_ char *state_dir = NULL;
@@ -171,7 +160,7 @@ static json_t *handle(server *s, const char *buf, size_t len, int *code) {
         cj_common_opts o = s->o;
         o.profile = pname;
         const cj_profile *p = NULL;
-        int r = server_profile(s, pname, &p, &err);
+        int r = cj_server_profile(s, pname, &p, &err);
         if (r < 0)
                 return cj_result_failure(req->id, "bad_profile", cj_error_message(&err, r));
 
@@ -260,7 +249,7 @@ static int call_once(server *s) {
                 result = cj_proto_error_result_from(&perr);
                 ret = CJ_EXIT_FAILURE;
         } else
-                result = handle(s, buf, len, &ret);
+                result = cj_server_handle(s, buf, len, &ret);
         if (s->o.status_fd >= 0)
                 cj_result_emit(result, s->o.status_fd);
         cj_result_emit(result, STDOUT_FILENO);
@@ -276,7 +265,7 @@ int cmd_call(int argc, char **argv) {
                 call_usage(stdout, false);
         else if (ret == 0)
                 ret = call_once(&s);
-        server_clear(&s);
+        cj_server_clear(&s);
         return ret;
 }
 
@@ -327,7 +316,7 @@ static int serve_loop(server *s) {
                         reject_unread(s, &perr);
                         result = cj_proto_error_result_from(&perr);
                 } else
-                        result = handle(s, line ? line : "", (size_t) n, &code);
+                        result = cj_server_handle(s, line ? line : "", (size_t) n, &code);
                 if (cj_result_emit(result, STDOUT_FILENO) < 0)
                         break; /* the harness went away */
         }
@@ -345,6 +334,6 @@ int cmd_serve(int argc, char **argv) {
                 ret = cj_cli_fail("serve: --stdio is required (the only transport)");
         else if (ret == 0)
                 ret = serve_loop(&s);
-        server_clear(&s);
+        cj_server_clear(&s);
         return ret;
 }

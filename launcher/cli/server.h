@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* A long-lived front end's state: the operator's options and the profiles it
+ * loaded.  `serve`, `call` and `mcp` run every request through
+ * cj_server_handle, so a request is admitted, run and journaled the same way
+ * whichever protocol carried it. */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "opts.h"
+
+#define CJ_SERVE_PROFILES_MAX 16 /* --allow-profile entries */
+
+typedef struct cj_server {
+        cj_common_opts o;
+        const char *allowed[CJ_SERVE_PROFILES_MAX + 1];
+        /* Profiles loaded so far, by name: a server loads each one once (the
+         * --profile one and the --allow-profile ones are all it may use). */
+        const char *loaded_name[CJ_SERVE_PROFILES_MAX + 1];
+        cj_profile *loaded[CJ_SERVE_PROFILES_MAX + 1];
+        size_t n_loaded;
+        size_t n_allowed;
+        bool serve; /* requests may name task/profile (serve); call and mcp: never */
+} cj_server;
+
+/* One request (JSON text of len bytes) -> a new result object and its SPEC
+ * exit code.  Never NULL. */
+json_t *cj_server_handle(cj_server *s, const char *buf, size_t len, int *code);
+
+/* The operator's profile `name` (already allowed), loaded on first use. */
+int cj_server_profile(cj_server *s, const char *name, const cj_profile **out, cj_error *err);
+
+/* Free the loaded profiles and the options. */
+void cj_server_clear(cj_server *s);
