@@ -16,7 +16,9 @@ echo "install-deps: ${#pkgs[@]} packages present"
 # pinned by tests/integration/clients/package-lock.json.  Install scripts are
 # not run: the tests need the packages' code, not their post-install steps.
 clients="$here/../tests/integration/clients"
-if [ -f "$clients/package-lock.json" ]; then
+if ! command -v npm >/dev/null; then
+        echo "install-deps: npm is missing: the MCP and OpenClaw client tests will SKIP" >&2
+elif [ -f "$clients/package-lock.json" ]; then
         (cd "$clients" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
         echo "install-deps: test clients installed in tests/integration/clients/node_modules"
 fi
