@@ -14,13 +14,25 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "profile/profile.h"
 #include "util/err.h"
 
-#define CJ_SANDBOX_KEEP_FDS_MAX 8 /* descriptors a file tool may be handed */
+#define CJ_SANDBOX_KEEP_FDS_MAX 8      /* descriptors a file tool may be handed */
+#define CJ_SANDBOX_PASS_FDS_MAX 8      /* descriptors handed into one call */
+#define CJ_SANDBOX_SET_ENV_MAX 16      /* variables the launcher sets for one call */
+#define CJ_SANDBOX_FD_TARGET_MAX 255   /* highest fd number a handed-in fd may take in the call */
+
+/* A descriptor the launcher hands to the call: sent to pid 1 over the
+ * sandbox's channel (SCM_RIGHTS) and installed in the call at `target`. */
+typedef struct cj_sandbox_fd {
+        int fd;               /* the launcher's descriptor; stays the caller's to close */
+        int target;           /* its number in the call: 3..CJ_SANDBOX_FD_TARGET_MAX */
+        const char *env_name; /* if set, NAME=<target> is added to the call's environment */
+} cj_sandbox_fd;
 
 typedef struct cj_sandbox_config {
         const cj_profile *profile;
@@ -36,6 +48,11 @@ typedef struct cj_sandbox_config {
         int network;                 /* cj_net_mode, or -1 for the profile's */
         int64_t timeout_ms;          /* 0 = profile limits.wall_s; <0 none */
         int stdin_fd, stdout_fd, stderr_fd; /* child's 0/1/2; -1 = inherit the launcher's */
+        /* Set through cj_sandbox_pass_fd / cj_sandbox_setenv (strings stay the caller's). */
+        cj_sandbox_fd pass_fds[CJ_SANDBOX_PASS_FDS_MAX];
+        size_t n_pass_fds;
+        const char *set_env[CJ_SANDBOX_SET_ENV_MAX][2]; /* name, value */
+        size_t n_set_env;
 } cj_sandbox_config;
 
 typedef enum cj_sandbox_status {
@@ -65,10 +82,54 @@ void cj_sandbox_result_clear(cj_sandbox_result *res);
 /* Initialize cfg with defaults (inherit fds, profile network, profile timeout). */
 void cj_sandbox_config_init(cj_sandbox_config *cfg);
 
-/* Run one call.  Returns 0 when the sandbox ran (whatever the program did:
- * see res), or -errno with err set when the sandbox could not be set up;
- * then res->status == CJ_SB_SETUP_FAILED and nothing ran. */
+/*
+ * Handing things to the call (egress proxy socket, helper descriptors):
+ *
+ *     cj_sandbox_pass_fd(&cfg, sock, 3, "CLAWJAIL_PROXY_FD");
+ *     cj_sandbox_setenv(&cfg, "HTTPS_PROXY", "http://127.0.0.1:3128");
+ *
+ * The fd reaches pid 1 through the sandbox's channel (never by accident of
+ * inheritance) and is the call's fd 3, open across exec, with
+ * CLAWJAIL_PROXY_FD=3 in its environment.  Variables set here come after the
+ * profile's env and the request's, so the launcher has the last word, and
+ * they are not checked against the request-env rules: only launcher code
+ * calls this.  The file tools (fn) get neither.
+ */
+
+/* Hand fd to the call at number target (3..CJ_SANDBOX_FD_TARGET_MAX, each
+ * target once); env_name (may be NULL) names a variable set to the number.
+ * -E2BIG past CJ_SANDBOX_PASS_FDS_MAX, -EINVAL for a bad fd or target. */
+int cj_sandbox_pass_fd(cj_sandbox_config *cfg, int fd, int target, const char *env_name);
+
+/* Set NAME=value in the call's environment (replacing any earlier value of
+ * NAME).  -E2BIG past CJ_SANDBOX_SET_ENV_MAX, -EINVAL for a bad name. */
+int cj_sandbox_setenv(cj_sandbox_config *cfg, const char *name, const char *value);
+
+/* Run one call: the four stages below in a row.  Returns 0 when the sandbox
+ * ran (whatever the program did: see res), or -errno with err set when the
+ * sandbox could not be set up; then res->status == CJ_SB_SETUP_FAILED and
+ * nothing ran. */
 int cj_sandbox_run(const cj_sandbox_config *cfg, cj_sandbox_result *res, cj_error *err);
+
+/*
+ * The same call in stages, for a front end that needs the sandbox's pid
+ * between them (to join its network namespace, say):
+ *   prepare    plan, cwd check, git watch, env, cgroup, cached seccomp filter:
+ *              everything that can fail before a process exists
+ *   spawn      clone pid 1, id maps, hand the fds over, cgroup attach, send
+ *              the filter (compiled here, overlapping pid 1's mounts, when the
+ *              process has no cached copy); the call is running on return
+ *   supervise  forward signals, enforce the deadline, wait for pid 1
+ *   collect    the result; quarantine what the call created in .git
+ * cfg must outlive the handle.  cj_sandbox_free kills a pid 1 still running.
+ */
+typedef struct cj_sandbox cj_sandbox;
+int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error *err);
+int cj_sandbox_spawn(cj_sandbox *sb, cj_error *err);
+pid_t cj_sandbox_pid(const cj_sandbox *sb); /* pid 1 on the host, after spawn; else -1 */
+int cj_sandbox_supervise(cj_sandbox *sb, cj_error *err);
+int cj_sandbox_collect(cj_sandbox *sb, cj_sandbox_result *res, cj_error *err);
+void cj_sandbox_free(cj_sandbox *sb);
 
 /* The SPEC exit code for a result: the child's code, 124 timeout, 125 setup,
  * 126/127 exec errors, 128+N signals (OOM = 137). */

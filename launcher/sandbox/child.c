@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/* Inside the sandbox: pid 1 sets up the tree and reaps, pid 2 becomes the call. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "internal.h"
+#include "mounts.h"
+#include "privs.h"
+
+extern char **environ;
+
+/* errnum != 0 appends its strerror; messages from a cj_error already carry it. */
+static _Noreturn void child_fail(const child_ctx *c, int kind, int errnum, const char *text) {
+        child_msg m = { .kind = kind, .errnum = errnum < 0 ? -errnum : errnum };
+        if (m.errnum)
+                snprintf(m.text, sizeof m.text, "%s: %s", text, strerror(m.errnum));
+        else
+                snprintf(m.text, sizeof m.text, "%s", text);
+        (void) !write(c->msg_wr, &m, sizeof m);
+        _exit(125);
+}
+
+static int set_rlimit(int res, int64_t v, int64_t scale) {
+        if (v < 0)
+                return 0;
+        struct rlimit rl = { (rlim_t) v * (rlim_t) scale, (rlim_t) v * (rlim_t) scale };
+        if (res == RLIMIT_CPU)
+                rl.rlim_max = rl.rlim_cur + 1; /* SIGXCPU first, SIGKILL a second later */
+        return setrlimit(res, &rl) < 0 ? -errno : 0;
+}
+
+static int apply_rlimits(const child_ctx *c) {
+        const cj_limits *l = &c->cfg->profile->limits;
+        int r = 0;
+        if ((r = set_rlimit(RLIMIT_NOFILE, l->nofile, 1)) < 0 || (r = set_rlimit(RLIMIT_NPROC, l->pids, 1)) < 0 ||
+            (r = set_rlimit(RLIMIT_CPU, l->cpu_s, 1)) < 0 || (r = set_rlimit(RLIMIT_FSIZE, l->fsize_mb, 1 << 20)) < 0 ||
+            (r = set_rlimit(RLIMIT_CORE, 0, 1)) < 0)
+                return r;
+        if (!c->cgroup_memory)
+                r = set_rlimit(RLIMIT_AS, l->memory_mb, 1 << 20);
+        return r;
+}
+
+static int int_cmp(const void *a, const void *b) {
+        return *(const int *) a - *(const int *) b;
+}
+
+/* Close every descriptor except those in keep (bubblewrap's monitor does the
+ * same): marking them close-on-exec is not enough where no exec follows (pid 1,
+ * the file tools), and a descriptor still open there is reachable through
+ * /proc/self/fd.  keep is reordered. */
+static int close_all_but(int *keep, size_t n) {
+        qsort(keep, n, sizeof *keep, int_cmp);
+        unsigned next = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (keep[i] < 0 || (unsigned) keep[i] < next)
+                        continue;
+                if ((unsigned) keep[i] > next && syscall(SYS_close_range, next, (unsigned) keep[i] - 1, 0) < 0)
+                        return -errno;
+                next = (unsigned) keep[i] + 1;
+        }
+        return syscall(SYS_close_range, next, ~0U, 0) < 0 ? -errno : 0;
+}
+
+static void redirect(int from, int to) {
+        if (from >= 0 && from != to)
+                dup2(from, to);
+}
+
+/* Put each handed-in fd at the number the launcher asked for (not close-on-
+ * exec), adding the targets to keep.  The message pipe moves above every
+ * target first, since a target may name its number. */
+static int install_passed_fds(child_ctx *c, int *keep, size_t *nkeep) {
+        if (c->n_recv_fds == 0 || c->cfg->fn)
+                return 0;
+        int above = CJ_SANDBOX_FD_TARGET_MAX + 1;
+        int m = fcntl(c->msg_wr, F_DUPFD_CLOEXEC, above);
+        if (m < 0)
+                return -errno;
+        c->msg_wr = m;
+        int tmp[CJ_SANDBOX_PASS_FDS_MAX];
+        for (size_t i = 0; i < c->n_recv_fds; i++)
+                if ((tmp[i] = fcntl(c->recv_fds[i], F_DUPFD_CLOEXEC, above)) < 0)
+                        return -errno;
+        for (size_t i = 0; i < c->n_recv_fds; i++)
+                if (dup2(tmp[i], c->cfg->pass_fds[i].target) < 0) /* dup2 clears close-on-exec */
+                        return -errno;
+                else
+                        keep[(*nkeep)++] = c->cfg->pass_fds[i].target;
+        return 0;
+}
+
+/* pid 2: the call itself. */
+static _Noreturn void run_call(child_ctx *c) {
+        cj_error err = { 0 };
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        /* Default dispositions: the launcher ignores SIGPIPE, and an ignored
+         * signal would survive exec. */
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        signal(sig, SIG_DFL);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (setsid() < 0)
+                child_fail(c, MSG_SETUP_FAILED, errno, "setsid");
+        redirect(c->cfg->stdin_fd, 0);
+        redirect(c->cfg->stdout_fd, 1);
+        redirect(c->cfg->stderr_fd, 2);
+        int r = apply_rlimits(c);
+        if (r < 0)
+                child_fail(c, MSG_SETUP_FAILED, r, "setrlimit");
+        r = cj_privs_drop(c->root_launcher, c->uid, c->gid, &err);
+        if (r < 0)
+                child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
+        /* Only 0-2, the message pipe, the descriptors handed in and what fn
+         * needs stay open; the message pipe goes at exec (or right before fn),
+         * which is how the launcher learns that the call started. */
+        int keep[3 + 1 + CJ_SANDBOX_KEEP_FDS_MAX + CJ_SANDBOX_PASS_FDS_MAX] = { 0, 1, 2 };
+        size_t nkeep = 3;
+        if ((r = install_passed_fds(c, keep, &nkeep)) < 0)
+                child_fail(c, MSG_SETUP_FAILED, r, "install the descriptors handed to the sandbox");
+        keep[nkeep++] = c->msg_wr;
+        for (size_t i = 0; c->cfg->fn && c->cfg->keep_fds && c->cfg->keep_fds[i] >= 0; i++) {
+                if (i >= CJ_SANDBOX_KEEP_FDS_MAX)
+                        child_fail(c, MSG_SETUP_FAILED, E2BIG, "descriptors kept for the file tool");
+                keep[nkeep++] = c->cfg->keep_fds[i];
+        }
+        if ((r = close_all_but(keep, nkeep)) < 0)
+                child_fail(c, MSG_SETUP_FAILED, r, "close_range");
+        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &c->prog) < 0)
+                child_fail(c, MSG_SETUP_FAILED, errno, "install the seccomp filter");
+        if (c->cfg->fn) {
+                close(c->msg_wr);
+                _exit(c->cfg->fn(c->cfg->fn_arg));
+        }
+        environ = c->envp;
+        execvp(c->cfg->argv[0], c->cfg->argv);
+        child_msg m = { .kind = MSG_EXEC_FAILED, .errnum = errno };
+        snprintf(m.text, sizeof m.text, "%s", c->cfg->argv[0]);
+        (void) !write(c->msg_wr, &m, sizeof m);
+        _exit(errno == ENOENT ? 127 : 126);
+}
+
+/* The go-ahead to start the call carries the seccomp filter. */
+static void receive_filter(child_ctx *c) {
+        static struct sock_filter insns[CJ_CHAN_PAYLOAD_MAX / sizeof(struct sock_filter)];
+        size_t len = 0, n_fds = 0;
+        int fds[CJ_SANDBOX_PASS_FDS_MAX];
+        int r = cj_chan_recv(c->chan, CJ_CHAN_CALL, insns, sizeof insns, &len, fds, &n_fds);
+        if (r == -EPIPE)
+                _exit(125); /* the launcher died or gave up */
+        if (r < 0 || n_fds != 0 || len == 0 || len % sizeof insns[0] != 0)
+                child_fail(c, MSG_SETUP_FAILED, r < 0 ? r : EBADMSG, "receive the seccomp filter");
+        c->prog = (struct sock_fprog){ .len = (unsigned short) (len / sizeof insns[0]), .filter = insns };
+}
+
+_Noreturn void cj_sandbox_child_main(child_ctx *c) {
+        cj_error err = { 0 };
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* The launcher's descriptors (the task's lock, journal, state, output
+         * files) never enter the sandbox: keep only the channel, the pipes and
+         * what pid 2 is given; handed-in fds come over the channel after this. */
+        const cj_sandbox_config *cfg = c->cfg;
+        int keep[9 + CJ_SANDBOX_KEEP_FDS_MAX] = { 0,           1,           2,           c->chan,       c->msg_wr,
+                                                 c->status_wr, cfg->stdin_fd, cfg->stdout_fd, cfg->stderr_fd };
+        size_t nkeep = 9;
+        for (size_t i = 0; cfg->fn && cfg->keep_fds && cfg->keep_fds[i] >= 0 && i < CJ_SANDBOX_KEEP_FDS_MAX; i++)
+                keep[nkeep++] = cfg->keep_fds[i];
+        int r = close_all_but(keep, nkeep);
+        if (r < 0)
+                child_fail(c, MSG_SETUP_FAILED, r, "close the launcher's descriptors");
+        r = cj_chan_recv(c->chan, CJ_CHAN_SETUP, NULL, 0, NULL, c->recv_fds, &c->n_recv_fds);
+        if (r == -EPIPE)
+                _exit(125); /* the launcher died or gave up */
+        if (r < 0 || c->n_recv_fds != c->cfg->n_pass_fds)
+                child_fail(c, MSG_SETUP_FAILED, r < 0 ? r : EBADMSG, "receive the descriptors handed to the sandbox");
+
+        if (c->root_launcher) {
+                /* Become run_as now, keeping this user namespace's capabilities for the
+                 * setup (host uid 0 is not mapped in here, so nothing clears them). */
+                if (setgroups(0, NULL) < 0 || setresgid(c->gid, c->gid, c->gid) < 0 ||
+                    setresuid(c->uid, c->uid, c->uid) < 0)
+                        child_fail(c, MSG_SETUP_FAILED, errno, "switch to run_as");
+                /* Changing credentials cleared the parent-death signal: set it again. */
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+        }
+        if (sethostname("clawjail", 8) < 0)
+                child_fail(c, MSG_SETUP_FAILED, errno, "sethostname");
+        if (c->net != CJ_NET_HOST && (r = cj_net_loopback_up(&err)) < 0)
+                child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
+        if ((r = cj_mounts_apply(c->plan, c->cwd, &err)) < 0)
+                child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
+
+        /* The launcher moves us into the call's cgroup while we set up (a cgroup v1
+         * migration waits for an RCU grace period) and compiles the filter
+         * meanwhile when it has none cached; the call starts only after. */
+        receive_filter(c);
+        close(c->chan);
+        /* Only now, inside the call's cgroup, so that it becomes the namespace's root. */
+        if (unshare(CLONE_NEWCGROUP) < 0)
+                child_fail(c, MSG_SETUP_FAILED, errno, "new cgroup namespace");
+
+        pid_t call = fork();
+        if (call < 0)
+                child_fail(c, MSG_SETUP_FAILED, errno, "fork");
+        if (call == 0)
+                run_call(c);
+
+        prctl(PR_SET_DUMPABLE, 0);
+        if (cj_privs_drop(false, 0, 0, &err) < 0)
+                kill(call, SIGKILL);
+        int status_only[] = { c->status_wr };
+        close_all_but(status_only, 1); /* the reaper needs nothing else, handed-in fds included */
+
+        sigset_t wait_set = c->forwarded;
+        sigaddset(&wait_set, SIGCHLD);
+        for (;;) {
+                siginfo_t si;
+                int sig = sigwaitinfo(&wait_set, &si);
+                if (sig < 0)
+                        continue;
+                if (sig != SIGCHLD) {
+                        kill(call, sig);
+                        continue;
+                }
+                int status;
+                pid_t p;
+                while ((p = waitpid(-1, &status, WNOHANG)) > 0)
+                        if (p == call) {
+                                (void) !write(c->status_wr, &status, sizeof status);
+                                _exit(0); /* the kernel now kills whatever is left in the pid ns */
+                        }
+        }
+}

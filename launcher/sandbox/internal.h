@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * Shared between the launcher side of the sandbox (run.c: prepare, spawn,
+ * supervise, collect) and the code that runs inside it (child.c: pid 1 and
+ * pid 2).  Not a public interface: sandbox.h is.
+ *
+ * Channels between the two sides, all close-on-exec:
+ *   chan    launcher -> pid 1, a SOCK_SEQPACKET socketpair (channel.h): the
+ *           two go-aheads, the fds handed in (SCM_RIGHTS) and the filter
+ *   msg     pid 1/2 -> launcher, a pipe of child_msg; EOF without a message
+ *           means the program was exec'd (or fn is running)
+ *   status  pid 1 -> launcher, the call's wait status
+ */
+
+#include <linux/filter.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "plan.h"
+#include "sandbox.h"
+
+enum { MSG_SETUP_FAILED = 1, MSG_EXEC_FAILED = 2 };
+typedef struct child_msg {
+        int kind;
+        int errnum;
+        char text[CJ_ERROR_MSG_MAX];
+} child_msg;
+
+/* What pid 1 and pid 2 need, filled by the launcher before the clone (pid 1
+ * gets its own copy of this memory) and completed by pid 1 from the channel. */
+typedef struct child_ctx {
+        const cj_sandbox_config *cfg;
+        const cj_mount_plan *plan;
+        char **envp;
+        const char *cwd;
+        bool root_launcher;
+        bool cgroup_memory; /* memory limited by a cgroup (else RLIMIT_AS) */
+        uid_t uid;
+        gid_t gid;
+        int net;
+        int chan, msg_wr, status_wr;
+        sigset_t forwarded;
+        /* received over chan */
+        struct sock_fprog prog;
+        int recv_fds[CJ_SANDBOX_PASS_FDS_MAX]; /* index i is cfg->pass_fds[i] */
+        size_t n_recv_fds;
+} child_ctx;
+
+/* pid 1: wait for the go-aheads, set up, fork the call, reap.  Never returns. */
+_Noreturn void cj_sandbox_child_main(child_ctx *c);
