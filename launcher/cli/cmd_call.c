@@ -270,7 +270,8 @@ int cmd_call(int argc, char **argv) {
 }
 
 /* One line from stdin, at most CJ_REQUEST_MAX bytes; a longer line is read to
- * its end and reported (*too_long).  Returns -1 at EOF. */
+ * its end and reported (*too_long).  Returns -1 at EOF, -ENOMEM when the line
+ * cannot be held (never taken for EOF: the harness would see a clean exit). */
 static ssize_t read_line(FILE *in, char **buf, size_t *cap, bool *too_long) {
         size_t n = 0;
         int ch;
@@ -286,7 +287,7 @@ static ssize_t read_line(FILE *in, char **buf, size_t *cap, bool *too_long) {
                         size_t nc = *cap ? *cap * 2 : 4096;
                         char *nb = realloc(*buf, nc);
                         if (!nb)
-                                return -1;
+                                return -ENOMEM;
                         *buf = nb;
                         *cap = nc;
                 }
@@ -319,6 +320,11 @@ static int serve_loop(server *s) {
                         result = cj_server_handle(s, line ? line : "", (size_t) n, &code);
                 if (cj_result_emit(result, STDOUT_FILENO) < 0)
                         break; /* the harness went away */
+        }
+        if (n == -ENOMEM) {
+                fprintf(stderr, "clawjail serve: out of memory reading a request line (%u bytes allowed); "
+                                "stopping\n", CJ_REQUEST_MAX);
+                return 125;
         }
         return 0;
 }

@@ -81,6 +81,7 @@ ok "and that request ran nothing" test ! -e mk_build
 
 # Results are flushed per line: the harness can read one before sending the next.
 coproc SRV { cj serve --stdio --task sv2; }
+srv_pid=$SRV_PID # bash unsets SRV_PID once the coprocess has exited
 echo '{"id":"i1","tool":"exec","command":"echo first"}' >&"${SRV[1]}"
 if IFS= read -r -t 20 first <&"${SRV[0]}"; then
         is "$(jq -r .stdout <<<"$first")" first "the first result arrives before the next request is sent"
@@ -92,6 +93,29 @@ IFS= read -r -t 20 second <&"${SRV[0]}"
 is "$(jq -r .stdout <<<"$second")" second "the second one too"
 srv_in=${SRV[1]}
 exec {srv_in}>&-
-wait "$SRV_PID"
+wait "$srv_pid"
 is "$?" 0 "serve exits 0 when its stdin closes"
+
+# A request line serve cannot hold in memory is an error, never a clean EOF:
+# find the smallest address-space limit at which serve answers at all, then
+# send a line whose buffer cannot fit under it.
+base=""
+for mb in $(seq 8 2 96); do
+        if [ "$(echo '{"tool":"bogus"}' | prlimit --as=$((mb << 20)) "$CLAWJAIL" serve --stdio 2>/dev/null |
+                jq -r .error.code 2>/dev/null)" = bad_tool ]; then
+                base=$mb
+                break
+        fi
+done
+if [ -z "$base" ] || ! command -v prlimit >/dev/null; then
+        skip "serve out of memory on a request line: exits non-zero, says so" "no address-space limit lets serve run (sanitizer build?)"
+else
+        errf=$(tap_scratch)/err
+        head -c 7000000 /dev/zero | tr '\0' a | prlimit --as=$(((base + 2) << 20)) "$CLAWJAIL" serve --stdio \
+                >/dev/null 2>"$errf"
+        rc=${PIPESTATUS[2]}
+        err=$(cat "$errf")
+        ok "serve out of memory on a request line: exits non-zero (rc $rc), not 0 as at EOF" test "$rc" -ne 0
+        like "$err" "out of memory" "and says so on stderr"
+fi
 done_testing
