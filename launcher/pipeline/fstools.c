@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "proto/paths.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/json.h"
@@ -64,6 +65,19 @@ static int fail_errno(const cj_fstool_job *j, int e, const char *what) {
         return fail(j, errno_code(e), "%s %s: %s", what, j->path, strerror(e));
 }
 
+/* The lexical check saw the requested path; this is where it really leads,
+ * inside the sandbox's view, and it must pass the same policy (a symlink into
+ * /tmp, .git/hooks or a masked file). */
+static int check_real(const cj_fstool_job *j, const char *real) {
+        cj_tool t = j->kind == CJ_CALL_READ ? CJ_TOOL_READ : j->kind == CJ_CALL_WRITE ? CJ_TOOL_WRITE : CJ_TOOL_EDIT;
+        cj_proto_error perr = { 0 };
+        if (!j->profile || cj_proto_check_target(j->profile, t, real, &perr) == 0)
+                return 0;
+        if (strcmp(real, j->path) != 0)
+                return fail(j, cj_proto_code_name(perr.code), "%s (%s leads there)", perr.message, j->path);
+        return fail(j, cj_proto_code_name(perr.code), "%s", perr.message);
+}
+
 size_t cj_count_occurrences(const char *hay, size_t hlen, const char *needle, size_t nlen) {
         size_t n = 0;
         if (nlen == 0 || nlen > hlen)
@@ -77,6 +91,9 @@ static int do_read(const cj_fstool_job *j) {
         _cleanup_close_ int fd = open(j->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return fail_errno(j, errno, "read");
+        _cleanup_free_ char *real = realpath(j->path, NULL);
+        if (real && check_real(j, real) != 0)
+                return 1;
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return fail_errno(j, errno, "read");
@@ -101,7 +118,8 @@ static int do_read(const cj_fstool_job *j) {
                 off += r;
                 got += r;
         }
-        return report(j, json_pack("{s:b, s:I, s:b}", "ok", 1, "size", (json_int_t) size, "eof", off >= size));
+        return report(j, json_pack("{s:b, s:I, s:b, s:I}", "ok", 1, "size", (json_int_t) size, "eof", off >= size,
+                                   "bytes", (json_int_t) got));
 }
 
 /* Where a write really lands: a symlink is followed inside the sandbox's view
@@ -114,6 +132,10 @@ static int resolve_target(const cj_fstool_job *j, char **out, mode_t *mode) {
                 if (!real)
                         return fail(j, "bad_path", "write %s: a symlink whose target is outside the sandbox's roots",
                                     j->path);
+                if (check_real(j, real) != 0) {
+                        free(real);
+                        return 1;
+                }
                 if (stat(real, &st) == 0) {
                         if (!S_ISREG(st.st_mode)) {
                                 free(real);
@@ -128,6 +150,24 @@ static int resolve_target(const cj_fstool_job *j, char **out, mode_t *mode) {
         if (!dcopy || !bcopy)
                 return fail(j, "io_error", "out of memory");
         const char *dir = dirname(dcopy), *base = basename(bcopy);
+        /* Where the missing directories would be made: the nearest existing one. */
+        _cleanup_free_ char *near = strdup(dir);
+        if (!near)
+                return fail(j, "io_error", "out of memory");
+        for (;;) {
+                struct stat dst;
+                if (stat(near, &dst) == 0 || strcmp(near, "/") == 0)
+                        break;
+                *strrchr(near, '/') = '\0';
+                if (!*near)
+                        strcpy(near, "/");
+        }
+        _cleanup_free_ char *rnear = realpath(near, NULL);
+        _cleanup_free_ char *would = rnear ? cj_path_join(rnear, j->path + strlen(near)) : NULL;
+        if (!would)
+                return fail_errno(j, errno ? errno : ENOMEM, "write");
+        if (check_real(j, would) != 0)
+                return 1;
         int r = cj_mkdir_p(dir, 0755);
         if (r < 0)
                 return fail_errno(j, -r, "create the directory of");
@@ -135,7 +175,9 @@ static int resolve_target(const cj_fstool_job *j, char **out, mode_t *mode) {
         if (!rdir)
                 return fail_errno(j, errno, "write");
         *out = cj_path_join(rdir, base);
-        return *out ? 0 : fail(j, "io_error", "out of memory");
+        if (!*out)
+                return fail(j, "io_error", "out of memory");
+        return check_real(j, *out);
 }
 
 /* Temp file in the target's directory, fsync, rename, fsync the directory. */
@@ -176,6 +218,8 @@ static int do_edit(const cj_fstool_job *j) {
         _cleanup_free_ char *target = realpath(j->path, NULL);
         if (!target)
                 return fail_errno(j, errno, "edit");
+        if (check_real(j, target) != 0)
+                return 1;
         struct stat st;
         if (stat(target, &st) < 0)
                 return fail_errno(j, errno, "edit");

@@ -14,6 +14,8 @@
 
 typedef struct cj_fstool_job {
         cj_call_kind kind;        /* READ, WRITE or EDIT */
+        const cj_profile *profile; /* the effective profile (operator --ro/--rw included): its policy is
+                                    * checked again on the path a symlink really leads to */
         const char *path;         /* absolute, normalized, checked against the profile */
         int64_t offset, limit;    /* read */
         const char *content;      /* write */

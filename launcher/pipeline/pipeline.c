@@ -417,6 +417,7 @@ static int run_fstool(call_state *s, const char *path, cj_error *err) {
                 limit = CJ_READ_LIMIT_MAX;
         cj_fstool_job job = {
                 .kind = c->kind,
+                .profile = &s->eff,
                 .path = path,
                 .offset = q->offset,
                 .limit = limit,
@@ -442,18 +443,33 @@ static int run_fstool(call_state *s, const char *path, cj_error *err) {
         add_quarantined(s, &res);
         _cleanup_free_ char *rtext = NULL, *bytes = NULL;
         size_t rlen = 0, blen = 0;
-        lseek(rep, 0, SEEK_SET);
-        lseek(data, 0, SEEK_SET);
-        if (cj_read_fd(rep, 1 << 16, &rtext, &rlen, err) < 0 ||
-            cj_read_fd(data, CJ_READ_LIMIT_MAX, &bytes, &blen, err) < 0)
-                return r;
-        _cleanup_json_ json_t *rj = rlen ? json_loadb(rtext, rlen, 0, NULL) : NULL;
+        cj_error rerr = { 0 };
+        /* A report or data we cannot read back is a failed call, never an ok one. */
+        if (lseek(rep, 0, SEEK_SET) < 0 || lseek(data, 0, SEEK_SET) < 0)
+                cj_error_seterrno(&rerr, errno, "rewind the file tool's report");
+        else if (cj_read_fd(rep, 1 << 16, &rtext, &rlen, &rerr) >= 0)
+                cj_read_fd(data, CJ_READ_LIMIT_MAX, &bytes, &blen, &rerr);
+        _cleanup_json_ json_t *rj = rlen && !rerr.code ? json_loadb(rtext, rlen, 0, NULL) : NULL;
+        json_t *claimed = rj ? json_object_get(rj, "bytes") : NULL;
         s->exit_code = 0;
         if (res.status == CJ_SB_TIMEOUT) {
                 json_object_set_new(s->result, "status", json_string("timeout"));
                 s->exit_code = 124;
-        } else if (!rj) {
-                set_error(s->result, "io_error", "the file tool ended without a report");
+        } else if (rerr.code) {
+                set_error(s->result, "io_error", rerr.msg);
+                s->exit_code = 125;
+        } else if (!rj || res.status != CJ_SB_EXITED) {
+                char msg[160];
+                if (res.status == CJ_SB_SIGNALED || res.status == CJ_SB_OOM)
+                        snprintf(msg, sizeof msg, "the file tool was killed by signal %d%s", res.signal,
+                                 res.status == CJ_SB_OOM ? " (out of memory)" : "");
+                else
+                        snprintf(msg, sizeof msg, "the file tool ended without a report (exit %d)", res.exit_code);
+                set_error(s->result, "io_error", msg);
+                s->exit_code = 125;
+        } else if (json_is_true(json_object_get(rj, "ok")) && claimed &&
+                   json_integer_value(claimed) != (json_int_t) blen) {
+                set_error(s->result, "io_error", "the file tool's data is shorter than what it read");
                 s->exit_code = 125;
         } else if (!json_is_true(json_object_get(rj, "ok"))) {
                 set_error(s->result, json_string_value(json_object_get(rj, "code")),

@@ -67,6 +67,24 @@ int cj_proto_check_cwd(const char *cwd, char *const *roots, char **out, cj_proto
         return r;
 }
 
+/* Does some component run of path (from `from` on) spell name ("/A/B",
+ * a final '*' matching the rest of that component)? */
+static bool has_components(const char *path, const char *from, const char *name) {
+        size_t nlen = strlen(name);
+        while (nlen > 1 && name[nlen - 1] == '/')
+                nlen--; /* "/.git/hooks/" names the directory .git/hooks */
+        bool glob = name[nlen - 1] == '*';
+        if (glob)
+                nlen--;
+        for (const char *s = from; (s = strstr(s, "/")); s++) {
+                if (strncmp(s, name, nlen) != 0)
+                        continue;
+                if (glob || s[nlen] == '\0' || s[nlen] == '/')
+                        return true;
+        }
+        return false;
+}
+
 static bool pattern_matches(const char *path, const char *pat) {
         const char *stars = strstr(pat, "/**/");
         if (!stars)
@@ -79,12 +97,7 @@ static bool pattern_matches(const char *path, const char *pat) {
                 prefix[0] = '/';
         if (!cj_path_is_under(path, prefix))
                 return false;
-        const char *name = stars + 3; /* "/NAME" */
-        size_t nlen = strlen(name);
-        for (const char *s = path + plen; (s = strstr(s, name)); s++)
-                if (s[nlen] == '\0' || s[nlen] == '/')
-                        return true;
-        return false;
+        return has_components(path, path + plen, stars + 3 /* "/NAME" */);
 }
 
 bool cj_proto_path_matches(const char *path, char *const *patterns) {
@@ -94,11 +107,46 @@ bool cj_proto_path_matches(const char *path, char *const *patterns) {
         return false;
 }
 
+/* Length of the longest entry of list that holds path; 0 if none does. */
+static size_t longest_under(const char *path, char *const *list) {
+        size_t best = 0;
+        for (size_t i = 0; list && list[i]; i++)
+                if (cj_path_is_under(path, list[i]) && strlen(list[i]) > best)
+                        best = strlen(list[i]);
+        return best;
+}
+
+bool cj_proto_persistent(const cj_profile *p, const char *path) {
+        size_t rw = longest_under(path, p->fs_rw);
+        /* A tmpfs at the very path of an rw root replaces it in the mount plan. */
+        return rw > 0 && rw > longest_under(path, p->fs_tmpfs);
+}
+
+int cj_proto_check_target(const cj_profile *p, cj_tool tool, const char *path, cj_proto_error *perr) {
+        bool writing = tool == CJ_TOOL_WRITE || tool == CJ_TOOL_EDIT;
+        if (cj_proto_path_matches(path, p->fs_deny))
+                return bad_path(perr, "'%.256s' is denied by the profile", path);
+        if (!writing)
+                return 0;
+        if (cj_proto_path_matches(path, p->fs_protect))
+                return bad_path(perr, "'%.256s' is protected by the profile (read-only)", path);
+        if (!cj_proto_persistent(p, path)) {
+                bad_path(perr,
+                         "'%.256s' is not on a persistent writable root (the profile's \"rw\" roots and --rw): "
+                         "it is read-only or on the call's private tmpfs, where the bytes would be lost when the "
+                         "call ends",
+                         path);
+                perr->code = CJ_PROTO_NOT_WRITABLE;
+                return -EROFS;
+        }
+        return 0;
+}
+
 int cj_proto_file_path(const cj_profile *p, cj_tool tool, const char *path, const char *cwd, char **out,
                        cj_proto_error *perr) {
         bool writing = tool == CJ_TOOL_WRITE || tool == CJ_TOOL_EDIT;
         _cleanup_(cj_strv_freep) cj_strv roots = NULL;
-        char *const *lists[] = { writing ? NULL : p->fs_ro, p->fs_rw, p->fs_tmpfs };
+        char *const *lists[] = { p->fs_ro, p->fs_rw, p->fs_tmpfs };
         for (size_t l = 0; l < CJ_ARRAY_SIZE(lists); l++)
                 for (size_t i = 0; lists[l] && lists[l][i]; i++)
                         if (cj_strv_push(&roots, lists[l][i]) < 0)
@@ -108,16 +156,13 @@ int cj_proto_file_path(const cj_profile *p, cj_tool tool, const char *path, cons
         _cleanup_free_ char *resolved = NULL;
         int r = cj_proto_resolve_path(path, cwd, roots, &resolved, perr);
         if (r < 0) {
-                _cleanup_free_ char *ro = NULL;
-                cj_proto_error ignored = { 0 };
-                if (writing && p->fs_ro && cj_proto_resolve_path(path, cwd, p->fs_ro, &ro, &ignored) >= 0)
-                        return bad_path(perr, "'%.256s' is read-only under this profile", ro);
+                if (writing && perr->code == CJ_PROTO_BAD_PATH && strncmp(perr->message, "relative", 8) != 0 &&
+                    strcmp(perr->message, "empty path") != 0)
+                        perr->code = CJ_PROTO_NOT_WRITABLE; /* outside every root: nowhere to keep the bytes */
                 return r;
         }
-        if (cj_proto_path_matches(resolved, p->fs_deny))
-                return bad_path(perr, "'%.256s' is denied by the profile", resolved);
-        if (writing && cj_proto_path_matches(resolved, p->fs_protect))
-                return bad_path(perr, "'%.256s' is protected by the profile (read-only)", resolved);
+        if ((r = cj_proto_check_target(p, tool, resolved, perr)) < 0)
+                return r;
         *out = TAKE_PTR(resolved);
         return 0;
 }

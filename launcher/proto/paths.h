@@ -24,11 +24,26 @@ int cj_proto_check_cwd(const char *cwd, char *const *roots, char **out, cj_proto
 
 /* Does path (absolute, normalized) match one of patterns: an entry covers
  * itself and everything below it; "PREFIX/ ** /NAME" (without the spaces)
- * covers any NAME at any depth below PREFIX. */
+ * covers any NAME (one or more components; a trailing '/' is ignored, a
+ * trailing '*' matches the rest of the last component: ".env*") at any depth
+ * below PREFIX. */
 bool cj_proto_path_matches(const char *path, char *const *patterns);
 
+/* Is path (absolute, normalized, inside the sandbox) on a persistent writable
+ * root: below an "rw" root (the profile's or --rw; a task's scratch dirs are
+ * rw roots too) and not below a tmpfs mounted over it?  Bytes written
+ * anywhere else are read-only or vanish with the call's private tmpfs. */
+bool cj_proto_persistent(const cj_profile *p, const char *path);
+
+/* The policy on one absolute normalized path: deny refuses every tool;
+ * write/edit also need a persistent writable root (not_writable) and no
+ * "protect" match.  The file tools ask it again inside the sandbox about the
+ * path a symlink really leads to. */
+int cj_proto_check_target(const cj_profile *p, cj_tool tool, const char *path, cj_proto_error *perr);
+
 /* The whole check for a file tool under a profile: read may reach ro, rw and
- * tmpfs roots; write and edit only rw and tmpfs roots; both refuse "deny"
+ * tmpfs roots; write and edit only persistent writable roots (not_writable
+ * otherwise: a write to the call's tmpfs would be lost); both refuse "deny"
  * paths, and write/edit refuse "protect" paths.  cwd defaults to the first rw
  * root.  *out is the absolute normalized path. */
 int cj_proto_file_path(const cj_profile *p, cj_tool tool, const char *path, const char *cwd, char **out,

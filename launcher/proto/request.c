@@ -23,6 +23,7 @@ static const char *const code_names[_CJ_PROTO_CODE_MAX] = {
         [CJ_PROTO_BAD_PATH] = "bad_path",
         [CJ_PROTO_BAD_UTF8] = "bad_utf8",
         [CJ_PROTO_TOO_LARGE] = "too_large",
+        [CJ_PROTO_NOT_WRITABLE] = "not_writable",
 };
 
 static const char *const tool_names[] = { "exec", "read", "write", "edit" };

@@ -53,6 +53,7 @@ typedef enum cj_proto_code {
         CJ_PROTO_BAD_PATH,
         CJ_PROTO_BAD_UTF8,
         CJ_PROTO_TOO_LARGE,
+        CJ_PROTO_NOT_WRITABLE, /* write/edit outside every persistent writable root */
         _CJ_PROTO_CODE_MAX,
 } cj_proto_code;
 

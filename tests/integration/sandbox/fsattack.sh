@@ -73,4 +73,29 @@ else
                 "their descriptors are not readable here"
 fi
 
+# ---- writes land on a persistent root or fail (never vanish with a tmpfs) ----
+
+mkdir -p "$PARENT/outside"
+tap_chown_ws "$PARENT/outside"
+for p in ../outside/t.txt /tmp/zz/x /var/tmp/y; do
+        call "{\"tool\":\"write\",\"path\":\"$p\",\"content\":\"lost\"}"
+        is "$(jr .status)/$(jr .error.code)" "error/not_writable" "write $p (outside every persistent root): not_writable"
+done
+ok "nothing was written to the host's ../outside" test ! -e "$PARENT/outside/t.txt"
+ln -s /tmp "$WS/tmplink"
+call '{"tool":"write","path":"tmplink/x","content":"lost"}'
+is "$(jr .status)/$(jr .error.code)" "error/not_writable" "write through a workspace symlink into /tmp: not_writable"
+rm -f "$WS/tmplink"
+call '{"tool":"write","path":"kept.txt","content":"kept"}'
+is "$(jr .status)/$(cat "$WS/kept.txt")" "ok/kept" "a write in the workspace lands (control)"
+
+# ---- the write tool and the sandbox agree on protected paths ----
+
+call '{"tool":"write","path":".git/hooks/pre-commit","content":"#!/bin/sh\necho pwned\n"}'
+is "$(jr .status)" error "write .git/hooks/pre-commit where .git does not exist yet: refused ($(jr .error.code))"
+ok "and no .git/hooks/pre-commit reached the host" test ! -e "$WS/.git/hooks/pre-commit"
+call '{"tool":"write","path":"sub/.git/hooks/post-checkout","content":"x"}'
+is "$(jr .status)" error "write sub/.git/hooks/post-checkout: refused ($(jr .error.code))"
+rm -rf "$WS/.git" "$WS/sub"
+
 done_testing

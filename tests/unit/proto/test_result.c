@@ -137,6 +137,50 @@ START_TEST(profile_file_paths) {
 }
 END_TEST
 
+/* Issue 7 §3: write/edit need a persistent writable root; the lexical
+ * protect check agrees with the sandbox's "**" form (a trailing '/'). */
+START_TEST(file_paths_persistent_and_protect) {
+        char *ro[] = { (char *) "/usr", NULL }, *rw[] = { (char *) "/work/repo", (char *) "/work/repo/tmpish/keep", NULL },
+             *tmpfs[] = { (char *) "/tmp", (char *) "/work/repo/tmpish", NULL },
+             *deny[] = { (char *) "/work/repo/**/.env*", NULL },
+             *protect[] = { (char *) "/work/repo/**/.git/hooks/", (char *) "/work/repo/**/.vscode/settings.json",
+                            NULL };
+        cj_profile p = { .fs_ro = ro, .fs_rw = rw, .fs_tmpfs = tmpfs, .fs_deny = deny, .fs_protect = protect };
+        cj_proto_error e = { 0 };
+        char *out = NULL;
+        ck_assert_int_lt(cj_proto_file_path(&p, CJ_TOOL_WRITE, "/tmp/zz/x", NULL, &out, &e), 0);
+        ck_assert_int_eq(e.code, CJ_PROTO_NOT_WRITABLE);
+        ck_assert_int_lt(cj_proto_file_path(&p, CJ_TOOL_WRITE, "../outside/t.txt", "/work/repo", &out, &e), 0);
+        ck_assert_int_eq(e.code, CJ_PROTO_NOT_WRITABLE);
+        ck_assert_int_lt(cj_proto_file_path(&p, CJ_TOOL_EDIT, "tmpish/a", NULL, &out, &e), 0);
+        ck_assert_int_eq(e.code, CJ_PROTO_NOT_WRITABLE);
+        ck_assert_int_eq(cj_proto_file_path(&p, CJ_TOOL_WRITE, "tmpish/keep/a", NULL, &out, &e), 0);
+        free(out);
+        ck_assert_int_eq(cj_proto_file_path(&p, CJ_TOOL_READ, "/tmp/zz/x", NULL, &out, &e), 0); /* reads may */
+        free(out);
+        ck_assert_int_lt(cj_proto_file_path(&p, CJ_TOOL_WRITE, ".git/hooks/pre-commit", NULL, &out, &e), 0);
+        ck_assert_ptr_nonnull(strstr(e.message, "protected"));
+        ck_assert_int_lt(cj_proto_file_path(&p, CJ_TOOL_WRITE, "a/b/.git/hooks", NULL, &out, &e), 0);
+        ck_assert_int_eq(cj_proto_file_path(&p, CJ_TOOL_WRITE, "a/.git/hooksx/y", NULL, &out, &e), 0);
+        free(out);
+        ck_assert_int_lt(cj_proto_file_path(&p, CJ_TOOL_WRITE, "x/.vscode/settings.json", NULL, &out, &e), 0);
+        ck_assert_int_eq(cj_proto_file_path(&p, CJ_TOOL_WRITE, "x/.vscode/other.json", NULL, &out, &e), 0);
+        free(out);
+        for (const char *const *n = (const char *const[]){ ".env", "a/.env.staging", ".env.test", "b/.envrc", NULL };
+             *n; n++) {
+                ck_assert_int_lt(cj_proto_file_path(&p, CJ_TOOL_READ, *n, NULL, &out, &e), 0);
+                ck_assert_ptr_nonnull(strstr(e.message, "denied"));
+        }
+        ck_assert_int_eq(cj_proto_file_path(&p, CJ_TOOL_READ, "x.env", NULL, &out, &e), 0); /* near miss */
+        free(out);
+        ck_assert_int_eq(cj_proto_file_path(&p, CJ_TOOL_READ, "env/.x", NULL, &out, &e), 0);
+        free(out);
+        ck_assert(cj_proto_persistent(&p, "/work/repo/a"));
+        ck_assert(!cj_proto_persistent(&p, "/work/repo/tmpish/a"));
+        ck_assert(!cj_proto_persistent(&p, "/tmp/a"));
+}
+END_TEST
+
 static Suite *make_suite(void) {
         Suite *s = suite_create("proto-result");
         TCase *tc = tcase_create("result");
@@ -145,6 +189,7 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, result_errors);
         tcase_add_test(tc, path_resolution);
         tcase_add_test(tc, profile_file_paths);
+        tcase_add_test(tc, file_paths_persistent_and_protect);
         suite_add_tcase(s, tc);
         return s;
 }
