@@ -81,6 +81,18 @@ static bool is_terminator_word(const sh_tok *t) {
         return false;
 }
 
+/* Reserved words that close an enclosing construct.  bash's lexer takes a
+ * word as reserved right after `)`, `}`, `done`, `fi`, `esac`, `]]`, `))`
+ * (parse.y: reserved_word_acceptable), so `(cd d; x) done` and
+ * `{ while :; do :; done }` are valid: the enclosing list decides. */
+static bool is_closing_word(const sh_tok *t) {
+        static const char *const kw[] = { "then", "else", "elif", "fi", "do", "done", "esac", "}" };
+        for (size_t i = 0; i < sizeof kw / sizeof *kw; i++)
+                if (sh_tok_is(t, kw[i]))
+                        return true;
+        return false;
+}
+
 static bool is_list_end(const sh_tok *t) {
         switch (t->type) {
         case T_EOF:
@@ -200,7 +212,7 @@ static sh_node *parse_pipeline(sh_parser *p) {
         size_t start = t->start;
         bool timed = false, posix = false, bang = false, any = false;
         for (;;) {
-                if (sh_tok_is(t, "time") && !timed) {
+                if (sh_tok_is(t, "time")) { /* parse.y: timespec pipeline_command, so `time time x` */
                         timed = any = true;
                         sh_consume(p);
                         t = sh_peek(p, CMD_MODE);
@@ -402,7 +414,9 @@ static sh_node *parse_funcdef_body(sh_parser *p, sh_node *f) {
         return f;
 }
 
-static sh_node *parse_simple(sh_parser *p, sh_word *first, size_t start) {
+/* only_first: the command is `first` alone (`coproc NAME }`: what follows
+ * is a reserved word that closes an enclosing construct). */
+static sh_node *parse_simple(sh_parser *p, sh_word *first, size_t start, bool only_first) {
         sh_node *n = sh_new_node(p, SH_NODE_SIMPLE, start);
         if (!n)
                 return NULL;
@@ -415,7 +429,7 @@ static sh_node *parse_simple(sh_parser *p, sh_word *first, size_t start) {
                         return NULL;
                 declare = is_declare_like(first);
         }
-        for (;;) {
+        for (; !only_first;) {
                 unsigned mode = s->nwords == 0 ? CMD_MODE : declare ? LX_ASSIGN : 0;
                 const sh_tok *t = sh_peek(p, mode);
                 if (p->err)
@@ -741,11 +755,15 @@ static sh_node *parse_compound(sh_parser *p, const sh_tok *t) {
         if (!n)
                 return NULL;
         sh_end_node(p, n, p->prev_end);
+        uint32_t before = n->nredirs;
         if (!parse_trailing_redirs(p, n))
                 return NULL;
         sh_end_node(p, n, p->prev_end);
+        /* After a redirection's target the last token is a word, and a
+         * reserved word is no longer recognized. */
         const sh_tok *after = sh_peek(p, 0);
-        if (after->type == T_WORD || after->type == T_LP || after->type == T_DLP) {
+        if ((after->type == T_WORD && !(n->nredirs == before && is_closing_word(after))) || after->type == T_LP ||
+            after->type == T_DLP) {
                 sh_syntax_tok(p, after);
                 return NULL;
         }
@@ -808,14 +826,28 @@ static sh_node *parse_command(sh_parser *p, bool after_pipe) {
                         t = sh_peek(p, is_declare_like(w) ? LX_ASSIGN : 0);
                         if (t->type == T_LP)
                                 t = sh_peek(p, CMD_MODE);
-                        if (is_compound_start(t)) {
+                        /* After `coproc WORD` bash recognizes reserved words
+                         * (parse.y: reserved_word_acceptable), `time` aside:
+                         * a closing one ends the command WORD, the others
+                         * cannot follow a command. */
+                        static const char *const kw[] = { "in", "]]", "!", "coproc", "function" };
+                        bool reserved = false;
+                        for (size_t i = 0; i < sizeof kw / sizeof *kw && !reserved; i++)
+                                reserved = sh_tok_is(t, kw[i]);
+                        if (reserved) {
+                                sh_syntax_tok(p, t);
+                                return NULL;
+                        }
+                        if (is_closing_word(t)) {
+                                n->coproc.body = parse_simple(p, w, ws, true);
+                        } else if (is_compound_start(t)) {
                                 n->coproc.name = sh_arena_strndup(p->ar, w->raw, w->raw_len);
                                 n->coproc.body = parse_compound(p, t);
                         } else {
-                                n->coproc.body = parse_simple(p, w, ws);
+                                n->coproc.body = parse_simple(p, w, ws, false);
                         }
                 } else if (t->type == T_WORD || t->type == T_REDIR) {
-                        n->coproc.body = parse_simple(p, NULL, t->start);
+                        n->coproc.body = parse_simple(p, NULL, t->start, false);
                 } else {
                         sh_syntax_tok(p, t);
                         return NULL;
@@ -827,7 +859,7 @@ static sh_node *parse_command(sh_parser *p, bool after_pipe) {
                 return n;
         }
         if (t->type == T_WORD || t->type == T_REDIR)
-                return parse_simple(p, NULL, start);
+                return parse_simple(p, NULL, start, false);
         sh_syntax_tok(p, t);
         return NULL;
 }
