@@ -304,12 +304,25 @@ static int collect(call_state *s, int fd, const char *stream, uint64_t *bytes, c
 
 /* Git control files the call created were moved aside: say so in the result. */
 static void add_quarantined(call_state *s, const cj_sandbox_result *res) {
-        if (!res->quarantined)
-                return;
-        json_t *a = json_array();
-        for (size_t i = 0; res->quarantined[i]; i++)
-                json_array_append_new(a, json_string(res->quarantined[i]));
-        json_object_set_new(s->result, "quarantined", a);
+        if (res->quarantined) {
+                json_t *a = json_array();
+                for (size_t i = 0; res->quarantined[i]; i++)
+                        json_array_append_new(a, json_string(res->quarantined[i]));
+                json_object_set_new(s->result, "quarantined", a);
+        }
+        if (res->quarantine_failed) {
+                /* Never silent: these stay where the call put them, and the host's git may obey them. */
+                json_t *a = json_array(), *hints = json_object_get(s->result, "hints");
+                if (!hints)
+                        json_object_set_new(s->result, "hints", hints = json_array());
+                for (size_t i = 0; res->quarantine_failed[i]; i++) {
+                        json_array_append_new(a, json_string(res->quarantine_failed[i]));
+                        json_array_append_new(hints, json_pack("s++", "could not move aside a protected path the call "
+                                                                       "created; remove it before running git or the IDE here: ",
+                                                               res->quarantine_failed[i]));
+                }
+                json_object_set_new(s->result, "quarantine_failed", a);
+        }
 }
 
 static const char *const bash_argv[] = { "bash", "--noprofile", "--norc", "-c", NULL, NULL };

@@ -86,6 +86,8 @@ void cj_mount_plan_clear(cj_mount_plan *plan) {
         free(plan->ops);
         plan->ops = NULL;
         plan->n = 0;
+        cj_strv_free(plan->protect_found);
+        plan->protect_found = NULL;
 }
 
 static bool is_root_kind(cj_mount_kind k) {
@@ -372,6 +374,9 @@ static int add_overlays(cj_mount_plan *plan, char *const *patterns, bool deny, c
         int r = expand_patterns(patterns, probe, &found, err);
         if (r < 0)
                 return r;
+        for (size_t i = 0; !deny && found && found[i]; i++)
+                if (cj_strv_push(&plan->protect_found, found[i]) < 0)
+                        return cj_error_set(err, ENOMEM, "out of memory");
         for (size_t i = 0; found && found[i]; i++) {
                 size_t fl = strlen(found[i]);
                 bool create = found[i][fl - 1] == '/';
@@ -479,6 +484,15 @@ static int reanchor(char *const *patterns, char *const *anchors, char *const *co
                         }
         }
         return 0;
+}
+
+int cj_mount_plan_protect_scan(const cj_profile *p, char *const *extra_ro, char *const *extra_rw,
+                               const cj_fs_probe *probe, cj_strv *found, cj_error *err) {
+        _cleanup_strv_ cj_strv protect = NULL;
+        char *const *const extras[] = { extra_ro, extra_rw };
+        if (reanchor(p->fs_protect, p->fs_rw, extras, 2, &protect) < 0)
+                return cj_error_set(err, ENOMEM, "out of memory");
+        return expand_patterns(protect, probe, found, err);
 }
 
 int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const *extra_rw, const cj_fs_probe *probe,

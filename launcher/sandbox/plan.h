@@ -46,6 +46,7 @@ typedef struct cj_mount_op {
 typedef struct cj_mount_plan {
         cj_mount_op *ops;
         size_t n;
+        cj_strv protect_found; /* host paths the protect patterns matched (a trailing '/': created) */
 } cj_mount_plan;
 
 typedef enum cj_file_type { CJ_FT_MISSING, CJ_FT_DIR, CJ_FT_FILE, CJ_FT_SYMLINK, CJ_FT_OTHER } cj_file_type;
@@ -80,6 +81,12 @@ extern const cj_fs_probe cj_fs_probe_host;
  * would let a planted link mask an arbitrary path. */
 int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const *extra_rw, const cj_fs_probe *probe,
                         cj_mount_plan *out, cj_error *err);
+
+/* The host paths the profile's protect patterns (re-anchored below operator
+ * roots, as the plan does) match now: run again after a call, anything new
+ * was created by it (quarantine.h). */
+int cj_mount_plan_protect_scan(const cj_profile *p, char *const *extra_ro, char *const *extra_rw,
+                               const cj_fs_probe *probe, cj_strv *found, cj_error *err);
 
 /* True if path (inside the sandbox) is at or below a bind (ro or rw) root or
  * a tmpfs of the plan: used to check --cwd. */

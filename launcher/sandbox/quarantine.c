@@ -2,6 +2,7 @@
 #include "quarantine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +23,17 @@ static char *git_dir_of(const cj_mount_op *op) {
         return strndup(op->src, (size_t) (base - op->src));
 }
 
-int cj_git_watch_begin(const cj_mount_plan *plan, cj_git_watch *w) {
-        *w = (cj_git_watch){ 0 };
+int cj_git_watch_begin(const cj_mount_plan *plan, const cj_profile *profile, char *const *extra_ro,
+                       char *const *extra_rw, cj_git_watch *w) {
+        *w = (cj_git_watch){ .profile = profile, .extra_ro = extra_ro, .extra_rw = extra_rw };
+        for (size_t i = 0; plan->protect_found && plan->protect_found[i]; i++) {
+                char *b = strdup(plan->protect_found[i]);
+                size_t l = b ? strlen(b) : 0;
+                if (l > 1 && b[l - 1] == '/')
+                        b[l - 1] = '\0';
+                if (!b || cj_strv_push_take(&w->before, b) < 0)
+                        return -ENOMEM;
+        }
         for (size_t i = 0; i < plan->n; i++) {
                 _cleanup_free_ char *gd = git_dir_of(&plan->ops[i]);
                 if (!gd)
@@ -44,19 +54,66 @@ int cj_git_watch_begin(const cj_mount_plan *plan, cj_git_watch *w) {
         return 0;
 }
 
-int cj_git_watch_end(cj_git_watch *w, cj_strv *moved) {
+int cj_quarantine_path(const char *path) {
+        for (int n = 0; n < CJ_QUARANTINE_NAMES_MAX; n++) {
+                _cleanup_free_ char *to = NULL;
+                if ((n ? asprintf(&to, "%s.clawjail-quarantine.%d", path, n)
+                       : asprintf(&to, "%s.clawjail-quarantine", path)) < 0)
+                        return -ENOMEM;
+                /* renameat2 does not follow a final symlink, and never replaces an earlier quarantine. */
+                if (renameat2(AT_FDCWD, path, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+                        return 0;
+                if (errno != EEXIST)
+                        return -errno;
+        }
+        return -EEXIST;
+}
+
+static int move_aside(const char *path, cj_strv *moved, cj_strv *failed, int *ret) {
+        int r = cj_quarantine_path(path);
+        if (r == 0)
+                return cj_strv_push(moved, path) < 0 ? -ENOMEM : 0;
+        if (*ret == 0)
+                *ret = r;
+        char *line = NULL;
+        if (asprintf(&line, "%s: %s", path, strerror(-r)) < 0 || cj_strv_push_take(failed, line) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int cj_git_watch_end(cj_git_watch *w, cj_strv *moved, cj_strv *failed) {
         int ret = 0;
         for (size_t i = 0; w->paths && w->paths[i]; i++) {
                 struct stat st;
                 if (lstat(w->paths[i], &st) < 0)
                         continue;
-                _cleanup_free_ char *to = NULL;
-                if (asprintf(&to, "%s.clawjail-quarantine", w->paths[i]) < 0)
+                if (move_aside(w->paths[i], moved, failed, &ret) < 0)
                         return -ENOMEM;
-                /* rename(2) does not follow a final symlink, and the git dir is pinned. */
-                if (rename(w->paths[i], to) < 0 && ret == 0)
-                        ret = -errno;
-                if (cj_strv_push(moved, w->paths[i]) < 0)
+        }
+        if (!w->profile)
+                return ret;
+        _cleanup_strv_ cj_strv now = NULL;
+        cj_error err = { 0 };
+        int r = cj_mount_plan_protect_scan(w->profile, w->extra_ro, w->extra_rw, &cj_fs_probe_host, &now, &err);
+        if (r < 0) {
+                char *line = NULL;
+                if (asprintf(&line, "protected paths after the call: %s", err.msg) < 0 ||
+                    cj_strv_push_take(failed, line) < 0)
+                        return -ENOMEM;
+                return ret ? ret : r;
+        }
+        for (size_t i = 0; now && now[i]; i++) {
+                size_t l = strlen(now[i]);
+                if (now[i][l - 1] == '/')
+                        continue; /* still missing: nothing was created */
+                struct stat st;
+                if (cj_strv_contains(w->before, now[i]) || lstat(now[i], &st) < 0)
+                        continue;
+                /* Below something already moved (a whole new .git/hooks)? */
+                bool under = false;
+                for (size_t m = 0; *moved && (*moved)[m] && !under; m++)
+                        under = cj_path_is_under(now[i], (*moved)[m]);
+                if (!under && move_aside(now[i], moved, failed, &ret) < 0)
                         return -ENOMEM;
         }
         return ret;
@@ -64,5 +121,6 @@ int cj_git_watch_end(cj_git_watch *w, cj_strv *moved) {
 
 void cj_git_watch_clear(cj_git_watch *w) {
         cj_strv_free(w->paths);
-        w->paths = NULL;
+        cj_strv_free(w->before);
+        w->paths = w->before = NULL;
 }

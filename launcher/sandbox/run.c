@@ -65,7 +65,8 @@ int cj_sandbox_setenv(cj_sandbox_config *cfg, const char *name, const char *valu
 
 void cj_sandbox_result_clear(cj_sandbox_result *res) {
         cj_strv_free(res->quarantined);
-        res->quarantined = NULL;
+        cj_strv_free(res->quarantine_failed);
+        res->quarantined = res->quarantine_failed = NULL;
 }
 
 int cj_sandbox_exit_code(const cj_sandbox_result *res) {
@@ -343,7 +344,7 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
                                                 : -1;
         int r;
         if ((r = cj_mount_plan_build(p, cfg->extra_ro, cfg->extra_rw, &cj_fs_probe_host, &sb->plan, err)) < 0 ||
-            (r = check_cwd(&sb->plan, c->cwd, err)) < 0 || (r = cj_git_watch_begin(&sb->plan, &sb->watch)) < 0 ||
+            (r = check_cwd(&sb->plan, c->cwd, err)) < 0 || (r = cj_git_watch_begin(&sb->plan, p, cfg->extra_ro, cfg->extra_rw, &sb->watch)) < 0 ||
             (r = cj_env_build(p, environ, cfg->extra_env, &sb->envp, err)) < 0 ||
             (r = add_launcher_env(cfg, &sb->envp)) < 0 || (r = cj_cgroup_create(&p->limits, &sb->cg, err)) < 0) {
                 if (err && !err->code)
@@ -463,7 +464,7 @@ int cj_sandbox_collect(cj_sandbox *sb, cj_sandbox_result *res, cj_error *err) {
         }
         fill_result(ws, sb->status_p[0], &sb->cg, sb->started, res);
         /* Every process of the call is gone now: nothing can race the move. */
-        cj_git_watch_end(&sb->watch, &res->quarantined);
+        cj_git_watch_end(&sb->watch, &res->quarantined, &res->quarantine_failed); /* failures: in the result */
         return 0;
 }
 

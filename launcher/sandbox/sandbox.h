@@ -74,6 +74,7 @@ typedef struct cj_sandbox_result {
         int64_t peak_memory_bytes; /* from the cgroup, else max rss; -1 unknown */
         const char *cgroup;        /* "v2", "v1" or "none": how limits were enforced */
         cj_strv quarantined;       /* git control files the call created, moved aside (see quarantine.h) */
+        cj_strv quarantine_failed; /* "PATH: reason" for those that could not be moved: still in place */
 } cj_sandbox_result;
 
 /* Free what a result owns (the quarantined list). */

@@ -180,13 +180,14 @@ else
 fi
 
 # A workspace that is no repository yet: the call that creates one can put a
-# hook in it, which the host's git would run later.  Protect entries only
-# cover what exists when the plan is made; known limitation, tracked here.
+# hook in it, which the host's git would run later.  Mounts cover only what
+# exists when the call starts; what the protect patterns match after the
+# call and did not before is moved aside (quarantine).
 WS7=$(tap_workspace)
 tap_chown_ws "$WS7"
 RUN_CWD=$WS7 run_sandbox -- bash -c "git init -q . 2>/dev/null || mkdir -p .git/hooks; echo evil > .git/hooks/pre-commit"
-TAP_TODO="protect covers only paths that exist at plan time" \
-        ok "host: a repository created inside gets no writable hooks" test ! -e "$WS7/.git/hooks/pre-commit"
+ok "host: a repository created inside gets no hooks the host's git would run" test ! -e "$WS7/.git/hooks/pre-commit"
+ok "host: they were moved aside (.git/hooks.clawjail-quarantine)" test -e "$WS7/.git/hooks.clawjail-quarantine/pre-commit"
 
 # .git/hooks that is itself a symlink: to a directory inside the workspace
 # (the target is what git uses, so the target is protected) and to one

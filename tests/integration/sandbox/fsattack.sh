@@ -98,4 +98,32 @@ call '{"tool":"write","path":"sub/.git/hooks/post-checkout","content":"x"}'
 is "$(jr .status)" error "write sub/.git/hooks/post-checkout: refused ($(jr .error.code))"
 rm -rf "$WS/.git" "$WS/sub"
 
+# ---- embedded repositories: git init inside the protected repository ----
+
+if command -v git >/dev/null; then
+        WSE=$(tap_workspace)
+        git init -q "$WSE"
+        tap_chown_ws "$WSE"
+        RUN_CWD=$WSE run_sandbox --json -- bash -c '
+                export HOME=/tmp GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@b GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@b
+                git init -q sub && git -C sub config core.fsmonitor "touch /tmp/x; echo pwned > FSMON" &&
+                printf "#!/bin/sh\necho pwned > HOOK\n" > sub/.git/hooks/post-checkout &&
+                git -C sub commit -q --allow-empty -m x && git add sub 2>/dev/null; echo done'
+        like "$RUN_OUT" '"quarantined"' "the call's result lists what was moved aside"
+        is "$(git -c safe.directory='*' -C "$WSE/sub" config --get core.fsmonitor 2>/dev/null)" "" \
+                "host: the embedded repository's core.fsmonitor is not obeyed"
+        ok "host: the embedded repository has no hooks the host's git would run" \
+                test ! -e "$WSE/sub/.git/hooks/post-checkout"
+        rm -f "$WSE/sub/FSMON" # the call's own git ran it inside the sandbox: that is its business
+        (cd "$WSE" && git -c safe.directory='*' status >/dev/null 2>&1)
+        ok "host: git status in the top repository runs nothing the call planted" test ! -e "$WSE/sub/FSMON"
+        # The next call: the repository it keeps is protected like any other.
+        RUN_CWD=$WSE run_sandbox -- bash -c 'echo "[core] fsmonitor = evil" >> sub/.git/config; echo x > sub/.git/hooks/pre-commit; echo ran'
+        like "$RUN_OUT" '^ran$' "a later call runs in the workspace (control)"
+        ok "host: a later call cannot add hooks to the embedded repository" test ! -e "$WSE/sub/.git/hooks/pre-commit"
+        unlike "$(cat "$WSE/sub/.git/config" 2>/dev/null)" fsmonitor "host: nor an fsmonitor to its config"
+else
+        skip "embedded repositories are quarantined" "git is not installed"
+fi
+
 done_testing

@@ -7,11 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../cj_check.h"
 #include "profile/profile.h"
 #include "sandbox/env.h"
 #include "sandbox/plan.h"
+#include "sandbox/quarantine.h"
 #include "sandbox/sandbox.h"
 #include "util/cleanup.h"
 
@@ -271,6 +274,49 @@ START_TEST(plan_scan_fails_closed) {
 }
 END_TEST
 
+/* Issue 7 §3: a path that could not be moved aside is reported as such,
+ * never as moved. */
+START_TEST(quarantine_reports_failed_moves) {
+        char dir[] = "/tmp/cj-quarantine-XXXXXX";
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        char path[256], q[300];
+        snprintf(path, sizeof path, "%s/commondir", dir);
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fclose(f);
+        cj_git_watch w = { 0 };
+        cj_strv_push(&w.paths, path);
+        /* Every name it could move to is taken: the move must fail. */
+        for (int n = 0; n < CJ_QUARANTINE_NAMES_MAX; n++) {
+                if (n)
+                        snprintf(q, sizeof q, "%s.clawjail-quarantine.%d", path, n);
+                else
+                        snprintf(q, sizeof q, "%s.clawjail-quarantine", path);
+                ck_assert_int_eq(mkdir(q, 0700), 0);
+        }
+        cj_strv moved = NULL, failed = NULL;
+        ck_assert_int_lt(cj_git_watch_end(&w, &moved, &failed), 0);
+        ck_assert_ptr_null(moved);
+        ck_assert_int_eq(cj_strv_len(failed), 1);
+        ck_assert_ptr_nonnull(strstr(failed[0], path));
+        ck_assert_int_eq(access(path, F_OK), 0); /* still there, and said so */
+        cj_strv_free(failed);
+        failed = NULL;
+        /* One free name: moved, and reported as moved. */
+        snprintf(q, sizeof q, "%s.clawjail-quarantine.7", path);
+        ck_assert_int_eq(rmdir(q), 0);
+        ck_assert_int_eq(cj_git_watch_end(&w, &moved, &failed), 0);
+        ck_assert_int_eq(cj_strv_len(moved), 1);
+        ck_assert_ptr_null(failed);
+        ck_assert_int_eq(access(q, F_OK), 0);
+        cj_strv_free(moved);
+        cj_git_watch_clear(&w);
+        char cmd[300];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(env_scrub) {
         cj_profile *p = calloc(1, sizeof *p);
         cj_strv_push(&p->env_keep, "TERM");
@@ -340,6 +386,7 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, plan_operator_roots_get_the_workspace_patterns);
         tcase_add_test(tc, plan_scan_fails_closed);
         tcase_add_test(tc, env_scrub);
+        tcase_add_test(tc, quarantine_reports_failed_moves);
         tcase_add_test(tc, exit_codes);
         suite_add_tcase(s, tc);
         return s;
