@@ -9,6 +9,7 @@
 
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/pathpat.h"
 
 __attribute__((format(printf, 2, 3))) static int bad_path(cj_proto_error *perr, const char *fmt, ...) {
         perr->code = CJ_PROTO_BAD_PATH;
@@ -67,44 +68,8 @@ int cj_proto_check_cwd(const char *cwd, char *const *roots, char **out, cj_proto
         return r;
 }
 
-/* Does some component run of path (from `from` on) spell name ("/A/B",
- * a final '*' matching the rest of that component)? */
-static bool has_components(const char *path, const char *from, const char *name) {
-        size_t nlen = strlen(name);
-        while (nlen > 1 && name[nlen - 1] == '/')
-                nlen--; /* "/.git/hooks/" names the directory .git/hooks */
-        bool glob = name[nlen - 1] == '*';
-        if (glob)
-                nlen--;
-        for (const char *s = from; (s = strstr(s, "/")); s++) {
-                if (strncmp(s, name, nlen) != 0)
-                        continue;
-                if (glob || s[nlen] == '\0' || s[nlen] == '/')
-                        return true;
-        }
-        return false;
-}
-
-static bool pattern_matches(const char *path, const char *pat) {
-        const char *stars = strstr(pat, "/**/");
-        if (!stars)
-                return cj_path_is_under(path, pat);
-        size_t plen = (size_t) (stars - pat);
-        _cleanup_free_ char *prefix = strndup(pat, plen ? plen : 1);
-        if (!prefix)
-                return true; /* fail closed */
-        if (plen == 0)
-                prefix[0] = '/';
-        if (!cj_path_is_under(path, prefix))
-                return false;
-        return has_components(path, path + plen, stars + 3 /* "/NAME" */);
-}
-
 bool cj_proto_path_matches(const char *path, char *const *patterns) {
-        for (size_t i = 0; patterns && patterns[i]; i++)
-                if (pattern_matches(path, patterns[i]))
-                        return true;
-        return false;
+        return cj_pathpat_match_any(patterns, path);
 }
 
 /* Length of the longest entry of list that holds path; 0 if none does. */

@@ -22,11 +22,8 @@ int cj_proto_resolve_path(const char *path, const char *cwd, char *const *roots,
 /* cwd must be absolute and lie under one of roots; *out is its normal form. */
 int cj_proto_check_cwd(const char *cwd, char *const *roots, char **out, cj_proto_error *perr);
 
-/* Does path (absolute, normalized) match one of patterns: an entry covers
- * itself and everything below it; "PREFIX/ ** /NAME" (without the spaces)
- * covers any NAME (one or more components; a trailing '/' is ignored, a
- * trailing '*' matches the rest of the last component: ".env*") at any depth
- * below PREFIX. */
+/* Does path (absolute, normalized) match one of patterns (util/pathpat.h,
+ * the definition the validation chain and the mount plan share). */
 bool cj_proto_path_matches(const char *path, char *const *patterns);
 
 /* Is path (absolute, normalized, inside the sandbox) on a persistent writable

@@ -12,6 +12,7 @@
 
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/pathpat.h"
 
 /* ---- the host probe ----------------------------------------------------- */
 
@@ -306,14 +307,15 @@ static int scan_dir(scan *s, const char *dir, unsigned depth, cj_error *err) {
 static int expand_patterns(char *const *patterns, const cj_fs_probe *probe, cj_strv *found, cj_error *err) {
         _cleanup_strv_ cj_strv prefixes = NULL;
         for (size_t i = 0; patterns && patterns[i]; i++) {
-                const char *g = strstr(patterns[i], "/**/");
-                if (!g) {
+                cj_pathpat pp;
+                cj_pathpat_split(patterns[i], &pp);
+                if (!pp.tail) {
                         int r = match_candidate(probe, "/", patterns[i], found);
                         if (r < 0)
                                 return r;
                         continue;
                 }
-                _cleanup_free_ char *prefix = strndup(patterns[i], (size_t) (g - patterns[i]));
+                _cleanup_free_ char *prefix = strndup(patterns[i], pp.prefix_len);
                 if (!prefix)
                         return -ENOMEM;
                 if (!*prefix) {
@@ -327,10 +329,13 @@ static int expand_patterns(char *const *patterns, const cj_fs_probe *probe, cj_s
                 scan s = { .prefix = prefixes[p], .found = found, .probe = probe };
                 _cleanup_strv_ cj_strv tails = NULL;
                 size_t plen = strcmp(prefixes[p], "/") == 0 ? 0 : strlen(prefixes[p]);
-                for (size_t i = 0; patterns[i]; i++)
-                        if (strncmp(patterns[i], prefixes[p], plen) == 0 && strncmp(patterns[i] + plen, "/**/", 4) == 0 &&
-                            cj_strv_push(&tails, patterns[i] + plen + 4) < 0)
+                for (size_t i = 0; patterns[i]; i++) {
+                        cj_pathpat pp;
+                        cj_pathpat_split(patterns[i], &pp);
+                        if (pp.tail && pp.prefix_len == plen && strncmp(patterns[i], prefixes[p], plen) == 0 &&
+                            cj_strv_push(&tails, pp.tail) < 0)
                                 return -ENOMEM;
+                }
                 s.tails = tails;
                 if (probe->lstat_type(probe->ctx, prefixes[p]) != CJ_FT_DIR)
                         continue;
@@ -466,10 +471,12 @@ static int reanchor(char *const *patterns, char *const *anchors, char *const *co
         for (size_t i = 0; patterns && patterns[i]; i++) {
                 if (cj_strv_push(out, patterns[i]) < 0)
                         return -ENOMEM;
-                const char *g = strstr(patterns[i], "/**/");
-                if (!g)
+                cj_pathpat pp;
+                cj_pathpat_split(patterns[i], &pp);
+                if (!pp.tail)
                         continue;
-                size_t plen = (size_t) (g - patterns[i]);
+                const char *g = patterns[i] + pp.prefix_len; /* "/" + "**" + "/TAIL" */
+                size_t plen = pp.prefix_len;
                 bool anchored = false;
                 for (size_t a = 0; anchors && anchors[a] && !anchored; a++)
                         anchored = strlen(anchors[a]) == plen && strncmp(anchors[a], patterns[i], plen) == 0;

@@ -15,6 +15,7 @@
 #include "internal.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/pathpat.h"
 
 #define PATH_TEXT_MAX 4096 /* longer strings are classified by their prefix only */
 
@@ -112,9 +113,12 @@ static int plist_build(cj_plist *l, char *const *list, const char *cwd) {
         if (!l->v)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
-                const char *e = list[i], *star = strstr(e, "/**/");
+                const char *e = list[i];
+                cj_pathpat pp;
+                cj_pathpat_split(e, &pp);
+                bool star = pp.tail != NULL;
                 cj_pentry *p = &l->v[i];
-                *p = (cj_pentry) { e, star ? (size_t) (star - e) : SIZE_MAX, star ? star + 4 : NULL, false, NULL };
+                *p = (cj_pentry) { e, star ? pp.prefix_len : SIZE_MAX, pp.tail, false, NULL };
                 if (!cwd || cwd[0] != '/')
                         continue;
                 size_t cl = strcmp(cwd, "/") == 0 ? 0 : strlen(cwd);
@@ -139,7 +143,7 @@ static bool profile_match_name(const char *name, const cj_plist *l) {
                 if (e->plen == SIZE_MAX) {
                         if (e->covers_cwd || (e->cwd_name && strcmp(e->cwd_name, name) == 0))
                                 return true;
-                } else if (e->covers_cwd && strcmp(e->suffix, name) == 0) {
+                } else if (e->covers_cwd && cj_pathpat_tail_at(e->suffix, name)) {
                         return true;
                 }
         }
@@ -159,21 +163,11 @@ void cj_paths_release(cj_vctx *c) {
         c->deny = c->protect = (cj_plist) { 0 };
 }
 
-/* abs lies under an entry, or an entry's SUFFIX appears at any depth below its PREFIX. */
+/* abs matches an entry (util/pathpat.h: the definition proto and the plan share). */
 static bool profile_match(const char *abs, const cj_plist *l) {
-        for (size_t i = 0; i < l->n; i++) {
-                const cj_pentry *e = &l->v[i];
-                if (e->plen == SIZE_MAX) {
-                        if (under(abs, e->path))
-                                return true;
-                        continue;
-                }
-                if (strncmp(abs, e->path, e->plen) != 0 || (e->plen > 0 && abs[e->plen] != '/'))
-                        continue;
-                for (const char *q = abs + e->plen; q; q = strchr(q + 1, '/'))
-                        if (*q == '/' && under(q + 1, e->suffix))
-                                return true;
-        }
+        for (size_t i = 0; i < l->n; i++)
+                if (cj_pathpat_match(l->v[i].path, abs))
+                        return true;
         return false;
 }
 

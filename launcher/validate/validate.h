@@ -76,7 +76,7 @@ int cj_validate_argv_rules(char *const *argv, const cj_profile *profile, cj_vali
 /* Release what cj_validate_* stored in v and reset it; NULL-safe. */
 void cj_validation_clear(cj_validation *v);
 
-/* The approval token of an `ask` verdict: hex SHA-256 (OpenSSL EVP) over the
+/* The approval token of an `ask` verdict: hex SHA-256 (libmd, util/sha256.h) over the
  * length-prefixed fields  "clawjail-approval-v1", profile->sha256 (or "" when
  * NULL), cwd (or ""), and the exact command bytes.  out gets 64 hex digits
  * and a NUL.  Returns 0 or -EIO when libcrypto fails. */

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+/* Profile path patterns: the matcher itself, then the three stages that use
+ * it (request paths, the validation chain, the mount plan) asked about the
+ * same paths under the same patterns.  They used to disagree: the request
+ * check missed .git/hooks/pre-commit under ".../ ** /.git/hooks/" and a plain
+ * pattern with a trailing '/', and neither it nor the chain knew the
+ * submodule git dirs the plan protects. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cj_check.h"
+#include "profile/profile.h"
+#include "proto/paths.h"
+#include "sandbox/plan.h"
+#include "util/fileio.h"
+#include "util/pathpat.h"
+#include "validate/internal.h"
+
+START_TEST(matcher) {
+        static const struct {
+                const char *pat, *path;
+                bool match;
+        } cases[] = {
+                { "/ws/a", "/ws/a", true },
+                { "/ws/a", "/ws/a/b", true },
+                { "/ws/a", "/ws/ab", false },
+                { "/ws/a/", "/ws/a/b", true }, /* trailing '/' ignored */
+                { "/ws/**/.env", "/ws/.env", true },   /* depth 0 */
+                { "/ws/**/.env", "/ws/x/y/.env", true },
+                { "/ws/**/.env", "/ws/x/.env/inside", true },
+                { "/ws/**/.env", "/ws/x/.envrc", false },
+                { "/ws/**/.env", "/ws/x.env", false },
+                { "/ws/**/.env", "/wsx/.env", false },
+                { "/ws/**/.env", "/ws", false },
+                { "/ws/**/.env*", "/ws/a/.env.staging", true },
+                { "/ws/**/.env*", "/ws/a/.envrc", true },
+                { "/ws/**/.env*", "/ws/a/x.env", false },
+                { "/ws/**/.git/hooks/", "/ws/.git/hooks", true },
+                { "/ws/**/.git/hooks/", "/ws/.git/hooks/pre-commit", true },
+                { "/ws/**/.git/hooks/", "/ws/s/.git/hooks/pre-commit", true },
+                { "/ws/**/.git/hooks/", "/ws/.git/hooksx", false },
+                { "/ws/**/.git/hooks/", "/ws/git/hooks/x", false },
+                { "/ws/**/.git/hooks/", "/ws/.git/modules/lib/hooks/post-checkout", true },
+                { "/ws/**/.git/hooks/", "/ws/.git/modules/a/modules/b/hooks/x", true },
+                { "/ws/**/.git/config", "/ws/.git/modules/lib/config", true },
+                { "/ws/**/.git/config", "/ws/.git/modules/config", false }, /* "modules" holds git dirs */
+                { "/ws/**/.git/config", "/ws/src/modules/lib/config", false },
+                { "/**/.env", "/a/b/.env", true },
+                { "/**/.env", "/.env", true },
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+                ck_assert_msg(cj_pathpat_match(cases[i].pat, cases[i].path) == cases[i].match, "%s vs %s: want %d",
+                              cases[i].pat, cases[i].path, cases[i].match);
+        cj_pathpat pp;
+        cj_pathpat_split("/ws/**/.git/hooks/", &pp);
+        ck_assert_uint_eq(pp.prefix_len, 3);
+        ck_assert_str_eq(pp.tail, ".git/hooks/");
+        cj_pathpat_split("/**/x", &pp);
+        ck_assert_uint_eq(pp.prefix_len, 0);
+        cj_pathpat_split("/ws/a/", &pp);
+        ck_assert_ptr_null(pp.tail);
+        ck_assert_uint_eq(pp.prefix_len, 5);
+}
+END_TEST
+
+/* The host: what the plan's scan finds.  Every path below is a file or dir here. */
+static const struct {
+        const char *path;
+        cj_file_type type;
+} host[] = {
+        { "/usr", CJ_FT_DIR },
+        { "/ws", CJ_FT_DIR },
+        { "/ws/.git", CJ_FT_DIR },
+        { "/ws/.git/HEAD", CJ_FT_FILE },
+        { "/ws/.git/config", CJ_FT_FILE },
+        { "/ws/.git/configx", CJ_FT_FILE },
+        { "/ws/.git/hooks", CJ_FT_DIR },
+        { "/ws/.git/hooks/pre-commit", CJ_FT_FILE },
+        { "/ws/.git/modules", CJ_FT_DIR },
+        { "/ws/.git/modules/lib", CJ_FT_DIR },
+        { "/ws/.git/modules/lib/HEAD", CJ_FT_FILE },
+        { "/ws/.git/modules/lib/config", CJ_FT_FILE },
+        { "/ws/.git/modules/lib/hooks", CJ_FT_DIR },
+        { "/ws/.git/modules/lib/hooks/post-checkout", CJ_FT_FILE },
+        { "/ws/xgit", CJ_FT_DIR },
+        { "/ws/xgit/hooks", CJ_FT_DIR },
+        { "/ws/xgit/hooks/a", CJ_FT_FILE },
+        { "/ws/a", CJ_FT_DIR },
+        { "/ws/a/.env", CJ_FT_FILE },
+        { "/ws/a/.envrc", CJ_FT_FILE },
+        { "/ws/build", CJ_FT_DIR },
+        { "/ws/build/out.o", CJ_FT_FILE },
+        { "/ws/src", CJ_FT_DIR },
+        { "/ws/src/main.c", CJ_FT_FILE },
+};
+
+static cj_file_type h_lstat(void *ctx, const char *path) {
+        for (size_t i = 0; i < sizeof host / sizeof host[0]; i++)
+                if (strcmp(host[i].path, path) == 0)
+                        return host[i].type;
+        return CJ_FT_MISSING;
+}
+static char *h_realpath(void *ctx, const char *path) {
+        if (h_lstat(ctx, path) == CJ_FT_MISSING) {
+                errno = ENOENT;
+                return NULL;
+        }
+        return strdup(path);
+}
+static char *h_readlink(void *ctx, const char *path) {
+        return NULL;
+}
+static int h_list(void *ctx, const char *path, cj_strv *names) {
+        size_t n = strlen(path);
+        for (size_t i = 0; i < sizeof host / sizeof host[0]; i++) {
+                const char *p = host[i].path;
+                if (host[i].type == CJ_FT_DIR && strncmp(p, path, n) == 0 && p[n] == '/' && !strchr(p + n + 1, '/'))
+                        cj_strv_push(names, p + n + 1);
+        }
+        return 0;
+}
+static const cj_fs_probe probe = { h_lstat, h_realpath, h_readlink, h_list, NULL };
+
+/* Kinds the plan uses to make a path read-only (protect) or unreadable (deny). */
+static int plan_says(const cj_mount_plan *plan, const char *path) {
+        int r = 0;
+        for (size_t i = 0; i < plan->n; i++) {
+                const cj_mount_op *op = &plan->ops[i];
+                if (!cj_path_is_under(path, op->dst))
+                        continue;
+                if (op->kind == CJ_MNT_PROTECT || op->kind == CJ_MNT_PROTECT_NEW)
+                        r |= 1;
+                if (op->kind == CJ_MNT_MASK_DIR || op->kind == CJ_MNT_MASK_FILE)
+                        r |= 2;
+        }
+        return r;
+}
+
+START_TEST(stages_agree) {
+        cj_profile p = { 0 };
+        cj_strv_push(&p.fs_ro, "/usr");
+        cj_strv_push(&p.fs_rw, "/ws");
+        cj_strv_push(&p.fs_deny, "/ws/**/.env");
+        cj_strv_push(&p.fs_protect, "/ws/**/.git/hooks/");
+        cj_strv_push(&p.fs_protect, "/ws/**/.git/config");
+        cj_strv_push(&p.fs_protect, "/ws/build/");
+        cj_mount_plan plan = { 0 };
+        cj_error err = { 0 };
+        ck_assert_msg(cj_mount_plan_build(&p, NULL, NULL, &probe, &plan, &err) == 0, "%s", err.msg);
+        cj_vctx v = { .profile = &p, .cwd = "/ws" };
+        ck_assert_int_eq(cj_paths_prepare(&v), 0);
+
+        /* 1 protected, 2 denied */
+        static const struct {
+                const char *path;
+                int want;
+        } cases[] = {
+                { "/ws/.git/hooks/pre-commit", 1 },
+                { "/ws/.git/config", 1 },
+                { "/ws/.git/configx", 0 },
+                { "/ws/.git/modules/lib/hooks/post-checkout", 1 },
+                { "/ws/.git/modules/lib/config", 1 },
+                { "/ws/xgit/hooks/a", 0 },
+                { "/ws/a/.env", 2 },
+                { "/ws/a/.envrc", 0 },
+                { "/ws/build/out.o", 1 },
+                { "/ws/src/main.c", 0 },
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+                const char *path = cases[i].path;
+                int want = cases[i].want;
+                int module = (cj_pathpat_match_any(p.fs_protect, path) ? 1 : 0) |
+                             (cj_pathpat_match_any(p.fs_deny, path) ? 2 : 0);
+                int proto = (cj_proto_path_matches(path, p.fs_protect) ? 1 : 0) |
+                            (cj_proto_path_matches(path, p.fs_deny) ? 2 : 0);
+                unsigned k = cj_path_classify(path, &v);
+                int chain = ((k & CJ_PATH_PROTECTED) ? 1 : 0) | ((k & CJ_PATH_DENIED) ? 2 : 0);
+                int mounts = plan_says(&plan, path);
+                ck_assert_msg(module == want && proto == want && chain == want && mounts == want,
+                              "%s: want %d, matcher %d, request check %d, chain %d, plan %d", path, want, module,
+                              proto, chain, mounts);
+        }
+        cj_paths_release(&v);
+        cj_mount_plan_clear(&plan);
+        cj_strv_free(p.fs_ro);
+        cj_strv_free(p.fs_rw);
+        cj_strv_free(p.fs_deny);
+        cj_strv_free(p.fs_protect);
+}
+END_TEST
+
+static Suite *make_suite(void) {
+        Suite *s = suite_create("pathpat");
+        TCase *tc = tcase_create("pathpat");
+        tcase_add_test(tc, matcher);
+        tcase_add_test(tc, stages_agree);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+CJ_CHECK_MAIN(make_suite)
