@@ -276,6 +276,9 @@ static void ctx_free(cj_vctx *c) {
         cj_paths_release(c);
         cj_vstrs_free(&c->downloaded);
         cj_vstrs_free(&c->executed);
+        cj_vstrs_free(&c->arith_static);
+        cj_vstrs_free(&c->arith_runtime);
+        cj_vstrs_free(&c->arith_uses);
 }
 
 /* The bytes an approval token covers: the command, then (when a request

@@ -68,6 +68,33 @@ bool cj_is_fetcher_name(const char *name) {
         return cj_name_in(name, fetchers);
 }
 
+bool cj_path_is_stdin(const char *v) {
+        if (strcmp(v, "-") == 0)
+                return true;
+        /* normalize: repeated slashes and "/./" do not change the file */
+        char n[64];
+        size_t o = 0;
+        for (const char *p = v; *p; p++) {
+                if (o + 1 >= sizeof n)
+                        return false;
+                if (*p == '/' && o > 0 && n[o - 1] == '/')
+                        continue;
+                if (*p == '.' && o > 0 && n[o - 1] == '/' && (p[1] == '/' || !p[1])) {
+                        p += p[1] ? 1 : 0;
+                        continue;
+                }
+                n[o++] = *p;
+        }
+        n[o] = '\0';
+        static const char *const stdin_paths[] = { "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0",
+                                                   "/proc/thread-self/fd/0", NULL };
+        if (cj_name_in(n, stdin_paths))
+                return true;
+        /* /dev/fd/00, /proc/self/fd/000 */
+        const char *tail = strncmp(n, "/dev/fd/", 8) == 0 ? n + 8 : strncmp(n, "/proc/self/fd/", 14) == 0 ? n + 14 : NULL;
+        return tail && *tail && strspn(tail, "0") == strlen(tail);
+}
+
 /* A shell with no -c and no script operand runs what arrives on stdin. */
 bool cj_cmd_is_shell_reading_stdin(const sh_cmd *cmd) {
         const char *name = cj_cmd_name(cmd);
@@ -87,7 +114,7 @@ bool cj_cmd_is_shell_reading_stdin(const sh_cmd *cmd) {
                                 i++;
                         continue;
                 }
-                return false; /* a script operand */
+                return cj_path_is_stdin(a); /* a script operand: /dev/stdin is stdin too */
         }
         return true;
 }

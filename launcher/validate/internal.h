@@ -77,6 +77,9 @@ struct cj_vctx {
         cj_vstrs downloaded;       /* files written by curl -o / wget -O / curl > f */
         cj_vstrs executed;         /* files run as programs or scripts */
         bool request_env;          /* checking the request's env, not the command text */
+        /* arithmetic: "NAME=VALUE" assigned statically, NAMEs assigned at
+         * runtime, NAMEs evaluated as arithmetic (with where) */
+        cj_vstrs arith_static, arith_runtime, arith_uses;
 };
 
 /* Record a finding of the running validator at [off, off+len).  Identical
@@ -130,7 +133,10 @@ const char *cj_basename(const char *s);
 bool cj_name_in(const char *name, const char *const *list);
 /* Whole-command span for a finding that has no better place. */
 sh_span cj_cmd_span(const sh_cmd *cmd);
-/* A shell that would read its program from stdin (no -c, no script operand). */
+/* "-", /dev/stdin, /dev/fd/0, /proc/self/fd/0 (any spelling): a file operand that is stdin. */
+bool cj_path_is_stdin(const char *v);
+/* A shell that would read its program from stdin (no -c, no script operand,
+ * or a script operand that is stdin). */
 bool cj_cmd_is_shell_reading_stdin(const sh_cmd *cmd);
 /* bash sh dash zsh ksh mksh busybox-sh ... */
 bool cj_is_shell_name(const char *name);

@@ -176,6 +176,15 @@ static void vars_cmd(cj_vctx *c, const sh_cmd *cmd) {
                 }
                 return;
         }
+        /* `hash -p PATH NAME` writes BASH_CMDS[NAME]: the name runs PATH */
+        if (strcmp(n, "hash") == 0) {
+                for (size_t i = 1; i < cmd->argc; i++)
+                        if (cmd->argv[i].value[0] == '-' && strchr(cmd->argv[i].value, 'p')) {
+                                judge(c, "BASH_CMDS", NULL, cmd->argv[i].span.off, cmd->argv[i].span.len, "`hash -p`");
+                                break;
+                        }
+                return;
+        }
         /* builtins that assign the variables they name: read, printf -v, mapfile, getopts */
         cj_assigned_names names = { 0 };
         cj_cmd_assigned_names(cmd, &names);

@@ -43,7 +43,7 @@ static bool interp_reads_stdin(const sh_cmd *cmd) {
                 if (strcmp(v, "-") == 0)
                         return true;
                 if (v[0] != '-')
-                        return false; /* script or awk program */
+                        return cj_path_is_stdin(v); /* script or awk program; /dev/stdin reads stdin */
                 if (strpbrk(v + 1, "cemEfrpV") || strcmp(v, "--version") == 0 || strcmp(v, "--help") == 0 ||
                     strncmp(v, "--eval", 6) == 0)
                         return false;
@@ -90,7 +90,9 @@ static void dl_cmd(cj_vctx *c, const sh_cmd *cmd) {
         record_download(c, cmd);
         record_executed(c, cmd);
 
-        if (!cj_cmd_is_shell_reading_stdin(cmd) && !interp_reads_stdin(cmd))
+        bool sources_stdin = (strcmp(cj_cmd_name(cmd), "source") == 0 || strcmp(cj_cmd_name(cmd), ".") == 0) &&
+                             cmd->argc > 1 && cj_path_is_stdin(cmd->argv[1].value);
+        if (!cj_cmd_is_shell_reading_stdin(cmd) && !interp_reads_stdin(cmd) && !sources_stdin)
                 return;
         if (!cmd->ctx.pipe_from)
                 return;

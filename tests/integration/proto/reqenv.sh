@@ -31,6 +31,10 @@ is "$RC/$(jr .status)" "120/denied" "env LD_PRELOAD: denied (a request may never
 call "$(req 'true' '{"BASH_ENV":"/tmp/x"}')"
 is "$RC/$(jr .status)" "120/denied" "env BASH_ENV: denied"
 
+call "$(req 'echo $((x))' '{"x":"a[$(touch ran_arith)]"}')"
+is "$RC" 121 "an env value holding a subscript with \$( ), used in arithmetic: approval required"
+ok "and nothing ran" test ! -e ran_arith
+
 call "$(req 'echo "$CI/$GREETING"' '{"CI":"1","GREETING":"hi"}')"
 is "$RC/$(jr .status)" "0/ok" "harmless variables: allowed"
 is "$(jr .stdout)" "1/hi" "and they reach the command"
