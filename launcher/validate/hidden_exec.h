@@ -24,6 +24,7 @@ enum {
         HX_SAFE,       /* option that makes the program safe (sed --sandbox) */
         HX_SQL_SHELL,  /* SQL client command text: dangerous if it holds a shell escape */
         HX_FILE_STDIN, /* option names a file of commands: dangerous when it is stdin ("-") */
+        HX_AWK_W,      /* awk -W OPT[=VAL] (mawk; gawk's spelling of its long options) */
 };
 
 typedef struct cj_hx_prog {

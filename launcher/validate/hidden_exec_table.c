@@ -30,7 +30,7 @@ static const cj_opt awk_opts[] = {
         { "load", 'l', CJ_OPT_ARG, HX_LOAD }, { "assign", 'v', CJ_OPT_ARG, 0 },
         { "field-separator", 'F', CJ_OPT_ARG, 0 }, { "profile", 'p', CJ_OPT_OPTARG, HX_WRITE },
         { "dump-variables", 'd', CJ_OPT_OPTARG, HX_WRITE }, { "pretty-print", 'o', CJ_OPT_OPTARG, HX_WRITE },
-        { "sandbox", 'S', CJ_OPT_NOARG, HX_SAFE }, END,
+        { "sandbox", 'S', CJ_OPT_NOARG, HX_SAFE }, { NULL, 'W', CJ_OPT_ARG, HX_AWK_W }, END,
 };
 
 static const cj_opt rg_opts[] = {

@@ -112,6 +112,33 @@ static bool table_cb(const cj_optval *o, void *ud) {
                     strstr(v, "COPY") || strstr(v, "copy "))
                         hx_report(s->c, s->cmd, o->argi, "SQL client command `%s` reaches the shell or files", v);
                 break;
+        case HX_AWK_W: {
+                /* -W takes a word (so `-W interactive PROG` still has PROG
+                 * as its program); mawk accepts any unique prefix */
+                size_t kl = strcspn(v, "=");
+                const char *val = v[kl] == '=' ? v + kl + 1 : NULL;
+#define W_IS(word) (kl > 0 && kl <= strlen(word) && strncmp(v, word, kl) == 0)
+                if (W_IS("exec") || W_IS("file") || W_IS("include")) {
+                        s->have_script = true;
+                        const char *f = val ? val : o->argi + 1 < s->cmd->argc ? s->cmd->argv[o->argi + 1].value : "";
+                        hx_report(s->c, s->cmd, o->argi, "awk -W %.*s runs the program in `%s`, which is not checked",
+                                  (int) kl, v, f);
+                } else if (W_IS("source") && val) {
+                        s->have_script = true;
+                        const char *why = o->dynamic_value ? "program text known only at runtime"
+                                                           : cj_awk_program_danger(val);
+                        if (why && !s->safe)
+                                hx_report(s->c, s->cmd, o->argi, "%s: `%s`", why, val);
+                } else if (W_IS("load")) {
+                        hx_report(s->c, s->cmd, o->argi, "awk -W %s loads code", v);
+                } else if (W_IS("dump") && val) {
+                        hx_report(s->c, s->cmd, o->argi, "awk -W %s writes a file", v);
+                } else if (o->dynamic_value) {
+                        hx_report(s->c, s->cmd, o->argi, "awk -W option known only at runtime");
+                }
+#undef W_IS
+                break;
+        }
         case HX_SED_SCRIPT:
         case HX_AWK_PROG: {
                 s->have_script = true;
@@ -533,7 +560,15 @@ void cj_hx_git(cj_vctx *c, const sh_cmd *cmd, size_t first) {
                         hx_report(c, cmd, i, "git %s runs git's helpers from another directory", v);
                 } else if (strcmp(v, "-p") == 0 || prefix_of(v, "--paginate", 5)) {
                         hx_report(c, cmd, i, "git %s pipes output through the configured pager", v);
-                } else if (strcmp(v, "-C") == 0 || strcmp(v, "--git-dir") == 0 || strcmp(v, "--work-tree") == 0 ||
+                } else if (prefix_of(v, "--git-dir", 9)) {
+                        /* a git directory whose config the profile does not protect can define aliases,
+                         * a pager, hooks, core.fsmonitor */
+                        const char *d = strchr(v, '=') ? strchr(v, '=') + 1
+                                                       : (i + 1 < cmd->argc ? cmd->argv[++i].value : "");
+                        if (strcmp(cj_basename(d), ".git") != 0 || (cmd->argv[i].flags & SH_ARG_DYNAMIC))
+                                hx_report(c, cmd, i, "git --git-dir `%s` reads config (aliases, pager, hooks) from a "
+                                          "directory the command chooses", d);
+                } else if (strcmp(v, "-C") == 0 || strcmp(v, "--work-tree") == 0 ||
                            strcmp(v, "--namespace") == 0 || strcmp(v, "--super-prefix") == 0 ||
                            strcmp(v, "--attr-source") == 0) {
                         i++;
@@ -582,6 +617,31 @@ static bool reads_program_from_doc(const sh_cmd *cmd) {
         return false;
 }
 
+/* Wildcard injection: bash expands a glob into file names, and a file named
+ * `-exec` or `--checkpoint-action=exec=sh x` becomes an option or primary
+ * of a program whose options run commands.  A glob that itself spells an
+ * option (`-[e]xec`) is always reported; one that can expand to a name
+ * starting with '-' (`*`, `?x`, `[a-]*`) before `--` (find has no `--` for
+ * its expression) only under an allowlist profile, where the program is
+ * trusted and the sandbox is not the only line. */
+static void glob_options(cj_vctx *c, const sh_cmd *cmd, bool find) {
+        bool allowlist = c->profile->validation_default != CJ_VERDICT_ALLOW;
+        for (size_t i = 1; i < cmd->argc; i++) {
+                const sh_arg *a = &cmd->argv[i];
+                if (!find && strcmp(a->value, "--") == 0 && !(a->flags & SH_ARG_GLOB))
+                        return;
+                if (!(a->flags & SH_ARG_GLOB))
+                        continue;
+                if (a->value[0] == '-')
+                        hx_report(c, cmd, i, "`%s` is a glob that spells an option of `%s`", a->value,
+                                  cj_cmd_name(cmd));
+                else if (allowlist && strchr("*?[", a->value[0]))
+                        hx_report(c, cmd, i, "the glob `%s` can expand to a file named like an option of `%s` "
+                                  "(`-exec`, `--checkpoint-action=exec=...`); use ./%s or --", a->value,
+                                  cj_cmd_name(cmd), a->value);
+        }
+}
+
 static void hx_cmd(cj_vctx *c, const sh_cmd *cmd) {
         if (cmd->argc == 0)
                 return;
@@ -600,6 +660,7 @@ static void hx_cmd(cj_vctx *c, const sh_cmd *cmd) {
                         hx_report(c, cmd, 0, "`%s`: %s", n, p->always);
                         return;
                 }
+                glob_options(c, cmd, p->check == cj_hx_find);
                 if (p->check == cj_hx_sed || p->check == cj_hx_awk) {
                         p->check(c, cmd, 1);
                         return;

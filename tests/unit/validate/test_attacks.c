@@ -112,6 +112,36 @@ static const acase cases[] = {
         { P_DEFAULT, NULL, "printf -v GIT_EXTERNAL_DIFF %s ./t; git diff", CJ_VERDICT_ASK, "dangerous_vars" },
         { P_DEFAULT, NULL, "for p in a b; do echo $p; done", CJ_VERDICT_ALLOW, NULL },
         { P_DEFAULT, NULL, "while read -r line; do echo \"$line\"; done < f", CJ_VERDICT_ALLOW, NULL },
+
+        /* §7 under an allowlist: git config the call itself writes or points at */
+        { P_ALLOWLIST, NULL, "printf '[alias]\\n\\tst = !sh -c id\\n' > ~/.gitconfig; git st", CJ_VERDICT_ASK,
+          "persistence" },
+        { P_ALLOWLIST, NULL, "git config --global alias.st '!id'; git st", CJ_VERDICT_ASK, "hidden_exec" },
+        { P_ALLOWLIST, NULL, "printf '[alias]\\nst=!id\\n' > x/config; git --git-dir=x st", CJ_VERDICT_ASK,
+          "hidden_exec" },
+        { P_ALLOWLIST, NULL, "git --git-dir x st", CJ_VERDICT_ASK, "hidden_exec" },
+        { P_ALLOWLIST, NULL, "git --git-dir=sub/.git status", CJ_VERDICT_ALLOW, NULL },
+        { P_ALLOWLIST, NULL, "git -C sub status", CJ_VERDICT_ALLOW, NULL },
+        /* find primaries and tar options out of globs (wildcard injection) */
+        { P_DEFAULT, NULL, "find . -[e]xec id \\;", CJ_VERDICT_ASK, "hidden_exec" },
+        { P_ALLOWLIST, NULL, "touch ./-exec; find . -name x *", CJ_VERDICT_ASK, "hidden_exec" },
+        { P_ALLOWLIST, NULL, "find * -name x", CJ_VERDICT_ASK, "hidden_exec" },
+        { P_ALLOWLIST, NULL, "tar cf x.tar *", CJ_VERDICT_ASK, "hidden_exec" },
+        { P_ALLOWLIST, NULL, "tar cf x.tar ?a*", CJ_VERDICT_ASK, "hidden_exec" },
+        { P_ALLOWLIST, NULL, "tar cf x.tar -- *", CJ_VERDICT_ALLOW, NULL },
+        { P_ALLOWLIST, NULL, "tar cf x.tar ./*", CJ_VERDICT_ALLOW, NULL },
+        { P_ALLOWLIST, NULL, "tar cf x.tar src/*.c", CJ_VERDICT_ALLOW, NULL },
+        { P_ALLOWLIST, NULL, "find . -name '*.c'", CJ_VERDICT_ALLOW, NULL },
+        { P_DEFAULT, NULL, "tar czf out.tgz *", CJ_VERDICT_ALLOW, NULL },
+        /* awk -W takes a word; -W exec names a program file */
+        { P_DEFAULT, NULL, "awk -W interactive 'BEGIN{system(\"id\")}'", CJ_VERDICT_ASK, "hidden_exec" },
+        { P_ALLOWLIST, NULL, "awk -W exec script.awk", CJ_VERDICT_ASK, "hidden_exec" },
+        { P_ALLOWLIST, NULL, "awk -Wexec script.awk", CJ_VERDICT_ASK, "hidden_exec" },
+        { P_ALLOWLIST, NULL, "awk -W e script.awk", CJ_VERDICT_ASK, "hidden_exec" },
+        { P_ALLOWLIST, NULL, "awk -W version", CJ_VERDICT_ALLOW, NULL },
+        { P_ALLOWLIST, NULL, "awk -W interactive '{print $1}' f", CJ_VERDICT_ALLOW, NULL },
+        /* TAR_OPTIONS hides options the tar check would see */
+        { P_DEFAULT, NULL, "TAR_OPTIONS=--to-command=id tar xf a.tar", CJ_VERDICT_ASK, "dangerous_vars" },
 };
 
 static char **split_env(const char *s) {
