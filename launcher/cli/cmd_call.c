@@ -169,7 +169,7 @@ json_t *cj_server_handle(server *s, const char *buf, size_t len, int *code) {
         int64_t timeout = o.timeout_ms;
         if (req->has_timeout) { /* a request may only shorten the operator's / profile's limit */
                 int64_t t = (int64_t) (req->timeout_s * 1000);
-                int64_t ceiling = timeout > 0 ? timeout : p->limits.wall_s > 0 ? p->limits.wall_s * 1000 : 0;
+                int64_t ceiling = timeout > 0 ? timeout : p->limits.wall_s > 0 ? cj_limit_ms(p->limits.wall_s) : 0;
                 timeout = ceiling > 0 && ceiling < t ? ceiling : (t > 0 ? t : 1);
         }
         cj_call call = {

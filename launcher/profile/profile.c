@@ -302,7 +302,19 @@ static int to_strv(const json_t *list, cj_strv *out) {
 
 static int64_t int_or_unlimited(const json_t *obj, const char *key) {
         const json_t *v = json_object_get(obj, key);
-        return v ? (int64_t) json_number_value(v) : CJ_PROFILE_UNLIMITED;
+        /* The schema admitted only integers (a double would round above 2^53). */
+        return v ? (int64_t) json_integer_value(v) : CJ_PROFILE_UNLIMITED;
+}
+
+int cj_limit_scale(int64_t v, int64_t scale, int64_t *out) {
+        if (v < 0 || scale < 0 || __builtin_mul_overflow(v, scale, out))
+                return -EOVERFLOW;
+        return 0;
+}
+
+int64_t cj_limit_ms(int64_t seconds) {
+        int64_t ms;
+        return cj_limit_scale(seconds, 1000, &ms) < 0 ? INT64_MAX : ms;
 }
 
 static double num_or_unlimited(const json_t *obj, const char *key) {

@@ -48,6 +48,29 @@ static inline void cj_strv_freep(cj_strv *v) {
 }
 #define _cleanup_strv_ __attribute__((cleanup(cj_strv_freep)))
 
+/* The largest value each limit and budget key accepts; the schema refuses
+ * more, naming file and key.  Chosen so that every product the sandbox and
+ * tracker form from them (MiB -> bytes, s -> ms, USD -> micro-USD) fits in
+ * 64 bits with room to spare, and each is still beyond any real use. */
+#define CJ_LIMIT_MEMORY_MB_MAX (INT64_C(1) << 24)    /* 16 TiB */
+#define CJ_LIMIT_PIDS_MAX INT64_C(4194304)           /* the kernel's PID_MAX_LIMIT */
+#define CJ_LIMIT_SECONDS_MAX INT64_C(31622400)       /* cpu_s, wall_s: 366 days */
+#define CJ_LIMIT_FSIZE_MB_MAX (INT64_C(1) << 30)     /* 1 PiB */
+#define CJ_LIMIT_NOFILE_MAX INT64_C(1048576)         /* the kernel's default fs.nr_open */
+#define CJ_LIMIT_OUTPUT_BYTES_MAX (INT64_C(1) << 40) /* 1 TiB */
+#define CJ_BUDGET_CALLS_MAX INT64_C(1000000000)
+#define CJ_BUDGET_SECONDS_MAX 3.2e9                   /* wall_s, cpu_s: about a century */
+#define CJ_BUDGET_OUTPUT_BYTES_MAX (INT64_C(1) << 50) /* 1 PiB */
+#define CJ_BUDGET_TOKENS_MAX INT64_C(1000000000000000)
+#define CJ_BUDGET_COST_USD_MAX 1e9
+#define CJ_BUDGET_REPEAT_MAX INT64_C(1000000) /* repeat_limit, stall_limit */
+
+/* v * scale into *out, or -EOVERFLOW (v, scale >= 0). */
+int cj_limit_scale(int64_t v, int64_t scale, int64_t *out);
+
+/* A limit in seconds as milliseconds, saturating at INT64_MAX. */
+int64_t cj_limit_ms(int64_t seconds);
+
 /* Per-call resource limits (sandbox).  CJ_PROFILE_UNLIMITED where unset. */
 typedef struct cj_limits {
         int64_t memory_mb, pids, cpu_s, wall_s, fsize_mb, nofile, output_bytes;

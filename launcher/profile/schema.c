@@ -27,6 +27,7 @@ typedef struct keyspec {
         ktype type;
         const struct keyspec *children;
         const char *const *choices; /* allowed values for K_STR / K_STRLIST elements */
+        double max;                 /* K_INT / K_NUM: the largest value allowed (0: no maximum) */
 } keyspec;
 
 static const char *const verdicts[] = { "allow", "ask", "deny", NULL };
@@ -40,14 +41,25 @@ static const keyspec fs_keys[] = {
         { "protect", K_STRLIST, NULL, NULL }, { NULL, 0, NULL, NULL },
 };
 static const keyspec limit_keys[] = {
-        { "memory_mb", K_INT, NULL, NULL }, { "pids", K_INT, NULL, NULL },   { "cpu_s", K_INT, NULL, NULL },
-        { "wall_s", K_INT, NULL, NULL },    { "fsize_mb", K_INT, NULL, NULL }, { "nofile", K_INT, NULL, NULL },
-        { "output_bytes", K_INT, NULL, NULL }, { NULL, 0, NULL, NULL },
+        { "memory_mb", K_INT, NULL, NULL, (double) CJ_LIMIT_MEMORY_MB_MAX },
+        { "pids", K_INT, NULL, NULL, (double) CJ_LIMIT_PIDS_MAX },
+        { "cpu_s", K_INT, NULL, NULL, (double) CJ_LIMIT_SECONDS_MAX },
+        { "wall_s", K_INT, NULL, NULL, (double) CJ_LIMIT_SECONDS_MAX },
+        { "fsize_mb", K_INT, NULL, NULL, (double) CJ_LIMIT_FSIZE_MB_MAX },
+        { "nofile", K_INT, NULL, NULL, (double) CJ_LIMIT_NOFILE_MAX },
+        { "output_bytes", K_INT, NULL, NULL, (double) CJ_LIMIT_OUTPUT_BYTES_MAX },
+        { NULL, 0, NULL, NULL, 0 },
 };
 static const keyspec budget_keys[] = {
-        { "calls", K_INT, NULL, NULL },        { "wall_s", K_NUM, NULL, NULL },      { "cpu_s", K_NUM, NULL, NULL },
-        { "output_bytes", K_INT, NULL, NULL }, { "tokens", K_INT, NULL, NULL },      { "cost_usd", K_NUM, NULL, NULL },
-        { "repeat_limit", K_INT, NULL, NULL }, { "stall_limit", K_INT, NULL, NULL }, { NULL, 0, NULL, NULL },
+        { "calls", K_INT, NULL, NULL, (double) CJ_BUDGET_CALLS_MAX },
+        { "wall_s", K_NUM, NULL, NULL, CJ_BUDGET_SECONDS_MAX },
+        { "cpu_s", K_NUM, NULL, NULL, CJ_BUDGET_SECONDS_MAX },
+        { "output_bytes", K_INT, NULL, NULL, (double) CJ_BUDGET_OUTPUT_BYTES_MAX },
+        { "tokens", K_INT, NULL, NULL, (double) CJ_BUDGET_TOKENS_MAX },
+        { "cost_usd", K_NUM, NULL, NULL, CJ_BUDGET_COST_USD_MAX },
+        { "repeat_limit", K_INT, NULL, NULL, (double) CJ_BUDGET_REPEAT_MAX },
+        { "stall_limit", K_INT, NULL, NULL, (double) CJ_BUDGET_REPEAT_MAX },
+        { NULL, 0, NULL, NULL, 0 },
 };
 static const keyspec validation_keys[] = {
         { "default", K_STR, NULL, verdicts },
@@ -178,10 +190,17 @@ static int check_object(const json_t *obj, const keyspec *keys, const char *file
                 case K_INT:
                         if (!json_is_integer(v) || json_integer_value(v) < 0)
                                 return bad(err, file, path, "expected an integer >= 0");
+                        if (k->max > 0 && json_integer_value(v) > (json_int_t) k->max)
+                                return cj_error_set(err, ERANGE, "%s: %s: %" JSON_INTEGER_FORMAT
+                                                    " is above the maximum %.0f", file, path,
+                                                    json_integer_value(v), k->max);
                         break;
                 case K_NUM:
                         if (!json_is_number(v) || json_number_value(v) < 0)
                                 return bad(err, file, path, "expected a number >= 0");
+                        if (k->max > 0 && json_number_value(v) > k->max)
+                                return cj_error_set(err, ERANGE, "%s: %s: %g is above the maximum %.0f", file, path,
+                                                    json_number_value(v), k->max);
                         break;
                 case K_STRLIST:
                         r = check_strlist(v, k, file, path, err);

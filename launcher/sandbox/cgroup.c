@@ -138,8 +138,12 @@ static int create_v2(const cj_limits *limits, cj_cgroup *cg, cj_error *err) {
         }
         cg->version = 2;
         int r = 0;
+        int64_t bytes = 0;
+        if (limits->memory_mb >= 0 && (r = cj_limit_scale(limits->memory_mb, 1 << 20, &bytes)) < 0)
+                return cj_error_set(err, EOVERFLOW, "limits.memory_mb %" PRId64 " MiB does not fit in bytes",
+                                    limits->memory_mb);
         if (limits->memory_mb >= 0) {
-                r = write_i64(cg->v2, "memory.max", limits->memory_mb << 20);
+                r = write_i64(cg->v2, "memory.max", bytes);
                 if (r >= 0)
                         write_str(cg->v2, "memory.swap.max", "0"); /* absent without swap accounting */
         }
@@ -176,10 +180,16 @@ static int create_v1(const cj_limits *limits, cj_cgroup *cg, cj_error *err) {
         }
         cg->version = 1;
         int r = 0;
+        int64_t bytes = 0;
+        if (limits->memory_mb >= 0 && (r = cj_limit_scale(limits->memory_mb, 1 << 20, &bytes)) < 0) {
+                cj_cgroup_destroy(cg);
+                return cj_error_set(err, EOVERFLOW, "limits.memory_mb %" PRId64 " MiB does not fit in bytes",
+                                    limits->memory_mb);
+        }
         if (cg->v1_memory && limits->memory_mb >= 0) {
-                r = write_i64(cg->v1_memory, "memory.limit_in_bytes", limits->memory_mb << 20);
+                r = write_i64(cg->v1_memory, "memory.limit_in_bytes", bytes);
                 if (r >= 0) /* no swap escape where swap is accounted */
-                        write_i64(cg->v1_memory, "memory.memsw.limit_in_bytes", limits->memory_mb << 20);
+                        write_i64(cg->v1_memory, "memory.memsw.limit_in_bytes", bytes);
         }
         if (r >= 0 && cg->v1_pids && limits->pids >= 0)
                 r = write_i64(cg->v1_pids, "pids.max", limits->pids);

@@ -35,7 +35,10 @@ static _Noreturn void child_fail(const child_ctx *c, int kind, int errnum, const
 static int set_rlimit(int res, int64_t v, int64_t scale) {
         if (v < 0)
                 return 0;
-        struct rlimit rl = { (rlim_t) v * (rlim_t) scale, (rlim_t) v * (rlim_t) scale };
+        int64_t bytes;
+        if (cj_limit_scale(v, scale, &bytes) < 0) /* the schema's maxima make this unreachable */
+                return -EOVERFLOW;
+        struct rlimit rl = { (rlim_t) bytes, (rlim_t) bytes };
         if (res == RLIMIT_CPU)
                 rl.rlim_max = rl.rlim_cur + 1; /* SIGXCPU first, SIGKILL a second later */
         return setrlimit(res, &rl) < 0 ? -errno : 0;

@@ -340,7 +340,7 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
         c->cwd = cfg->cwd ? cfg->cwd : (p->fs_rw && p->fs_rw[0] ? p->fs_rw[0] : "/");
         sb->timeout_ms = cfg->timeout_ms > 0    ? cfg->timeout_ms
                          : cfg->timeout_ms < 0  ? -1
-                         : p->limits.wall_s > 0 ? p->limits.wall_s * 1000
+                         : p->limits.wall_s > 0 ? cj_limit_ms(p->limits.wall_s)
                                                 : -1;
         int r;
         if ((r = cj_mount_plan_build(p, cfg->extra_ro, cfg->extra_rw, &cj_fs_probe_host, &sb->plan, err)) < 0 ||

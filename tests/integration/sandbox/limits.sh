@@ -88,6 +88,28 @@ size=$(stat -c %s "$WS/big" 2>/dev/null || echo 0)
 ok "a file cannot grow beyond fsize_mb=1 (got $size bytes)" test "$size" -le 1048576
 rm -f "$WS/big"
 
+# ---- limit values at and beyond their maxima (issue 7 §2) -----------------------------
+# fsize_mb = 2^44 + 1 used to wrap to `ulimit -f 2048`; a huge memory_mb failed
+# cgroup setup with EINVAL; wall_s * 1000 overflowed.  Now each key has a
+# maximum the schema enforces, naming the file and the key.
+wide() { # NAME JSON-LIMITS: extends default, widening limits
+        printf '{"extends":"default","widen":["limits"],"limits":%s}\n' "$2" >"$SCRATCH/$1.json"
+        printf '%s\n' "$SCRATCH/$1.json"
+}
+for kv in fsize_mb:17592186044417 memory_mb:8796093022208 wall_s:9223372036854775807 nofile:1048577 pids:4194305; do
+        key=${kv%%:*} val=${kv#*:}
+        BIG=$(wide "big-$key" "{\"$key\":$val}")
+        run_sandbox --profile "$BIG" -- true
+        ok "limits.$key=$val is refused before anything runs (rc $RUN_RC)" test "$RUN_RC" = 125
+        like "$RUN_ERR" "big-$key\\.json: limits\\.$key: $val is above the maximum" "the error names file and key ($key)"
+done
+MAXF=$(wide fsize-max '{"fsize_mb":1073741824}')
+run_sandbox --profile "$MAXF" -- bash -c 'ulimit -f'
+is "$RUN_OUT" 1099511627776 "fsize_mb at its maximum (1 PiB) is ulimit -f 2^40 (bash counts KiB), no wrap"
+MAXW=$(wide wall-max '{"wall_s":31622400}')
+run_sandbox --profile "$MAXW" -- true
+is "$RUN_RC" 0 "wall_s at its maximum (366 days) runs (no overflow into a negative timeout)"
+
 # ---- wall-clock timeout: grandchildren and daemons --------------------------------------
 
 MARK=$((97000 + $$ % 1000)).$RANDOM

@@ -7,6 +7,7 @@
 
 #include "../cj_check.h"
 #include "profile/profile.h"
+#include "util/cleanup.h"
 
 static const cj_profile_vars vars = { .cwd = "/work/ws", .home = "/home/u", .task_dir = NULL };
 
@@ -64,6 +65,65 @@ START_TEST(unknown_keys_and_types_named) {
         load_fails("{\"a\":1,\"a\":2}", EINVAL, "t.json:1:");
         load_fails("{\"description\": ", EINVAL, "invalid JSON");
         load_fails("[]", EINVAL, "a profile is a JSON object");
+}
+END_TEST
+
+/* Issue 7 §2: every limit and budget key has a maximum, refused with file and
+ * key named; the maxima themselves load, and every product formed from them
+ * fits in 64 bits.  Before: fsize_mb = 2^44 + 1 loaded and became 1 MiB. */
+START_TEST(limit_maxima_named) {
+        static const struct {
+                const char *section, *key;
+                double max;
+        } keys[] = {
+                { "limits", "memory_mb", (double) CJ_LIMIT_MEMORY_MB_MAX },
+                { "limits", "pids", (double) CJ_LIMIT_PIDS_MAX },
+                { "limits", "cpu_s", (double) CJ_LIMIT_SECONDS_MAX },
+                { "limits", "wall_s", (double) CJ_LIMIT_SECONDS_MAX },
+                { "limits", "fsize_mb", (double) CJ_LIMIT_FSIZE_MB_MAX },
+                { "limits", "nofile", (double) CJ_LIMIT_NOFILE_MAX },
+                { "limits", "output_bytes", (double) CJ_LIMIT_OUTPUT_BYTES_MAX },
+                { "budget", "calls", (double) CJ_BUDGET_CALLS_MAX },
+                { "budget", "wall_s", CJ_BUDGET_SECONDS_MAX },
+                { "budget", "cpu_s", CJ_BUDGET_SECONDS_MAX },
+                { "budget", "output_bytes", (double) CJ_BUDGET_OUTPUT_BYTES_MAX },
+                { "budget", "tokens", (double) CJ_BUDGET_TOKENS_MAX },
+                { "budget", "cost_usd", CJ_BUDGET_COST_USD_MAX },
+                { "budget", "repeat_limit", (double) CJ_BUDGET_REPEAT_MAX },
+                { "budget", "stall_limit", (double) CJ_BUDGET_REPEAT_MAX },
+        };
+        for (size_t i = 0; i < CJ_ARRAY_SIZE(keys); i++) {
+                char text[200], needle[100];
+                snprintf(text, sizeof text, "{\"%s\":{\"%s\":%.0f}}", keys[i].section, keys[i].key, keys[i].max);
+                cj_profile_free(load_ok(text));
+                snprintf(text, sizeof text, "{\"%s\":{\"%s\":%.0f}}", keys[i].section, keys[i].key,
+                         keys[i].max + 1);
+                snprintf(needle, sizeof needle, "t.json: %s.%s: ", keys[i].section, keys[i].key);
+                load_fails(text, ERANGE, needle);
+                load_fails(text, ERANGE, "above the maximum");
+                snprintf(text, sizeof text, "{\"%s\":{\"%s\":9223372036854775807}}", keys[i].section,
+                         keys[i].key);
+                load_fails(text, ERANGE, needle);
+        }
+        load_fails("{\"limits\":{\"fsize_mb\":17592186044417}}", ERANGE, "limits.fsize_mb: 17592186044417");
+        load_fails("{\"budget\":{\"cost_usd\":1e300}}", ERANGE, "budget.cost_usd");
+
+        /* At the maxima, the sandbox's products fit. */
+        cj_profile *p = load_ok("{\"limits\":{\"memory_mb\":16777216,\"fsize_mb\":1073741824,\"wall_s\":31622400}}");
+        ck_assert_int_eq(p->limits.fsize_mb, CJ_LIMIT_FSIZE_MB_MAX);
+        int64_t v = 0;
+        ck_assert_int_eq(cj_limit_scale(p->limits.fsize_mb, 1 << 20, &v), 0);
+        ck_assert_int_eq(v, INT64_C(1) << 50);
+        ck_assert_int_eq(cj_limit_scale(p->limits.memory_mb, 1 << 20, &v), 0);
+        ck_assert_int_eq(v, INT64_C(1) << 44);
+        ck_assert_int_eq(cj_limit_ms(p->limits.wall_s), INT64_C(31622400000));
+        cj_profile_free(p);
+        /* Checked arithmetic itself. */
+        /* 2^44 + 1 MiB: the value that used to wrap to 1 MiB. */
+        ck_assert_int_eq(cj_limit_scale(INT64_C(17592186044417), INT64_C(1) << 20, &v), -EOVERFLOW);
+        ck_assert_int_eq(cj_limit_scale(INT64_MAX / 2 + 1, 2, &v), -EOVERFLOW);
+        ck_assert_int_eq(cj_limit_scale(-1, 2, &v), -EOVERFLOW);
+        ck_assert_int_eq(cj_limit_ms(INT64_MAX / 10), INT64_MAX);
 }
 END_TEST
 
@@ -241,6 +301,7 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, defaults_and_expansion);
         tcase_add_test(tc, unknown_keys_and_types_named);
         tcase_add_test(tc, list_limit);
+        tcase_add_test(tc, limit_maxima_named);
         tcase_add_test(tc, extends_narrows);
         tcase_add_test(tc, shipped_profiles_load);
         tcase_add_test(tc, rule_set_includes);
