@@ -108,6 +108,7 @@ int cj_seccomp_policy_compile_bpf(const cj_seccomp_policy *p, struct sock_filter
 int cj_seccomp_policy_export(const cj_seccomp_policy *p, int fd, bool bpf, cj_error *err);
 
 /* Default search dirs: $CLAWJAIL_SECCOMP_PATH (colon-separated), then
- * CJ_SYSCONFDIR/seccomp, CJ_DATADIR/seccomp, CJ_SOURCE_DIR/seccomp.  Computed
+ * CJ_SYSCONFDIR/seccomp, CJ_DATADIR/seccomp, and uninstalled the source
+ * tree's seccomp/ (util/srcdir.h).  Computed
  * once; returns a NULL-terminated array owned by the library. */
 const char *const *cj_seccomp_default_search_dirs(void);

@@ -13,6 +13,7 @@
 #include "policy_internal.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/srcdir.h"
 
 CJ_DEFINE_TRIVIAL_CLEANUP_FUNC(scmp_filter_ctx, seccomp_release);
 
@@ -160,7 +161,7 @@ char *cj_seccomp_policy_to_string(const cj_seccomp_policy *p, bool origins) {
 /* ---- search path ------------------------------------------------------------ */
 
 static const char *search_dirs[CJ_SECCOMP_SEARCH_DIRS_MAX + 4];
-static char *search_env;
+static char *search_env, *search_src;
 static pthread_once_t search_once = PTHREAD_ONCE_INIT;
 
 static void init_search_dirs(void) {
@@ -174,7 +175,9 @@ static void init_search_dirs(void) {
         }
         search_dirs[n++] = CJ_SYSCONFDIR "/seccomp";
         search_dirs[n++] = CJ_DATADIR "/seccomp";
-        search_dirs[n++] = CJ_SOURCE_DIR "/seccomp";
+        const char *src = cj_source_tree(); /* run uninstalled from a build dir */
+        if (src && (search_src = cj_path_join(src, "seccomp")))
+                search_dirs[n++] = search_src;
         search_dirs[n] = NULL;
 }
 

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "schema.h"
 #include "util/cleanup.h"
+#include "util/srcdir.h"
 #include "util/fileio.h"
 #include "util/json.h"
 #include "util/sha256.h"
@@ -64,9 +65,14 @@ static int search_dirs(cj_strv *out) {
                         if (cj_strv_push(out, d) < 0)
                                 return -ENOMEM;
         }
-        if (cj_strv_push(out, CJ_SYSCONFDIR "/profiles") < 0 || cj_strv_push(out, CJ_DATADIR "/profiles") < 0 ||
-            cj_strv_push(out, CJ_SOURCE_DIR "/profiles") < 0)
+        if (cj_strv_push(out, CJ_SYSCONFDIR "/profiles") < 0 || cj_strv_push(out, CJ_DATADIR "/profiles") < 0)
                 return -ENOMEM;
+        const char *src = cj_source_tree(); /* run uninstalled from a build dir */
+        if (src) {
+                char *d = cj_path_join(src, "profiles");
+                if (!d || cj_strv_push_take(out, d) < 0)
+                        return -ENOMEM;
+        }
         return 0;
 }
 
@@ -108,9 +114,10 @@ int cj_profile_find(const char *name, char **out, cj_error *err) {
                 }
         }
         return cj_error_set(err, ENOENT,
-                            "no profile named '%s' (searched $CLAWJAIL_PROFILE_PATH, %s/profiles, %s/profiles, "
-                            "%s/profiles; see 'clawjail profile list')",
-                            name, CJ_SYSCONFDIR, CJ_DATADIR, CJ_SOURCE_DIR);
+                            "no profile named '%s' (searched $CLAWJAIL_PROFILE_PATH, %s/profiles, %s/profiles%s%s%s; "
+                            "see 'clawjail profile list')",
+                            name, CJ_SYSCONFDIR, CJ_DATADIR, cj_source_tree() ? ", " : "",
+                            cj_source_tree() ? cj_source_tree() : "", cj_source_tree() ? "/profiles" : "");
 }
 
 static int cmp_str(const void *a, const void *b) {

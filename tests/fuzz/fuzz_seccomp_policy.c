@@ -9,6 +9,8 @@
 #include "config.h"
 #include "seccomp/policy.h"
 #include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/srcdir.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -17,7 +19,11 @@ CJ_DEFINE_TRIVIAL_CLEANUP_FUNC(cj_seccomp_policy *, cj_seccomp_policy_free);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (size > CJ_SECCOMP_FILE_MAX)
                 return 0;
-        static const char *const dirs[] = { CJ_SOURCE_DIR "/seccomp", NULL };
+        /* The shipped policies, for @include: the fuzzer runs from the build tree. */
+        static char *shipped;
+        if (!shipped && cj_source_tree())
+                shipped = cj_path_join(cj_source_tree(), "seccomp");
+        const char *const dirs[] = { shipped, NULL };
         _cleanup_free_ char *text = malloc(size + 1);
         if (!text)
                 return 0;

@@ -30,6 +30,7 @@
 #include "seccomp/policy.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/srcdir.h"
 
 #ifndef SYS_open_tree_attr
 #define SYS_open_tree_attr 467
@@ -70,7 +71,7 @@ static void report(int fd, const char *name, long ret) {
 
 static char *source_seccomp_dir(void) {
         const char *src = getenv("CLAWJAIL_SOURCE_DIR");
-        return cj_path_join(src ? src : CJ_SOURCE_DIR, "seccomp");
+        return cj_path_join(src ? src : cj_source_tree(), "seccomp");
 }
 
 /* Compile policy `name` found in dir (NULL: the source tree's seccomp/). */

@@ -16,6 +16,7 @@
 #include "seccomp/policy.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/srcdir.h"
 
 CJ_DEFINE_TRIVIAL_CLEANUP_FUNC(cj_seccomp_policy *, cj_seccomp_policy_free);
 #define _cleanup_policy_ _cleanup_(cj_seccomp_policy_freep)
@@ -28,7 +29,7 @@ static bool native_x86_64(void) {
 
 static char *source_seccomp_dir(void) {
         const char *src = getenv("CLAWJAIL_SOURCE_DIR");
-        return cj_path_join(src ? src : CJ_SOURCE_DIR, "seccomp");
+        return cj_path_join(src ? src : cj_source_tree(), "seccomp");
 }
 
 /* Parse text as t.policy and return its canonical rules (no origins). */
@@ -540,7 +541,9 @@ START_TEST(default_search_dirs_from_env) {
         ck_assert_str_eq(d[1], "/two");
         ck_assert_str_eq(d[2], CJ_SYSCONFDIR "/seccomp");
         ck_assert_str_eq(d[3], CJ_DATADIR "/seccomp");
-        ck_assert_str_eq(d[4], CJ_SOURCE_DIR "/seccomp");
+        /* Run from the build tree: its source tree, found from /proc/self/exe. */
+        _cleanup_free_ char *src = cj_path_join(cj_source_tree(), "seccomp");
+        ck_assert_str_eq(d[4], src);
         ck_assert_ptr_null(d[5]);
         ck_assert_ptr_eq(cj_seccomp_default_search_dirs(), d);
         /* And the source tree makes "default" loadable uninstalled. */
