@@ -195,9 +195,11 @@ static int on_simple(const sh_cmd *cmd, void *ud) {
         run *r = ud;
         if (cj_vspans_add(&r->c->cmd_starts, cmd->span.off, cmd->span.len, NULL) < 0)
                 return -ENOMEM;
+        cj_cd_before(r->c, cmd);
         DISPATCH(r, cmd, cmd);
         r->c->current = "rule";
         cj_rules_apply(r->c, cmd);
+        cj_cd_after(r->c, cmd);
         return r->c->oom;
 }
 
@@ -224,6 +226,7 @@ void cj_chain_recheck(cj_vctx *c, const sh_cmd *sub) {
 
 static int on_node(const sh_node *n, const sh_cmd_ctx *where, void *ud) {
         run *r = ud;
+        cj_cd_node(r->c, n);
         DISPATCH(r, node, n, where);
         return r->c->oom;
 }
@@ -245,6 +248,7 @@ static int on_word(const sh_word *w, const sh_cmd_ctx *where, void *ud) {
 
 static int on_part(const sh_part *p, const sh_word *w, const sh_cmd_ctx *where, void *ud) {
         run *r = ud;
+        cj_cd_part(r->c, p);
         DISPATCH(r, part, p, w, where);
         return r->c->oom;
 }
@@ -279,6 +283,7 @@ static void ctx_free(cj_vctx *c) {
         cj_vstrs_free(&c->arith_static);
         cj_vstrs_free(&c->arith_runtime);
         cj_vstrs_free(&c->arith_uses);
+        cj_cd_free(c);
 }
 
 /* The bytes an approval token covers: the command, then (when a request

@@ -80,6 +80,15 @@ struct cj_vctx {
         /* arithmetic: "NAME=VALUE" assigned statically, NAMEs assigned at
          * runtime, NAMEs evaluated as arithmetic (with where) */
         cj_vstrs arith_static, arith_runtime, arith_uses;
+        /* cd following (cdtrack.c): the directory the current command runs
+         * in relative to the start (NULL = the start, or unknown), and every
+         * cd seen: where, its scope, where it went (NULL = unknown) */
+        const char *cd_dir;
+        cj_vspans cd_bounds;
+        size_t *cd_at;
+        sh_span *cd_scope;
+        char **cd_to;
+        size_t cd_n, cd_cap;
 };
 
 /* Record a finding of the running validator at [off, off+len).  Identical
@@ -164,6 +173,17 @@ void cj_cmd_assigned_names(const sh_cmd *cmd, cj_assigned_names *out);
 /* Resolve argv[0] of a SIMPLE node (the pipe neighbour) to a malloc'd basename, NULL if dynamic. */
 char *cj_node_command_name(const sh_node *n, bool *decodes);
 
+/* ---- cd following (cdtrack.c) --------------------------------------------- */
+
+/* Walk hooks: process boundaries (subshells, pipeline elements, coprocs,
+ * substitutions), the directory a command runs in (sets c->cd_dir before its
+ * validators run), and the cd it makes (after them). */
+void cj_cd_node(cj_vctx *c, const sh_node *n);
+void cj_cd_part(cj_vctx *c, const sh_part *p);
+void cj_cd_before(cj_vctx *c, const sh_cmd *cmd);
+void cj_cd_after(cj_vctx *c, const sh_cmd *cmd);
+void cj_cd_free(cj_vctx *c);
+
 /* ---- path classification (paths.c) --------------------------------------- */
 
 enum {
@@ -187,7 +207,8 @@ enum {
 
 /* Classify a resolved path-like string (may be relative, may start with ~ or
  * $HOME / ${HOME} when it was dynamic) against built-in lists and the
- * profile's deny/protect lists.  Returns CJ_PATH_* bits. */
+ * profile's deny/protect lists.  A relative path after a `cd` (c->cd_dir) is
+ * classified in both directories.  Returns CJ_PATH_* bits. */
 unsigned cj_path_classify(const char *value, const cj_vctx *c);
 
 /* Split the profile's deny / protect lists into c->deny / c->protect (once per

@@ -293,7 +293,7 @@ static unsigned classify_abs(const char *abs, const cj_vctx *c) {
         return r;
 }
 
-unsigned cj_path_classify(const char *value, const cj_vctx *c) {
+static unsigned classify_one(const char *value, const cj_vctx *c) {
         char buf[PATH_TEXT_MAX];
         unsigned r = 0;
         if (!value || !*value)
@@ -355,5 +355,17 @@ unsigned cj_path_classify(const char *value, const cj_vctx *c) {
         /* workspace root as an absolute path, or its parent: as bad as "." */
         if (c->cwd && c->cwd[0] == '/' && strcmp(c->cwd, "/") != 0 && under(c->cwd, abs))
                 r |= CJ_PATH_WORKSPACE;
+        return r;
+}
+
+unsigned cj_path_classify(const char *value, const cj_vctx *c) {
+        unsigned r = classify_one(value, c);
+        /* after `cd DIR`: the path relative to DIR as well (cdtrack.c) */
+        if (c->cd_dir && value && value[0] && value[0] != '/' && value[0] != '~' && value[0] != '$' &&
+            value[0] != '"') {
+                _cleanup_free_ char *j = cj_path_join(c->cd_dir, value);
+                if (j)
+                        r |= classify_one(j, c);
+        }
         return r;
 }

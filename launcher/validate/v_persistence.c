@@ -3,8 +3,11 @@
  * persistence: changes that make code run later, outside this call -- cron
  * and at jobs, systemd units and timers, launchd, autostart entries, shell rc
  * files, git hooks (and core.hooksPath, judged by hidden_exec), ssh
- * authorized_keys, /etc/ld.so.preload, `history -a/-w` to a planted HISTFILE.
- * Reading these files is fine; writing, linking, copying or editing them asks.
+ * authorized_keys, /etc/ld.so.preload, `history -a/-w` to a planted HISTFILE,
+ * and the profile's protect list (agent and IDE configuration: an agent that
+ * rewrites its permission file escalates on the next start).  Reading these
+ * files is fine; writing, linking, copying or editing them asks.  Relative
+ * paths are judged after `cd` too (cdtrack.c).
  */
 #include <string.h>
 
@@ -47,6 +50,13 @@ static void persist_cmd(cj_vctx *c, const sh_cmd *cmd) {
                                         cj_report(c, CJ_VERDICT_ASK, s.off, s.len,
                                                   "history %s writes or rewrites the history file", cmd->argv[i].value);
                 }
+                /* copiers write only their last operand (the rest they read) */
+                static const char *const copiers[] = { "cp", "mv", "ln", "install", "rsync", "scp", NULL };
+                size_t last = 0;
+                for (size_t i = 1; i < cmd->argc; i++)
+                        if (cmd->argv[i].value[0] != '-')
+                                last = i;
+                bool copier = cj_name_in(n, copiers);
                 for (size_t i = 1; i < cmd->argc; i++) {
                         const char *v = cmd->argv[i].value;
                         const char *eq = strchr(v, '=');
@@ -55,6 +65,12 @@ static void persist_cmd(cj_vctx *c, const sh_cmd *cmd) {
                                 cj_report(c, CJ_VERDICT_ASK, cmd->argv[i].span.off, cmd->argv[i].span.len,
                                           "`%s` on `%s`: a file that runs code later (rc file, hook, unit, cron, "
                                           "authorized_keys)",
+                                          n, v);
+                        /* agent and IDE configuration, git hooks: the profile's protect list */
+                        else if ((k & CJ_PATH_PROTECTED) && !cj_name_in(n, readers) && (!copier || i == last))
+                                cj_report(c, CJ_VERDICT_ASK, cmd->argv[i].span.off, cmd->argv[i].span.len,
+                                          "`%s` on `%s`, which the profile protects (configuration that runs "
+                                          "code or grants permissions later)",
                                           n, v);
                 }
         }

@@ -16,7 +16,7 @@
 
 #define WS "/work/proj"
 
-enum { P_DEFAULT, P_ALLOWLIST };
+enum { P_DEFAULT, P_ALLOWLIST, P_PROTECT };
 
 /* An allowlist: these programs (any arguments) are allowed, the rest asks. */
 static const char *const allowed[] = { "git", "find", "awk", "tar", "python3", "echo", "cat", "ls", "cd", "printf",
@@ -36,7 +36,13 @@ static cj_profile *profile_for(int kind) {
                 allow.rules = rules;
                 allow.n_rules = CJ_ARRAY_SIZE(allowed) - 1;
         }
-        return kind == P_ALLOWLIST ? &allow : &def;
+        /* the default profile with agent/IDE configuration protected (as fs's profile list has it) */
+        static char pn[] = "p", ps[] = "02";
+        static char *protect[] = { (char *) WS "/**/.claude/settings*", (char *) WS "/**/.vscode/",
+                                   (char *) WS "/**/.git/config", (char *) WS "/.mcp.json", NULL };
+        static cj_profile prot = { .name = pn, .sha256 = ps, .validation_default = CJ_VERDICT_ALLOW,
+                                   .fs_protect = protect };
+        return kind == P_ALLOWLIST ? &allow : kind == P_PROTECT ? &prot : &def;
 }
 
 typedef struct acase {
@@ -140,6 +146,25 @@ static const acase cases[] = {
         { P_ALLOWLIST, NULL, "awk -W e script.awk", CJ_VERDICT_ASK, "hidden_exec" },
         { P_ALLOWLIST, NULL, "awk -W version", CJ_VERDICT_ALLOW, NULL },
         { P_ALLOWLIST, NULL, "awk -W interactive '{print $1}' f", CJ_VERDICT_ALLOW, NULL },
+        /* §4 the chain follows cd: a write after `cd DIR` is a write to DIR/... */
+        { P_PROTECT, NULL, "cd .claude && echo x > settings.json", CJ_VERDICT_ASK, "redirection" },
+        { P_PROTECT, NULL, "cd .claude; echo x > settings.local.json", CJ_VERDICT_ASK, "redirection" },
+        { P_PROTECT, NULL, "cd sub && cd .claude && echo > settings.json", CJ_VERDICT_ASK, "redirection" },
+        { P_PROTECT, NULL, "cd sub && { cd .claude; echo > settings.json; }", CJ_VERDICT_ASK, "redirection" },
+        { P_PROTECT, NULL, "(cd .claude && echo x > settings.json)", CJ_VERDICT_ASK, "redirection" },
+        { P_PROTECT, NULL, "pushd .vscode && echo {} > tasks.json", CJ_VERDICT_ASK, "redirection" },
+        { P_PROTECT, NULL, "cd -- .claude && cp /tmp/x settings.json", CJ_VERDICT_ASK, "persistence" },
+        { P_PROTECT, NULL, "cd .claude && tee settings.json < x", CJ_VERDICT_ASK, "persistence" },
+        { P_PROTECT, NULL, "cd sub; echo x > ../.mcp.json", CJ_VERDICT_ASK, "redirection" },
+        { P_PROTECT, NULL, "cp /tmp/x .claude/settings.json", CJ_VERDICT_ASK, "persistence" },
+        { P_PROTECT, NULL, "cd ~ && cat .ssh/id_rsa", CJ_VERDICT_DENY, "credentials" },
+        { P_PROTECT, NULL, "(cd .claude) && echo x > settings.json", CJ_VERDICT_ALLOW, NULL },
+        { P_PROTECT, NULL, "cd .claude & echo x > settings.json", CJ_VERDICT_ALLOW, NULL },
+        { P_PROTECT, NULL, "echo $(cd .claude) > settings.json", CJ_VERDICT_ALLOW, NULL },
+        { P_PROTECT, NULL, "cd .claude | echo x > settings.json", CJ_VERDICT_ALLOW, NULL },
+        { P_PROTECT, NULL, "cd .claude && cat settings.json", CJ_VERDICT_ALLOW, NULL },
+        { P_PROTECT, NULL, "cp .claude/settings.json /tmp/b", CJ_VERDICT_ALLOW, NULL },
+        { P_PROTECT, NULL, "cd src && echo x > main.c && cp a b", CJ_VERDICT_ALLOW, NULL },
         /* TAR_OPTIONS hides options the tar check would see */
         { P_DEFAULT, NULL, "TAR_OPTIONS=--to-command=id tar xf a.tar", CJ_VERDICT_ASK, "dangerous_vars" },
 };
