@@ -2,6 +2,7 @@
 #include "mounts.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdio.h>
@@ -142,7 +143,28 @@ static int subpath(char buf[PATH_MAX], const char *a, const char *b) {
         return 0;
 }
 
-static int setup_dev(const char *dst, cj_error *err) {
+/* Options of a writable tmpfs: mode, and the plan's size (if any). */
+typedef struct tmpfs_optv {
+        char size[32], inodes[32];
+        const char *v[7];
+} tmpfs_optv;
+
+static void make_tmpfs_opts(const cj_mount_plan *plan, const char *mode, tmpfs_optv *o) {
+        size_t n = 0;
+        o->v[n++] = "mode";
+        o->v[n++] = mode;
+        if (plan->tmpfs_bytes) {
+                snprintf(o->size, sizeof o->size, "%" PRIu64, plan->tmpfs_bytes);
+                snprintf(o->inodes, sizeof o->inodes, "%" PRIu64, plan->tmpfs_inodes);
+                o->v[n++] = "size";
+                o->v[n++] = o->size;
+                o->v[n++] = "nr_inodes";
+                o->v[n++] = o->inodes;
+        }
+        o->v[n] = NULL;
+}
+
+static int setup_dev(const char *dst, const cj_mount_plan *plan, cj_error *err) {
         static const char *const tmpfs_opts[] = { "mode", "0755", "size", "64k", NULL };
         int r = fresh("tmpfs", tmpfs_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, dst, true, err);
         if (r < 0)
@@ -171,11 +193,12 @@ static int setup_dev(const char *dst, cj_error *err) {
         r = fresh("devpts", pts_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, pts, true, err);
         if (r < 0)
                 return r;
-        static const char *const shm_opts[] = { "mode", "1777", NULL };
-        return fresh("tmpfs", shm_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, shm, true, err);
+        tmpfs_optv shm_opts;
+        make_tmpfs_opts(plan, "1777", &shm_opts);
+        return fresh("tmpfs", shm_opts.v, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, shm, true, err);
 }
 
-static int apply_op(const cj_mount_op *op, cj_error *err) {
+static int apply_op(const cj_mount_op *op, const cj_mount_plan *plan, cj_error *err) {
         char dst[PATH_MAX], src[PATH_MAX];
         if (snprintf(dst, sizeof dst, NEWROOT "%s", op->dst) >= (int) sizeof dst ||
             (op->src && snprintf(src, sizeof src, OLDROOT "%s", op->src) >= (int) sizeof src))
@@ -202,8 +225,9 @@ static int apply_op(const cj_mount_op *op, cj_error *err) {
                 return bind(src, dst, S_ISDIR(st.st_mode), attrs, err);
         }
         case CJ_MNT_TMPFS: {
-                static const char *const opts[] = { "mode", "1777", NULL };
-                return fresh("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, dst, true, err);
+                tmpfs_optv opts;
+                make_tmpfs_opts(plan, "1777", &opts);
+                return fresh("tmpfs", opts.v, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, dst, true, err);
         }
         case CJ_MNT_MASK_DIR: {
                 static const char *const opts[] = { "mode", "0000", "size", "4k", "nr_inodes", "1", NULL };
@@ -226,7 +250,7 @@ static int apply_op(const cj_mount_op *op, cj_error *err) {
         case CJ_MNT_PROC:
                 return fresh("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, dst, true, err);
         case CJ_MNT_DEV:
-                return setup_dev(dst, err);
+                return setup_dev(dst, plan, err);
         }
         return cj_error_set(err, EINVAL, "unknown mount operation %d", op->kind);
 }
@@ -251,7 +275,7 @@ int cj_mounts_apply(const cj_mount_plan *plan, const char *cwd, cj_error *err) {
         close(efd);
 
         for (size_t i = 0; i < plan->n; i++) {
-                int r = apply_op(&plan->ops[i], err);
+                int r = apply_op(&plan->ops[i], plan, err);
                 if (r < 0)
                         return cj_error_prefix(err, "mount %s %s: ", cj_mount_kind_name(plan->ops[i].kind),
                                                plan->ops[i].dst);

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -502,6 +503,29 @@ int cj_mount_plan_protect_scan(const cj_profile *p, char *const *extra_ro, char 
         return expand_patterns(protect, probe, found, err);
 }
 
+/* Share half of limits.memory_mb among the writable tmpfs mounts (each
+ * CJ_MNT_TMPFS, plus /dev/shm of CJ_MNT_DEV): page-aligned, at least one page
+ * each.  Half, so that where a cgroup charges tmpfs pages to the call, full
+ * tmpfs mounts end in ENOSPC and leave the processes room instead of an OOM
+ * kill; where nothing charges them (rootless on cgroup v1), files and
+ * RLIMIT_AS together stay within 1.5 x memory_mb. */
+static void size_tmpfs(cj_mount_plan *plan, int64_t memory_mb) {
+        plan->tmpfs_bytes = plan->tmpfs_inodes = 0;
+        if (memory_mb < 0)
+                return;
+        uint64_t n = 0;
+        for (size_t i = 0; i < plan->n; i++)
+                n += plan->ops[i].kind == CJ_MNT_TMPFS || plan->ops[i].kind == CJ_MNT_DEV;
+        if (n == 0)
+                return;
+        uint64_t each = ((uint64_t) memory_mb << 20) / 2 / n; /* memory_mb <= 2^24: no overflow */
+        each -= each % 4096;
+        plan->tmpfs_bytes = each < 4096 ? 4096 : each;
+        plan->tmpfs_inodes = plan->tmpfs_bytes / CJ_TMPFS_INODE_BYTES;
+        if (plan->tmpfs_inodes < 64)
+                plan->tmpfs_inodes = 64;
+}
+
 int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const *extra_rw, const cj_fs_probe *probe,
                         cj_mount_plan *out, cj_error *err) {
         cj_mount_plan plan = { 0 };
@@ -532,6 +556,8 @@ int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const 
                 qsort(plan.ops, plan.n, sizeof *plan.ops, op_cmp);
                 r = check_roots_not_masked(&plan, err);
         }
+        if (r >= 0)
+                size_tmpfs(&plan, p->limits.memory_mb);
         if (r < 0) {
                 cj_mount_plan_clear(&plan);
                 return r;
@@ -563,6 +589,10 @@ void cj_mount_plan_print(const cj_mount_plan *plan, FILE *f) {
                 const cj_mount_op *op = &plan->ops[i];
                 if (op->src)
                         fprintf(f, "%-9s %s <- %s\n", cj_mount_kind_name(op->kind), op->dst, op->src);
+                else if ((op->kind == CJ_MNT_TMPFS || op->kind == CJ_MNT_DEV) && plan->tmpfs_bytes)
+                        fprintf(f, "%-9s %s%s size=%" PRIu64 "k nr_inodes=%" PRIu64 "\n", cj_mount_kind_name(op->kind),
+                                op->dst, op->kind == CJ_MNT_DEV ? " (shm)" : "", plan->tmpfs_bytes >> 10,
+                                plan->tmpfs_inodes);
                 else
                         fprintf(f, "%-9s %s\n", cj_mount_kind_name(op->kind), op->dst);
         }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -43,9 +44,17 @@ typedef struct cj_mount_op {
         char *dst; /* path inside the sandbox */
 } cj_mount_op;
 
+#define CJ_TMPFS_INODE_BYTES 4096 /* one inode per this many bytes of a sized tmpfs */
+
 typedef struct cj_mount_plan {
         cj_mount_op *ops;
         size_t n;
+        /* Size of every writable tmpfs (CJ_MNT_TMPFS and /dev/shm) and its
+         * inode count: half of limits.memory_mb shared evenly among them, so
+         * that together they hold at most half the memory limit even where
+         * no cgroup charges their pages (rootless on cgroup v1).  0 = the
+         * kernel's default (half of RAM), when memory_mb is unlimited. */
+        uint64_t tmpfs_bytes, tmpfs_inodes;
         cj_strv protect_found; /* host paths the protect patterns matched (a trailing '/': created) */
 } cj_mount_plan;
 
@@ -96,7 +105,8 @@ bool cj_mount_plan_covers(const cj_mount_plan *plan, const char *path);
  * not under a protect or mask entry. */
 bool cj_mount_plan_writable(const cj_mount_plan *plan, const char *path);
 
-/* One line per operation: "bind-ro  /usr <- /usr". */
+/* One line per operation: "bind-ro  /usr <- /usr"; a sized tmpfs says
+ * "tmpfs     /tmp size=16384k nr_inodes=4096". */
 void cj_mount_plan_print(const cj_mount_plan *plan, FILE *f);
 
 const char *cj_mount_kind_name(cj_mount_kind k);

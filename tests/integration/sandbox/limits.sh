@@ -73,6 +73,28 @@ else
         like "$stdout" '^alloc-failed-at-mb: ' "malloc failed at the RLIMIT_AS limit"
 fi
 
+# ---- tmpfs held within memory_mb (issue 7 §7) ------------------------------------------
+# Rootless on cgroup v1 nothing charges tmpfs pages, and each tmpfs used to be
+# half of RAM: 600 MB went into /dev/shm and /tmp under memory_mb 64.  Now the
+# writable tmpfs mounts share half of memory_mb (docs/security.md), so every
+# write ends in ENOSPC, with or without a cgroup, and together they hold at
+# most 32 MiB.
+run_sandbox --profile "$MEM" --json -- bash -c '
+        for d in /tmp /var/tmp /run /dev/shm; do
+                head -c 600M /dev/zero > $d/fill 2>/dev/null; echo "$d rc=$?"
+        done
+        du -skc /tmp/fill /var/tmp/fill /run/fill /dev/shm/fill | tail -n 1
+        df -k /tmp /dev/shm | tail -n +2'
+status=$(json_field "$RUN_OUT" status)
+stdout=$(sed -n 's/.*"stdout":"\([^"]*\)".*/\1/p' <<<"$RUN_OUT" | sed 's/\\n/\n/g;s/\\t/\t/g')
+total_kb=$(awk '/total/ {print $1}' <<<"$stdout")
+diag "tmpfs fill under memory_mb 64: status=$status total=${total_kb}k; $(tr '\n' ' ' <<<"$stdout")"
+is "$status" ok "filling every tmpfs under memory_mb 64 ends normally (no OOM kill, no escape)"
+ok "all tmpfs together hold at most half of memory_mb, 32 MiB (${total_kb:-?} KiB)" test "${total_kb:-999999}" -le 32768
+ok "each write stops with ENOSPC (rc 1), none completes" test "$(grep -c ' rc=1$' <<<"$stdout")" = 4
+like "$stdout" '^none +8192 +8192 +0 .*/tmp$' "/tmp is sized 8 MiB (32 MiB shared by 4 tmpfs)"
+like "$stdout" '^none +8192 +8192 +0 .*/dev/shm$' "/dev/shm is sized 8 MiB"
+
 # ---- CPU time and file size -------------------------------------------------------------
 
 CPU=$(profile cpu '{"cpu_s":1}')

@@ -192,6 +192,44 @@ START_TEST(plan_from_profile) {
 }
 END_TEST
 
+/* Issue 7 §7: the writable tmpfs mounts share half of memory_mb (each tmpfs
+ * used to be half of RAM, escaping the limit where no cgroup charges them). */
+START_TEST(plan_sizes_tmpfs_from_memory_limit) {
+        cj_profile *p = profile();
+        cj_strv_push(&p->fs_tmpfs, "/run");
+        cj_strv_push(&p->fs_tmpfs, "/var/tmp");
+        p->limits.memory_mb = 64;
+        cj_mount_plan plan = { 0 };
+        cj_error err = { 0 };
+        ck_assert_msg(cj_mount_plan_build(p, NULL, NULL, &fake, &plan, &err) == 0, "%s", err.msg);
+        /* /tmp, /run, /var/tmp and /dev/shm share 32 MiB. */
+        ck_assert_uint_eq(plan.tmpfs_bytes, 8u << 20);
+        ck_assert_uint_eq(plan.tmpfs_inodes, (8u << 20) / CJ_TMPFS_INODE_BYTES);
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        cj_mount_plan_print(&plan, f);
+        fclose(f);
+        ck_assert_msg(strstr(text, "tmpfs     /tmp size=8192k nr_inodes=2048\n"), "%s", text);
+        ck_assert_msg(strstr(text, "dev       /dev (shm) size=8192k"), "%s", text);
+        free(text);
+        cj_mount_plan_clear(&plan);
+
+        /* Page-aligned shares: 1.5 MiB over four is 384 KiB. */
+        p->limits.memory_mb = 3;
+        ck_assert_msg(cj_mount_plan_build(p, NULL, NULL, &fake, &plan, &err) == 0, "%s", err.msg);
+        ck_assert_uint_eq(plan.tmpfs_bytes, 384u << 10);
+        cj_mount_plan_clear(&plan);
+
+        /* Unlimited memory: the kernel's default size. */
+        p->limits.memory_mb = CJ_PROFILE_UNLIMITED;
+        ck_assert_msg(cj_mount_plan_build(p, NULL, NULL, &fake, &plan, &err) == 0, "%s", err.msg);
+        ck_assert_uint_eq(plan.tmpfs_bytes, 0);
+        cj_mount_plan_clear(&plan);
+        cj_profile_free(p);
+}
+END_TEST
+
 START_TEST(plan_refuses_symlinked_protected_path) {
         /* A symlinked .git/hooks could be swapped for a writable directory: refuse. */
         with_symlinked_hooks = true;
@@ -381,6 +419,7 @@ static Suite *make_suite(void) {
         Suite *s = suite_create("sandbox");
         TCase *tc = tcase_create("pure");
         tcase_add_test(tc, plan_from_profile);
+        tcase_add_test(tc, plan_sizes_tmpfs_from_memory_limit);
         tcase_add_test(tc, plan_operator_flags_and_masked_roots);
         tcase_add_test(tc, plan_refuses_symlinked_protected_path);
         tcase_add_test(tc, plan_operator_roots_get_the_workspace_patterns);
