@@ -20,7 +20,7 @@
 #include "util/fileio.h"
 #include "util/json.h"
 
-enum { OPT_STDIO = 3000, OPT_ALLOW_PROFILE };
+enum { OPT_STDIO = 3000, OPT_ALLOW_PROFILE, OPT_MAX_CONCURRENT };
 
 typedef cj_server server;
 
@@ -29,12 +29,15 @@ static void call_usage(FILE *f, bool serve) {
                 fputs("Usage: clawjail serve [OPTIONS] --stdio\n"
                       "\n"
                       "Read JSON tool calls, one per line, on stdin; write one JSON result per line on\n"
-                      "stdout, in order, flushed after each.  Each call is independent: a bad line gets\n"
-                      "an error result and the server goes on.  A request may name \"task\" (only\n"
-                      "when the operator gave no --task, or the same one), \"approve\" and\n"
-                      "\"profile\"; a request's profile must be the --profile one or one named by\n"
-                      "--allow-profile (a tool call never widens policy on its own).  EOF ends the\n"
-                      "server with exit 0.\n",
+                      "stdout, flushed after each.  Up to --max-concurrent calls run at once and each\n"
+                      "result is written when its call ends, so match results by \"id\".  Each call is\n"
+                      "independent: a bad line gets an error result and the server goes on.  A\n"
+                      "request may name \"task\" (only when the operator gave no --task, or the same\n"
+                      "one) and \"profile\"; a request's profile must be the --profile one or one named\n"
+                      "by --allow-profile (a tool call never widens policy on its own).  Control lines:\n"
+                      "{\"op\":\"cancel\",\"id\":ID} kills that call and its sandbox;\n"
+                      "{\"op\":\"charge\",\"tokens\":N,\"cost_usd\":X} charges the --task.  EOF ends the\n"
+                      "server with exit 0 once the calls in flight have finished.\n",
                       f);
         else
                 fputs("Usage: clawjail call [OPTIONS] < REQUEST.json\n"
@@ -57,6 +60,9 @@ static void call_usage(FILE *f, bool serve) {
                 cj_common_options_help,
                 serve ? "  --stdio               speak JSON lines on stdin/stdout (required)\n"
                         "  --allow-profile NAME  a profile requests may select (repeatable)\n"
+                        "  --max-concurrent N    calls in flight at once (default 1: results in request\n"
+                        "                        order); above 1 results come back as calls finish,\n"
+                        "                        matched by \"id\"\n"
                       : "");
 }
 
@@ -115,7 +121,7 @@ void cj_server_clear(server *s) {
 }
 
 /* A request too large to read: journal it under the operator's --task. */
-static void reject_unread(const server *s, const cj_proto_error *perr) {
+void cj_server_reject_unread(const server *s, const cj_proto_error *perr) {
         _cleanup_free_ char *state_dir = NULL;
         if (s->o.task && cj_state_dir_resolve(s->o.state_dir, &state_dir, NULL) >= 0)
                 journal_rejected(state_dir, s->o.task, perr);
@@ -205,6 +211,7 @@ static int parse_opts(server *s, int argc, char **argv, const char *cmd, bool *s
                 CJ_COMMON_LONG_OPTIONS,
                 { "stdio", no_argument, NULL, OPT_STDIO },
                 { "allow-profile", required_argument, NULL, OPT_ALLOW_PROFILE },
+                { "max-concurrent", required_argument, NULL, OPT_MAX_CONCURRENT },
                 { 0 },
         };
         int c;
@@ -219,6 +226,13 @@ static int parse_opts(server *s, int argc, char **argv, const char *cmd, bool *s
                         if (s->n_allowed >= CJ_SERVE_PROFILES_MAX)
                                 return cj_cli_fail("%s: more than %d --allow-profile", cmd, CJ_SERVE_PROFILES_MAX);
                         s->allowed[s->n_allowed++] = optarg;
+                } else if (c == OPT_MAX_CONCURRENT && s->serve) {
+                        char *end;
+                        unsigned long v = strtoul(optarg, &end, 10);
+                        if (*optarg < '0' || *optarg > '9' || *end || v < 1 || v > CJ_SERVE_CONCURRENCY_MAX)
+                                return cj_cli_fail("%s: --max-concurrent takes a number from 1 to %d", cmd,
+                                                   CJ_SERVE_CONCURRENCY_MAX);
+                        s->max_concurrent = (unsigned) v;
                 } else {
                         int h = cj_common_opts_handle(&s->o, c, optarg, cmd);
                         if (h == 0)
@@ -245,7 +259,7 @@ static int call_once(server *s) {
         if (r < 0) {
                 cj_proto_error perr = { .code = r == -EFBIG ? CJ_PROTO_TOO_LARGE : CJ_PROTO_BAD_JSON };
                 snprintf(perr.message, sizeof perr.message, "request: %s", cj_error_message(&err, r));
-                reject_unread(s, &perr);
+                cj_server_reject_unread(s, &perr);
                 result = cj_proto_error_result_from(&perr);
                 ret = CJ_EXIT_FAILURE;
         } else
@@ -314,7 +328,7 @@ static int serve_loop(server *s) {
                         cj_proto_error perr = { .code = CJ_PROTO_TOO_LARGE };
                         snprintf(perr.message, sizeof perr.message, "request line longer than %u bytes",
                                  CJ_REQUEST_MAX);
-                        reject_unread(s, &perr);
+                        cj_server_reject_unread(s, &perr);
                         result = cj_proto_error_result_from(&perr);
                 } else
                         result = cj_server_handle(s, line ? line : "", (size_t) n, &code);
@@ -330,7 +344,7 @@ static int serve_loop(server *s) {
 }
 
 int cmd_serve(int argc, char **argv) {
-        server s = { .serve = true };
+        server s = { .serve = true, .max_concurrent = CJ_SERVE_CONCURRENCY_DEFAULT };
         cj_common_opts_init(&s.o);
         bool stdio = false;
         int ret = parse_opts(&s, argc, argv, "serve", &stdio);
@@ -339,7 +353,7 @@ int cmd_serve(int argc, char **argv) {
         else if (ret == 0 && !stdio)
                 ret = cj_cli_fail("serve: --stdio is required (the only transport)");
         else if (ret == 0)
-                ret = serve_loop(&s);
+                ret = s.max_concurrent > 1 ? cj_serve_concurrent(&s, s.max_concurrent) : serve_loop(&s);
         cj_server_clear(&s);
         return ret;
 }

@@ -24,6 +24,7 @@ typedef struct cj_server {
         size_t n_loaded;
         size_t n_allowed;
         bool serve; /* requests may name task/profile (serve); call and mcp: never */
+        unsigned max_concurrent; /* serve: calls in flight at once (1 = in request order) */
 } cj_server;
 
 /* One request (JSON text of len bytes) -> a new result object and its SPEC
@@ -32,6 +33,17 @@ json_t *cj_server_handle(cj_server *s, const char *buf, size_t len, int *code);
 
 /* The operator's profile `name` (already allowed), loaded on first use. */
 int cj_server_profile(cj_server *s, const char *name, const cj_profile **out, cj_error *err);
+
+struct cj_proto_error;
+/* A request too large to read: journal it as rejected under the operator's --task. */
+void cj_server_reject_unread(const cj_server *s, const struct cj_proto_error *perr);
+
+#define CJ_SERVE_CONCURRENCY_DEFAULT 1 /* calls serve runs at once unless --max-concurrent says: 1 keeps results in request order */
+#define CJ_SERVE_CONCURRENCY_MAX 64
+
+/* serve --stdio with up to max calls in flight (serve_mux.c); results in
+ * completion order.  Returns the exit code. */
+int cj_serve_concurrent(cj_server *s, unsigned max);
 
 /* Free the loaded profiles and the options. */
 void cj_server_clear(cj_server *s);

@@ -186,6 +186,8 @@ static int check_keys(const json_t *o, const cj_request *r, unsigned flags, cj_p
                 for (size_t i = 0; i < CJ_ARRAY_SIZE(keys); i++)
                         if (strcmp(keys[i].name, k) == 0)
                                 d = &keys[i];
+                if (!d && strcmp(k, "timeout") == 0)
+                        return fail(perr, CJ_PROTO_UNKNOWN_KEY, "unknown key 'timeout' (did you mean 'timeout_s', in seconds?)");
                 if (!d)
                         return fail(perr, CJ_PROTO_UNKNOWN_KEY, "unknown key '%.64s'", k);
                 if (d->serve_only && !(flags & CJ_REQUEST_SERVE))

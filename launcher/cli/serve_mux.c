@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: MIT */
+/* serve --stdio with several calls in flight.  The parent only reads request
+ * lines, answers control operations and writes whole result lines; each call
+ * runs in a forked worker through cj_server_handle, exactly as a sequential
+ * serve would run it, and sends its result line back over a pipe.  Results
+ * therefore come back in completion order, matched by "id".
+ *
+ *   {"op":"cancel","id":"c7"}                kill call c7 (its sandbox dies with it)
+ *   {"op":"charge","tokens":N,"cost_usd":X}  charge the operator's task
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "proto/request.h"
+#include "proto/result.h"
+#include "result.h"
+#include "server.h"
+#include "tracker/tracker.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/json.h"
+
+#define CJ_SERVE_QUEUE_MAX 256       /* request lines waiting for a free worker */
+#define CJ_SERVE_RESULT_MAX (64u << 20) /* bytes of one worker's result stream */
+
+typedef struct worker {
+        pid_t pid;
+        int fd;       /* read end of the worker's result pipe; -1 = slot free */
+        char *id;     /* the request's id, for cancel; may be NULL */
+        char *buf;    /* result bytes read so far */
+        size_t len, cap;
+        bool cancelled;
+} worker;
+
+typedef struct mux {
+        cj_server *s;
+        worker *w;
+        unsigned max;
+        unsigned busy;
+        char *queue[CJ_SERVE_QUEUE_MAX];
+        size_t qlen[CJ_SERVE_QUEUE_MAX];
+        size_t qhead, qn;
+        char *in;     /* stdin bytes not yet a whole line */
+        size_t inlen, incap;
+        bool in_too_long;
+        bool eof;
+} mux;
+
+static int emit_line(json_t *j) {
+        int r = cj_result_emit(j, STDOUT_FILENO);
+        json_decref(j);
+        return r;
+}
+
+static json_t *op_error(const char *op, const char *id, const char *code, const char *msg) {
+        json_t *r = json_pack("{s:s, s:s, s:{s:s, s:s}}", "op", op, "status", "error", "error", "code", code,
+                              "message", msg);
+        if (id)
+                json_object_set_new(r, "id", json_string(id));
+        return r;
+}
+
+/* {"op":"charge"}: charge the operator's task with what the harness spent. */
+static json_t *op_charge(mux *m, const json_t *o) {
+        if (!m->s->o.task)
+                return op_error("charge", NULL, "no_task", "this server runs no task (--task): nothing to charge");
+        const json_t *tok = json_object_get(o, "tokens"), *cost = json_object_get(o, "cost_usd");
+        if ((tok && (!json_is_integer(tok) || json_integer_value(tok) < 0)) ||
+            (cost && (!json_is_number(cost) || json_number_value(cost) < 0 || json_number_value(cost) > 1e9)) ||
+            (!tok && !cost))
+                return op_error("charge", NULL, "bad_value",
+                                "charge takes \"tokens\" (a non-negative integer) and/or \"cost_usd\" (0..1e9)");
+        _cleanup_free_ char *state_dir = NULL;
+        cj_error err = { 0 };
+        cj_task *t = NULL;
+        int r = cj_state_dir_resolve(m->s->o.state_dir, &state_dir, &err);
+        if (r >= 0)
+                r = cj_task_open(state_dir, m->s->o.task, NULL, &t, &err);
+        if (r >= 0)
+                r = cj_task_charge(t, tok ? json_integer_value(tok) : 0,
+                                   cost ? (int64_t) (json_number_value(cost) * 1e6 + 0.5) : 0, &err);
+        json_t *res = r < 0 ? op_error("charge", NULL, "clawjail", cj_error_message(&err, r))
+                            : json_pack("{s:s, s:s, s:o}", "op", "charge", "status", "ok", "budget",
+                                        cj_task_budget_json(t));
+        cj_task_free(t);
+        return res;
+}
+
+static json_t *op_cancel(mux *m, const json_t *o) {
+        const char *id = json_string_value(json_object_get(o, "id"));
+        if (!id)
+                return op_error("cancel", NULL, "bad_value", "cancel needs the \"id\" of a call in flight");
+        for (unsigned i = 0; i < m->max; i++)
+                if (m->w[i].fd >= 0 && m->w[i].id && strcmp(m->w[i].id, id) == 0) {
+                        /* The worker is the call's launcher: its sandbox dies with it. */
+                        kill(m->w[i].pid, SIGKILL);
+                        m->w[i].cancelled = true;
+                        return json_pack("{s:s, s:s, s:s}", "op", "cancel", "id", id, "status", "ok");
+                }
+        for (size_t k = 0; k < m->qn; k++) {
+                size_t q = (m->qhead + k) % CJ_SERVE_QUEUE_MAX;
+                json_t *req = m->queue[q] ? json_loadb(m->queue[q], m->qlen[q], 0, NULL) : NULL;
+                const char *qid = json_string_value(json_object_get(req, "id"));
+                bool hit = qid && strcmp(qid, id) == 0;
+                json_decref(req);
+                if (hit) {
+                        free(m->queue[q]);
+                        m->queue[q] = NULL; /* skipped when dequeued */
+                        emit_line(cj_result_failure(id, "cancelled", "cancelled before it started"));
+                        return json_pack("{s:s, s:s, s:s}", "op", "cancel", "id", id, "status", "ok");
+                }
+        }
+        return op_error("cancel", id, "not_found", "no call with this id is in flight or queued");
+}
+
+static int start_worker(mux *m, char *line, size_t len) {
+        unsigned slot = 0;
+        while (slot < m->max && m->w[slot].fd >= 0)
+                slot++;
+        int p[2];
+        if (slot == m->max || pipe2(p, O_CLOEXEC) < 0)
+                return -errno ?: -EAGAIN;
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+                int e = errno;
+                close(p[0]);
+                close(p[1]);
+                return -e;
+        }
+        if (pid == 0) {
+                close(p[0]);
+                int code;
+                json_t *res = cj_server_handle(m->s, line, len, &code);
+                cj_result_emit(res, p[1]);
+                _exit(0);
+        }
+        close(p[1]);
+        json_t *req = json_loadb(line, len, 0, NULL);
+        const char *id = json_string_value(json_object_get(req, "id"));
+        m->w[slot] = (worker){ .pid = pid, .fd = p[0], .id = id ? strdup(id) : NULL };
+        json_decref(req);
+        m->busy++;
+        return 0;
+}
+
+/* A request line: a control op, or a call to run now or queue. */
+static void dispatch(mux *m, char *line, size_t len) {
+        if (len == 0) {
+                free(line);
+                return;
+        }
+        json_t *o = json_loadb(line, len, 0, NULL);
+        const char *op = json_string_value(json_object_get(o, "op"));
+        if (op) {
+                json_t *r = strcmp(op, "cancel") == 0   ? op_cancel(m, o)
+                            : strcmp(op, "charge") == 0 ? op_charge(m, o)
+                                                        : op_error(op, NULL, "bad_op", "op is cancel or charge");
+                emit_line(r);
+                json_decref(o);
+                free(line);
+                return;
+        }
+        json_decref(o);
+        if (m->busy < m->max && m->qn == 0 && start_worker(m, line, len) == 0) {
+                free(line);
+                return;
+        }
+        if (m->qn == CJ_SERVE_QUEUE_MAX) {
+                emit_line(cj_result_failure(NULL, "busy", "too many requests waiting; wait for results first"));
+                free(line);
+                return;
+        }
+        size_t q = (m->qhead + m->qn++) % CJ_SERVE_QUEUE_MAX;
+        m->queue[q] = line;
+        m->qlen[q] = len;
+}
+
+static void drain_queue(mux *m) {
+        while (m->qn > 0 && m->busy < m->max) {
+                char *line = m->queue[m->qhead];
+                size_t len = m->qlen[m->qhead];
+                m->queue[m->qhead] = NULL;
+                m->qhead = (m->qhead + 1) % CJ_SERVE_QUEUE_MAX;
+                m->qn--;
+                if (!line)
+                        continue; /* cancelled while queued */
+                if (start_worker(m, line, len) < 0)
+                        emit_line(cj_result_failure(NULL, "clawjail", "could not start a worker for a request"));
+                free(line);
+        }
+}
+
+static void finish_worker(mux *m, worker *w) {
+        int status;
+        while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        close(w->fd);
+        if (w->len > 0)
+                cj_write_all(STDOUT_FILENO, w->buf, w->len);
+        else {
+                emit_line(cj_result_failure(w->id, w->cancelled ? "cancelled" : "clawjail",
+                                            w->cancelled ? "cancelled: the call and its sandbox were killed"
+                                                         : "the call's worker died without a result"));
+        }
+        free(w->id);
+        free(w->buf);
+        *w = (worker){ .fd = -1 };
+        m->busy--;
+}
+
+static void read_worker(mux *m, worker *w) {
+        char chunk[65536];
+        ssize_t n = read(w->fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+                return;
+        if (n <= 0) {
+                finish_worker(m, w);
+                return;
+        }
+        if (w->len + (size_t) n > CJ_SERVE_RESULT_MAX)
+                return; /* cannot happen: results are capped far below; drop the excess */
+        if (w->len + (size_t) n > w->cap) {
+                size_t nc = w->cap ? w->cap * 2 : 65536;
+                while (nc < w->len + (size_t) n)
+                        nc *= 2;
+                char *nb = realloc(w->buf, nc);
+                if (!nb)
+                        return;
+                w->buf = nb;
+                w->cap = nc;
+        }
+        memcpy(w->buf + w->len, chunk, (size_t) n);
+        w->len += (size_t) n;
+}
+
+/* Split stdin bytes into lines; a line over CJ_REQUEST_MAX is answered as too large. */
+static int read_stdin(mux *m) {
+        char chunk[65536];
+        ssize_t n = read(STDIN_FILENO, chunk, sizeof chunk);
+        if (n < 0)
+                return errno == EINTR ? 0 : -errno;
+        if (n == 0) {
+                m->eof = true;
+                if (m->inlen > 0 && !m->in_too_long) {
+                        char *line = strndup(m->in, m->inlen);
+                        if (line)
+                                dispatch(m, line, m->inlen);
+                }
+                m->inlen = 0;
+                return 0;
+        }
+        for (ssize_t i = 0; i < n; i++) {
+                char c = chunk[i];
+                if (c == '\n') {
+                        if (m->in_too_long) {
+                                cj_proto_error perr = { .code = CJ_PROTO_TOO_LARGE };
+                                snprintf(perr.message, sizeof perr.message, "request line longer than %u bytes",
+                                         CJ_REQUEST_MAX);
+                                cj_server_reject_unread(m->s, &perr);
+                                emit_line(cj_proto_error_result_from(&perr));
+                        } else {
+                                char *line = strndup(m->in ? m->in : "", m->inlen);
+                                if (!line)
+                                        return -ENOMEM;
+                                dispatch(m, line, m->inlen);
+                        }
+                        m->inlen = 0;
+                        m->in_too_long = false;
+                        continue;
+                }
+                if (m->in_too_long)
+                        continue;
+                if (m->inlen >= CJ_REQUEST_MAX) {
+                        m->in_too_long = true;
+                        continue;
+                }
+                if (m->inlen + 1 > m->incap) {
+                        size_t nc = m->incap ? m->incap * 2 : 65536;
+                        char *nb = realloc(m->in, nc);
+                        if (!nb)
+                                return -ENOMEM;
+                        m->in = nb;
+                        m->incap = nc;
+                }
+                m->in[m->inlen++] = c;
+        }
+        return 0;
+}
+
+int cj_serve_concurrent(cj_server *s, unsigned max) {
+        mux m = { .s = s, .max = max, .w = calloc(max, sizeof(worker)) };
+        if (!m.w)
+                return cj_cli_fail("serve: out of memory");
+        for (unsigned i = 0; i < max; i++)
+                m.w[i].fd = -1;
+        int ret = 0;
+        struct pollfd *pfd = calloc(max + 1, sizeof *pfd);
+        worker **who = calloc(max + 1, sizeof *who);
+        if (!pfd || !who) {
+                ret = cj_cli_fail("serve: out of memory");
+                goto out;
+        }
+        while (!m.eof || m.busy > 0 || m.qn > 0) {
+                drain_queue(&m);
+                nfds_t n = 0;
+                /* Stop reading while the queue is full: the harness waits on us. */
+                if (!m.eof && m.qn < CJ_SERVE_QUEUE_MAX) {
+                        who[n] = NULL;
+                        pfd[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+                }
+                for (unsigned i = 0; i < max; i++)
+                        if (m.w[i].fd >= 0) {
+                                who[n] = &m.w[i];
+                                pfd[n++] = (struct pollfd){ .fd = m.w[i].fd, .events = POLLIN };
+                        }
+                if (n == 0)
+                        break;
+                if (poll(pfd, n, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        ret = cj_cli_fail("serve: poll: %s", strerror(errno));
+                        break;
+                }
+                for (nfds_t i = 0; i < n; i++) {
+                        if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                                continue;
+                        if (pfd[i].fd == STDIN_FILENO && !who[i]) {
+                                int r = read_stdin(&m);
+                                if (r < 0) {
+                                        ret = cj_cli_fail("serve: reading requests: %s", strerror(-r));
+                                        m.eof = true;
+                                }
+                        } else
+                                read_worker(&m, who[i]);
+                }
+        }
+out:
+        for (size_t k = 0; k < CJ_SERVE_QUEUE_MAX; k++)
+                free(m.queue[k]);
+        free(m.in);
+        free(m.w);
+        free(pfd);
+        free(who);
+        return ret;
+}

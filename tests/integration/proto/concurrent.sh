@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# serve --max-concurrent: a slow call does not hold up the next one, results
+# are matched by id, the limit holds, {"op":"cancel"} kills a call and its
+# sandbox, {"op":"charge"} charges the task, and "timeout" says timeout_s.
+. "$(dirname "$0")/common.sh"
+
+IO=$(tap_scratch)
+
+# A slow call first, then three quick ones: the quick results come first.
+{
+        echo '{"id":"slow","tool":"exec","command":"sleep 2; echo slow"}'
+        for i in 1 2 3; do echo "{\"id\":\"q$i\",\"tool\":\"exec\",\"command\":\"echo q$i\"}"; done
+} >"$IO/in"
+start=$(date +%s%N)
+cj serve --stdio --task cc --max-concurrent 4 <"$IO/in" >"$IO/out" 2>"$IO/err"
+is "$?" 0 "serve exits 0 once the calls in flight are done"
+ms=$((($(date +%s%N) - start) / 1000000))
+is "$(wc -l <"$IO/out")" 4 "one result per request"
+is "$(tail -1 "$IO/out" | jq -r .id)" slow "the 2 s call finishes last: it held up nothing"
+is "$(jq -r 'select(.id=="slow") | .stdout' "$IO/out")" slow "and its result still comes, with its id"
+is "$(jq -r 'select(.id|startswith("q")) | .stdout | rtrimstr("\n")' "$IO/out" | sort | paste -sd ' ')" "q1 q2 q3" \
+        "each quick call's result has its own output"
+ok "all four took about the slow one's time (${ms} ms)" [ "$ms" -lt 3500 ]
+is "$(events cc end)" 4 "each call journaled as usual"
+
+# The limit: 4 calls of 1 s with --max-concurrent 2 take at least 2 s.
+for i in 1 2 3 4; do echo "{\"id\":\"l$i\",\"tool\":\"exec\",\"command\":\"sleep 1\"}"; done >"$IO/in2"
+start=$(date +%s%N)
+cj serve --stdio --task cl --max-concurrent 2 <"$IO/in2" >"$IO/out2" 2>&1
+ms=$((($(date +%s%N) - start) / 1000000))
+ok "--max-concurrent 2 runs at most two at once (${ms} ms for 4 x 1 s)" [ "$ms" -ge 1900 ]
+is "$(jq -r .status "$IO/out2" | sort -u)" ok "and every call ran"
+
+# cancel: a long call is killed with its sandbox; the server goes on.
+mark="cj-cancel-$$-$RANDOM"
+coproc SRV { cj serve --stdio --task cx --max-concurrent 2 2>/dev/null; }
+srv_pid=$SRV_PID
+echo "{\"id\":\"long\",\"tool\":\"exec\",\"command\":\"exec -a $mark sleep 60\"}" >&"${SRV[1]}"
+sleep 1
+echo '{"op":"cancel","id":"long"}' >&"${SRV[1]}"
+read -r -t 10 l1 <&"${SRV[0]}"
+read -r -t 10 l2 <&"${SRV[0]}"
+both="$l1"$'\n'"$l2"
+is "$(jq -r 'select(.op=="cancel") | .status' <<<"$both")" ok "cancel is acknowledged"
+is "$(jq -r 'select(.id=="long" and .op==null) | .status + "/" + .error.code' <<<"$both")" error/cancelled \
+        "the cancelled call's result says cancelled"
+sleep 0.5
+is "$(pgrep -f -c "$mark")" 0 "no process of the cancelled call survives"
+echo '{"id":"after","tool":"exec","command":"echo still here"}' >&"${SRV[1]}"
+read -r -t 20 l3 <&"${SRV[0]}"
+is "$(jq -r .stdout <<<"$l3")" "still here" "the server goes on after a cancel"
+echo '{"op":"cancel","id":"nope"}' >&"${SRV[1]}"
+read -r -t 10 l4 <&"${SRV[0]}"
+is "$(jq -r .error.code <<<"$l4")" not_found "cancelling an unknown id says not_found"
+
+# charge: the harness reports model usage through the protocol.
+echo '{"op":"charge","tokens":1200,"cost_usd":0.25}' >&"${SRV[1]}"
+read -r -t 10 l5 <&"${SRV[0]}"
+is "$(jq -r '.status + " " + (.budget.tokens.used|tostring)' <<<"$l5")" "ok 1200" "charge answers with the budget"
+echo '{"op":"charge","tokens":-5}' >&"${SRV[1]}"
+read -r -t 10 l6 <&"${SRV[0]}"
+is "$(jq -r .error.code <<<"$l6")" bad_value "a negative charge is refused"
+exec {SRV[1]}>&-
+wait "$srv_pid" 2>/dev/null
+is "$(st cx .budget.tokens.used)" 1200 "the task's status shows the charge"
+is "$(events cx charge)" 1 "and the journal has it"
+
+# Protocol polish: "timeout" is not a key, and the error says which is.
+call '{"tool":"exec","command":"true","timeout":5}'
+like "$(jr .error.message)" "timeout_s" "'timeout' is refused with a pointer to timeout_s"
+
+done_testing
