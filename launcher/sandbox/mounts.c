@@ -33,8 +33,9 @@ static int open_nofollow(const char *path, int flags) {
         return fd < 0 ? -errno : fd;
 }
 
-/* mkdir -p below NEWROOT, never following a symlink: each component is
- * created or opened relative to its parent's fd. */
+/* mkdir -p, never following a symlink: each component is created or opened
+ * relative to its parent's fd, never re-resolved by path (a workspace that
+ * parallel calls change).  Returns an O_PATH fd to the last directory. */
 static int make_dirs(const char *path, cj_error *err) {
         _cleanup_free_ char *copy = strdup(path);
         if (!copy)
@@ -54,30 +55,42 @@ static int make_dirs(const char *path, cj_error *err) {
                 close(fd);
                 fd = nfd;
         }
-        return 0;
+        return TAKE_FD(fd);
 }
 
-/* Ensure dst exists as a directory or an empty file, and return an O_PATH fd to it. */
+/* Ensure dst exists as a directory or an empty file, and return an O_PATH fd
+ * to it.  The file is created in its parent's fd with O_EXCL|O_NOFOLLOW, and
+ * an existing one is only ever opened O_PATH: a FIFO planted where a mask goes
+ * (`mkfifo sub/.env`) cannot block pid 1 in open(). */
 static int mountpoint(const char *dst, bool dir, cj_error *err) {
+        if (dir) {
+                int fd = make_dirs(dst, err);
+                return fd;
+        }
         _cleanup_free_ char *parent = strdup(dst);
         if (!parent)
                 return -ENOMEM;
         char *slash = strrchr(parent, '/');
-        if (slash && slash != parent)
+        const char *name = dst + (slash - parent) + 1;
+        if (slash)
                 *slash = '\0';
-        int r = make_dirs(dir ? dst : parent, err);
-        if (r < 0)
-                return r;
-        if (!dir) {
-                int fd = open(dst, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0000);
+        _cleanup_close_ int pfd = make_dirs(*parent ? parent : "/", err);
+        if (pfd < 0)
+                return pfd;
+        /* O_PATH parent fds cannot create: reopen the parent as a directory. */
+        _cleanup_close_ int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+                int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0000);
                 if (fd >= 0)
                         close(fd);
-                else if (errno != EEXIST && errno != EACCES && errno != EISDIR && errno != EROFS && errno != ETXTBSY)
+                else if (errno != EEXIST && errno != EACCES && errno != EROFS)
                         return cj_error_seterrno(err, errno, "create mount point %s", dst);
-        }
-        int fd = open_nofollow(dst, O_PATH);
+        } else if (errno != EACCES)
+                return cj_error_seterrno(err, errno, "open the directory of %s", dst);
+        struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
+        int fd = (int) syscall(SYS_openat2, pfd, name, &how, sizeof how);
         if (fd < 0)
-                return cj_error_seterrno(err, fd, "mount point %s (a symlink where none is allowed?)", dst);
+                return cj_error_seterrno(err, errno, "mount point %s (a symlink where none is allowed?)", dst);
         return fd;
 }
 
@@ -94,11 +107,17 @@ static int attach(int tree, int dst_fd, const char *what, cj_error *err) {
         return 0;
 }
 
-/* Clone src (recursively for directories), set attributes, attach at dst. */
-static int bind(const char *src, const char *dst, bool dir, uint64_t attrs, cj_error *err) {
+/* Clone src (recursively for directories: decided on the fd, which is what
+ * gets mounted, never on a path that could be swapped meanwhile), set
+ * attributes, attach at dst. */
+static int bind(const char *src, const char *dst, uint64_t attrs, cj_error *err) {
         _cleanup_close_ int sfd = open_nofollow(src, O_PATH);
         if (sfd < 0)
                 return cj_error_seterrno(err, sfd, "bind source %s", src);
+        struct stat st;
+        if (fstat(sfd, &st) < 0)
+                return cj_error_seterrno(err, errno, "bind source %s", src);
+        bool dir = S_ISDIR(st.st_mode);
         _cleanup_close_ int tree =
                 open_tree(sfd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (dir ? AT_RECURSIVE : 0));
         if (tree < 0)
@@ -175,7 +194,7 @@ static int setup_dev(const char *dst, const cj_mount_plan *plan, cj_error *err) 
                         return cj_error_set(err, ENAMETOOLONG, "path too long: %s", dst);
                 if (access(src, F_OK) < 0)
                         continue;
-                r = bind(src, d, false, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err);
+                r = bind(src, d, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err);
                 if (r < 0)
                         return r;
         }
@@ -211,18 +230,16 @@ static int apply_op(const cj_mount_op *op, const cj_mount_plan *plan, cj_error *
                 int r = make_dirs(src, err);
                 if (r < 0)
                         return r;
+                close(r);
                 __attribute__((fallthrough));
         }
         case CJ_MNT_BIND_RO:
         case CJ_MNT_BIND_RW:
         case CJ_MNT_PIN:
         case CJ_MNT_PROTECT: {
-                struct stat st;
-                if (stat(src, &st) < 0)
-                        return cj_error_seterrno(err, errno, "%s", op->src);
                 bool rw = op->kind == CJ_MNT_BIND_RW || op->kind == CJ_MNT_PIN;
                 uint64_t attrs = rw ? MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV : ro;
-                return bind(src, dst, S_ISDIR(st.st_mode), attrs, err);
+                return bind(src, dst, attrs, err);
         }
         case CJ_MNT_TMPFS: {
                 tmpfs_optv opts;
@@ -234,7 +251,7 @@ static int apply_op(const cj_mount_op *op, const cj_mount_plan *plan, cj_error *
                 return fresh("tmpfs", opts, ro | MOUNT_ATTR_NOEXEC, dst, true, err);
         }
         case CJ_MNT_MASK_FILE:
-                return bind(EMPTY_FILE, dst, false, ro | MOUNT_ATTR_NOEXEC, err);
+                return bind(EMPTY_FILE, dst, ro | MOUNT_ATTR_NOEXEC, err);
         case CJ_MNT_SYMLINK: {
                 _cleanup_free_ char *parent = strdup(dst);
                 if (!parent)
@@ -243,6 +260,7 @@ static int apply_op(const cj_mount_op *op, const cj_mount_plan *plan, cj_error *
                 int r = make_dirs(parent, err);
                 if (r < 0)
                         return r;
+                close(r);
                 if (symlink(op->src, dst) < 0 && errno != EEXIST)
                         return cj_error_seterrno(err, errno, "symlink %s", op->dst);
                 return 0;

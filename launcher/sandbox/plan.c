@@ -20,7 +20,7 @@
 static cj_file_type host_lstat(void *ctx, const char *path) {
         struct stat st;
         if (lstat(path, &st) < 0)
-                return CJ_FT_MISSING;
+                return errno == ENOENT || errno == ENOTDIR ? CJ_FT_MISSING : CJ_FT_ERROR;
         if (S_ISLNK(st.st_mode))
                 return CJ_FT_SYMLINK;
         if (S_ISDIR(st.st_mode))
@@ -46,18 +46,36 @@ static int host_list_subdirs(void *ctx, const char *path, cj_strv *names) {
         if (!d)
                 return -errno;
         struct dirent *de;
+        errno = 0;
         while ((de = readdir(d))) {
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
                 bool dir = de->d_type == DT_DIR;
                 if (de->d_type == DT_UNKNOWN) {
                         struct stat st;
-                        dir = fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+                        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno != ENOENT)
+                                return -errno;
+                        dir = S_ISDIR(st.st_mode);
                 }
                 if (dir && cj_strv_push(names, de->d_name) < 0)
                         return -ENOMEM;
+                errno = 0;
         }
-        return 0;
+        return errno ? -errno : 0;
+}
+
+static int host_list_names(void *ctx, const char *path, cj_strv *names) {
+        _cleanup_closedir_ DIR *d = opendir(path);
+        if (!d)
+                return -errno;
+        struct dirent *de;
+        errno = 0;
+        while ((de = readdir(d))) {
+                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 && cj_strv_push(names, de->d_name) < 0)
+                        return -ENOMEM;
+                errno = 0;
+        }
+        return errno ? -errno : 0;
 }
 
 const cj_fs_probe cj_fs_probe_host = {
@@ -66,7 +84,31 @@ const cj_fs_probe cj_fs_probe_host = {
         .readlink = host_readlink,
         .list_subdirs = host_list_subdirs,
         .ctx = NULL,
+        .list_names = host_list_names,
 };
+
+/* ---- failing closed ----------------------------------------------------- */
+
+/* A path the scan could not examine: the call must not start, since a mask
+ * or protection below it could be missing. */
+static int unexaminable(cj_error *err, int e, const char *path) {
+        if (e == 0)
+                e = EIO;
+        return cj_error_set(err, e,
+                            "cannot examine %.512s for masked and protected paths (%s): refusing to run rather than "
+                            "leave a secret unmasked or a git config writable; %s",
+                            path, strerror(e),
+                            e == EACCES || e == EPERM ? "give its owner access back on the host (chmod u+rwx)"
+                            : e == ENAMETOOLONG      ? "shorten or remove that path on the host"
+                                                     : "fix or remove that path on the host");
+}
+
+/* lstat_type, with CJ_FT_ERROR turned into an error. */
+static int examine(const cj_fs_probe *probe, const char *path, cj_file_type *t, cj_error *err) {
+        errno = 0;
+        *t = probe->lstat_type(probe->ctx, path);
+        return *t == CJ_FT_ERROR ? unexaminable(err, errno, path) : 0;
+}
 
 /* ---- plan construction -------------------------------------------------- */
 
@@ -147,13 +189,15 @@ static int add_roots(cj_mount_plan *plan, char *const *paths, bool rw, char *con
                      const cj_fs_probe *probe, cj_error *err) {
         for (size_t i = 0; paths && paths[i]; i++) {
                 const char *p = paths[i];
-                cj_file_type t = probe->lstat_type(probe->ctx, p);
+                cj_file_type t;
+                int r = examine(probe, p, &t, err);
+                if (r < 0)
+                        return r;
                 if (t == CJ_FT_MISSING)
                         continue;
                 char *real = probe->realpath(probe->ctx, p);
                 if (!real)
                         continue; /* dangling symlink: nothing to bind */
-                int r;
                 if (t == CJ_FT_SYMLINK && strcmp(real, p) != 0 && listed_root_covers(all, nall, real)) {
                         /* /lib -> usr/lib with /usr bound: recreate the link rather than binding twice. */
                         free(real);
@@ -184,8 +228,10 @@ static char *map_to_sandbox(const cj_mount_plan *plan, const char *host, cj_moun
 }
 
 /* Does dir/tail exist?  A tail ending in '/' that is missing but whose parent
- * is a directory matches too, recorded with the trailing '/' (create it). */
-static int match_candidate(const cj_fs_probe *probe, const char *dir, const char *tail, cj_strv *found) {
+ * is a directory matches too, recorded with the trailing '/' (create it).  A
+ * tail ending in '*' matches every name in its directory with that prefix. */
+static int match_candidate(const cj_fs_probe *probe, const char *dir, const char *tail, cj_strv *found,
+                           cj_error *err) {
         size_t tl = strlen(tail);
         bool create = tl > 1 && tail[tl - 1] == '/';
         _cleanup_free_ char *c = cj_path_join(dir, tail);
@@ -194,7 +240,33 @@ static int match_candidate(const cj_fs_probe *probe, const char *dir, const char
         size_t cl = strlen(c);
         if (create && c[cl - 1] == '/')
                 c[--cl] = '\0';
-        if (probe->lstat_type(probe->ctx, c) != CJ_FT_MISSING)
+        cj_file_type t;
+        if (tl > 1 && tail[tl - 1] == '*') {
+                char *slash = strrchr(c, '/');
+                *slash = '\0';
+                const char *prefix = slash + 1;
+                size_t pl = strlen(prefix) - 1; /* without the '*' */
+                int r = examine(probe, c, &t, err);
+                if (r < 0 || t != CJ_FT_DIR)
+                        return r;
+                if (!probe->list_names)
+                        return cj_error_set(err, ENOTSUP, "pattern %s: '*' needs a directory listing", tail);
+                _cleanup_strv_ cj_strv names = NULL;
+                if ((r = probe->list_names(probe->ctx, c, &names)) < 0)
+                        return r == -ENOENT ? 0 : unexaminable(err, -r, c);
+                for (size_t i = 0; names && names[i]; i++) {
+                        if (strncmp(names[i], prefix, pl) != 0)
+                                continue;
+                        _cleanup_free_ char *m = cj_path_join(c, names[i]);
+                        if (!m || cj_strv_push(found, m) < 0)
+                                return -ENOMEM;
+                }
+                return 0;
+        }
+        int r = examine(probe, c, &t, err);
+        if (r < 0)
+                return r;
+        if (t != CJ_FT_MISSING)
                 return cj_strv_push(found, c);
         if (!create)
                 return 0;
@@ -202,8 +274,8 @@ static int match_candidate(const cj_fs_probe *probe, const char *dir, const char
         if (!parent)
                 return -ENOMEM;
         *strrchr(parent, '/') = '\0';
-        if (probe->lstat_type(probe->ctx, parent) != CJ_FT_DIR)
-                return 0;
+        if ((r = examine(probe, parent, &t, err)) < 0 || t != CJ_FT_DIR)
+                return r;
         c[cl] = '/';
         return cj_strv_push(found, c);
 }
@@ -224,14 +296,16 @@ static int scan_modules(scan *s, const char *gitdir, unsigned depth, cj_error *e
         _cleanup_free_ char *mods = cj_path_join(gitdir, "modules");
         if (!mods)
                 return -ENOMEM;
-        if (s->probe->lstat_type(s->probe->ctx, mods) != CJ_FT_DIR)
-                return 0;
+        cj_file_type mt;
+        int r0 = examine(s->probe, mods, &mt, err);
+        if (r0 < 0 || mt != CJ_FT_DIR)
+                return r0;
         if (depth >= CJ_MOUNT_SCAN_DEPTH)
                 return cj_error_set(err, EFBIG, "scanning %s: submodules nested more than %d levels deep", mods,
                                     CJ_MOUNT_SCAN_DEPTH);
         _cleanup_strv_ cj_strv subs = NULL;
-        if (s->probe->list_subdirs(s->probe->ctx, mods, &subs) < 0)
-                return 0;
+        if ((r0 = s->probe->list_subdirs(s->probe->ctx, mods, &subs)) < 0)
+                return r0 == -ENOENT ? 0 : unexaminable(err, -r0, mods);
         for (size_t i = 0; subs && subs[i]; i++) {
                 if (++s->dirs > CJ_MOUNT_SCAN_DIRS_MAX)
                         return cj_error_set(err, EFBIG, "scanning %s visited more than %d directories", s->prefix,
@@ -240,11 +314,14 @@ static int scan_modules(scan *s, const char *gitdir, unsigned depth, cj_error *e
                 _cleanup_free_ char *head = d ? cj_path_join(d, "HEAD") : NULL;
                 if (!head)
                         return -ENOMEM;
-                int r;
-                if (s->probe->lstat_type(s->probe->ctx, head) == CJ_FT_FILE) /* a git dir */
+                cj_file_type ht;
+                int r = examine(s->probe, head, &ht, err);
+                if (r < 0)
+                        return r;
+                if (ht == CJ_FT_FILE) /* a git dir */
                         for (size_t t = 0; s->tails[t]; t++)
                                 if (strncmp(s->tails[t], ".git/", 5) == 0 &&
-                                    (r = match_candidate(s->probe, d, s->tails[t] + 5, s->found)) < 0)
+                                    (r = match_candidate(s->probe, d, s->tails[t] + 5, s->found, err)) < 0)
                                         return r;
                 if ((r = scan_modules(s, d, depth + 1, err)) < 0) /* nested, or grouped names (a/b) */
                         return r;
@@ -261,7 +338,10 @@ static int scan_submodules(scan *s, const char *dir, cj_error *err) {
                 protecting_git |= strncmp(s->tails[t], ".git/", 5) == 0;
         if (!protecting_git)
                 return 0;
-        cj_file_type t = s->probe->lstat_type(s->probe->ctx, gitdir);
+        cj_file_type t;
+        int r = examine(s->probe, gitdir, &t, err);
+        if (r < 0)
+                return r;
         /* A submodule or worktree checkout has a .git *file* ("gitdir: PATH"):
          * rewritten, it would point host git at a git dir the agent made. */
         if (t == CJ_FT_FILE)
@@ -276,7 +356,7 @@ static int scan_dir(scan *s, const char *dir, unsigned depth, cj_error *err) {
                                     "narrow the profile's \"**\" patterns or the workspace",
                                     s->prefix, CJ_MOUNT_SCAN_DIRS_MAX);
         for (size_t i = 0; s->tails[i]; i++) {
-                int r = match_candidate(s->probe, dir, s->tails[i], s->found);
+                int r = match_candidate(s->probe, dir, s->tails[i], s->found, err);
                 if (r < 0)
                         return r;
         }
@@ -289,8 +369,10 @@ static int scan_dir(scan *s, const char *dir, unsigned depth, cj_error *err) {
                                     "narrow the profile's \"**\" patterns or the workspace",
                                     s->prefix, dir, CJ_MOUNT_SCAN_DEPTH);
         _cleanup_strv_ cj_strv subs = NULL;
-        if (s->probe->list_subdirs(s->probe->ctx, dir, &subs) < 0)
-                return 0; /* unreadable here means unreadable inside too */
+        /* Unreadable here is not unreadable inside: rootless, the call owns the
+         * directory and can chmod it back (chmod 000 .git hid .git/config). */
+        if ((r = s->probe->list_subdirs(s->probe->ctx, dir, &subs)) < 0)
+                return r == -ENOENT ? 0 : unexaminable(err, -r, dir);
         for (size_t i = 0; subs && subs[i]; i++) {
                 if (strcmp(subs[i], ".git") == 0)
                         continue; /* matched above as ".git/..."; its object store is not worth walking */
@@ -311,7 +393,7 @@ static int expand_patterns(char *const *patterns, const cj_fs_probe *probe, cj_s
                 cj_pathpat pp;
                 cj_pathpat_split(patterns[i], &pp);
                 if (!pp.tail) {
-                        int r = match_candidate(probe, "/", patterns[i], found);
+                        int r = match_candidate(probe, "/", patterns[i], found, err);
                         if (r < 0)
                                 return r;
                         continue;
@@ -338,9 +420,13 @@ static int expand_patterns(char *const *patterns, const cj_fs_probe *probe, cj_s
                                 return -ENOMEM;
                 }
                 s.tails = tails;
-                if (probe->lstat_type(probe->ctx, prefixes[p]) != CJ_FT_DIR)
+                cj_file_type pt;
+                int r = examine(probe, prefixes[p], &pt, err);
+                if (r < 0)
+                        return r;
+                if (pt != CJ_FT_DIR)
                         continue;
-                int r = scan_dir(&s, prefixes[p], 0, err);
+                r = scan_dir(&s, prefixes[p], 0, err);
                 if (r < 0)
                         return r;
         }
@@ -365,13 +451,52 @@ static int add_pins(cj_mount_plan *plan, const char *host, const cj_fs_probe *pr
         size_t rootlen = strlen(rsrc);
         for (char *slash = strrchr(h, '/'); slash && (size_t) (slash - h) > rootlen; slash = strrchr(h, '/')) {
                 *slash = '\0';
-                if (probe->lstat_type(probe->ctx, h) != CJ_FT_DIR)
+                cj_file_type t;
+                int r = examine(probe, h, &t, err);
+                if (r < 0)
+                        return r;
+                if (t != CJ_FT_DIR)
                         break;
-                int r = add_op(plan, CJ_MNT_PIN, strdup(h), cj_path_join(rdst, h + rootlen), err);
+                r = add_op(plan, CJ_MNT_PIN, strdup(h), cj_path_join(rdst, h + rootlen), err);
                 if (r < 0)
                         return r;
         }
         return 0;
+}
+
+/* Is path a root of the plan (bind, tmpfs, ...), or above one? */
+static bool holds_root(const cj_mount_plan *plan, const char *path) {
+        for (size_t i = 0; i < plan->n; i++)
+                if (is_root_kind(plan->ops[i].kind) && cj_path_is_under(plan->ops[i].dst, path))
+                        return true;
+        return false;
+}
+
+/* A deny match that is a symlink: mask its target where the sandbox shows it.
+ * A dangling link or one leading out of every root shows nothing; one leading
+ * to a root or above one would blind the sandbox rather than hide a secret
+ * (`.env -> /etc`), and what lies under a root is masked by its own entries. */
+static int mask_link_target(cj_mount_plan *plan, const char *link, const cj_fs_probe *probe, cj_error *err) {
+        errno = 0;
+        _cleanup_free_ char *real = probe->realpath(probe->ctx, link);
+        if (!real) {
+                if (errno == ENOENT || errno == ENOTDIR || errno == 0)
+                        return 0;
+                return unexaminable(err, errno, link);
+        }
+        cj_file_type t;
+        int r = examine(probe, real, &t, err);
+        if (r < 0 || t == CJ_FT_MISSING)
+                return r;
+        cj_mount_kind root_kind;
+        char *dst = map_to_sandbox(plan, real, &root_kind);
+        if (!dst)
+                return 0;
+        if (holds_root(plan, dst)) {
+                free(dst);
+                return 0;
+        }
+        return add_op(plan, t == CJ_FT_DIR ? CJ_MNT_MASK_DIR : CJ_MNT_MASK_FILE, NULL, dst, err);
 }
 
 static int add_overlays(cj_mount_plan *plan, char *const *patterns, bool deny, const cj_fs_probe *probe,
@@ -388,9 +513,16 @@ static int add_overlays(cj_mount_plan *plan, char *const *patterns, bool deny, c
                 bool create = found[i][fl - 1] == '/';
                 if (create)
                         found[i][fl - 1] = '\0';
-                cj_file_type t = probe->lstat_type(probe->ctx, found[i]);
-                if (deny && t == CJ_FT_SYMLINK)
-                        continue; /* resolves inside the sandbox's view; never follow it here */
+                cj_file_type t;
+                if ((r = examine(probe, found[i], &t, err)) < 0)
+                        return r;
+                if (deny && t == CJ_FT_SYMLINK) {
+                        /* `.env -> secrets/prod.env`, a symlinked ~/.ssh: mask what it leads to. */
+                        r = mask_link_target(plan, found[i], probe, err);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
                 if (!deny && t == CJ_FT_SYMLINK) {
                         /* The link itself could be replaced by a writable directory: a
                          * symlinked protected path cannot be protected, so refuse. */
@@ -401,12 +533,15 @@ static int add_overlays(cj_mount_plan *plan, char *const *patterns, bool deny, c
                                             found[i], target ? target : "?");
                 }
                 _cleanup_free_ char *real = NULL;
+                errno = 0;
                 if (create) { /* the directory does not exist yet: its parent must resolve */
                         _cleanup_free_ char *parent = strndup(found[i], (size_t) (strrchr(found[i], '/') - found[i]));
                         _cleanup_free_ char *rp = parent ? probe->realpath(probe->ctx, parent) : NULL;
                         real = rp ? cj_path_join(rp, strrchr(found[i], '/') + 1) : NULL;
                 } else
                         real = probe->realpath(probe->ctx, found[i]);
+                if (!real && errno != ENOENT && errno != ENOTDIR)
+                        return unexaminable(err, errno, found[i]);
                 if (!real)
                         continue;
                 cj_mount_kind root_kind;
@@ -421,7 +556,7 @@ static int add_overlays(cj_mount_plan *plan, char *const *patterns, bool deny, c
                 if (!deny)
                         k = create ? CJ_MNT_PROTECT_NEW : CJ_MNT_PROTECT;
                 else
-                        k = probe->lstat_type(probe->ctx, real) == CJ_FT_DIR ? CJ_MNT_MASK_DIR : CJ_MNT_MASK_FILE;
+                        k = t == CJ_FT_DIR ? CJ_MNT_MASK_DIR : CJ_MNT_MASK_FILE;
                 if (!deny && (r = add_pins(plan, real, probe, err)) < 0) {
                         free(dst);
                         return r;

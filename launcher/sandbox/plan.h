@@ -20,7 +20,8 @@
 #include "util/err.h"
 
 #define CJ_MOUNT_PLAN_MAX 4096       /* operations in one plan */
-#define CJ_MOUNT_SCAN_DEPTH 48       /* directory depth a "**" scan may reach before failing closed */
+#define CJ_MOUNT_SCAN_DEPTH 512      /* directory depth a "**" scan may reach before failing closed (PATH_MAX
+                                      * bounds a scanned path long before: mkdir -p deep/1/.../50 is fine) */
 #define CJ_MOUNT_SCAN_DIRS_MAX 50000 /* directories a "**" scan may visit before failing closed */
 
 typedef enum cj_mount_kind {
@@ -58,7 +59,9 @@ typedef struct cj_mount_plan {
         cj_strv protect_found; /* host paths the protect patterns matched (a trailing '/': created) */
 } cj_mount_plan;
 
-typedef enum cj_file_type { CJ_FT_MISSING, CJ_FT_DIR, CJ_FT_FILE, CJ_FT_SYMLINK, CJ_FT_OTHER } cj_file_type;
+/* CJ_FT_ERROR: the path could not be examined (EACCES, ENAMETOOLONG, ELOOP,
+ * ENOMEM...; errno set).  It is never taken for missing: the plan fails. */
+typedef enum cj_file_type { CJ_FT_MISSING, CJ_FT_DIR, CJ_FT_FILE, CJ_FT_SYMLINK, CJ_FT_OTHER, CJ_FT_ERROR } cj_file_type;
 
 /* How the planner sees the host filesystem; tests pass a fake one. */
 typedef struct cj_fs_probe {
@@ -70,6 +73,9 @@ typedef struct cj_fs_probe {
         /* Names of the real subdirectories of path (symlinks not followed); 0 or -errno. */
         int (*list_subdirs)(void *ctx, const char *path, cj_strv *names);
         void *ctx;
+        /* Names of every entry of path; 0 or -errno.  Needed by patterns whose
+         * last component ends in '*' (".env*"); NULL: such a pattern fails. */
+        int (*list_names)(void *ctx, const char *path, cj_strv *names);
 } cj_fs_probe;
 
 /* The real filesystem. */
@@ -85,9 +91,13 @@ extern const cj_fs_probe cj_fs_probe_host;
  * fails instead of yielding a fresh, writable hooks directory.  A protect
  * entry ending in '/' names a directory that is created when its parent
  * exists ("**" + "/.git/hooks/"), so a repository without hooks/ gets one that
- * is protected.  A deny match that is itself a symlink is left alone: inside
- * the sandbox it resolves within the sandbox's view, and following it here
- * would let a planted link mask an arbitrary path. */
+ * is protected.  A "**" tail whose last component ends in '*' matches every
+ * name with that prefix (".env*").  A deny match that is a symlink masks its
+ * target where the sandbox shows it (`.env -> secrets/prod.env`, a symlinked
+ * ~/.ssh), unless the target is a root or holds one (`.env -> /etc` would
+ * blind the sandbox, not hide a secret).  A path the scan cannot examine
+ * (EACCES after `chmod 000`, ENAMETOOLONG, ELOOP, ENOMEM) fails the plan with
+ * a message naming it: it is never taken for absent. */
 int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const *extra_rw, const cj_fs_probe *probe,
                         cj_mount_plan *out, cj_error *err);
 

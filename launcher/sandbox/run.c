@@ -162,12 +162,16 @@ static int supervise(pid_t pid1, int msg_rd, int sigfd, int64_t timeout_ms, wait
         if (pidfd < 0)
                 return cj_error_seterrno(err, errno, "pidfd_open");
         int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : -1;
+        int64_t teardown = -1; /* SIGTERM/SIGINT received: SIGKILL pid 1 then */
         bool msg_open = true;
         for (;;) {
                 struct pollfd pf[3] = { { pidfd, POLLIN, 0 }, { sigfd, POLLIN, 0 }, { msg_rd, POLLIN, 0 } };
                 int wait = -1;
-                if (deadline >= 0 && !ws->timed_out) {
-                        int64_t left = deadline - now_ms();
+                int64_t next = deadline >= 0 && !ws->timed_out ? deadline : -1;
+                if (teardown >= 0 && (next < 0 || teardown < next))
+                        next = teardown;
+                if (next >= 0) {
+                        int64_t left = next - now_ms();
                         wait = left < 0 ? 0 : (int) (left > 3600000 ? 3600000 : left);
                 }
                 int n = poll(pf, msg_open ? 3 : 2, wait);
@@ -178,12 +182,20 @@ static int supervise(pid_t pid1, int msg_rd, int sigfd, int64_t timeout_ms, wait
                         kill(pid1, SIGKILL); /* pid 1 takes the whole pid namespace with it */
                         continue;
                 }
+                if (n == 0 && teardown >= 0 && now_ms() >= teardown) {
+                        kill(pid1, SIGKILL); /* the call ignored it, or setup is stuck: tear it all down */
+                        teardown = -1;
+                        continue;
+                }
                 if (n <= 0)
                         continue;
                 if (pf[1].revents & POLLIN) {
                         struct signalfd_siginfo si;
-                        if (read(sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD)
+                        if (read(sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD) {
                                 kill(pid1, (int) si.ssi_signo);
+                                if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) && teardown < 0)
+                                        teardown = now_ms() + CJ_SANDBOX_TERM_GRACE_MS;
+                        }
                 }
                 if (msg_open && (pf[2].revents & (POLLIN | POLLHUP))) {
                         child_msg m;

@@ -21,6 +21,7 @@
 #include "profile/profile.h"
 #include "util/err.h"
 
+#define CJ_SANDBOX_TERM_GRACE_MS 2000 /* after SIGTERM/SIGINT to the launcher, the sandbox is killed */
 #define CJ_SANDBOX_KEEP_FDS_MAX 8      /* descriptors a file tool may be handed */
 #define CJ_SANDBOX_PASS_FDS_MAX 8      /* descriptors handed into one call */
 #define CJ_SANDBOX_SET_ENV_MAX 16      /* variables the launcher sets for one call */

@@ -126,4 +126,71 @@ else
         skip "embedded repositories are quarantined" "git is not installed"
 fi
 
+# ---- masks: every .env*, and what a symlinked .env or ~/.ssh leads to ----
+
+WSM=$(tap_workspace)
+mkdir -p "$WSM/secrets" "$WSM/home/real-ssh" "$WSM/sub"
+echo "SECRET=prod-$$" >"$WSM/secrets/prod.env"
+ln -s secrets/prod.env "$WSM/.env"
+for n in .env.staging .env.test .envrc sub/.env.local; do echo "SECRET=$n-$$" >"$WSM/$n"; done
+echo "PRIVATE KEY ssh-$$" >"$WSM/home/real-ssh/id_ed25519"
+ln -s real-ssh "$WSM/home/.ssh"
+tap_chown_ws "$WSM"
+HOME=$WSM/home RUN_CWD=$WSM run_sandbox -- bash -c 'cat .env secrets/prod.env .env.staging .env.test .envrc sub/.env.local home/.ssh/id_ed25519 home/real-ssh/id_ed25519 2>&1; echo done'
+like "$RUN_OUT" '^done$' "the mask probe ran (control)"
+unlike "$RUN_OUT" "SECRET=|ssh-$$" "no .env* file, symlinked .env target or symlinked ~/.ssh target is readable"
+
+# ---- a path the scan cannot examine fails the call closed ----
+
+WSC=$(tap_workspace)
+mkdir -p "$WSC/.git/hooks"
+printf '[core]\n\trepositoryformatversion = 0\n' >"$WSC/.git/config"
+mkdir -p "$WSC/sub"
+echo "SECRET=chmod-$$" >"$WSC/sub/.env"
+tap_chown_ws "$WSC"
+RUN_CWD=$WSC run_sandbox -- bash -c 'chmod 000 .git sub; echo hidden'
+RUN_CWD=$WSC run_sandbox -- bash -c 'chmod 755 sub .git; cat sub/.env; echo "[core] fsmonitor = evil" >> .git/config; echo ran'
+unlike "$RUN_OUT" "chmod-$$" "after chmod 000 .git sub, the next call cannot read sub/.env"
+chmod 755 "$WSC/sub" "$WSC/.git" 2>/dev/null
+unlike "$(cat "$WSC/.git/config")" fsmonitor "host: nor write .git/config"
+if [ "$(id -u)" != 0 ]; then
+        is "$RUN_RC" 125 "rootless: the call fails closed (the scan could not look inside)"
+        like "$RUN_ERR" "cannot examine .*Permission denied" "with a message naming the path and the cause"
+fi
+
+# ---- the workspace cannot block or brick later calls ----
+
+WSD=$(tap_workspace)
+tap_chown_ws "$WSD"
+RUN_CWD=$WSD run_sandbox -- bash -c 'mkdir -p deep/$(seq -s/ 1 50) && echo made'
+RUN_CWD=$WSD run_sandbox -- bash -c 'rm -rf deep && echo removed'
+is "$RUN_RC/$RUN_OUT" "0/removed" "after mkdir -p deep/1/../50, later calls still run (rm -rf deep)"
+ok "and deep is gone on the host" test ! -e "$WSD/deep"
+
+mkdir -p "$WSD/sub"
+mkfifo "$WSD/sub/.env"
+tap_chown_ws "$WSD"
+start=$SECONDS
+RUN_OUTER_TIMEOUT=40 RUN_CWD=$WSD run_sandbox --timeout 30 -- true
+is "$RUN_RC" 0 "a FIFO named sub/.env does not block the next call ($((SECONDS - start)) s)"
+rm -f "$WSD/sub/.env"
+
+# SIGTERM to the launcher tears the sandbox down even when the call ignores it.
+(cd "$WSD" && exec "$CLAWJAIL" run -- bash -c 'trap "" TERM INT; sleep 60') >/dev/null 2>&1 &
+lpid=$!
+sleep 2
+kill -TERM "$lpid"
+start=$SECONDS
+for _ in $(seq 1 40); do
+        kill -0 "$lpid" 2>/dev/null || break
+        sleep 0.25
+done
+if kill -0 "$lpid" 2>/dev/null; then
+        fail "SIGTERM to clawjail ends the call within 10 s even when the call ignores it"
+        kill -KILL "$lpid"
+else
+        pass "SIGTERM to clawjail ends the call within 10 s even when the call ignores it ($((SECONDS - start)) s)"
+fi
+wait "$lpid" 2>/dev/null
+
 done_testing

@@ -217,7 +217,7 @@ START_TEST(shipped_profiles_load) {
                         ck_assert(cj_strv_contains(p->fs_deny, "/home/u/.ssh"));
                         ck_assert(cj_strv_contains(p->fs_deny, "/home/u/.aws"));
                         ck_assert(cj_strv_contains(p->fs_deny, "/home/u/.openclaw"));
-                        ck_assert(cj_strv_contains(p->fs_deny, "/work/ws/**/.env"));
+                        ck_assert(cj_strv_contains(p->fs_deny, "/work/ws/**/.env*"));
                         ck_assert(cj_strv_contains(p->fs_protect, "/work/ws/**/.git/hooks/"));
                         ck_assert(cj_strv_contains(p->fs_protect, "/work/ws/**/.git/config"));
                         ck_assert_int_eq(p->network, CJ_NET_NONE);

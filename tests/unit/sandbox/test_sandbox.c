@@ -355,6 +355,66 @@ START_TEST(quarantine_reports_failed_moves) {
 }
 END_TEST
 
+/* Issue 7 §7: a path the scan cannot examine fails the plan, naming it. */
+static cj_file_type eacces_lstat(void *ctx, const char *path) {
+        if (strcmp(path, "/home/u/ws/a/b/.git/config") == 0) {
+                errno = EACCES;
+                return CJ_FT_ERROR;
+        }
+        return f_lstat(ctx, path);
+}
+
+static int eacces_list(void *ctx, const char *path, cj_strv *names) {
+        return strcmp(path, "/home/u/ws/a") == 0 ? -EACCES : f_list(ctx, path, names);
+}
+
+START_TEST(plan_unexaminable_fails_closed) {
+        cj_profile *p = profile();
+        cj_mount_plan plan = { 0 };
+        cj_error err = { 0 };
+        const cj_fs_probe lst = { eacces_lstat, f_realpath, f_readlink, f_list, NULL, NULL };
+        ck_assert_int_eq(cj_mount_plan_build(p, NULL, NULL, &lst, &plan, &err), -EACCES);
+        ck_assert_ptr_nonnull(strstr(err.msg, "cannot examine /home/u/ws/a/b/.git/config"));
+        ck_assert_int_eq(plan.n, 0);
+        cj_error_clear(&err);
+        const cj_fs_probe lsd = { f_lstat, f_realpath, f_readlink, eacces_list, NULL, NULL };
+        ck_assert_int_eq(cj_mount_plan_build(p, NULL, NULL, &lsd, &plan, &err), -EACCES);
+        ck_assert_ptr_nonnull(strstr(err.msg, "cannot examine /home/u/ws/a "));
+        cj_profile_free(p);
+}
+END_TEST
+
+/* ".env*" matches every name with that prefix; a deny match that is a
+ * symlink masks its target inside the roots, never a root itself. */
+static int glob_names(void *ctx, const char *path, cj_strv *names) {
+        if (strcmp(path, "/home/u/ws") == 0) {
+                cj_strv_push(names, ".env");
+                cj_strv_push(names, ".envrc");
+                cj_strv_push(names, ".env.staging");
+                cj_strv_push(names, "x.env");
+                cj_strv_push(names, "link-to-ssh");
+        }
+        return 0;
+}
+
+START_TEST(plan_env_glob_and_symlink_targets) {
+        cj_profile *p = profile();
+        cj_strv_free(p->fs_deny);
+        p->fs_deny = strv("/home/u/ws/**/.env*", "/home/u/ws/link-to-ssh", NULL);
+        _cleanup_strv_ cj_strv ro = strv("/home/u", NULL);
+        const cj_fs_probe g = { f_lstat, f_realpath, f_readlink, f_list, NULL, glob_names };
+        cj_mount_plan plan = { 0 };
+        cj_error err = { 0 };
+        ck_assert_msg(cj_mount_plan_build(p, ro, NULL, &g, &plan, &err) == 0, "%s", err.msg);
+        ck_assert_int_eq(kind_at(&plan, "/home/u/ws/.env"), CJ_MNT_MASK_FILE);
+        ck_assert_int_ne(kind_at(&plan, "/home/u/ws/x.env"), CJ_MNT_MASK_FILE);
+        ck_assert_int_eq(kind_at(&plan, "/home/u/.ssh"), CJ_MNT_MASK_DIR); /* the symlink's target */
+        ck_assert_int_eq(kind_at(&plan, "/etc"), CJ_MNT_BIND_RO);           /* c/.env -> /etc: not masked */
+        cj_mount_plan_clear(&plan);
+        cj_profile_free(p);
+}
+END_TEST
+
 START_TEST(env_scrub) {
         cj_profile *p = calloc(1, sizeof *p);
         cj_strv_push(&p->env_keep, "TERM");
@@ -426,6 +486,8 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, plan_scan_fails_closed);
         tcase_add_test(tc, env_scrub);
         tcase_add_test(tc, quarantine_reports_failed_moves);
+        tcase_add_test(tc, plan_unexaminable_fails_closed);
+        tcase_add_test(tc, plan_env_glob_and_symlink_targets);
         tcase_add_test(tc, exit_codes);
         suite_add_tcase(s, tc);
         return s;
