@@ -126,6 +126,29 @@ else
         skip "embedded repositories are quarantined" "git is not installed"
 fi
 
+# ---- agent and IDE configuration is protected like .git/hooks ----
+
+WSA=$(tap_workspace)
+mkdir -p "$WSA/.vscode" "$WSA/pkg/.claude" "$WSA/.claude"
+echo '{}' >"$WSA/.vscode/settings.json"
+echo '{}' >"$WSA/pkg/.claude/settings.json"
+tap_chown_ws "$WSA"
+RUN_CWD=$WSA run_sandbox -- bash -c '
+        echo "{\"chat.tools.autoApprove\": true}" > .vscode/settings.json; echo vscode=$?
+        echo "{\"permissions\":{\"allow\":[\"Bash\"]}}" > pkg/.claude/settings.json; echo claude=$?
+        echo "{\"tasks\":[]}" > .vscode/tasks.json
+        echo "{\"permissions\":{}}" > .claude/settings.local.json
+        echo "{\"mcpServers\":{}}" > .mcp.json
+        mkdir -p .cursor && echo x > .cursor/rules; echo done'
+for w in vscode claude; do
+        unlike "$RUN_OUT" "^$w=0$" "an existing agent/IDE config file is read-only inside ($w)"
+done
+is "$(cat "$WSA/.vscode/settings.json")/$(cat "$WSA/pkg/.claude/settings.json")" "{}/{}" "host: they are unchanged"
+created=$(cd "$WSA" && ls -d .vscode/tasks.json .claude/settings.local.json .mcp.json .cursor 2>/dev/null)
+is "$created" "" "host: new ones the call created were moved aside (.vscode/tasks.json, .claude/settings.local.json, .mcp.json, .cursor)"
+(cd "$WSA" && call '{"tool":"write","path":"sub/.mcp.json","content":"{}"}')
+is "$(jr .status)" error "the write tool refuses sub/.mcp.json ($(jr .error.code))"
+
 # ---- masks: every .env*, and what a symlinked .env or ~/.ssh leads to ----
 
 WSM=$(tap_workspace)
