@@ -65,6 +65,7 @@ exec {SRV[1]}>&-
 wait "$srv_pid" 2>/dev/null
 is "$(st cx .budget.tokens.used)" 1200 "the task's status shows the charge"
 is "$(events cx charge)" 1 "and the journal has it"
+is "$(events cx interrupted)" 1 "the cancelled call's start is closed as interrupted"
 
 # Protocol polish: "timeout" is not a key, and the error says which is.
 call '{"tool":"exec","command":"true","timeout":5}'
