@@ -89,44 +89,134 @@ static int none(cj_cgroup *cg, const char *why) {
         return 0;
 }
 
-/* The launcher's own cgroup v2 directory. */
-static char *own_v2_dir(void) {
+/* The launcher's own cgroup v2 path relative to the hierarchy ("/a/b"). */
+static char *own_v2_path(void) {
         _cleanup_free_ char *s = NULL;
         if (cj_read_file("/proc/self/cgroup", CG_FILE_MAX, &s, NULL, NULL) < 0)
                 return NULL;
         char *l = strstr(s, "0::");
-        if (!l)
+        if (!l || (l != s && l[-1] != '\n'))
                 return NULL;
         l += 3;
         l[strcspn(l, "\n")] = '\0';
-        return cj_path_join(CG_ROOT, l);
+        return strdup(l);
 }
 
-static int create_v2(const cj_limits *limits, cj_cgroup *cg, cj_error *err) {
-        _cleanup_free_ char *parent = NULL;
-        if (geteuid() == 0) {
-                _cleanup_free_ char *ctrl = read_str(CG_ROOT, "cgroup.controllers");
-                if (!ctrl || !has_word(ctrl, "memory") || !has_word(ctrl, "pids"))
-                        return none(cg, "cgroup v2 without the memory and pids controllers");
-                write_str(CG_ROOT, "cgroup.subtree_control", "+memory +pids");
-                write_str(CG_ROOT, "cgroup.subtree_control", "+cpu");
-                parent = strdup(CG_ROOT "/clawjail");
-                if (!parent)
-                        return -ENOMEM;
-                if (mkdir(parent, 0755) < 0 && errno != EEXIST)
-                        return none(cg, "cannot create " CG_ROOT "/clawjail");
-                write_str(parent, "cgroup.subtree_control", "+memory +pids");
-                write_str(parent, "cgroup.subtree_control", "+cpu");
-        } else {
-                /* Rootless: only a delegated subtree whose controllers are already enabled. */
-                parent = own_v2_dir();
-                if (!parent)
-                        return none(cg, "no cgroup v2 entry in /proc/self/cgroup");
-                _cleanup_free_ char *sub = read_str(parent, "cgroup.subtree_control");
-                _cleanup_free_ char *procs = cj_path_join(parent, "cgroup.procs");
-                if (!sub || !has_word(sub, "memory") || !has_word(sub, "pids") || !procs || access(parent, W_OK) < 0)
-                        return none(cg, "own cgroup is not delegated with memory and pids enabled");
+static bool has_all(const char *list, const char *const *words) {
+        for (size_t i = 0; words[i]; i++)
+                if (!has_word(list, words[i]))
+                        return false;
+        return true;
+}
+
+/* "+a +b" for cgroup.subtree_control. */
+static char *plus_list(const char *const *words) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        if (!f)
+                return NULL;
+        for (size_t i = 0; words[i]; i++)
+                fprintf(f, "%s+%s", i ? " " : "", words[i]);
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
         }
+        return buf;
+}
+
+/* Make dir a parent that distributes the controllers, with the launcher in a
+ * leaf below it (v2's no-internal-process rule: a cgroup that enables
+ * controllers for its children holds no process itself).  Returns 0, or a
+ * negative errno with *why set when dir cannot be used. */
+static int delegate_own(const char *dir, const char *const *ctrls, const char **why) {
+        _cleanup_free_ char *sub = read_str(dir, "cgroup.subtree_control");
+        if (!sub) {
+                *why = "cannot read its cgroup.subtree_control";
+                return -EACCES;
+        }
+        if (has_all(sub, ctrls))
+                return 0; /* done by an earlier call of this launcher, or by whoever delegated it */
+        _cleanup_free_ char *want = plus_list(ctrls);
+        _cleanup_free_ char *leaf = cj_path_join(dir, CJ_CGROUP_LEAF);
+        if (!want || !leaf)
+                return -ENOMEM;
+        if (mkdir(leaf, 0755) < 0 && errno != EEXIST) {
+                *why = "cannot create a leaf for the launcher in it (not delegated to this user?)";
+                return -errno;
+        }
+        int r = write_i64(leaf, "cgroup.procs", getpid());
+        if (r < 0) {
+                (void) rmdir(leaf);
+                *why = "cannot move the launcher into a leaf of it (not delegated to this user?)";
+                return r;
+        }
+        r = write_str(dir, "cgroup.subtree_control", want);
+        if (r < 0) {
+                /* EBUSY: other processes still live in dir (a login shell's scope). */
+                (void) write_i64(dir, "cgroup.procs", getpid());
+                (void) rmdir(leaf);
+                *why = r == -EBUSY ? "other processes share it; run clawjail in its own delegated scope "
+                                     "(systemd-run --user --scope -p Delegate=yes clawjail ...)"
+                                   : "cannot enable the controllers in its cgroup.subtree_control";
+                return r;
+        }
+        return 0;
+}
+
+/* Root's last resort: MOUNT/clawjail, only where the hierarchy's root already
+ * distributes the controllers (systemd does); the root's own
+ * cgroup.subtree_control is never written. */
+static char *top_subtree(const char *mount, const char *const *ctrls, const char *want) {
+        _cleanup_free_ char *sub = read_str(mount, "cgroup.subtree_control");
+        if (!sub || !has_all(sub, ctrls))
+                return NULL;
+        _cleanup_free_ char *top = cj_path_join(mount, "clawjail");
+        if (!top || (mkdir(top, 0755) < 0 && errno != EEXIST))
+                return NULL;
+        _cleanup_free_ char *tsub = read_str(top, "cgroup.subtree_control");
+        if (!tsub || (!has_all(tsub, ctrls) && write_str(top, "cgroup.subtree_control", want) < 0))
+                return NULL;
+        return TAKE_PTR(top);
+}
+
+int cj_cgroup_v2_create(const cj_cgroup_v2_env *env, const cj_limits *limits, cj_cgroup *cg, cj_error *err) {
+        *cg = (cj_cgroup){ 0 };
+        static const char *const memory_pids[] = { "memory", "pids", NULL };
+        const char *const *ctrls = env->controllers ? env->controllers : memory_pids;
+        _cleanup_free_ char *own_rel = env->own ? strdup(env->own) : own_v2_path();
+        if (!own_rel)
+                return none(cg, "no cgroup v2 entry in /proc/self/cgroup");
+        _cleanup_free_ char *own = cj_path_join(env->mount, own_rel);
+        _cleanup_free_ char *want = plus_list(ctrls);
+        if (!own || !want)
+                return -ENOMEM;
+
+        /* The launcher's own cgroup, made a delegating parent with the
+         * launcher in a leaf; then the call's cgroup is the leaf's sibling. */
+        _cleanup_free_ char *parent = NULL;
+        const char *why = NULL;
+        _cleanup_free_ char *avail = read_str(own, "cgroup.controllers");
+        if (!avail || !has_all(avail, ctrls))
+                why = "the controllers are not delegated to it";
+        else if (strcmp(own_rel, "/") == 0)
+                why = "it is the hierarchy's root";
+        else if (delegate_own(own, ctrls, &why) >= 0)
+                parent = TAKE_PTR(own);
+        if (!parent && env->may_use_top)
+                parent = top_subtree(env->mount, ctrls, want);
+        if (!parent) {
+                _cleanup_free_ char *msg = NULL;
+                if (asprintf(&msg, "cgroup v2: cannot use %s for %s: %s", own_rel, want, why ? why : "?") < 0)
+                        return -ENOMEM;
+                return none(cg, msg);
+        }
+        /* Best effort: CPU accounting where the cpu controller is there too. */
+        _cleanup_free_ char *pavail = read_str(parent, "cgroup.controllers");
+        _cleanup_free_ char *psub = read_str(parent, "cgroup.subtree_control");
+        if (pavail && has_word(pavail, "cpu") && psub && !has_word(psub, "cpu"))
+                (void) write_str(parent, "cgroup.subtree_control", "+cpu");
+
         _cleanup_free_ char *name = call_name();
         cg->v2 = name ? cj_path_join(parent, name) : NULL;
         if (!cg->v2)
@@ -203,8 +293,10 @@ int cj_cgroup_create(const cj_limits *limits, cj_cgroup *cg, cj_error *err) {
         struct statfs sf;
         if (statfs(CG_ROOT, &sf) < 0)
                 return none(cg, CG_ROOT " is not mounted");
-        if (sf.f_type == CGROUP2_SUPER_MAGIC)
-                return create_v2(limits, cg, err);
+        if (sf.f_type == CGROUP2_SUPER_MAGIC) {
+                const cj_cgroup_v2_env env = { .mount = CG_ROOT, .may_use_top = geteuid() == 0 };
+                return cj_cgroup_v2_create(&env, limits, cg, err);
+        }
         return create_v1(limits, cg, err);
 }
 
