@@ -273,3 +273,15 @@ void cj_cmd_assigned_names(const sh_cmd *cmd, cj_assigned_names *out) {
         for (; i < cmd->argc; i++)
                 assigned_add(out, cmd, i);
 }
+
+bool cj_find_has_test(const sh_cmd *cmd) {
+        static const char *const tests[] = { "-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename",
+                                             "-regex", "-iregex", "-type", "-xtype", "-newer", "-anewer", "-cnewer",
+                                             "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-size", "-empty",
+                                             "-user", "-group", "-uid", "-gid", "-perm", "-links", "-inum", "-samefile",
+                                             "-lname", "-ilname", "-nouser", "-nogroup", "-used", NULL };
+        for (size_t i = 1; i < cmd->argc; i++)
+                if (cj_name_in(cmd->argv[i].value, tests))
+                        return true;
+        return false;
+}

@@ -91,6 +91,15 @@ struct cj_vctx {
         size_t cd_n, cd_cap;
 };
 
+/* Strictness follows the profile (docs/validators.md): under an allowlist
+ * profile (validation.default ask or deny) execution the rules cannot see --
+ * inline program text, runtime arithmetic, find -exec, runtime redirection
+ * targets -- asks; under a default-allow profile the sandbox contains it and
+ * it is ordinary development. */
+static inline bool cj_allowlist(const cj_vctx *c) {
+        return c->profile->validation_default != CJ_VERDICT_ALLOW;
+}
+
 /* Record a finding of the running validator at [off, off+len).  Identical
  * findings (validator, span, message) are kept once. */
 void cj_report(cj_vctx *c, cj_verdict v, size_t off, size_t len, const char *fmt, ...)
@@ -170,6 +179,9 @@ typedef struct cj_assigned_names {
         size_t argi[CJ_ASSIGNED_MAX];
 } cj_assigned_names;
 void cj_cmd_assigned_names(const sh_cmd *cmd, cj_assigned_names *out);
+/* Does a find command select files by a test (-name, -type, -newer ...)
+ * rather than act on everything below its start points? */
+bool cj_find_has_test(const sh_cmd *cmd);
 /* Resolve argv[0] of a SIMPLE node (the pipe neighbour) to a malloc'd basename, NULL if dynamic. */
 char *cj_node_command_name(const sh_node *n, bool *decodes);
 

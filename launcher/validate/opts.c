@@ -84,6 +84,28 @@ size_t cj_opts_scan(const sh_cmd *cmd, size_t first, const cj_opt *opts, bool po
                                 return i;
                         continue;
                 }
+                /* "-ex CMD" (gdb, and other single-dash long options): a word naming a
+                 * dangerous long option exactly is read as that option, not as the
+                 * cluster -e -x -- the scanner takes the dangerous reading */
+                {
+                        const char *eq = strchr(s + 1, '=');
+                        size_t nlen = eq ? (size_t) (eq - s - 1) : strlen(s + 1);
+                        bool abbrev;
+                        const cj_opt *o = nlen > 1 ? find_long(opts, s + 1, nlen, &abbrev) : NULL;
+                        if (o && !abbrev && o->tag > 0) {
+                                ov.opt = o;
+                                if (eq)
+                                        ov.value = eq + 1, ov.dynamic_value = dyn;
+                                else if (o->arg == CJ_OPT_ARG && i + 1 < cmd->argc) {
+                                        i++;
+                                        ov.value = cmd->argv[i].value;
+                                        ov.dynamic_value = cmd->argv[i].flags & SH_ARG_DYNAMIC;
+                                }
+                                if (!fn(&ov, ud))
+                                        return i;
+                                continue;
+                        }
+                }
                 /* short cluster */
                 for (const char *p = s + 1; *p; p++) {
                         const cj_opt *o = find_short(opts, *p);

@@ -62,10 +62,36 @@ static void note_uses(cj_vctx *c, const char *text, size_t len, sh_span span) {
         }
 }
 
+/* Only $# $? $$ $! ${#x}: always numbers, nothing to inject. */
+static bool numeric_specials_only(const sh_word *w) {
+        if (!w->raw || (w->flags & (SH_WORD_CMDSUBST | SH_WORD_UNPARSED)))
+                return false;
+        for (size_t i = 0; i < w->raw_len; i++) {
+                if (w->raw[i] == '`')
+                        return false;
+                if (w->raw[i] != '$')
+                        continue;
+                char n = i + 1 < w->raw_len ? w->raw[i + 1] : '\0';
+                if (n == '#' || n == '?' || n == '$' || n == '!')
+                        i++;
+                else if (n == '{' && i + 2 < w->raw_len && w->raw[i + 2] == '#')
+                        i += 2;
+                else
+                        return false;
+        }
+        return true;
+}
+
+/* A runtime value evaluated as arithmetic runs the substitutions its
+ * subscripts hold -- text the command or the workspace put there: execution
+ * the rules cannot see, so an allowlist profile asks and a default-allow one
+ * leaves it to the sandbox (docs/validators.md).  A value the command
+ * visibly sets to a subscript with a substitution (x='a[$(id)]') asks under
+ * every profile (arith_finish): the text reads as data and runs. */
 static void flag_expr(cj_vctx *c, const sh_word *w, const char *where) {
         if (!w)
                 return;
-        if (w->flags & RUNTIME)
+        if ((w->flags & RUNTIME) && cj_allowlist(c) && !numeric_specials_only(w))
                 cj_report(c, CJ_VERDICT_ASK, w->span.off, w->span.len,
                           "%s evaluates a runtime value as arithmetic (array subscripts in it run commands)", where);
         if (w->raw)
@@ -292,7 +318,7 @@ static void arith_finish(cj_vctx *c) {
                 const char *name = c->arith_uses.v[u];
                 size_t l = strlen(name);
                 const char *why = NULL;
-                for (size_t j = 0; j < c->arith_runtime.n && !why; j++)
+                for (size_t j = 0; j < c->arith_runtime.n && !why && cj_allowlist(c); j++)
                         if (strcmp(c->arith_runtime.v[j], name) == 0)
                                 why = "is set at runtime";
                 for (size_t j = 0; j < c->arith_static.n && !why; j++)

@@ -35,8 +35,22 @@ static void judge_value(cj_vctx *c, const char *v, sh_span s) {
                 judge(c, v + 2, s);
 }
 
+/* Arguments that name a file without reading or sending it: echo/printf
+ * print words (`echo .env >> .gitignore`), `git rm --cached` only unstages. */
+static bool args_are_not_reads(const sh_cmd *cmd) {
+        const char *n = cj_cmd_name(cmd);
+        if (cj_name_in(n, (const char *const[]) { "echo", "printf", NULL }))
+                return true;
+        if (strcmp(n, "git") != 0 || cmd->argc < 3 || strcmp(cmd->argv[1].value, "rm") != 0)
+                return false;
+        for (size_t i = 2; i < cmd->argc; i++)
+                if (strcmp(cmd->argv[i].value, "--cached") == 0)
+                        return true;
+        return false;
+}
+
 static void cred_cmd(cj_vctx *c, const sh_cmd *cmd) {
-        for (size_t i = 1; i < cmd->argc; i++)
+        for (size_t i = 1; i < cmd->argc && !args_are_not_reads(cmd); i++)
                 judge_value(c, cmd->argv[i].value, cmd->argv[i].span);
         for (size_t i = 0; i < cmd->nredirs; i++) {
                 const sh_cmd_redir *r = &cmd->redirs[i];

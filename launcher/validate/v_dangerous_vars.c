@@ -29,13 +29,17 @@ typedef struct var_entry {
 #define V(n, c) { n, CJ_VAR_##c, false, false }
 #define P(n, c) { n, CJ_VAR_##c, true, false }
 #define A(n, c) { n, CJ_VAR_##c, false, true }
+#define PA(n, c) { n, CJ_VAR_##c, true, true }
 
 static const var_entry vars[] = {
-        /* the dynamic loader and libc: every program of the call */
-        P("LD_", LOADER), P("DYLD_", LOADER), V("GCONV_PATH", LOADER), V("GLIBC_TUNABLES", LOADER),
-        P("MALLOC_", LOADER), V("LOCPATH", LOADER), V("NLSPATH", LOADER), V("GDK_PIXBUF_MODULEDIR", LOADER),
-        V("GIO_EXTRA_MODULES", LOADER), V("GTK_MODULES", LOADER), V("QT_PLUGIN_PATH", LOADER),
-        V("OPENSSL_CONF", LOADER), V("OPENSSL_ENGINES", LOADER),
+        /* the dynamic loader and libc: every program of the call.  Under a
+         * default-allow profile the sandbox holds what they load
+         * (LD_LIBRARY_PATH=build ./build/app); under an allowlist they turn
+         * an allowed program into other code. */
+        PA("LD_", LOADER), PA("DYLD_", LOADER), A("GCONV_PATH", LOADER), A("GLIBC_TUNABLES", LOADER),
+        PA("MALLOC_", LOADER), A("LOCPATH", LOADER), A("NLSPATH", LOADER), A("GDK_PIXBUF_MODULEDIR", LOADER),
+        A("GIO_EXTRA_MODULES", LOADER), A("GTK_MODULES", LOADER), A("QT_PLUGIN_PATH", LOADER),
+        A("OPENSSL_CONF", LOADER), A("OPENSSL_ENGINES", LOADER),
         /* the shell itself: startup files, prompts, options, parsing */
         V("BASH_ENV", SHELL), V("ENV", SHELL), P("BASH_FUNC_", SHELL), V("PROMPT_COMMAND", SHELL), V("PS0", SHELL),
         V("PS1", SHELL), V("PS2", SHELL), V("PS3", SHELL), V("PS4", SHELL), V("SHELLOPTS", SHELL),
@@ -44,7 +48,7 @@ static const var_entry vars[] = {
         V("EXECIGNORE", SHELL), V("FIGNORE", SHELL), V("HISTCONTROL", SHELL), V("MAIL", SHELL),
         V("MAILPATH", SHELL), V("FCEDIT", SHELL), V("ZDOTDIR", SHELL),
         /* which program a name runs */
-        V("PATH", LOOKUP), V("BASH_CMDS", LOOKUP), V("BASH_ALIASES", LOOKUP), V("GIT_EXEC_PATH", LOOKUP),
+        A("PATH", LOOKUP), V("BASH_CMDS", LOOKUP), V("BASH_ALIASES", LOOKUP), V("GIT_EXEC_PATH", LOOKUP),
         /* an ordinary program runs the value as a command */
         V("PAGER", RUNS), V("GIT_PAGER", RUNS), V("MANPAGER", RUNS), V("MANOPT", RUNS), V("SYSTEMD_PAGER", RUNS),
         V("LESSOPEN", RUNS), V("LESSCLOSE", RUNS), V("LESSKEY", RUNS), V("EDITOR", RUNS), V("VISUAL", RUNS),
@@ -55,20 +59,20 @@ static const var_entry vars[] = {
         V("npm_config_script_shell", RUNS), V("NPM_CONFIG_SCRIPT_SHELL", RUNS), V("PYTHONBREAKPOINT", RUNS),
         V("PERL5DB", RUNS),
         /* an interpreter loads code or options from the value */
-        V("NODE_OPTIONS", INTERP), V("PERL5OPT", INTERP), V("PERLLIB", INTERP), V("PERL5LIB", INTERP),
-        V("RUBYOPT", INTERP), V("PYTHONSTARTUP", INTERP), V("PYTHONINSPECT", INTERP),
-        V("JAVA_TOOL_OPTIONS", INTERP), V("_JAVA_OPTIONS", INTERP), V("JDK_JAVA_OPTIONS", INTERP),
+        A("NODE_OPTIONS", INTERP), A("PERL5OPT", INTERP), A("PERLLIB", INTERP), A("PERL5LIB", INTERP),
+        A("RUBYOPT", INTERP), A("PYTHONSTARTUP", INTERP), A("PYTHONINSPECT", INTERP),
+        A("JAVA_TOOL_OPTIONS", INTERP), A("_JAVA_OPTIONS", INTERP), A("JDK_JAVA_OPTIONS", INTERP),
         A("PYTHONPATH", INTERP), A("PYTHONHOME", INTERP), A("PYTHONUSERBASE", INTERP), A("NODE_PATH", INTERP),
         A("RUBYLIB", INTERP), A("CLASSPATH", INTERP),
         /* a program reads configuration (which can define commands) from elsewhere */
         V("GIT_TEMPLATE_DIR", CONFIG), V("GIT_CONFIG", CONFIG), V("GIT_CONFIG_GLOBAL", CONFIG),
         V("GIT_CONFIG_SYSTEM", CONFIG), V("GIT_CONFIG_PARAMETERS", CONFIG), V("GIT_CONFIG_COUNT", CONFIG),
         P("GIT_CONFIG_KEY_", CONFIG), P("GIT_CONFIG_VALUE_", CONFIG), V("GIT_DIR", CONFIG),
-        V("GIT_WORK_TREE", CONFIG), V("GIT_INDEX_FILE", CONFIG), V("TAR_OPTIONS", CONFIG), V("MAKEFLAGS", CONFIG),
-        V("MFLAGS", CONFIG), V("GNUMAKEFLAGS", CONFIG), V("HOSTALIASES", CONFIG), V("RESOLV_HOST_CONF", CONFIG),
+        V("GIT_WORK_TREE", CONFIG), V("GIT_INDEX_FILE", CONFIG), A("TAR_OPTIONS", CONFIG), A("MAKEFLAGS", CONFIG),
+        A("MFLAGS", CONFIG), A("GNUMAKEFLAGS", CONFIG), V("HOSTALIASES", CONFIG), V("RESOLV_HOST_CONF", CONFIG),
         V("LOCALDOMAIN", CONFIG), V("TZDIR", CONFIG), V("TERMINFO", CONFIG), V("CURL_HOME", CONFIG),
         V("WGETRC", CONFIG), V("NPM_CONFIG_USERCONFIG", CONFIG), V("PIP_CONFIG_FILE", CONFIG),
-        V("CARGO_HOME", CONFIG), V("GOFLAGS", CONFIG), A("HOME", CONFIG), A("XDG_CONFIG_HOME", CONFIG),
+        A("CARGO_HOME", CONFIG), A("GOFLAGS", CONFIG), A("HOME", CONFIG), A("XDG_CONFIG_HOME", CONFIG),
         /* files written or data leaked */
         V("SSLKEYLOGFILE", LEAK), V("GIT_TRACE", LEAK), V("HISTFILE", LEAK),
         /* the launcher's own: nothing in a call sets them */
@@ -98,9 +102,12 @@ const char *cj_var_class_name(cj_var_class cls) {
 }
 
 cj_verdict cj_var_verdict(const char *name, const char *value, const cj_profile *profile) {
-        (void) value; /* per-value relaxations (GIT_PAGER=cat) belong here */
         const var_entry *e = name ? lookup(name) : NULL;
         if (!e || e->cls == CJ_VAR_INTERNAL)
+                return CJ_VERDICT_ALLOW;
+        /* GIT_PAGER=cat, EDITOR=true: a command that runs nothing else */
+        if (e->cls == CJ_VAR_RUNS && value &&
+            cj_name_in(value, (const char *const[]) { "", "cat", "true", ":", "/bin/cat", "/usr/bin/cat", NULL }))
                 return CJ_VERDICT_ALLOW;
         if (e->allowlist_only && (!profile || profile->validation_default == CJ_VERDICT_ALLOW))
                 return CJ_VERDICT_ALLOW;

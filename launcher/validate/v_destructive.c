@@ -24,6 +24,36 @@ static bool has_flag(const sh_cmd *cmd, char shortf, const char *longf) {
         return false;
 }
 
+/* The whole word is one variable ("$BUILD_DIR", "${OUT}", $D): empty gives
+ * `rm -rf ''` (nothing), "." and "/" are refused by rm itself; only a suffix
+ * ("$D"/, $D/x) turns an empty value into the parent or the root. */
+static bool plain_variable(const sh_arg *a) {
+        if (!a->word || !a->word->raw)
+                return false;
+        const char *r = a->word->raw, *end = r + a->word->raw_len;
+        bool dq = end - r >= 2 && r[0] == '"' && end[-1] == '"';
+        if (dq)
+                r++, end--;
+        if (r >= end || *r++ != '$')
+                return false;
+        bool brace = r < end && *r == '{';
+        if (brace)
+                r++;
+        if (r >= end || !(*r == '_' || (*r >= 'A' && *r <= 'Z') || (*r >= 'a' && *r <= 'z')))
+                return false;
+        const char *name = r;
+        while (r < end && (*r == '_' || (*r >= 'A' && *r <= 'Z') || (*r >= 'a' && *r <= 'z') || (*r >= '0' && *r <= '9')))
+                r++;
+        /* the workspace and home themselves are never "just a build directory" */
+        static const char *const places[] = { "PWD", "OLDPWD", "HOME", NULL };
+        for (const char *const *p = places; *p; p++)
+                if ((size_t) (r - name) == strlen(*p) && strncmp(name, *p, strlen(*p)) == 0)
+                        return false;
+        if (brace && (r >= end || *r++ != '}'))
+                return false;
+        return r == end;
+}
+
 /* Judge one target of a recursive/destructive operation. */
 static void judge_target(cj_vctx *c, const char *op, const sh_arg *a) {
         const char *v = a->value;
@@ -37,7 +67,10 @@ static void judge_target(cj_vctx *c, const char *op, const sh_arg *a) {
                 cj_report(c, CJ_VERDICT_ASK, a->span.off, a->span.len, "%s `%s`: the whole workspace", op, v);
         else if (k & (CJ_PATH_SYSTEM | CJ_PATH_PROTECTED | CJ_PATH_DENIED))
                 cj_report(c, CJ_VERDICT_ASK, a->span.off, a->span.len, "%s `%s`: a system or protected path", op, v);
-        else if (a->flags & SH_ARG_DYNAMIC)
+        else if (strcmp(cj_basename(v), ".git") == 0 && !(a->flags & SH_ARG_DYNAMIC))
+                cj_report(c, CJ_VERDICT_ASK, a->span.off, a->span.len, "%s `%s`: the repository and its history", op,
+                          v);
+        else if ((a->flags & SH_ARG_DYNAMIC) && !plain_variable(a))
                 cj_report(c, CJ_VERDICT_ASK, a->span.off, a->span.len,
                           "%s `%s`, a path known only at runtime (empty expands to the parent)", op, v);
 }
@@ -79,6 +112,20 @@ static void rm(cj_vctx *c, const sh_cmd *cmd) {
         }
 }
 
+/* chmod's mode operand gives others write (777, o+w, a+w, +w). */
+static bool world_writable(const sh_cmd *cmd) {
+        for (size_t i = 1; i < cmd->argc; i++) {
+                const char *v = cmd->argv[i].value;
+                if (v[0] == '-')
+                        continue;
+                size_t l = strlen(v);
+                if (l >= 3 && strspn(v, "01234567") == l)
+                        return strchr("2367", v[l - 1]) != NULL;
+                return (strchr(v, 'o') || strchr(v, 'a') || v[0] == '+') && strstr(v, "+w") != NULL;
+        }
+        return false;
+}
+
 static void chmod_chown(cj_vctx *c, const sh_cmd *cmd) {
         bool recursive = has_flag(cmd, 'R', "recursive");
         bool first = true;
@@ -93,6 +140,10 @@ static void chmod_chown(cj_vctx *c, const sh_cmd *cmd) {
                 unsigned k = cj_path_classify(a->value, c);
                 if (k & CJ_PATH_HARMLESS_DEV)
                         continue;
+                if (recursive && (k & CJ_PATH_WORKSPACE) && !(k & (CJ_PATH_ROOT | CJ_PATH_HOME)) &&
+                    (strcmp(cj_cmd_name(cmd), "chmod") != 0 || world_writable(cmd)))
+                        cj_report(c, CJ_VERDICT_ASK, a->span.off, a->span.len,
+                                  "recursive %s of the whole workspace `%s`", cj_cmd_name(cmd), a->value);
                 if (recursive && (k & (CJ_PATH_ROOT | CJ_PATH_HOME | CJ_PATH_SYSTEM)))
                         cj_report(c, k & (CJ_PATH_ROOT | CJ_PATH_SYSTEM_TOP | CJ_PATH_HOME) ? CJ_VERDICT_DENY
                                                                                              : CJ_VERDICT_ASK,
@@ -143,11 +194,19 @@ static void destr_cmd(cj_vctx *c, const sh_cmd *cmd) {
                                           "dd overwrites `%s`", v + 3);
                 }
         } else if (strcmp(n, "find") == 0) {
+                /* `find . -name '*.o' -delete` is cleanup; `find . -delete` empties the tree */
                 bool del = false;
                 for (size_t i = 1; i < cmd->argc; i++)
                         del |= strcmp(cmd->argv[i].value, "-delete") == 0;
-                for (size_t i = 1; del && i < cmd->argc && cmd->argv[i].value[0] != '-'; i++)
-                        judge_target(c, "find -delete under", &cmd->argv[i]);
+                if (cj_find_has_test(cmd))
+                        for (size_t i = 1; del && i < cmd->argc && cmd->argv[i].value[0] != '-'; i++) {
+                                unsigned k = cj_path_classify(cmd->argv[i].value, c);
+                                if (k & (CJ_PATH_ROOT | CJ_PATH_HOME | CJ_PATH_SYSTEM_TOP | CJ_PATH_SYSTEM))
+                                        judge_target(c, "find -delete under", &cmd->argv[i]);
+                        }
+                else
+                        for (size_t i = 1; del && i < cmd->argc && cmd->argv[i].value[0] != '-'; i++)
+                                judge_target(c, "find -delete under", &cmd->argv[i]);
         } else if (cj_name_in(n, (const char *const[]) { "tee", "truncate", "cp", "install", "ln", "touch", NULL })) {
                 /* writers: tee/truncate/touch write every operand, cp/install/ln the last one */
                 bool all = strcmp(n, "tee") == 0 || strcmp(n, "truncate") == 0 || strcmp(n, "touch") == 0;

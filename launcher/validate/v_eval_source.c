@@ -9,6 +9,30 @@
 
 #include "internal.h"
 
+/* trap 'rm -f "$tmp"' EXIT: a static string is validated as the command it
+ * will be (the whole chain and the rules, nested); a runtime one asks. */
+static void trap_string(cj_vctx *c, const sh_arg *a) {
+        static _Thread_local unsigned depth; /* trap strings inside trap strings, across nested validations */
+        if ((a->flags & (SH_ARG_DYNAMIC | SH_ARG_GLOB)) || depth >= CJ_RECHECK_DEPTH_MAX) {
+                cj_report(c, CJ_VERDICT_ASK, a->span.off, a->span.len, "trap stores a command string that runs later");
+                return;
+        }
+        cj_validation v = { 0 };
+        cj_error err = { 0 };
+        depth++;
+        int r = cj_validate_command(a->value, strlen(a->value), c->profile, c->cwd, &v, &err);
+        depth--;
+        if (r < 0) {
+                cj_report(c, CJ_VERDICT_ASK, a->span.off, a->span.len, "trap string could not be checked");
+                return;
+        }
+        for (size_t i = 0; i < v.n_findings; i++)
+                if (v.findings[i].decision != CJ_VERDICT_ALLOW)
+                        cj_report(c, v.findings[i].decision, a->span.off, a->span.len, "in the trap string: %s: %s",
+                                  v.findings[i].validator, v.findings[i].message);
+        cj_validation_clear(&v);
+}
+
 static void eval_cmd(cj_vctx *c, const sh_cmd *cmd) {
         const char *n = cj_cmd_name(cmd);
         sh_span s = cj_cmd_span(cmd);
@@ -23,7 +47,7 @@ static void eval_cmd(cj_vctx *c, const sh_cmd *cmd) {
         } else if (strcmp(n, "trap") == 0 && cmd->argc > 2) {
                 const char *a = cmd->argv[1].value;
                 if (strcmp(a, "-") != 0 && a[0] != '\0' && strcmp(a, "-l") != 0 && strcmp(a, "-p") != 0)
-                        cj_report(c, CJ_VERDICT_ASK, s.off, s.len, "trap stores a command string that runs later");
+                        trap_string(c, &cmd->argv[1]);
         } else if (strcmp(n, "fc") == 0) {
                 for (size_t i = 1; i < cmd->argc; i++)
                         if (strcmp(cmd->argv[i].value, "-e") == 0 || strcmp(cmd->argv[i].value, "-s") == 0)

@@ -29,6 +29,22 @@ static void hx_report(cj_vctx *c, const sh_cmd *cmd, size_t argi, const char *fm
         cj_report(c, CJ_VERDICT_ASK, s.off, s.len, "%s", msg);
 }
 
+/* Execution the rules cannot see but a reader can (inline program text, a
+ * debugger's commands, find -exec of a plain program): asks under an
+ * allowlist profile only (cj_allowlist). */
+static void hx_note(cj_vctx *c, const sh_cmd *cmd, size_t argi, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static void hx_note(cj_vctx *c, const sh_cmd *cmd, size_t argi, const char *fmt, ...) {
+        if (!cj_allowlist(c))
+                return;
+        char msg[CJ_VALIDATE_MESSAGE_MAX];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        hx_report(c, cmd, argi, "%s (the profile allowlists programs)", msg);
+}
+
 typedef struct scan {
         cj_vctx *c;
         const sh_cmd *cmd;
@@ -79,12 +95,12 @@ static bool table_cb(const cj_optval *o, void *ud) {
                 hx_report(s->c, s->cmd, o->argi, "%s runs a command: `%s`", name_of(o, nb, sizeof nb), v);
                 break;
         case HX_CODE:
-                hx_report(s->c, s->cmd, o->argi, "%s runs program text: `%s`", name_of(o, nb, sizeof nb), v);
+                hx_note(s->c, s->cmd, o->argi, "%s runs program text: `%s`", name_of(o, nb, sizeof nb), v);
                 break;
         case HX_FILE_CODE:
                 s->have_script = true;
-                hx_report(s->c, s->cmd, o->argi, "%s takes commands from the file `%s`, which is not checked",
-                          name_of(o, nb, sizeof nb), v);
+                hx_note(s->c, s->cmd, o->argi, "%s takes commands from the file `%s`, which is not checked",
+                        name_of(o, nb, sizeof nb), v);
                 break;
         case HX_WRITE:
                 hx_report(s->c, s->cmd, o->argi, "%s writes the file `%s`", name_of(o, nb, sizeof nb), v);
@@ -165,19 +181,58 @@ static scan run_table(cj_vctx *c, const sh_cmd *cmd, const cj_hx_prog *p, size_t
 
 /* ---- program-specific checks --------------------------------------------- */
 
+/* find -exec CMD ... ; / + : the inner argv, or 0 words when it cannot be cut out. */
+static size_t find_exec_argc(const sh_cmd *cmd, size_t at) {
+        for (size_t j = at; j < cmd->argc; j++) {
+                const char *v = cmd->argv[j].value;
+                if ((strcmp(v, ";") == 0 || strcmp(v, "+") == 0) && !(cmd->argv[j].flags & SH_ARG_DYNAMIC))
+                        return j - at;
+        }
+        return 0;
+}
+
+/* Under a default-allow profile, find -exec of a plain program is that
+ * program run on the matches: its argv is re-checked by the whole chain
+ * (rules included) instead of asking.  A shell, interpreter or runner as the
+ * inner program, or one named at runtime, still asks; so does a deleting
+ * program (rm, shred, unlink) when find selects everything below its start. */
+static bool find_exec_rechecked(cj_vctx *c, const sh_cmd *cmd, size_t i) {
+        size_t n = find_exec_argc(cmd, i + 1);
+        if (cj_allowlist(c) || n == 0)
+                return false;
+        const sh_arg *a = &cmd->argv[i + 1];
+        const char *inner = cj_basename(a->value);
+        if ((a->flags & (SH_ARG_DYNAMIC | SH_ARG_GLOB)) || cj_is_shell_name(inner) || cj_is_interpreter_name(inner) ||
+            cj_name_in(inner, (const char *const[]) { "eval", "env", "xargs", "busybox", "sudo", "find", NULL }))
+                return false;
+        if (cj_name_in(inner, (const char *const[]) { "rm", "shred", "unlink", "rmdir", "truncate", NULL }) &&
+            !cj_find_has_test(cmd))
+                return false;
+        sh_cmd sub = *cmd;
+        sub.argv = a;
+        sub.argc = n;
+        sub.span = (sh_span) { a->span.off, cmd->argv[i + n].span.off + cmd->argv[i + n].span.len - a->span.off };
+        sub.nredirs = 0;
+        sub.nassigns = 0;
+        sub.unwrap_flags = 0;
+        cj_chain_recheck(c, &sub);
+        return true;
+}
+
 void cj_hx_find(cj_vctx *c, const sh_cmd *cmd, size_t first) {
         static const char *const exec_primaries[] = { "-exec", "-execdir", "-ok", "-okdir", NULL };
         static const char *const write_primaries[] = { "-fprintf", "-fprint", "-fprint0", "-fls", NULL };
         for (size_t i = first; i < cmd->argc; i++) {
                 const char *v = cmd->argv[i].value;
-                if (cj_name_in(v, exec_primaries))
-                        hx_report(c, cmd, i, "find %s runs `%s` for each file", v,
-                                  i + 1 < cmd->argc ? cmd->argv[i + 1].value : "");
-                else if (cj_name_in(v, write_primaries))
+                if (cj_name_in(v, exec_primaries)) {
+                        if (!find_exec_rechecked(c, cmd, i))
+                                hx_report(c, cmd, i, "find %s runs `%s` for each file", v,
+                                          i + 1 < cmd->argc ? cmd->argv[i + 1].value : "");
+                } else if (cj_name_in(v, write_primaries))
                         hx_report(c, cmd, i, "find %s writes the file `%s`", v,
                                   i + 1 < cmd->argc ? cmd->argv[i + 1].value : "");
-                else if (strcmp(v, "-delete") == 0)
-                        hx_report(c, cmd, i, "find %s deletes every match", v);
+                else if (strcmp(v, "-delete") == 0) /* what it deletes is destructive's to judge */
+                        hx_note(c, cmd, i, "find %s deletes every match", v);
                 else if ((cmd->argv[i].flags & SH_ARG_DYNAMIC) && !(cmd->argv[i].word_flags & SH_WORD_DQUOTE))
                         hx_report(c, cmd, i, "find argument `%s` is computed at runtime and may be a primary", v);
         }
@@ -283,16 +338,19 @@ void cj_hx_interp(cj_vctx *c, const sh_cmd *cmd, size_t first) {
                 if (v[0] == '-' && v[1] == '-') {
                         if (strcmp(v, "--eval") == 0 || strncmp(v, "--eval=", 7) == 0 || strcmp(v, "--print") == 0 ||
                             strcmp(v, "--command") == 0 || strcmp(v, "--exec") == 0 || strcmp(v, "--execute") == 0) {
-                                hx_report(c, cmd, i, "`%s %s` runs inline program text", n, v);
+                                hx_note(c, cmd, i, "`%s %s` runs inline program text", n, v);
                                 return;
                         }
                         if (strcmp(v, "--") == 0)
                                 break;
+                        /* node --test / --run: test files or a package script, not stdin */
+                        if (strcmp(v, "--test") == 0 || strncmp(v, "--test=", 7) == 0 || strcmp(v, "--run") == 0)
+                                script = true;
                         continue;
                 }
                 if (v[0] == '-' && v[1]) {
                         if (strpbrk(v + 1, flags)) {
-                                hx_report(c, cmd, i, "`%s %s` runs inline program text", n, v);
+                                hx_note(c, cmd, i, "`%s %s` runs inline program text", n, v);
                                 return;
                         }
                         /* python -m MOD, -W arg, -X opt; perl -I dir, -M mod: skip their value */
@@ -311,12 +369,12 @@ void cj_hx_interp(cj_vctx *c, const sh_cmd *cmd, size_t first) {
                         if (cmd->redirs[i].redir && cmd->redirs[i].redir->op == SH_REDIR_IN)
                                 redirected = true;
                 if (!redirected && !cmd->ctx.pipe_from)
-                        hx_report(c, cmd, 0, "`%s` with no script reads program text from stdin", n);
+                        hx_note(c, cmd, 0, "`%s` with no script reads program text from stdin", n);
         }
         if (strcmp(n, "deno") == 0 || strcmp(n, "bun") == 0)
                 for (size_t i = first; i < cmd->argc; i++)
                         if (strcmp(cmd->argv[i].value, "eval") == 0)
-                                hx_report(c, cmd, i, "`%s eval` runs inline program text", n);
+                                hx_note(c, cmd, i, "`%s eval` runs inline program text", n);
 }
 
 void cj_hx_sqlite(cj_vctx *c, const sh_cmd *cmd, size_t first) {
@@ -647,6 +705,7 @@ static void hx_cmd(cj_vctx *c, const sh_cmd *cmd) {
                 return;
         const char *n = cj_cmd_name(cmd);
         if (cj_cmd_is_shell_reading_stdin(cmd) && reads_program_from_doc(cmd)) {
+                /* bash text the checker could read but does not: asks under every profile */
                 hx_report(c, cmd, 0, "`%s` reads its program from a here-document or here-string, which is not "
                           "checked", n);
         }

@@ -5,7 +5,9 @@
     corpus.py CLAWJAIL CORPUS_DIR attack|benign|dev|gtfobins
 
 attack: every line of tests/corpus/attack/*.tsv must get at least its
-expected verdict, and the named validator must be among the findings.
+expected verdict, and the named validator must be among the findings;
+files named allowlist*.tsv are judged under an allowlist profile (default's
+filesystem, validation.default ask), the rest under `default`.
 benign: every command of tests/corpus/benign/*.txt is judged under the
 default profile; the rate of `allow` must be >= 98%; each command that is
 not allowed is listed (as a TAP diagnostic) with its findings.
@@ -70,6 +72,14 @@ def load_attack(d):
                 cmd = decode_escapes(parts[2]) if esc else parts[2].encode("utf-8")
                 cases.append((f"{name}:{lineno}", parts[0], parts[1], cmd))
     return cases
+
+
+def ask_default_profile(directory):
+    """`default` with validation.default ask: an allowlist profile with no allow rule."""
+    path = os.path.join(directory, "ask-default.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump({"extends": "default", "validation": {"default": "ask"}}, f)
+    return path
 
 
 def load_benign(d):
@@ -202,7 +212,12 @@ def main():
     checker += ["--cwd", workspace]
     if kind == "attack":
         cases = load_attack(os.path.join(corpus, "attack"))
-        out = run_batch(checker, [c[3] for c in cases], workspace)
+        strict = [i for i, c in enumerate(cases) if c[0].startswith("allowlist")]
+        plain = [i for i, c in enumerate(cases) if not c[0].startswith("allowlist")]
+        out = [None] * len(cases)
+        for idx, argv in ((plain, checker), (strict, checker + ["--profile", ask_default_profile(workspace)])):
+            for i, o in zip(idx, run_batch(argv, [cases[i][3] for i in idx], workspace)):
+                out[i] = o
         print(f"1..{len(cases) + 1}")
         print(f"ok 1 - attack corpus has {len(cases)} cases (>= 200)" if len(cases) >= 200
               else f"not ok 1 - attack corpus has only {len(cases)} cases")

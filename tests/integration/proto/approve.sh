@@ -5,7 +5,7 @@
 # and the journal shows approval_required then approved.
 . "$(dirname "$0")/common.sh"
 
-CMD='find . -maxdepth 0 -exec touch mk_approved \;'
+CMD='find . -maxdepth 0 -exec sh -c "touch mk_approved" \;'
 out=$(cj exec --task ap --json -c "$CMD" 2>/dev/null)
 is "$?" 121 "an ask command exits 121"
 is "$(jq -r .status <<<"$out")" approval_required "status approval_required"
@@ -19,7 +19,7 @@ is "$(st ap .budget.calls.used)" 0 "an unapproved call costs nothing"
 cj exec --task ap --approve "$(printf '%064d' 0)" -c "$CMD" 2>/dev/null
 is "$?" 121 "a wrong token: still 121"
 ok "and nothing ran" test ! -e mk_approved
-cj exec --task ap --approve "$tok" -c 'find . -maxdepth 0 -exec touch mk_other \;' 2>/dev/null
+cj exec --task ap --approve "$tok" -c 'find . -maxdepth 0 -exec sh -c "touch mk_other" \;' 2>/dev/null
 is "$?" 121 "the token of another command: 121 (bound to the command)"
 ok "and nothing ran" test ! -e mk_other
 cj exec --task ap --approve "$tok" --profile build -c "$CMD" 2>/dev/null
@@ -46,12 +46,12 @@ is "$start" "ask $CMD" "the start event records the ask verdict and the command"
 call "$(jq -cn --arg c 'git -c core.pager=less log -1' '{id:"g1",tool:"exec",command:$c}')" --task ap
 is "$RC/$(jr .status)" "121/approval_required" "call: git -c core.pager=less log needs approval"
 gtok=$(jr .approval.token)
-printf '%s\n' "$(jq -cn --arg c 'find . -maxdepth 0 -exec touch mk_serve \;' --arg t "$gtok" \
+printf '%s\n' "$(jq -cn --arg c 'find . -maxdepth 0 -exec sh -c "touch mk_serve" \;' --arg t "$gtok" \
         '{id:"g2",tool:"exec",command:$c,approve:$t}')" | cj serve --stdio --task ap >"$WS/srv.out"
 is "$(jq -r .status "$WS/srv.out")" approval_required "serve: another command's token is refused"
 ok "and nothing ran" test ! -e mk_serve
 tok2=$(jq -r .approval.token "$WS/srv.out")
-printf '%s\n' "$(jq -cn --arg c 'find . -maxdepth 0 -exec touch mk_serve \;' --arg t "$tok2" \
+printf '%s\n' "$(jq -cn --arg c 'find . -maxdepth 0 -exec sh -c "touch mk_serve" \;' --arg t "$tok2" \
         '{id:"g3",tool:"exec",command:$c,approve:$t}')" | cj serve --stdio --task ap >"$WS/srv.out"
 is "$(jq -r .status "$WS/srv.out")" ok "serve: the request's own token runs it"
 ok "and it had its effect" test -e mk_serve

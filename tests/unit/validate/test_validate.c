@@ -57,7 +57,8 @@ static const vcase triggers[] = {
         { "hygiene", "echo a\rb", CJ_VERDICT_ASK },
         { "syntax", "if then fi", CJ_VERDICT_ASK },
         { "syntax", "echo 'unterminated", CJ_VERDICT_ASK },
-        { "smuggling", "ls\nrm -rf build", CJ_VERDICT_ASK },
+        { "smuggling", "ls                                        rm -rf build", CJ_VERDICT_ASK },
+        { "smuggling", "ls\n\n\n\n\n\nrm -rf build", CJ_VERDICT_ASK },
         { "smuggling", "r\\\nm x", CJ_VERDICT_ASK },
         { "comment_desync", "echo a#; id", CJ_VERDICT_ASK },
         { "comment_desync", "ls # don't\nid", CJ_VERDICT_ASK },
@@ -65,7 +66,8 @@ static const vcase triggers[] = {
         { "substitution", "echo > \"$(mktemp)\"", CJ_VERDICT_ASK },
         { "eval_source", "eval ls", CJ_VERDICT_ASK },
         { "eval_source", "source /etc/profile", CJ_VERDICT_ASK },
-        { "eval_source", "trap 'id' EXIT", CJ_VERDICT_ASK },
+        { "eval_source", "trap \"$CMD\" EXIT", CJ_VERDICT_ASK },
+        { "eval_source", "trap 'rm -rf ~' EXIT", CJ_VERDICT_DENY }, /* the string is validated */
         { "dynamic_command", "$X arg", CJ_VERDICT_ASK },
         { "dynamic_command", "bash -c \"$X\"", CJ_VERDICT_ASK },
         { "obfuscation", "$'\\x69d'", CJ_VERDICT_ASK },
@@ -73,16 +75,12 @@ static const vcase triggers[] = {
         { "obfuscation", "find . -ex''ec id \\;", CJ_VERDICT_ASK },
         { "ifs", "cat${IFS}x", CJ_VERDICT_ASK },
         { "ifs", "IFS=/ ; echo $x", CJ_VERDICT_ASK },
-        { "dangerous_vars", "LD_PRELOAD=x ls", CJ_VERDICT_ASK },
         { "dangerous_vars", "export GIT_SSH_COMMAND=id", CJ_VERDICT_ASK },
         { "dangerous_vars", "env BASH_ENV=/tmp/x bash s.sh", CJ_VERDICT_ASK },
         { "prompt_expansion", "echo ${x@P}", CJ_VERDICT_ASK },
-        { "arithmetic", "(( x + $y ))", CJ_VERDICT_ASK },
-        { "arithmetic", "[[ $a -lt 3 ]]", CJ_VERDICT_ASK },
         { "arithmetic", "unset 'a[$(id)]'", CJ_VERDICT_ASK },
         { "redirection", "echo > /etc/hosts", CJ_VERDICT_ASK },
         { "redirection", "cat x > /dev/sdb", CJ_VERDICT_DENY },
-        { "heredoc", "cat <<E\n$(id)\nE", CJ_VERDICT_ASK },
         { "heredoc", "cat <<E\nnever", CJ_VERDICT_ASK },
         { "brace_command", "{ls,-la}", CJ_VERDICT_ASK },
         { "zsh", "zmodload zsh/net/tcp", CJ_VERDICT_ASK },
@@ -97,7 +95,10 @@ static const vcase triggers[] = {
         { "download_exec", "curl -o a.sh x; bash a.sh", CJ_VERDICT_DENY },
         { "destructive", "rm -rf /", CJ_VERDICT_DENY },
         { "destructive", "rm -rf " WS, CJ_VERDICT_ASK },
-        { "destructive", "rm -rf \"$D\"", CJ_VERDICT_ASK },
+        { "destructive", "rm -rf \"$D\"/", CJ_VERDICT_ASK },
+        { "destructive", "rm -rf .git", CJ_VERDICT_ASK },
+        { "destructive", "chmod -R 777 .", CJ_VERDICT_ASK },
+        { "destructive", "find . -delete", CJ_VERDICT_ASK },
         { "destructive", "dd if=x of=/dev/nvme0n1", CJ_VERDICT_DENY },
         { "destructive", "git clean -xfd", CJ_VERDICT_ASK },
         { "persistence", "echo x >> ~/.bashrc", CJ_VERDICT_ASK },
@@ -109,13 +110,15 @@ static const vcase triggers[] = {
         { "hidden_exec", "tar --checkpoint-a=exec=id -cf a x", CJ_VERDICT_ASK },
         { "hidden_exec", "tar --to-comm=id -xf a", CJ_VERDICT_ASK },
         { "hidden_exec", "tar -xvIevil -f a", CJ_VERDICT_ASK },
-        { "hidden_exec", "perl -pe 1 f", CJ_VERDICT_ASK },
         { "hidden_exec", "sed 's/a/b/e' f", CJ_VERDICT_ASK },
         { "hidden_exec", "awk '{print > \"f\"}' x", CJ_VERDICT_ASK },
         { "hidden_exec", "rg --pre=x y", CJ_VERDICT_ASK },
         { "hidden_exec", "sort --compress-program=x f", CJ_VERDICT_ASK },
         { "hidden_exec", "ssh -o ProxyCommand=id h", CJ_VERDICT_ASK },
-        { "hidden_exec", "ionice -c 3 find . -exec id \\;", CJ_VERDICT_ASK },
+        { "hidden_exec", "ionice -c 3 find . -exec sh -c id \\;", CJ_VERDICT_ASK },
+        { "hidden_exec", "find . -exec rm -rf {} +", CJ_VERDICT_ASK }, /* every file below . */
+        { "persistence", "echo '{}' > .claude/settings.local.json", CJ_VERDICT_ASK },
+        { "persistence", "cp s.json .vscode/settings.json", CJ_VERDICT_ASK },
         { "hidden_exec", "timeout 5 git -c core.pager=id log", CJ_VERDICT_ASK },
 };
 
@@ -125,6 +128,9 @@ static const vcase near_misses[] = {
         { "syntax", "if true; then echo; fi", 0 },
         { "smuggling", "make \\\n  -j8", 0 },
         { "smuggling", "for f in a b; do\n echo $f\ndone", 0 },
+        { "smuggling", "make clean\nmake -j4\nmake test", 0 }, /* a newline is ordinary bash */
+        { "smuggling", "#!/bin/bash\nset -e\n\nmake", 0 },
+        { "smuggling", "printf 'a                                        b\\n'", 0 },
         { "comment_desync", "echo a#b", 0 },
         { "comment_desync", "ls # list files", 0 },
         { "substitution", "echo \"today is $(date)\"", 0 },
@@ -139,10 +145,15 @@ static const vcase near_misses[] = {
         { "ifs", "while IFS= read -r l; do echo \"$l\"; done < f", 0 },
         { "dangerous_vars", "CC=clang make", 0 },
         { "dangerous_vars", "declare -p PATH", 0 },
+        { "dangerous_vars", "PATH=$PWD/.venv/bin:$PATH python3 -m pytest", 0 },
+        { "dangerous_vars", "GIT_PAGER=cat git log -5", 0 },
+        { "dangerous_vars", "LD_LIBRARY_PATH=build ./build/app", 0 },
         { "prompt_expansion", "echo ${x@Q}", 0 },
         { "arithmetic", "echo $(( 3 * 4 ))", 0 },
         { "arithmetic", "for ((i = 0; i < 3; i++)); do :; done", 0 },
         { "arithmetic", "[[ -n $x ]]", 0 },
+        { "arithmetic", "[[ $# -eq 0 ]]", 0 },
+        { "arithmetic", "(( ${#a} > $? ))", 0 },
         { "redirection", "make > build.log 2>&1", 0 },
         { "redirection", "cmd 2>/dev/null >/dev/stdout", 0 },
         { "heredoc", "cat <<'E'\n$(id)\nE", 0 },
@@ -151,12 +162,19 @@ static const vcase near_misses[] = {
         { "zsh", "echo a=b", 0 },
         { "credentials", "cat .env.example", 0 },
         { "credentials", "ssh-keygen -lf key.pub", 0 },
+        { "credentials", "cat /proc/self/environ", 0 },
+        { "credentials", "echo .env >> .gitignore", 0 },
+        { "credentials", "git rm --cached .env", 0 },
+        { "eval_source", "trap 'rm -f t' EXIT", 0 },
         { "exfiltration", "curl -d '{\"a\":1}' http://localhost:8080", 0 },
         { "exfiltration", "rsync -a src/ dst/", 0 },
         { "download_exec", "curl -fsSL x -o archive.tgz", 0 },
         { "download_exec", "base64 -d in > out", 0 },
         { "destructive", "rm -rf build node_modules", 0 },
         { "destructive", "git clean -n", 0 },
+        { "destructive", "rm -rf \"$BUILD_DIR\"", 0 },
+        { "destructive", "find . -name '*.o' -delete", 0 },
+        { "destructive", "chmod -R u+w build", 0 },
         { "persistence", "cat ~/.bashrc", 0 },
         { "persistence", "crontab -l", 0 },
         { "privilege", "chmod 755 x", 0 },
@@ -172,7 +190,48 @@ static const vcase near_misses[] = {
         { "hidden_exec", "ssh -o ConnectTimeout=5 -V", 0 },
         { "hidden_exec", "git -c user.name=x commit -m y", 0 },
         { "hidden_exec", "make -f build.mk all", 0 },
+        { "hidden_exec", "node --test", 0 },
+        { "hidden_exec", "find . -name __pycache__ -prune -exec rm -rf {} +", 0 },
+        { "persistence", "cat .claude/settings.json", 0 },
 };
+
+/* Strictness follows the profile: these fire under an allowlist profile
+ * (validation.default ask) and not under a default-allow one. */
+static const vcase allowlist_only[] = {
+        { "dangerous_vars", "LD_PRELOAD=x ls", CJ_VERDICT_ASK },
+        { "dangerous_vars", "PATH=/tmp/x:$PATH make", CJ_VERDICT_ASK },
+        { "dangerous_vars", "NODE_OPTIONS='--require ./x.js' npm test", CJ_VERDICT_ASK },
+        { "arithmetic", "(( x + $y ))", CJ_VERDICT_ASK },
+        { "arithmetic", "[[ $a -lt 3 ]]", CJ_VERDICT_ASK },
+        { "arithmetic", "echo \"${arr[$i]}\"", CJ_VERDICT_ASK },
+        { "heredoc", "cat <<E\n$(id)\nE", CJ_VERDICT_ASK },
+        { "redirection", "tmp=$(mktemp); echo x > \"$tmp\"", CJ_VERDICT_ASK },
+        { "eval_source", "trap 'rm -f t' EXIT", CJ_VERDICT_ASK }, /* rm: no allow rule */
+        { "hidden_exec", "perl -pe 1 f", CJ_VERDICT_ASK },
+        { "hidden_exec", "python3 -c 'print(1)'", CJ_VERDICT_ASK },
+        { "hidden_exec", "python3 <<'EOF'\nprint(1)\nEOF", CJ_VERDICT_ASK },
+        { "hidden_exec", "node -e 1", CJ_VERDICT_ASK },
+        { "hidden_exec", "gdb -batch -ex run ./app", CJ_VERDICT_ASK },
+        { "hidden_exec", "make --eval='x:;@id' x", CJ_VERDICT_ASK },
+        { "hidden_exec", "find . -name '*.c' -exec grep -l x {} +", CJ_VERDICT_ASK },
+        { "hidden_exec", "find . -name '*.o' -delete", CJ_VERDICT_ASK },
+        { "hidden_exec", "timeout 5 find . -exec id \\;", CJ_VERDICT_ASK },
+};
+
+START_TEST(strictness_follows_the_profile) {
+        const vcase *t = &allowlist_only[_i];
+        cj_profile strict = { .name = (char[]){"t"}, .sha256 = (char[]){"00"}, .validation_default = CJ_VERDICT_ASK };
+        cj_validation v = check_cmd(t->cmd, &strict);
+        const cj_finding *f = find_validator(&v, t->validator);
+        ck_assert_msg(f && f->decision >= t->least, "%s did not fire under an allowlist on %s (got %s)", t->validator,
+                      t->cmd, describe(&v));
+        cj_validation_clear(&v);
+        v = check_cmd(t->cmd, NULL);
+        ck_assert_msg(v.decision == CJ_VERDICT_ALLOW, "%s: %s under a default-allow profile (%s)", t->cmd,
+                      cj_verdict_name(v.decision), describe(&v));
+        cj_validation_clear(&v);
+}
+END_TEST
 
 START_TEST(validator_triggers) {
         const vcase *t = &triggers[_i];
@@ -497,7 +556,7 @@ START_TEST(argv_validation) {
         cj_rule rules[] = { { m_shutdown, CJ_VERDICT_DENY }, { m_ls, CJ_VERDICT_ALLOW } };
         cj_profile p = { .name = (char[]){"t"}, .validation_default = CJ_VERDICT_ASK, .rules = rules, .n_rules = 2 };
         cj_validation v = { 0 };
-        ck_assert_int_eq(cj_validate_argv(find, NULL, &v, NULL), 0);
+        ck_assert_int_eq(cj_validate_argv(find, &p, &v, NULL), 0);
         ck_assert_int_eq(v.decision, CJ_VERDICT_ASK);
         const cj_finding *f = find_validator(&v, "hidden_exec");
         ck_assert_ptr_nonnull(f);
@@ -522,12 +581,12 @@ START_TEST(argv_validation) {
         ck_assert_ptr_nonnull(find_validator(&v, "privilege"));
         cj_validation_clear(&v);
         char *env_ld[] = { (char[]){"env"}, (char[]){"LD_PRELOAD=/tmp/x.so"}, (char[]){"ls"}, NULL };
-        ck_assert_int_eq(cj_validate_argv(env_ld, NULL, &v, NULL), 0);
+        ck_assert_int_eq(cj_validate_argv(env_ld, &p, &v, NULL), 0);
         ck_assert_ptr_nonnull(find_validator(&v, "dangerous_vars"));
         cj_validation_clear(&v);
         char *to_find[] = { (char[]){"timeout"}, (char[]){"5"}, (char[]){"find"}, (char[]){"."}, (char[]){"-exec"},
                             (char[]){"id"}, (char[]){";"}, NULL };
-        ck_assert_int_eq(cj_validate_argv(to_find, NULL, &v, NULL), 0);
+        ck_assert_int_eq(cj_validate_argv(to_find, &p, &v, NULL), 0);
         ck_assert_ptr_nonnull(find_validator(&v, "hidden_exec"));
         cj_validation_clear(&v);
         char *sh_dyn[] = { (char[]){"sh"}, (char[]){"-c"}, (char[]){"$X"}, NULL };
@@ -598,7 +657,10 @@ static FILE *open_corpus(const char *rel) {
 }
 
 START_TEST(attack_corpus_direct) {
-        static const char *const files[] = { "hidden_exec.tsv", "evasion.tsv", "damage.tsv", "hygiene.esc.tsv", NULL };
+        static const char *const files[] = { "hidden_exec.tsv", "evasion.tsv", "damage.tsv", "hygiene.esc.tsv",
+                                             "allowlist.tsv", "allowlist.esc.tsv", NULL };
+        /* allowlist*.tsv: judged under an allowlist profile (see the file's header) */
+        cj_profile strict = { .name = (char[]){"t"}, .sha256 = (char[]){"00"}, .validation_default = CJ_VERDICT_ASK };
         size_t n = 0, bad = 0;
         for (const char *const *fn = files; *fn; fn++) {
                 char rel[256];
@@ -621,7 +683,8 @@ START_TEST(attack_corpus_direct) {
                         _cleanup_free_ char *buf = malloc(strlen(cmd) + 1);
                         size_t len = esc ? unescape(cmd, buf) : (strcpy(buf, cmd), strlen(cmd));
                         cj_validation v = { 0 };
-                        ck_assert_int_eq(cj_validate_command(buf, len, NULL, WS, &v, NULL), 0);
+                        const cj_profile *prof = strncmp(*fn, "allowlist", 9) == 0 ? &strict : NULL;
+                        ck_assert_int_eq(cj_validate_command(buf, len, prof, WS, &v, NULL), 0);
                         cj_verdict w = strcmp(want, "deny") == 0 ? CJ_VERDICT_DENY : CJ_VERDICT_ASK;
                         if (v.decision < w || !find_validator(&v, validator)) {
                                 bad++;
@@ -676,6 +739,7 @@ static Suite *make_suite(void) {
         TCase *tc = tcase_create("chain");
         tcase_add_loop_test(tc, validator_triggers, 0, CJ_ARRAY_SIZE(triggers));
         tcase_add_loop_test(tc, validator_near_misses, 0, CJ_ARRAY_SIZE(near_misses));
+        tcase_add_loop_test(tc, strictness_follows_the_profile, 0, CJ_ARRAY_SIZE(allowlist_only));
         tcase_add_test(tc, every_validator_is_tested);
         tcase_add_test(tc, hygiene_spans_are_exact);
         tcase_add_test(tc, long_commands_ask);
