@@ -87,8 +87,10 @@ static const acase cases[] = {
         { P_DEFAULT, NULL, "x='a[`id`]'; y=x; echo $((y+1))", CJ_VERDICT_ASK, "arithmetic" },
         { P_DEFAULT, NULL, "declare x='a[$(id)]'; let y=x", CJ_VERDICT_ASK, "arithmetic" },
         { P_DEFAULT, NULL, "for x in 'a[$(id)]'; do ((x)); done", CJ_VERDICT_ASK, "arithmetic" },
-        { P_DEFAULT, NULL, "for f in *; do echo $((f)); done", CJ_VERDICT_ASK, "arithmetic" },
-        { P_DEFAULT, NULL, "read x; echo $((x+1))", CJ_VERDICT_ASK, "arithmetic" },
+        /* runtime values (file names, stdin) and PATH: execution only an allowlist
+         * must see; under `default` the sandbox holds it (issue 8 §3) */
+        { P_ALLOWLIST, NULL, "for f in *; do echo $((f)); done", CJ_VERDICT_ASK, "arithmetic" },
+        { P_ALLOWLIST, NULL, "read x; echo $((x+1))", CJ_VERDICT_ASK, "arithmetic" },
         { P_DEFAULT, NULL, "for i in 1 2 3; do echo $((i*2)); done", CJ_VERDICT_ALLOW, NULL },
         { P_DEFAULT, NULL, "n=0; for f in *; do n=$((n+1)); done; echo $n", CJ_VERDICT_ALLOW, NULL },
         { P_DEFAULT, NULL, "x=5; echo $((x*2)); [[ x -eq 5 ]]; echo ${a[x]}", CJ_VERDICT_ALLOW, NULL },
@@ -112,9 +114,11 @@ static const acase cases[] = {
         { P_DEFAULT, NULL, "python3 script.py < /dev/stdin", CJ_VERDICT_ALLOW, NULL },
 
         /* §7 a loop variable is an assignment */
-        { P_DEFAULT, NULL, "for PATH in .; do git status; done", CJ_VERDICT_ASK, "dangerous_vars" },
-        { P_DEFAULT, NULL, "select PATH in .; do git status; done", CJ_VERDICT_ASK, "dangerous_vars" },
-        { P_DEFAULT, NULL, "read -r PATH < p; git status", CJ_VERDICT_ASK, "dangerous_vars" },
+        { P_ALLOWLIST, NULL, "for PATH in .; do git status; done", CJ_VERDICT_ASK, "dangerous_vars" },
+        { P_ALLOWLIST, NULL, "select PATH in .; do git status; done", CJ_VERDICT_ASK, "dangerous_vars" },
+        { P_ALLOWLIST, NULL, "read -r PATH < p; git status", CJ_VERDICT_ASK, "dangerous_vars" },
+        { P_DEFAULT, NULL, "read x; echo $((x+1))", CJ_VERDICT_ALLOW, NULL },
+        { P_DEFAULT, NULL, "for PATH in .; do git status; done", CJ_VERDICT_ALLOW, NULL },
         { P_DEFAULT, NULL, "printf -v GIT_EXTERNAL_DIFF %s ./t; git diff", CJ_VERDICT_ASK, "dangerous_vars" },
         { P_DEFAULT, NULL, "for p in a b; do echo $p; done", CJ_VERDICT_ALLOW, NULL },
         { P_DEFAULT, NULL, "while read -r line; do echo \"$line\"; done < f", CJ_VERDICT_ALLOW, NULL },
