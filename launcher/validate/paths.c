@@ -221,37 +221,11 @@ static bool maybe_secret_name(const char *b) {
                (l > 9 && strcmp(b + l - 9, ".keystore") == 0);
 }
 
-/* A coding agent's or editor's configuration in the workspace: permission
- * lists, hooks, MCP servers and tasks are commands that run later, with
- * whatever the agent is allowed. */
-static bool agent_config(const char *path) {
-        static const char *const dirs[] = { ".claude", ".cursor", ".gemini", ".codex", ".openclaw", NULL };
-        for (const char *const *d = dirs; *d; d++)
-                for (const char *q = strstr(path, *d); q; q = strstr(q + 1, *d)) {
-                        size_t l = strlen(*d);
-                        if ((q == path || q[-1] == '/') && (q[l] == '/' || q[l] == '\0'))
-                                return true;
-                }
-        const char *b = cj_basename(path);
-        if (strcmp(b, ".mcp.json") == 0)
-                return true;
-        size_t pl = strlen(path);
-        static const char *const files[] = { ".vscode/settings.json", ".vscode/tasks.json", ".vscode/mcp.json", NULL };
-        for (const char *const *f = files; *f; f++) {
-                size_t l = strlen(*f);
-                if (pl >= l && strcmp(path + pl - l, *f) == 0 && (pl == l || path[pl - l - 1] == '/'))
-                        return true;
-        }
-        return false;
-}
-
 static unsigned classify_basename(const char *path) {
         unsigned r = 0;
         const char *b = cj_basename(path);
-        if (agent_config(path))
-                r |= CJ_PATH_PERSIST;
         if (!maybe_secret_name(b) && !strstr(path, "/.") && !strstr(path, ".git/"))
-                return r;
+                return 0;
         if (match_any(b, secret_basenames))
                 r |= CJ_PATH_CREDENTIAL | CJ_PATH_SECRET_KEY;
         if (match_any(b, credential_basenames) && !match_any(b, credential_ok_basenames))

@@ -117,8 +117,6 @@ static const vcase triggers[] = {
         { "hidden_exec", "ssh -o ProxyCommand=id h", CJ_VERDICT_ASK },
         { "hidden_exec", "ionice -c 3 find . -exec sh -c id \\;", CJ_VERDICT_ASK },
         { "hidden_exec", "find . -exec rm -rf {} +", CJ_VERDICT_ASK }, /* every file below . */
-        { "persistence", "echo '{}' > .claude/settings.local.json", CJ_VERDICT_ASK },
-        { "persistence", "cp s.json .vscode/settings.json", CJ_VERDICT_ASK },
         { "hidden_exec", "timeout 5 git -c core.pager=id log", CJ_VERDICT_ASK },
 };
 
