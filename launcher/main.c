@@ -21,6 +21,7 @@ static const cj_command commands[] = {
         { "call", cmd_call, "one JSON tool call on stdin, one JSON result on stdout" },
         { "serve", cmd_serve, "JSON lines: one call per line in, one result per line out" },
         { "mcp", cmd_mcp, "stdio MCP server: exec/read/write/edit/check tools for any agent" },
+        { "doctor", cmd_doctor, "what this host supports and what to change" },
         { "task", cmd_task, "list|status|charge|stop|resume tasks" },
         { "checkpoint", cmd_checkpoint, "save|load|list a task's checkpoints" },
         { "journal", cmd_journal, "show|verify a task's audit journal" },

@@ -55,3 +55,4 @@ struct cj_error;
 int cj_cli_decide(const char *state_dir, const char *task, const char *request, bool approve, const char *via,
                   struct cj_error *err);
 int cmd_mcp(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
