@@ -1,13 +1,36 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer target for the tool-call request parser: any bytes must give a
  * request or a protocol error with a code, never a crash or a leak; and an
- * error result built from it must serialize. */
+ * error result built from it must serialize.  An exec request then goes
+ * through the validation chain with its env (issue 7 §2): a verdict, never a
+ * crash, and a variable the sandbox refuses is never `allow`. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "proto/request.h"
 #include "proto/result.h"
 #include "util/json.h"
+#include "validate/validate.h"
+
+static void validate_exec(const cj_request *req) {
+        cj_validation v = { 0 };
+        if (cj_validate_exec(req->command, strlen(req->command), req->env, NULL, "/work", &v, NULL) < 0)
+                return; /* ENOMEM only */
+        for (size_t i = 0; req->env && req->env[i]; i++) {
+                char name[256];
+                size_t l = strcspn(req->env[i], "=");
+                if (l < sizeof name) {
+                        memcpy(name, req->env[i], l);
+                        name[l] = '\0';
+                        if (cj_var_request_refused(name) && v.decision != CJ_VERDICT_DENY)
+                                abort();
+                }
+        }
+        if (v.decision == CJ_VERDICT_ASK && strlen(v.token) != CJ_APPROVAL_TOKEN_HEX)
+                abort();
+        cj_validation_clear(&v);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,6 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 }
                 if (!req || (req->tool == CJ_TOOL_EXEC && !req->command) || (req->tool != CJ_TOOL_EXEC && !req->path))
                         abort();
+                if (req->tool == CJ_TOOL_EXEC && flags == 0)
+                        validate_exec(req);
                 cj_request_free(req);
         }
         return 0;
