@@ -13,6 +13,7 @@ static const char *const key_names[_CJ_BUDGET_KEY_MAX] = {
         [CJ_BUDGET_CALLS] = "calls",       [CJ_BUDGET_WALL_S] = "wall_s",
         [CJ_BUDGET_CPU_S] = "cpu_s",       [CJ_BUDGET_OUTPUT_BYTES] = "output_bytes",
         [CJ_BUDGET_TOKENS] = "tokens",     [CJ_BUDGET_COST_USD] = "cost_usd",
+        [CJ_BUDGET_NET_BYTES] = "net_bytes",
 };
 
 const char *cj_budget_key_name(cj_budget_key k) {
@@ -24,7 +25,7 @@ void cj_budget_unlimited(cj_budget *b) {
                 .calls = CJ_PROFILE_UNLIMITED, .wall_s = CJ_PROFILE_UNLIMITED, .cpu_s = CJ_PROFILE_UNLIMITED,
                 .output_bytes = CJ_PROFILE_UNLIMITED, .tokens = CJ_PROFILE_UNLIMITED,
                 .cost_usd = CJ_PROFILE_UNLIMITED, .repeat_limit = CJ_PROFILE_UNLIMITED,
-                .stall_limit = CJ_PROFILE_UNLIMITED,
+                .stall_limit = CJ_PROFILE_UNLIMITED, .net_bytes = CJ_PROFILE_UNLIMITED,
         };
 }
 
@@ -32,7 +33,7 @@ void cj_budget_inherit_all(cj_budget *b) {
         *b = (cj_budget) {
                 .calls = CJ_BUDGET_INHERIT, .wall_s = CJ_BUDGET_INHERIT, .cpu_s = CJ_BUDGET_INHERIT,
                 .output_bytes = CJ_BUDGET_INHERIT, .tokens = CJ_BUDGET_INHERIT, .cost_usd = CJ_BUDGET_INHERIT,
-                .repeat_limit = CJ_BUDGET_INHERIT, .stall_limit = CJ_BUDGET_INHERIT,
+                .repeat_limit = CJ_BUDGET_INHERIT, .stall_limit = CJ_BUDGET_INHERIT, .net_bytes = CJ_BUDGET_INHERIT,
         };
 }
 
@@ -47,7 +48,7 @@ void cj_budget_effective(const cj_budget *profile, const cj_budget *overrides, c
         *out = (cj_budget) {
                 .calls = PICK(calls), .wall_s = PICK(wall_s), .cpu_s = PICK(cpu_s),
                 .output_bytes = PICK(output_bytes), .tokens = PICK(tokens), .cost_usd = PICK(cost_usd),
-                .repeat_limit = PICK(repeat_limit), .stall_limit = PICK(stall_limit),
+                .repeat_limit = PICK(repeat_limit), .stall_limit = PICK(stall_limit), .net_bytes = PICK(net_bytes),
         };
 }
 
@@ -60,6 +61,7 @@ bool cj_budget_limit(const cj_budget *b, cj_budget_key k, double *limit) {
         case CJ_BUDGET_OUTPUT_BYTES: v = (double) b->output_bytes; break;
         case CJ_BUDGET_TOKENS: v = (double) b->tokens; break;
         case CJ_BUDGET_COST_USD: v = b->cost_usd; break;
+        case CJ_BUDGET_NET_BYTES: v = (double) b->net_bytes; break;
         default: return false;
         }
         if (!(v >= 0)) /* negative or NaN: unlimited */
@@ -76,6 +78,7 @@ double cj_usage_get(const cj_usage *u, cj_budget_key k) {
         case CJ_BUDGET_OUTPUT_BYTES: return (double) u->output_bytes;
         case CJ_BUDGET_TOKENS: return (double) u->tokens;
         case CJ_BUDGET_COST_USD: return (double) u->cost_micro_usd / 1e6;
+        case CJ_BUDGET_NET_BYTES: return (double) u->net_bytes;
         default: return 0;
         }
 }
@@ -113,6 +116,7 @@ void cj_usage_add(cj_usage *u, const cj_usage *d) {
         u->output_bytes = sat_add(u->output_bytes, d->output_bytes);
         u->tokens = sat_add(u->tokens, d->tokens);
         u->cost_micro_usd = sat_add(u->cost_micro_usd, d->cost_micro_usd);
+        u->net_bytes = sat_add(u->net_bytes, d->net_bytes);
 }
 
 int cj_cost_to_micro(double usd, int64_t *micro) {
@@ -201,6 +205,7 @@ static const field_desc fields[] = {
         { "cost_usd", offsetof(cj_budget, cost_usd), true },
         { "repeat_limit", offsetof(cj_budget, repeat_limit), false },
         { "stall_limit", offsetof(cj_budget, stall_limit), false },
+        { "net_bytes", offsetof(cj_budget, net_bytes), false },
 };
 
 static double field_get(const cj_budget *b, const field_desc *f) {

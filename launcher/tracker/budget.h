@@ -27,6 +27,7 @@ typedef struct cj_usage {
         int64_t output_bytes;
         int64_t tokens;
         int64_t cost_micro_usd;
+        int64_t net_bytes; /* through the egress proxy and loopback forwards, both ways */
 } cj_usage;
 
 /* One budget key, for tables: name as in the profile and JSON ("calls", ...). */
@@ -37,6 +38,7 @@ typedef enum cj_budget_key {
         CJ_BUDGET_OUTPUT_BYTES,
         CJ_BUDGET_TOKENS,
         CJ_BUDGET_COST_USD,
+        CJ_BUDGET_NET_BYTES,
         _CJ_BUDGET_KEY_MAX,
 } cj_budget_key;
 

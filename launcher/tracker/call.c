@@ -184,7 +184,7 @@ int cj_task_call_end(cj_task *t, uint64_t seq, const cj_call_outcome *outcome, j
         return 0;
 }
 
-static const char *const recordable[] = { "denied", "approval_required", "approved", "rejected" };
+static const char *const recordable[] = { "denied", "approval_required", "approved", "rejected", "net" };
 
 int cj_task_record(cj_task *t, const char *event, const json_t *fields, uint64_t *seq, cj_error *err) {
         bool ok = false;

@@ -31,11 +31,11 @@ static int save_locked(cj_task *t, const json_t *payload, const char *label, uin
         cj_time_rfc3339(cj_now_ms(), ts);
         const cj_usage *u = &t->st.used;
         _cleanup_json_ json_t *doc = json_pack(
-                "{s:I,s:s,s:s?,s:s,s:{s:I,s:s},s:{s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:O}", "n", (json_int_t) n, "task", t->id,
+                "{s:I,s:s,s:s?,s:s,s:{s:I,s:s},s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:O}", "n", (json_int_t) n, "task", t->id,
                 "label", label, "time", ts, "journal", "seq", (json_int_t) t->st.seq, "hash", t->st.head, "counters",
                 "calls", (json_int_t) u->calls, "wall_ms", (json_int_t) u->wall_ms, "cpu_ms", (json_int_t) u->cpu_ms,
                 "output_bytes", (json_int_t) u->output_bytes, "tokens", (json_int_t) u->tokens, "cost_micro_usd",
-                (json_int_t) u->cost_micro_usd, "budget", cj_task_budget_json(t), "payload", (json_t *) payload);
+                (json_int_t) u->cost_micro_usd, "net_bytes", (json_int_t) u->net_bytes, "budget", cj_task_budget_json(t), "payload", (json_t *) payload);
         _cleanup_free_ char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         _cleanup_free_ char *path = checkpoint_path(t, n);
         if (!text || !path)

@@ -170,6 +170,10 @@ static int apply_event(cj_state *st, const char *event, int64_t time_ms, const j
                         return cj_error_seterrno(err, r, "interrupted event");
                 if (i >= 0)
                         open_remove(st, (size_t) i);
+        } else if (strcmp(event, "net") == 0) {
+                /* One connection of a call through the egress proxy: charged as it is journaled. */
+                cj_usage d = { .net_bytes = get_int(ev, "bytes_up") + get_int(ev, "bytes_down") };
+                cj_usage_add(&st->used, &d);
         } else if (strcmp(event, "charge") == 0) {
                 json_t *c = json_object_get(ev, "cost_usd");
                 cj_usage d = { .tokens = get_int(ev, "tokens") };
@@ -281,13 +285,14 @@ json_t *cj_state_to_json(const cj_state *st) {
                                                    (json_int_t) st->calls_at_checkpoint, "label",
                                                    st->checkpoint_label ? st->checkpoint_label : "")
                                        : json_null();
-        return json_pack("{s:i,s:s,s:{s:I,s:I,s:s},s:s,s:s?,s:{s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o,s:o,s:O,s:O,s:o}",
+        return json_pack("{s:i,s:s,s:{s:I,s:I,s:s},s:s,s:s?,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o,s:o,s:O,s:O,s:o}",
                          "version", 1, "task", st->task, "journal", "seq", (json_int_t) st->seq, "bytes",
                          (json_int_t) st->bytes, "head", st->head, "status", st->stopped ? "stopped" : "active",
                          "reason", st->reason, "used", "calls", (json_int_t) st->used.calls, "wall_ms",
                          (json_int_t) st->used.wall_ms, "cpu_ms", (json_int_t) st->used.cpu_ms, "output_bytes",
                          (json_int_t) st->used.output_bytes, "tokens", (json_int_t) st->used.tokens,
-                         "cost_micro_usd", (json_int_t) st->used.cost_micro_usd, "overrides",
+                         "cost_micro_usd", (json_int_t) st->used.cost_micro_usd, "net_bytes",
+                         (json_int_t) st->used.net_bytes, "overrides",
                          cj_budget_limits_to_json(&st->overrides), "profile", profile, "loop",
                          cj_loop_to_json(&st->loop), "open", open, "interrupted", intr, "checkpoint", ckpt);
 }
@@ -317,11 +322,13 @@ int cj_state_from_json(const json_t *j, const char *task, cj_state *st, cj_error
         st->stopped = strcmp(status, "stopped") == 0;
         if (json_is_string(reason) && !(st->reason = strdup(json_string_value(reason))))
                 return -ENOMEM;
-        json_int_t u[6];
-        if (json_unpack_ex(used, &je, JSON_STRICT, "{s:I,s:I,s:I,s:I,s:I,s:I}", "calls", &u[0], "wall_ms", &u[1],
-                           "cpu_ms", &u[2], "output_bytes", &u[3], "tokens", &u[4], "cost_micro_usd", &u[5]) < 0)
+        json_int_t u[7] = { 0 };
+        /* net_bytes is optional: state.json files written before it existed. */
+        if (json_unpack_ex(used, &je, JSON_STRICT, "{s:I,s:I,s:I,s:I,s:I,s:I,s?I}", "calls", &u[0], "wall_ms", &u[1],
+                           "cpu_ms", &u[2], "output_bytes", &u[3], "tokens", &u[4], "cost_micro_usd", &u[5],
+                           "net_bytes", &u[6]) < 0)
                 return fail(err, "bad used");
-        st->used = (cj_usage) { u[0], u[1], u[2], u[3], u[4], u[5] };
+        st->used = (cj_usage) { u[0], u[1], u[2], u[3], u[4], u[5], u[6] };
         if (cj_budget_limits_from_json(overrides, &st->overrides, err) < 0)
                 return -EINVAL;
         if (json_is_object(profile)) {

@@ -116,7 +116,9 @@ int cj_task_call_end(cj_task *t, uint64_t seq, const cj_call_outcome *outcome, j
                      json_t **journal_json, cj_error *err);
 
 /* Journal another event about a call: "denied", "approval_required",
- * "approved", "rejected".  Counts nothing.  *seq (may be NULL) gets its seq. */
+ * "approved", "rejected"; or "net", one connection through the egress proxy
+ * (launcher/net/proxy.h), whose bytes_up + bytes_down count toward net_bytes.
+ * Nothing else is counted.  *seq (may be NULL) gets its seq. */
 int cj_task_record(cj_task *t, const char *event, const json_t *fields, uint64_t *seq, cj_error *err);
 
 /* Where a call's whole output stream is kept ("stdout"/"stderr"); malloc'd. */
