@@ -189,6 +189,7 @@ json_t *cj_server_handle(server *s, const char *buf, size_t len, int *code) {
                 .extra_ro = o.ro,
                 .extra_rw = o.rw,
                 .net = o.net,
+                .allow_hosts = o.allow_hosts,
                 .timeout_ms = timeout,
                 .env = req->env,
                 .stdin_data = req->has_stdin ? req->stdin_data.data : NULL,

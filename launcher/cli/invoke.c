@@ -29,6 +29,7 @@ int cj_cli_invoke(const cj_common_opts *o, const cj_profile *p, cj_call *call, c
         call->extra_ro = o->ro;
         call->extra_rw = o->rw;
         call->net = o->net;
+        call->allow_hosts = o->allow_hosts;
         call->timeout_ms = o->timeout_ms;
         call->approve = o->approve;
         call->passthrough = !o->json;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "net/policy.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 
@@ -22,8 +23,10 @@ const char cj_common_options_help[] =
         "  --cwd DIR             working directory inside the sandbox; must lie inside a granted root\n"
         "                        (default: the directory clawjail was started in)\n"
         "  --rw PATH, --ro PATH  add a writable / read-only root (operator flags; repeatable)\n"
-        "  --net MODE            none | loopback | host: override the profile's network mode\n"
+        "  --net MODE            none | loopback | proxy | host: override the profile's network mode\n"
         "                        (only narrowing unless the profile sets network_override: any)\n"
+        "  --allow-host PATTERN  with --net proxy: a host the call may reach (example.org,\n"
+        "                        *.example.org, **.example.org; repeatable; narrows egress.allow)\n"
         "  --timeout SEC         wall-clock limit for this call; kills the whole sandbox (exit 124)\n"
         "  --approve TOKEN       run a command whose verdict was 'ask', after a human approved it\n"
         "  --json                print the result object on stdout instead of passing the child's\n"
@@ -47,8 +50,9 @@ void cj_common_opts_clear(cj_common_opts *o) {
         free(o->workspace);
         cj_strv_free(o->rw);
         cj_strv_free(o->ro);
+        cj_strv_free(o->allow_hosts);
         o->cwd = o->workspace = NULL;
-        o->rw = o->ro = NULL;
+        o->rw = o->ro = o->allow_hosts = NULL;
 }
 
 /* Absolute, normalized form of a path given on the command line. */
@@ -102,10 +106,16 @@ int cj_common_opts_handle(cj_common_opts *o, int c, const char *arg, const char 
         case CJ_OPT_NET: {
                 int m = cj_net_mode_parse(arg);
                 if (m < 0)
-                        return cj_cli_fail("%s: --net %s: expected none, loopback or host", cmd, arg);
+                        return cj_cli_fail("%s: --net %s: expected none, loopback, proxy or host", cmd, arg);
                 o->net = m;
                 return 1;
         }
+        case CJ_OPT_ALLOW_HOST:
+                if (cj_strv_len(o->allow_hosts) >= CJ_NET_ALLOW_HOSTS_MAX)
+                        return cj_cli_fail("%s: more than %d --allow-host patterns", cmd, CJ_NET_ALLOW_HOSTS_MAX);
+                if (cj_strv_push(&o->allow_hosts, arg) < 0)
+                        return cj_cli_fail("out of memory");
+                return 1;
         case CJ_OPT_TIMEOUT: {
                 errno = 0;
                 double s = strtod(arg, &end);
@@ -161,12 +171,16 @@ int cj_common_opts_load_profile(cj_common_opts *o, cj_profile **out, const char 
         if (r < 0)
                 return cj_cli_fail("%s: %s", cmd, cj_error_message(&err, r));
         cj_profile *p = *out;
-        if (o->net >= 0 && o->net > (int) p->network && !p->network_widen) {
-                cj_cli_fail("%s: --net %s would widen profile %s's network (%s); the profile does not permit it", cmd,
-                            cj_net_mode_name((cj_net_mode) o->net), p->name, cj_net_mode_name(p->network));
+        /* The same check the pipeline makes, here so a bad flag fails before anything. */
+        cj_net_policy pol;
+        cj_error nerr = { 0 };
+        r = cj_net_policy_build(p, o->net, o->allow_hosts, &pol, &nerr);
+        if (r < 0) {
+                cj_cli_fail("%s: %s", cmd, cj_error_message(&nerr, r));
                 cj_profile_free(p);
                 *out = NULL;
                 return CJ_EXIT_FAILURE;
         }
+        cj_net_policy_clear(&pol);
         return 0;
 }

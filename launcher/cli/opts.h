@@ -27,6 +27,7 @@ enum {
         CJ_OPT_JSON,
         CJ_OPT_STATUS_FD,
         CJ_OPT_HELP,
+        CJ_OPT_ALLOW_HOST,
 };
 
 #define CJ_COMMON_LONG_OPTIONS                                                                                         \
@@ -39,7 +40,8 @@ enum {
                 { "json", no_argument, NULL, CJ_OPT_JSON },                                                            \
                 { "status-fd", required_argument, NULL, CJ_OPT_STATUS_FD },                                            \
                 { "verbose", no_argument, NULL, 'v' }, { "quiet", no_argument, NULL, 'q' },                            \
-                { "help", no_argument, NULL, CJ_OPT_HELP }
+                { "help", no_argument, NULL, CJ_OPT_HELP },                                                            \
+                { "allow-host", required_argument, NULL, CJ_OPT_ALLOW_HOST }
 
 /* The help text of the common options, for each command's --help. */
 extern const char cj_common_options_help[];
@@ -51,6 +53,7 @@ typedef struct cj_common_opts {
         char *cwd;             /* absolute, normalized; NULL = workspace */
         cj_strv rw, ro;        /* absolute, normalized */
         int net;               /* -1 = profile's */
+        cj_strv allow_hosts;   /* --allow-host patterns as given; NULL = the profile's egress.allow */
         int64_t timeout_ms;    /* 0 = profile's */
         const char *approve;
         bool json;
@@ -68,6 +71,6 @@ void cj_common_opts_clear(cj_common_opts *o);
 int cj_common_opts_handle(cj_common_opts *o, int c, const char *arg, const char *cmd);
 
 /* Load the selected profile with ${CWD} = the workspace, check that --net
- * only narrows unless the profile permits.  Prints one line and returns 125
+ * and --allow-host only narrow unless the profile permits.  Prints one line and returns 125
  * on failure, 0 on success. */
 int cj_common_opts_load_profile(cj_common_opts *o, cj_profile **out, const char *cmd);

@@ -46,6 +46,7 @@ typedef struct cj_call {
         char *const *extra_ro;        /* operator --ro */
         char *const *extra_rw;        /* operator --rw */
         int net;                      /* -1 = profile's */
+        char *const *allow_hosts;     /* operator --allow-host; NULL = the profile's egress.allow */
         int64_t timeout_ms;           /* 0 = profile's */
         char *const *env;             /* request env "NAME=value" */
         const char *stdin_data;       /* EXEC via call: bytes for stdin (NULL + passthrough: inherit) */

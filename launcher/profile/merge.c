@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "net/host.h"
 #include "schema.h"
 #include "util/fileio.h"
 #include "util/json.h"
@@ -73,8 +74,78 @@ static int merge_fs(json_t *m, const json_t *pfs, const json_t *cfs, const json_
         return 0;
 }
 
-static int net_rank(const char *m) {
-        return strcmp(m, "host") == 0 ? 2 : strcmp(m, "loopback") == 0 ? 1 : 0;
+static bool port_in(const json_t *port, const json_t *ports) {
+        size_t i;
+        const json_t *e;
+        json_array_foreach(ports, i, e) if (json_equal(e, port)) return true;
+        return false;
+}
+
+static bool pattern_covered(const char *pat, const json_t *allow) {
+        size_t i;
+        const json_t *e;
+        json_array_foreach(allow, i, e) if (cj_net_pattern_covers(json_string_value(e), pat)) return true;
+        return false;
+}
+
+/* network, egress and loopback_ports.  A parent with the host network grants
+ * every host and port; otherwise a child's allow patterns must be covered by
+ * the parent's, its ports and loopback_ports be the parent's or fewer, its
+ * pins (which may name private addresses) be the parent's; deny is a union. */
+static int merge_network(json_t *m, const json_t *parent, const json_t *child, const char *file, cj_error *err) {
+        bool wide = widens(child, "network");
+        const char *pn = json_string_value(json_object_get(parent, "network"));
+        bool phost = strcmp(pn, "host") == 0;
+        const json_t *net = json_object_get(child, "network");
+        if (net) {
+                int from = cj_net_mode_parse(pn), to = cj_net_mode_parse(json_string_value(net));
+                if (!wide && !cj_net_mode_narrows((cj_net_mode) from, (cj_net_mode) to))
+                        return narrow_err(err, file, "network", json_string_value(net), "network");
+                json_object_set(m, "network", (json_t *) net);
+        }
+        const json_t *peg = json_object_get(parent, "egress"), *ceg = json_object_get(child, "egress");
+        json_t *meg = json_object_get(m, "egress");
+        size_t i;
+        const json_t *e;
+        const json_t *allow = json_object_get(ceg, "allow");
+        if (allow) {
+                json_array_foreach(allow, i, e) if (!wide && !phost &&
+                                                    !pattern_covered(json_string_value(e), json_object_get(peg, "allow")))
+                        return narrow_err(err, file, "egress.allow", json_string_value(e), "network");
+                json_object_set(meg, "allow", (json_t *) allow);
+        }
+        const json_t *deny = json_object_get(ceg, "deny");
+        if (deny)
+                json_object_set_new(meg, "deny", str_union(json_object_get(peg, "deny"), deny));
+        const json_t *ports = json_object_get(ceg, "ports");
+        if (ports) {
+                json_array_foreach(ports, i, e) if (!wide && !phost && !port_in(e, json_object_get(peg, "ports"))) {
+                        char what[32];
+                        snprintf(what, sizeof what, "port %lld", (long long) json_integer_value(e));
+                        return narrow_err(err, file, "egress.ports", what, "network");
+                }
+                json_object_set(meg, "ports", (json_t *) ports);
+        }
+        const json_t *pins = json_object_get(ceg, "resolve");
+        if (pins) {
+                const json_t *ppins = json_object_get(peg, "resolve");
+                const char *k;
+                json_object_foreach((json_t *) pins, k, e) if (!wide && !phost &&
+                                                              !json_equal(e, json_object_get(ppins, k)))
+                        return narrow_err(err, file, "egress.resolve", k, "network");
+                json_object_set(meg, "resolve", (json_t *) pins);
+        }
+        const json_t *lports = json_object_get(child, "loopback_ports");
+        if (lports) {
+                json_array_foreach(lports, i, e) if (!wide && !phost &&
+                                                     !port_in(e, json_object_get(parent, "loopback_ports"))) {
+                        char what[32];
+                        snprintf(what, sizeof what, "port %lld", (long long) json_integer_value(e));
+                        return narrow_err(err, file, "loopback_ports", what, "network");
+                }
+                json_object_set(m, "loopback_ports", (json_t *) lports);
+        }
+        return 0;
 }
 
 static int merge_numbers(json_t *m, const char *section, const json_t *parent, const json_t *child, const char *file,
@@ -189,13 +260,8 @@ int cj_profile_merge(const json_t *parent, const json_t *child, const char *file
         if (r < 0)
                 return r;
 
-        const json_t *net = json_object_get(child, "network");
-        if (net) {
-                const char *pn = json_string_value(json_object_get(parent, "network"));
-                if (!widens(child, "network") && net_rank(json_string_value(net)) > net_rank(pn))
-                        return narrow_err(err, file, "network", json_string_value(net), "network");
-                json_object_set(m, "network", (json_t *) net);
-        }
+        if ((r = merge_network(m, parent, child, file, err)) < 0)
+                return r;
         const json_t *ov = json_object_get(child, "network_override");
         if (ov) {
                 if (!widens(child, "network") && strcmp(json_string_value(ov), "any") == 0 &&
@@ -247,6 +313,19 @@ int cj_profile_fill_defaults(json_t *doc) {
                 json_object_set_new(env, "set", json_object());
         if (!json_object_get(doc, "network"))
                 json_object_set_new(doc, "network", json_string("none"));
+        if (!json_object_get(doc, "egress"))
+                json_object_set_new(doc, "egress", json_object());
+        json_t *eg = json_object_get(doc, "egress");
+        if (!json_object_get(eg, "allow"))
+                json_object_set_new(eg, "allow", json_array());
+        if (!json_object_get(eg, "deny"))
+                json_object_set_new(eg, "deny", json_array());
+        if (!json_object_get(eg, "ports"))
+                json_object_set_new(eg, "ports", json_pack("[i,i]", 80, 443));
+        if (!json_object_get(eg, "resolve"))
+                json_object_set_new(eg, "resolve", json_object());
+        if (!json_object_get(doc, "loopback_ports"))
+                json_object_set_new(doc, "loopback_ports", json_array());
         if (!json_object_get(doc, "network_override"))
                 json_object_set_new(doc, "network_override", json_string("narrow"));
         if (!json_object_get(doc, "seccomp"))

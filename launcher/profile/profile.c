@@ -40,7 +40,11 @@ int cj_verdict_parse(const char *s) {
 }
 
 const char *cj_net_mode_name(cj_net_mode m) {
-        return m == CJ_NET_HOST ? "host" : m == CJ_NET_LOOPBACK ? "loopback" : "none";
+        return m == CJ_NET_HOST ? "host" : m == CJ_NET_LOOPBACK ? "loopback" : m == CJ_NET_PROXY ? "proxy" : "none";
+}
+
+bool cj_net_mode_narrows(cj_net_mode from, cj_net_mode to) {
+        return to == from || to == CJ_NET_NONE || from == CJ_NET_HOST;
 }
 
 int cj_net_mode_parse(const char *s) {
@@ -50,6 +54,8 @@ int cj_net_mode_parse(const char *s) {
                 return CJ_NET_LOOPBACK;
         if (strcmp(s, "host") == 0)
                 return CJ_NET_HOST;
+        if (strcmp(s, "proxy") == 0)
+                return CJ_NET_PROXY;
         return -EINVAL;
 }
 
@@ -307,6 +313,14 @@ static int to_strv(const json_t *list, cj_strv *out) {
         return 0;
 }
 
+/* The schema checked the array: at most CJ_NET_PORTS_MAX ports in 1..65535. */
+static size_t to_ports(const json_t *list, uint16_t *out) {
+        size_t i, n = 0;
+        const json_t *e;
+        json_array_foreach(list, i, e) if (n < CJ_NET_PORTS_MAX) out[n++] = (uint16_t) json_integer_value(e);
+        return n;
+}
+
 static int64_t int_or_unlimited(const json_t *obj, const char *key) {
         const json_t *v = json_object_get(obj, key);
         /* The schema admitted only integers (a double would round above 2^53). */
@@ -377,6 +391,19 @@ static int convert(json_t *res, const char *file, cj_profile *p, cj_error *err) 
         p->network_widen = strcmp(json_string_value(json_object_get(res, "network_override")), "any") == 0;
         if (!(p->seccomp = strdup(json_string_value(json_object_get(res, "seccomp")))))
                 return -ENOMEM;
+        const json_t *eg = json_object_get(res, "egress");
+        if (to_strv(json_object_get(eg, "allow"), &p->egress.allow) < 0 ||
+            to_strv(json_object_get(eg, "deny"), &p->egress.deny) < 0)
+                return -ENOMEM;
+        p->egress.n_ports = to_ports(json_object_get(eg, "ports"), p->egress.ports);
+        p->n_loopback_ports = to_ports(json_object_get(res, "loopback_ports"), p->loopback_ports);
+        const char *pk;
+        const json_t *pv;
+        json_object_foreach(json_object_get(eg, "resolve"), pk, pv) {
+                char *kv = NULL;
+                if (asprintf(&kv, "%s=%s", pk, json_string_value(pv)) < 0 || cj_strv_push_take(&p->egress.resolve, kv) < 0)
+                        return -ENOMEM;
+        }
 
         const json_t *l = json_object_get(res, "limits");
         p->limits = (cj_limits){
@@ -398,6 +425,7 @@ static int convert(json_t *res, const char *file, cj_profile *p, cj_error *err) 
                 .cost_usd = num_or_unlimited(b, "cost_usd"),
                 .repeat_limit = int_or_unlimited(b, "repeat_limit"),
                 .stall_limit = int_or_unlimited(b, "stall_limit"),
+                .net_bytes = int_or_unlimited(b, "net_bytes"),
         };
 
         const json_t *v = json_object_get(res, "validation");
@@ -493,6 +521,9 @@ void cj_profile_free(cj_profile *p) {
         cj_strv_free(p->fs_tmpfs);
         cj_strv_free(p->fs_deny);
         cj_strv_free(p->fs_protect);
+        cj_strv_free(p->egress.allow);
+        cj_strv_free(p->egress.deny);
+        cj_strv_free(p->egress.resolve);
         for (size_t i = 0; i < p->n_rules; i++)
                 cj_strv_free(p->rules[i].match);
         free(p->rules);

@@ -32,9 +32,13 @@ typedef enum cj_verdict {
 
 typedef enum cj_net_mode {
         CJ_NET_NONE = 0,     /* own netns, lo up */
-        CJ_NET_LOOPBACK = 1, /* own netns, lo up (reserved: host loopback forwarding) */
+        CJ_NET_LOOPBACK = 1, /* own netns, lo up, loopback_ports forwarded to the host's loopback */
         CJ_NET_HOST = 2,     /* host network namespace */
+        CJ_NET_PROXY = 3,    /* own netns, lo up, egress only through the launcher's proxy (docs/network.md) */
 } cj_net_mode;
+/* Not an order: use cj_net_mode_narrows() to compare modes. */
+
+#define CJ_NET_PORTS_MAX 64 /* entries of egress.ports and of loopback_ports */
 
 /* NULL-terminated string vector helpers (owned strings). */
 typedef char **cj_strv;
@@ -64,6 +68,7 @@ static inline void cj_strv_freep(cj_strv *v) {
 #define CJ_BUDGET_TOKENS_MAX INT64_C(1000000000000000)
 #define CJ_BUDGET_COST_USD_MAX 1e9
 #define CJ_BUDGET_REPEAT_MAX INT64_C(1000000) /* repeat_limit, stall_limit */
+#define CJ_BUDGET_NET_BYTES_MAX (INT64_C(1) << 50)  /* 1 PiB */
 
 /* v * scale into *out, or -EOVERFLOW (v, scale >= 0). */
 int cj_limit_scale(int64_t v, int64_t scale, int64_t *out);
@@ -83,7 +88,17 @@ typedef struct cj_budget {
         int64_t output_bytes, tokens;
         double cost_usd;
         int64_t repeat_limit, stall_limit;
+        int64_t net_bytes; /* bytes through the egress proxy and loopback forwards, both ways */
 } cj_budget;
+
+/* Egress through the proxy (network "proxy"): normalized host patterns
+ * (launcher/net/host.h), ports, and pinned addresses "host=address". */
+typedef struct cj_egress {
+        cj_strv allow, deny;
+        cj_strv resolve;
+        uint16_t ports[CJ_NET_PORTS_MAX];
+        size_t n_ports;
+} cj_egress;
 
 /* A validation rule: prefix match on the resolved argv of a simple command.
  * argv[0] matches by basename too ("git" matches "/usr/bin/git"). */
@@ -105,6 +120,9 @@ typedef struct cj_profile {
 
         cj_net_mode network;
         bool network_widen; /* --net may widen beyond the profile */
+        cj_egress egress;
+        uint16_t loopback_ports[CJ_NET_PORTS_MAX]; /* host loopback ports forwarded into the sandbox */
+        size_t n_loopback_ports;
         char *seccomp;      /* policy name or path */
 
         cj_limits limits;
@@ -156,3 +174,7 @@ const char *cj_verdict_name(cj_verdict v);      /* "allow" | "ask" | "deny" */
 int cj_verdict_parse(const char *s);            /* -EINVAL if unknown */
 const char *cj_net_mode_name(cj_net_mode m);
 int cj_net_mode_parse(const char *s);
+/* Does mode `to` grant no more than `from`?  none narrows everything;
+ * loopback and proxy narrow host; loopback and proxy are not comparable.
+ * (Lists inside a mode, egress and loopback_ports, are compared elsewhere.) */
+bool cj_net_mode_narrows(cj_net_mode from, cj_net_mode to);

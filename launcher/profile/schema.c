@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/host.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/json.h"
@@ -20,6 +21,9 @@ typedef enum ktype {
         K_RULES,   /* array of {match, verdict} */
         K_STRMAP,  /* object of string values */
         K_RUNAS,   /* integer uid > 0 or user name */
+        K_HOSTS,   /* array of host patterns (launcher/net/host.h) */
+        K_PORTS,   /* array of TCP ports 1..65535 */
+        K_PINS,    /* object: host name -> IP address */
 } ktype;
 
 typedef struct keyspec {
@@ -31,7 +35,7 @@ typedef struct keyspec {
 } keyspec;
 
 static const char *const verdicts[] = { "allow", "ask", "deny", NULL };
-static const char *const netmodes[] = { "none", "loopback", "host", NULL };
+static const char *const netmodes[] = { "none", "loopback", "proxy", "host", NULL };
 static const char *const overrides[] = { "narrow", "any", NULL };
 static const char *const sections[] = { "filesystem", "network", "seccomp", "limits", "budget", "validation", "env", NULL };
 
@@ -59,7 +63,12 @@ static const keyspec budget_keys[] = {
         { "cost_usd", K_NUM, NULL, NULL, CJ_BUDGET_COST_USD_MAX },
         { "repeat_limit", K_INT, NULL, NULL, (double) CJ_BUDGET_REPEAT_MAX },
         { "stall_limit", K_INT, NULL, NULL, (double) CJ_BUDGET_REPEAT_MAX },
+        { "net_bytes", K_INT, NULL, NULL, (double) CJ_BUDGET_NET_BYTES_MAX },
         { NULL, 0, NULL, NULL, 0 },
+};
+static const keyspec egress_keys[] = {
+        { "allow", K_HOSTS, NULL, NULL, 0 }, { "deny", K_HOSTS, NULL, NULL, 0 }, { "ports", K_PORTS, NULL, NULL, 0 },
+        { "resolve", K_PINS, NULL, NULL, 0 }, { NULL, 0, NULL, NULL, 0 },
 };
 static const keyspec validation_keys[] = {
         { "default", K_STR, NULL, verdicts },
@@ -80,6 +89,8 @@ static const keyspec top_keys[] = {
         { "filesystem", K_OBJ, fs_keys, NULL },
         { "network", K_STR, NULL, netmodes },
         { "network_override", K_STR, NULL, overrides },
+        { "egress", K_OBJ, egress_keys, NULL, 0 },
+        { "loopback_ports", K_PORTS, NULL, NULL, 0 },
         { "seccomp", K_STR, NULL, NULL },
         { "limits", K_OBJ, limit_keys, NULL },
         { "budget", K_OBJ, budget_keys, NULL },
@@ -163,6 +174,59 @@ static int check_rules(const json_t *v, const char *file, const char *path, cj_e
         return 0;
 }
 
+static int check_hosts(const json_t *v, const char *file, const char *path, cj_error *err) {
+        static const keyspec any = { "hosts", K_STRLIST, NULL, NULL };
+        int r = check_strlist(v, &any, file, path, err);
+        size_t i;
+        const json_t *e;
+        json_array_foreach(v, i, e) {
+                if (r < 0)
+                        return r;
+                _cleanup_free_ char *norm = NULL;
+                const char *why = NULL;
+                if (cj_net_pattern_normalize(json_string_value(e), &norm, &why) < 0)
+                        return cj_error_set(err, EINVAL, "%s: %s[%zu]: '%s' is not a host pattern: %s", file, path, i,
+                                            json_string_value(e), why ? why : "out of memory");
+        }
+        return r;
+}
+
+static int check_ports(const json_t *v, const char *file, const char *path, cj_error *err) {
+        if (!json_is_array(v))
+                return bad(err, file, path, "expected an array of ports");
+        if (json_array_size(v) > CJ_NET_PORTS_MAX)
+                return cj_error_set(err, E2BIG, "%s: %s: more than %d ports", file, path, CJ_NET_PORTS_MAX);
+        size_t i;
+        const json_t *e;
+        json_array_foreach(v, i, e) if (!json_is_integer(e) || json_integer_value(e) < 1 ||
+                                        json_integer_value(e) > 65535) return cj_error_set(err, EINVAL,
+                                                                                           "%s: %s[%zu]: expected a "
+                                                                                           "port 1..65535",
+                                                                                           file, path, i);
+        return 0;
+}
+
+static int check_pins(const json_t *v, const char *file, const char *path, cj_error *err) {
+        if (!json_is_object(v))
+                return bad(err, file, path, "expected an object {\"host\": \"address\"}");
+        if (json_object_size(v) > CJ_PROFILE_LIST_MAX)
+                return cj_error_set(err, E2BIG, "%s: %s: more than %u entries", file, path, CJ_PROFILE_LIST_MAX);
+        const char *k;
+        const json_t *a;
+        json_object_foreach((json_t *) v, k, a) {
+                char host[CJ_NET_HOST_BUF];
+                bool ip = false;
+                const char *why = NULL;
+                struct sockaddr_storage ss;
+                socklen_t len;
+                if (cj_net_host_normalize(k, strlen(k), host, &ip, &why) < 0)
+                        return cj_error_set(err, EINVAL, "%s: %s.%s: not a host name: %s", file, path, k, why);
+                if (!json_is_string(a) || cj_net_addr_parse(json_string_value(a), &ss, &len) < 0)
+                        return cj_error_set(err, EINVAL, "%s: %s.%s: expected an IPv4 or IPv6 address", file, path, k);
+        }
+        return 0;
+}
+
 static int check_object(const json_t *obj, const keyspec *keys, const char *file, const char *prefix, cj_error *err) {
         const char *key;
         const json_t *v;
@@ -212,6 +276,15 @@ static int check_object(const json_t *obj, const keyspec *keys, const char *file
                         break;
                 case K_RULES:
                         r = check_rules(v, file, path, err);
+                        break;
+                case K_HOSTS:
+                        r = check_hosts(v, file, path, err);
+                        break;
+                case K_PORTS:
+                        r = check_ports(v, file, path, err);
+                        break;
+                case K_PINS:
+                        r = check_pins(v, file, path, err);
                         break;
                 case K_STRMAP: {
                         if (!json_is_object(v))
@@ -357,7 +430,43 @@ static int expand_list(json_t *list, const cj_profile_vars *vars, bool paths, co
         return 0;
 }
 
+/* Host patterns and pinned names in their normalized form, so that merging
+ * and matching compare like with like (the schema check accepted them). */
+static int normalize_egress(json_t *doc) {
+        json_t *eg = json_object_get(doc, "egress");
+        static const char *const lists[] = { "allow", "deny" };
+        for (size_t l = 0; l < CJ_ARRAY_SIZE(lists); l++) {
+                json_t *list = json_object_get(eg, lists[l]);
+                size_t i;
+                json_t *e;
+                json_array_foreach(list, i, e) {
+                        _cleanup_free_ char *norm = NULL;
+                        const char *why;
+                        if (cj_net_pattern_normalize(json_string_value(e), &norm, &why) < 0 || json_string_set(e, norm) < 0)
+                                return -ENOMEM;
+                }
+        }
+        json_t *pins = json_object_get(eg, "resolve");
+        if (pins) {
+                _cleanup_json_ json_t *out = json_object();
+                const char *k;
+                json_t *a;
+                json_object_foreach(pins, k, a) {
+                        char host[CJ_NET_HOST_BUF];
+                        bool ip;
+                        const char *why;
+                        if (!out || cj_net_host_normalize(k, strlen(k), host, &ip, &why) < 0 ||
+                            json_object_set(out, host, a) < 0)
+                                return -ENOMEM;
+                }
+                json_object_set(eg, "resolve", out);
+        }
+        return 0;
+}
+
 int cj_profile_expand(json_t *doc, const cj_profile_vars *vars, const char *file, cj_error *err) {
+        if (normalize_egress(doc) < 0)
+                return cj_error_set(err, ENOMEM, "out of memory");
         json_t *fs = json_object_get(doc, "filesystem");
         if (fs) {
                 const char *key;

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * The egress proxy and loopback forwarder of one call (docs/network.md).
+ *
+ * It lives in the launcher, on its own thread, for the duration of the call
+ * (no daemon).  The sandbox's pid 1 opens listening sockets on 127.0.0.1
+ * inside the call's network namespace (the proxy's port, then each
+ * loopback_ports entry) and hands them over the socket pair this module
+ * creates; the proxy accepts on them directly, so no byte is copied inside
+ * the sandbox.  Each connection is checked against the policy, resolved
+ * once, connected to the checked address, relayed (splice(2) through a
+ * pipe), and recorded as one event.
+ *
+ *   cj_net_proxy_new(&policy, budget, &px, err);
+ *   sandbox config: cj_net_proxy_sandbox_fd(px), cj_net_proxy_ports(px, ...),
+ *                   cj_net_proxy_env(px), on_spawn = cj_net_proxy_start
+ *   ... the sandbox runs ...
+ *   cj_net_proxy_finish(px, &summary);   stops the thread, hands over the events
+ */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "policy.h"
+#include "util/err.h"
+
+#define CJ_NET_CONNS_MAX 256             /* connections open at once; more wait in the backlog */
+#define CJ_NET_EVENTS_MAX 1000           /* connections recorded one by one per call; the rest summed */
+#define CJ_NET_CONNECT_TIMEOUT_MS 10000  /* to connect upstream */
+#define CJ_NET_HEAD_TIMEOUT_MS 30000     /* for a request head or a ClientHello to arrive */
+#define CJ_NET_REASON_MAX 160
+
+typedef struct cj_net_event {
+        char host[CJ_NET_HOST_BUF];
+        uint16_t port;
+        char addr[64];                /* the address connected to ("" if none) */
+        const char *kind;             /* "connect" (CONNECT tunnel), "http" (plain), "loopback" (forward) */
+        const char *verdict;          /* "allowed", "denied", "error", "budget_exhausted" */
+        char reason[CJ_NET_REASON_MAX]; /* why denied / cut ("" when allowed and ended normally) */
+        uint64_t bytes_up, bytes_down; /* sandbox -> server, server -> sandbox */
+        int64_t duration_ms;
+} cj_net_event;
+
+typedef struct cj_net_summary {
+        cj_net_event *events;
+        size_t n_events;
+        uint64_t more;                /* connections beyond CJ_NET_EVENTS_MAX (counted, bytes summed) */
+        uint64_t more_bytes_up, more_bytes_down;
+        uint64_t bytes_up, bytes_down; /* all connections */
+        unsigned allowed, denied;
+        bool budget_exhausted;
+} cj_net_summary;
+
+typedef struct cj_net_proxy cj_net_proxy;
+
+/* A proxy for pol (borrowed: keep it alive until cj_net_proxy_free), with
+ * byte_budget bytes (both ways, all connections; < 0: unlimited). */
+int cj_net_proxy_new(const cj_net_policy *pol, int64_t byte_budget, cj_net_proxy **out, cj_error *err);
+
+/* The sandbox's end of the socket pair (pid 1 sends the listening sockets on it). */
+int cj_net_proxy_sandbox_fd(const cj_net_proxy *px);
+
+/* The ports pid 1 listens on inside, in the order it sends them. */
+size_t cj_net_proxy_ports(const cj_net_proxy *px, const uint16_t **ports);
+
+/* "NAME=value" variables for the sandbox (HTTP_PROXY and friends; none
+ * without a proxy).  Owned by px. */
+char *const *cj_net_proxy_env(const cj_net_proxy *px);
+
+/* Start the proxy thread.  For the sandbox's on_spawn hook: called after
+ * the clone, so that no thread exists while the launcher forks. */
+int cj_net_proxy_start(void *px);
+
+/* Stop the thread, close every connection, and move the record into *sum. */
+int cj_net_proxy_finish(cj_net_proxy *px, cj_net_summary *sum);
+
+void cj_net_proxy_free(cj_net_proxy *px);
+void cj_net_summary_clear(cj_net_summary *sum);
+
+/* One event as journal fields / the result's "network" object (denied
+ * connections listed with their reason, so the agent sees why). */
+json_t *cj_net_event_json(const cj_net_event *ev);
+json_t *cj_net_summary_json(const cj_net_summary *sum, const cj_net_policy *pol);
