@@ -19,7 +19,7 @@ static const char journal_usage[] =
         "\"task\" and \"prev\", the SHA-256 of the previous line (64 zeros for the\n"
         "first), followed by the event's fields.  Events: created, profile, start,\n"
         "end, interrupted, denied, approval_required, approved, rejected, refused,\n"
-        "budget_exhausted, budget_set, charge, stopped, resumed, checkpoint,\n"
+        "budget_exhausted, budget_set, charge, stopped, resumed, checkpoint, net,\n"
         "repaired.  See docs/tracker.md.\n"
         "\n"
         "Commands:\n"

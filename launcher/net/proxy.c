@@ -155,10 +155,10 @@ static void record(cj_net_proxy *px, cj_net_event *ev) {
         cj_net_summary *s = &px->sum;
         s->bytes_up += ev->bytes_up;
         s->bytes_down += ev->bytes_down;
-        if (strcmp(ev->verdict, "denied") == 0)
-                s->denied++;
-        else
+        if (strcmp(ev->verdict, "allowed") == 0)
                 s->allowed++;
+        else
+                s->denied++; /* denied, failed or cut by the budget */
         if (s->n_events >= CJ_NET_EVENTS_MAX) {
                 s->more++;
                 s->more_bytes_up += ev->bytes_up;
@@ -495,7 +495,7 @@ static bool connected(cj_net_proxy *px, conn *c) {
         memcpy(c->out + hl, c->buf + c->req.head_len, rest);
         free(head);
         c->out_len = hl + rest;
-        c->ev.bytes_up += rest;
+        c->ev.bytes_up += hl + rest;
         charge(px, hl + rest);
         c->phase = P_RELAY;
         return true;

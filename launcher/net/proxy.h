@@ -14,9 +14,9 @@
  * pipe), and recorded as one event.
  *
  *   cj_net_proxy_new(&policy, budget, &px, err);
- *   sandbox config: cj_net_proxy_sandbox_fd(px), cj_net_proxy_ports(px, ...),
- *                   cj_net_proxy_env(px), on_spawn = cj_net_proxy_start
- *   ... the sandbox runs ...
+ *   sandbox config: listen_chan = cj_net_proxy_sandbox_fd(px), listen_ports =
+ *                   cj_net_proxy_ports(px, ...), cj_sandbox_setenv(cj_net_proxy_env(px))
+ *   cj_sandbox_prepare, cj_sandbox_spawn, cj_net_proxy_start(px), cj_sandbox_supervise ...
  *   cj_net_proxy_finish(px, &summary);   stops the thread, hands over the events
  */
 
@@ -71,8 +71,8 @@ size_t cj_net_proxy_ports(const cj_net_proxy *px, const uint16_t **ports);
  * without a proxy).  Owned by px. */
 char *const *cj_net_proxy_env(const cj_net_proxy *px);
 
-/* Start the proxy thread.  For the sandbox's on_spawn hook: called after
- * the clone, so that no thread exists while the launcher forks. */
+/* Start the proxy thread: after cj_sandbox_spawn, so that no thread runs
+ * across the clone, and before the call can connect. */
 int cj_net_proxy_start(void *px);
 
 /* Stop the thread, close every connection, and move the record into *sum. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fstools.h"
+#include "net/proxy.h"
 #include "proto/encoding.h"
 #include "proto/paths.h"
 #include "proto/result.h"
@@ -327,6 +328,96 @@ static void add_quarantined(call_state *s, const cj_sandbox_result *res) {
 
 static const char *const bash_argv[] = { "bash", "--noprofile", "--norc", "-c", NULL, NULL };
 
+/* The call's network: the policy from the profile and the operator's flags,
+ * and for proxy mode or loopback forwards the proxy that serves them. */
+typedef struct call_net {
+        cj_net_policy pol;
+        cj_net_proxy *px;
+} call_net;
+
+static void call_net_clear(call_net *n) {
+        cj_net_proxy_free(n->px);
+        cj_net_policy_clear(&n->pol);
+}
+
+/* Bytes the task may still move through the proxy; -1 when unlimited. */
+static int64_t net_budget_left(const call_state *s) {
+        if (!s->task)
+                return -1;
+        const cj_state *st = cj_task_state(s->task);
+        cj_budget lim;
+        cj_state_limits(st, &lim);
+        if (lim.net_bytes < 0)
+                return -1;
+        return lim.net_bytes > st->used.net_bytes ? lim.net_bytes - st->used.net_bytes : 0;
+}
+
+static int net_setup(call_state *s, cj_sandbox_config *cfg, call_net *n, cj_error *err) {
+        const cj_call *c = s->call;
+        int r = cj_net_policy_build(c->profile, c->net, c->allow_hosts, &n->pol, err);
+        if (r < 0)
+                return r;
+        if (n->pol.mode != CJ_NET_PROXY && n->pol.n_loopback_ports == 0)
+                return 0;
+        if ((r = cj_net_proxy_new(&n->pol, net_budget_left(s), &n->px, err)) < 0)
+                return r;
+        cfg->n_listen_ports = cj_net_proxy_ports(n->px, &cfg->listen_ports);
+        cfg->listen_chan = cj_net_proxy_sandbox_fd(n->px);
+        /* The launcher's last word: set after the profile's and the request's env. */
+        char *const *pe = cj_net_proxy_env(n->px);
+        for (size_t i = 0; pe && pe[i]; i++) {
+                char name[32];
+                size_t k = strcspn(pe[i], "=");
+                snprintf(name, sizeof name, "%.*s", (int) k, pe[i]);
+                if ((r = cj_sandbox_setenv(cfg, name, pe[i] + k + 1)) < 0)
+                        return cj_error_seterrno(err, r, "proxy environment");
+        }
+        return 0;
+}
+
+/* The sandbox in its stages, the proxy's thread started between spawn and
+ * supervise: after the clone (no thread may run across it) and before the
+ * call can connect. */
+static int run_stages(const cj_sandbox_config *cfg, call_net *n, cj_sandbox_result *res, cj_error *err) {
+        if (!n->px)
+                return cj_sandbox_run(cfg, res, err);
+        *res = (cj_sandbox_result){ .status = CJ_SB_SETUP_FAILED, .peak_memory_bytes = -1, .cgroup = "none" };
+        cj_sandbox *sb = NULL;
+        int r = cj_sandbox_prepare(cfg, &sb, err);
+        if (r >= 0 && (r = cj_sandbox_spawn(sb, err)) >= 0) {
+                if ((r = cj_net_proxy_start(n->px)) < 0)
+                        cj_error_seterrno(err, r, "start the network proxy");
+                else if ((r = cj_sandbox_supervise(sb, err)) >= 0)
+                        r = cj_sandbox_collect(sb, res, err);
+        }
+        cj_sandbox_free(sb); /* kills a pid 1 still running */
+        return r < 0 ? r : 0;
+}
+
+/* Journal each connection (a "net" event counts toward net_bytes) and put
+ * the summary in the result, denied connections first. */
+static void net_report(call_state *s, call_net *n) {
+        if (!n->px)
+                return;
+        cj_net_summary sum;
+        cj_net_proxy_finish(n->px, &sum);
+        for (size_t i = 0; s->task && i < sum.n_events; i++) {
+                _cleanup_json_ json_t *f = cj_net_event_json(&sum.events[i]);
+                if (f && json_object_set_new(f, "call", json_integer((json_int_t) s->seq)) == 0)
+                        cj_task_record(s->task, "net", f, NULL, NULL);
+        }
+        if (s->task && sum.more) {
+                _cleanup_json_ json_t *f = json_pack("{s:I,s:s,s:I,s:I,s:I}", "call", (json_int_t) s->seq, "kind",
+                                                     "more", "connections", (json_int_t) sum.more, "bytes_up",
+                                                     (json_int_t) sum.more_bytes_up, "bytes_down",
+                                                     (json_int_t) sum.more_bytes_down);
+                if (f)
+                        cj_task_record(s->task, "net", f, NULL, NULL);
+        }
+        json_object_set_new(s->result, "network", cj_net_summary_json(&sum, &n->pol));
+        cj_net_summary_clear(&sum);
+}
+
 static int run_sandbox(call_state *s, cj_error *err) {
         const cj_call *c = s->call;
         cj_sandbox_config cfg;
@@ -353,11 +444,16 @@ static int run_sandbox(call_state *s, cj_error *err) {
                 cfg.stderr_fd = errf;
         }
         cfg.stdin_fd = in;
-
-        _cleanup_(cj_sandbox_result_clear) cj_sandbox_result res = { 0 };
-        int r = cj_sandbox_run(&cfg, &res, err);
+        _cleanup_(call_net_clear) call_net net = { 0 };
+        int r = net_setup(s, &cfg, &net, err);
         if (r < 0)
                 return r;
+
+        _cleanup_(cj_sandbox_result_clear) cj_sandbox_result res = { 0 };
+        r = run_stages(&cfg, &net, &res, err);
+        if (r < 0)
+                return r;
+        net_report(s, &net);
         s->exit_code = cj_sandbox_exit_code(&res);
         add_quarantined(s, &res);
         const char *status = res.status == CJ_SB_TIMEOUT ? "timeout"

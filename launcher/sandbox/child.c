@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -170,6 +173,48 @@ static void receive_filter(child_ctx *c) {
         c->prog = (struct sock_fprog){ .len = (unsigned short) (len / sizeof insns[0]), .filter = insns };
 }
 
+/* pid 1, in the call's network namespace: bind each port on 127.0.0.1 and
+ * hand the listening sockets to the launcher (one message), keeping none. */
+static int send_listeners(const cj_sandbox_config *cfg) {
+        int fds[CJ_SANDBOX_LISTEN_MAX];
+        size_t n = 0;
+        int r = cfg->n_listen_ports > CJ_SANDBOX_LISTEN_MAX ? -E2BIG : 0;
+        for (; r == 0 && n < cfg->n_listen_ports; n++) {
+                struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(cfg->listen_ports[n]),
+                                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+                fds[n] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                if (fds[n] < 0 || bind(fds[n], (struct sockaddr *) &sa, sizeof sa) < 0 || listen(fds[n], 128) < 0)
+                        r = -errno;
+                if (fds[n] < 0)
+                        break;
+        }
+        if (r == 0) {
+                char tag = 'L';
+                struct iovec iov = { &tag, 1 };
+                union {
+                        char buf[CMSG_SPACE(sizeof(int) * CJ_SANDBOX_LISTEN_MAX)];
+                        struct cmsghdr align;
+                } u;
+                memset(&u, 0, sizeof u);
+                struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+                if (n) {
+                        m.msg_control = u.buf;
+                        m.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+                        struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+                        cm->cmsg_level = SOL_SOCKET;
+                        cm->cmsg_type = SCM_RIGHTS;
+                        cm->cmsg_len = CMSG_LEN(sizeof(int) * n);
+                        memcpy(CMSG_DATA(cm), fds, sizeof(int) * n);
+                }
+                if (sendmsg(cfg->listen_chan, &m, MSG_NOSIGNAL) < 0)
+                        r = -errno;
+        }
+        for (size_t i = 0; i < n; i++)
+                close(fds[i]);
+        close(cfg->listen_chan);
+        return r;
+}
+
 _Noreturn void cj_sandbox_child_main(child_ctx *c) {
         cj_error err = { 0 };
         prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -177,9 +222,10 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
          * files) never enter the sandbox: keep only the channel, the pipes and
          * what pid 2 is given; handed-in fds come over the channel after this. */
         const cj_sandbox_config *cfg = c->cfg;
-        int keep[9 + CJ_SANDBOX_KEEP_FDS_MAX] = { 0,           1,           2,           c->chan,       c->msg_wr,
-                                                 c->status_wr, cfg->stdin_fd, cfg->stdout_fd, cfg->stderr_fd };
-        size_t nkeep = 9;
+        int keep[10 + CJ_SANDBOX_KEEP_FDS_MAX] = { 0,           1,           2,           c->chan,       c->msg_wr,
+                                                  c->status_wr, cfg->stdin_fd, cfg->stdout_fd, cfg->stderr_fd,
+                                                  cfg->listen_chan };
+        size_t nkeep = 10;
         for (size_t i = 0; cfg->fn && cfg->keep_fds && cfg->keep_fds[i] >= 0 && i < CJ_SANDBOX_KEEP_FDS_MAX; i++)
                 keep[nkeep++] = cfg->keep_fds[i];
         int r = close_all_but(keep, nkeep);
@@ -204,6 +250,8 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
                 child_fail(c, MSG_SETUP_FAILED, errno, "sethostname");
         if (c->net != CJ_NET_HOST && (r = cj_net_loopback_up(&err)) < 0)
                 child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
+        if (cfg->listen_chan >= 0 && (r = send_listeners(cfg)) < 0)
+                child_fail(c, MSG_SETUP_FAILED, r, "listening sockets for the launcher's proxy");
         if ((r = cj_mounts_apply(c->plan, c->cwd, &err)) < 0)
                 child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
 

@@ -33,7 +33,7 @@ extern char **environ;
 static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
 void cj_sandbox_config_init(cj_sandbox_config *cfg) {
-        *cfg = (cj_sandbox_config){ .network = -1, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
+        *cfg = (cj_sandbox_config){ .network = -1, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .listen_chan = -1 };
 }
 
 int cj_sandbox_pass_fd(cj_sandbox_config *cfg, int fd, int target, const char *env_name) {

@@ -54,7 +54,16 @@ typedef struct cj_sandbox_config {
         size_t n_pass_fds;
         const char *set_env[CJ_SANDBOX_SET_ENV_MAX][2]; /* name, value */
         size_t n_set_env;
+        /* Listening sockets pid 1 opens on 127.0.0.1 in the call's network
+         * namespace (the egress proxy's, loopback forwards: launcher/net/proxy.h)
+         * and sends, in this order, over listen_chan (SCM_RIGHTS) right after
+         * lo is up.  pid 1 keeps none; the call never has them. */
+        const uint16_t *listen_ports;
+        size_t n_listen_ports;       /* at most CJ_SANDBOX_LISTEN_MAX */
+        int listen_chan;             /* -1 = none */
 } cj_sandbox_config;
+
+#define CJ_SANDBOX_LISTEN_MAX 128 /* listening sockets handed out of one sandbox */
 
 typedef enum cj_sandbox_status {
         CJ_SB_EXITED,       /* pid 2 exited: exit_code */

@@ -28,6 +28,7 @@ cp -r "$CLAWJAIL_SECCOMP_PATH" "$stage/seccomp"
 cp "$CJ_HELPERS_DIR"/cj-probe "$stage/helpers/"
 cp "$TAP_LIB" "$stage/tap.sh"
 cp "$script" "$stage/test.sh"
+cp "$(dirname "$script")"/*.py "$stage/" 2>/dev/null # helper scripts next to the test
 chmod -R a+rX "$stage"
 chmod 755 "$stage"
 

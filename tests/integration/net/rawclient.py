@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Inside the sandbox: send raw bytes to the proxy (127.0.0.1:3128), as a
+# hostile client would, and print what comes back (first line), or how the
+# connection ended.  rawclient.py MODE ARGS...
+#   raw TEXT                  send TEXT (\r\n escapes), print the reply's status line
+#   chain HOST:PORT TEXT      CONNECT HOST:PORT, then send TEXT inside the tunnel
+import socket, sys
+
+def connect():
+    s = socket.create_connection(("127.0.0.1", 3128), timeout=10)
+    return s
+
+def reply(s):
+    data = b""
+    try:
+        while b"\r\n" not in data:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    except OSError as e:
+        return "error %s" % e.__class__.__name__
+    return data.split(b"\r\n")[0].decode(errors="replace") if data else "closed"
+
+def unescape(t):
+    return t.encode().decode("unicode_escape").encode("latin-1")
+
+mode = sys.argv[1]
+s = connect()
+if mode == "raw":
+    s.sendall(unescape(sys.argv[2]))
+    print(reply(s))
+elif mode == "chain":
+    s.sendall(b"CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (sys.argv[2].encode(), sys.argv[2].encode()))
+    print("outer:", reply(s))
+    s.sendall(unescape(sys.argv[3]))
+    print("inner:", reply(s))
