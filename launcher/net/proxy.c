@@ -71,7 +71,7 @@ struct cj_net_proxy {
         item stop_item, chan_item;
         conn *conns;
         size_t n_conns;
-        cj_strv env;
+        cj_strv env_names, env_values;
         cj_net_summary sum;
 };
 
@@ -84,10 +84,7 @@ static int64_t now_ms(void) {
 /* ---- setup --------------------------------------------------------------- */
 
 static int add_env(cj_net_proxy *px, const char *name, const char *value) {
-        char *kv = NULL;
-        if (asprintf(&kv, "%s=%s", name, value) < 0)
-                return -ENOMEM;
-        return cj_strv_push_take(&px->env, kv);
+        return cj_strv_push(&px->env_names, name) < 0 || cj_strv_push(&px->env_values, value) < 0 ? -ENOMEM : 0;
 }
 
 int cj_net_proxy_new(const cj_net_policy *pol, int64_t byte_budget, cj_net_proxy **out, cj_error *err) {
@@ -145,8 +142,10 @@ size_t cj_net_proxy_ports(const cj_net_proxy *px, const uint16_t **ports) {
         return px->n_ports;
 }
 
-char *const *cj_net_proxy_env(const cj_net_proxy *px) {
-        return px->env;
+size_t cj_net_proxy_env(const cj_net_proxy *px, char *const **names, char *const **values) {
+        *names = px->env_names;
+        *values = px->env_values;
+        return cj_strv_len(px->env_names);
 }
 
 /* ---- recording ----------------------------------------------------------- */
@@ -819,7 +818,8 @@ void cj_net_proxy_free(cj_net_proxy *px) {
         for (size_t i = 0; i < CJ_ARRAY_SIZE(fds); i++)
                 if (fds[i] >= 0)
                         close(fds[i]);
-        cj_strv_free(px->env);
+        cj_strv_free(px->env_names);
+        cj_strv_free(px->env_values);
         free(px);
 }
 

@@ -67,9 +67,9 @@ int cj_net_proxy_sandbox_fd(const cj_net_proxy *px);
 /* The ports pid 1 listens on inside, in the order it sends them. */
 size_t cj_net_proxy_ports(const cj_net_proxy *px, const uint16_t **ports);
 
-/* "NAME=value" variables for the sandbox (HTTP_PROXY and friends; none
- * without a proxy).  Owned by px. */
-char *const *cj_net_proxy_env(const cj_net_proxy *px);
+/* Variables for the sandbox (HTTP_PROXY and friends; none without a
+ * proxy): their number, names and values, owned by px. */
+size_t cj_net_proxy_env(const cj_net_proxy *px, char *const **names, char *const **values);
 
 /* Start the proxy thread: after cj_sandbox_spawn, so that no thread runs
  * across the clone, and before the call can connect. */

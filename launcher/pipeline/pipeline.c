@@ -364,14 +364,11 @@ static int net_setup(call_state *s, cj_sandbox_config *cfg, call_net *n, cj_erro
         cfg->n_listen_ports = cj_net_proxy_ports(n->px, &cfg->listen_ports);
         cfg->listen_chan = cj_net_proxy_sandbox_fd(n->px);
         /* The launcher's last word: set after the profile's and the request's env. */
-        char *const *pe = cj_net_proxy_env(n->px);
-        for (size_t i = 0; pe && pe[i]; i++) {
-                char name[32];
-                size_t k = strcspn(pe[i], "=");
-                snprintf(name, sizeof name, "%.*s", (int) k, pe[i]);
-                if ((r = cj_sandbox_setenv(cfg, name, pe[i] + k + 1)) < 0)
+        char *const *names, *const *values;
+        size_t n_env = cj_net_proxy_env(n->px, &names, &values);
+        for (size_t i = 0; i < n_env; i++)
+                if ((r = cj_sandbox_setenv(cfg, names[i], values[i])) < 0)
                         return cj_error_seterrno(err, r, "proxy environment");
-        }
         return 0;
 }
 
