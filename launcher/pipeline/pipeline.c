@@ -38,6 +38,7 @@ typedef struct call_state {
         bool started;
         json_t *result;
         int exit_code;
+        cj_error journal_err; /* a journal write that failed (record) */
 } call_state;
 
 static const char *kind_tool(cj_call_kind k) {
@@ -160,7 +161,9 @@ static json_t *start_fields(const call_state *s) {
         return f;
 }
 
-/* Journal an event about a call that did not start (tracked calls only). */
+/* Journal an event about a call that did not start (tracked calls only).  A
+ * failure is kept in s->journal_err: the call then ends as clawjail's error,
+ * never as an answer the journal does not hold. */
 static void record(call_state *s, const char *event, json_t *extra) {
         if (!s->task) {
                 json_decref(extra);
@@ -170,7 +173,9 @@ static void record(call_state *s, const char *event, json_t *extra) {
         if (extra)
                 json_object_update(f, extra);
         json_decref(extra);
-        cj_task_record(s->task, event, f, NULL, NULL);
+        cj_error e = { 0 };
+        if (cj_task_record(s->task, event, f, NULL, &e) < 0 && !s->journal_err.code)
+                cj_error_set(&s->journal_err, e.code ? e.code : EIO, "journal the '%s' event: %s", event, e.msg);
 }
 
 /* ---- stage 3: the sandbox ----------------------------------------------- */
@@ -748,6 +753,10 @@ int cj_pipeline_run(const cj_call *c, json_t **result, int *exit_code, cj_error 
         if (r < 0)
                 goto out;
 done:
+        if (s.journal_err.code) {
+                r = cj_error_set(err, s.journal_err.code, "%s", s.journal_err.msg);
+                goto out;
+        }
         *result = in_spec_order(TAKE_PTR(s.result));
         *exit_code = s.exit_code;
         r = 0;

@@ -73,6 +73,17 @@ else
                 "their descriptors are not readable here"
 fi
 
+# ---- a journal write that fails is an error, never a silent answer ----
+
+call '{"tool":"exec","command":"true"}' --task jfail
+jsz=$(stat -c %s "$SD/tasks/jfail/journal.jsonl")
+# RLIMIT_FSIZE at the journal's size (SIGXFSZ ignored: write fails with EFBIG).
+R=$( (trap '' XFSZ; printf '{"tool":"exec","command":"shutdown now"}' |
+        prlimit --fsize="$jsz" timeout 60 "$CLAWJAIL" call --task jfail 2>/dev/null) )
+RC=$?
+is "$RC/$(jr .status)" "125/error" "a denied call whose journal line cannot be written fails (rc 125), not 'denied'"
+like "$(jr .error.message)" "journal" "and the error says the journal failed"
+
 # ---- writes land on a persistent root or fail (never vanish with a tmpfs) ----
 
 mkdir -p "$PARENT/outside"
