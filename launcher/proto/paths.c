@@ -109,7 +109,6 @@ int cj_proto_check_target(const cj_profile *p, cj_tool tool, const char *path, c
 
 int cj_proto_file_path(const cj_profile *p, cj_tool tool, const char *path, const char *cwd, char **out,
                        cj_proto_error *perr) {
-        bool writing = tool == CJ_TOOL_WRITE || tool == CJ_TOOL_EDIT;
         _cleanup_(cj_strv_freep) cj_strv roots = NULL;
         char *const *lists[] = { p->fs_ro, p->fs_rw, p->fs_tmpfs };
         for (size_t l = 0; l < CJ_ARRAY_SIZE(lists); l++)
@@ -120,12 +119,8 @@ int cj_proto_file_path(const cj_profile *p, cj_tool tool, const char *path, cons
                 cwd = p->fs_rw && p->fs_rw[0] ? p->fs_rw[0] : NULL;
         _cleanup_free_ char *resolved = NULL;
         int r = cj_proto_resolve_path(path, cwd, roots, &resolved, perr);
-        if (r < 0) {
-                if (writing && perr->code == CJ_PROTO_BAD_PATH && strncmp(perr->message, "relative", 8) != 0 &&
-                    strcmp(perr->message, "empty path") != 0)
-                        perr->code = CJ_PROTO_NOT_WRITABLE; /* outside every root: nowhere to keep the bytes */
-                return r;
-        }
+        if (r < 0)
+                return r; /* outside every root: bad_path, as for a read */
         if ((r = cj_proto_check_target(p, tool, resolved, perr)) < 0)
                 return r;
         *out = TAKE_PTR(resolved);

@@ -39,8 +39,9 @@ bool cj_proto_persistent(const cj_profile *p, const char *path);
 int cj_proto_check_target(const cj_profile *p, cj_tool tool, const char *path, cj_proto_error *perr);
 
 /* The whole check for a file tool under a profile: read may reach ro, rw and
- * tmpfs roots; write and edit only persistent writable roots (not_writable
- * otherwise: a write to the call's tmpfs would be lost); both refuse "deny"
+ * tmpfs roots (bad_path outside all of them); write and edit only persistent
+ * writable roots (not_writable for a read-only root or the call's tmpfs, where
+ * the bytes would be lost); both refuse "deny"
  * paths, and write/edit refuse "protect" paths.  cwd defaults to the first rw
  * root.  *out is the absolute normalized path. */
 int cj_proto_file_path(const cj_profile *p, cj_tool tool, const char *path, const char *cwd, char **out,

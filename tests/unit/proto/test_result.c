@@ -150,8 +150,10 @@ START_TEST(file_paths_persistent_and_protect) {
         char *out = NULL;
         ck_assert_int_lt(cj_proto_file_path(&p, CJ_TOOL_WRITE, "/tmp/zz/x", NULL, &out, &e), 0);
         ck_assert_int_eq(e.code, CJ_PROTO_NOT_WRITABLE);
-        ck_assert_int_lt(cj_proto_file_path(&p, CJ_TOOL_WRITE, "../outside/t.txt", "/work/repo", &out, &e), 0);
-        ck_assert_int_eq(e.code, CJ_PROTO_NOT_WRITABLE);
+        ck_assert_int_lt(cj_proto_file_path(&p, CJ_TOOL_WRITE, "../outside/t.txt", "/tmp/ws", &out, &e), 0);
+        ck_assert_int_eq(e.code, CJ_PROTO_NOT_WRITABLE); /* lands on /tmp, a tmpfs */
+        ck_assert_int_lt(cj_proto_file_path(&p, CJ_TOOL_WRITE, "../../etc/x", "/work/repo", &out, &e), 0);
+        ck_assert_int_eq(e.code, CJ_PROTO_BAD_PATH); /* outside every root */
         ck_assert_int_lt(cj_proto_file_path(&p, CJ_TOOL_EDIT, "tmpish/a", NULL, &out, &e), 0);
         ck_assert_int_eq(e.code, CJ_PROTO_NOT_WRITABLE);
         ck_assert_int_eq(cj_proto_file_path(&p, CJ_TOOL_WRITE, "tmpish/keep/a", NULL, &out, &e), 0);
