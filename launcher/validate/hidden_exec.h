@@ -55,6 +55,11 @@ void cj_hx_openssl(cj_vctx *c, const sh_cmd *cmd, size_t first);
 void cj_hx_cc(cj_vctx *c, const sh_cmd *cmd, size_t first);
 void cj_hx_npm(cj_vctx *c, const sh_cmd *cmd, size_t first);
 
+/* General mechanisms under allowlist profiles (hx_general.c): arguments naming
+ * a shell or interpreter, command-string arguments, `X exec|run PROG`, shells
+ * and REPLs with nothing to run.  report() records one finding. */
+void cj_hx_general(cj_vctx *c, const sh_cmd *cmd, void (*report)(cj_vctx *, const sh_cmd *, size_t, const char *));
+
 /* Analyzers (exec_scripts.c): return a static reason when the script can run
  * commands, write or read files, or cannot be analyzed; NULL when it is plain. */
 const char *cj_sed_script_danger(const char *script);

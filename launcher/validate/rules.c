@@ -27,6 +27,10 @@
  * none (the sandbox then has the host's kept PATH, or /usr/bin:/bin). */
 #define CJ_RULES_FALLBACK_PATH "/usr/local/bin:/usr/bin:/bin"
 
+/* Rules whose program word matches one command, kept on the stack; more
+ * than this and every rule is examined (slower, same result). */
+#define CJ_RULES_CANDIDATES_MAX 64u
+
 /* Results are ordered: the better of two readings is the larger. */
 typedef enum match { NO_MATCH = 0, MAYBE = 1, MATCH = 2 } match;
 
@@ -227,11 +231,29 @@ void cj_rules_apply(cj_vctx *c, const sh_cmd *cmd) {
 
         if (cmd->argc == 0)
                 return;
+        /* Hundreds of rules (the shipped sets) meet every simple command: one
+         * pass keeps those whose program word can match, the ordered passes
+         * then look at those only. */
+        const char *v0 = cmd->argv[0].value, *b0 = cj_basename(v0);
+        bool dyn0 = is_dynamic(&cmd->argv[0]);
+        size_t cand[CJ_RULES_CANDIDATES_MAX], nc = 0;
+        bool all = false;
+        for (size_t i = 0; i < p->n_rules && !all; i++) {
+                const char *m0 = p->rules[i].match ? p->rules[i].match[0] : NULL;
+                if (!m0 || (!dyn0 && (m0[0] != b0[0] || strcmp(m0, b0) != 0) && strcmp(m0, v0) != 0))
+                        continue;
+                if (nc == CJ_RULES_CANDIDATES_MAX)
+                        all = true; /* more than fit: look at every rule */
+                else
+                        cand[nc++] = i;
+        }
+        if (all)
+                nc = p->n_rules;
         static const cj_verdict order[] = { CJ_VERDICT_DENY, CJ_VERDICT_ASK, CJ_VERDICT_ALLOW };
         for (size_t o = 0; o < 3; o++)
-                for (size_t i = 0; i < p->n_rules; i++) {
-                        const cj_rule *rule = &p->rules[i];
-                        if (rule->verdict != order[o])
+                for (size_t ci = 0; ci < nc; ci++) {
+                        const cj_rule *rule = &p->rules[all ? ci : cand[ci]];
+                        if (rule->verdict != order[o] || !rule->match || !rule->match[0])
                                 continue;
                         match m = rule_match(rule, cmd, p);
                         if (m == NO_MATCH)

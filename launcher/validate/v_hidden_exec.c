@@ -700,9 +700,14 @@ static void glob_options(cj_vctx *c, const sh_cmd *cmd, bool find) {
         }
 }
 
+static void hx_report_msg(cj_vctx *c, const sh_cmd *cmd, size_t argi, const char *msg) {
+        hx_report(c, cmd, argi, "%s (the profile allowlists programs)", msg);
+}
+
 static void hx_cmd(cj_vctx *c, const sh_cmd *cmd) {
         if (cmd->argc == 0)
                 return;
+        cj_hx_general(c, cmd, hx_report_msg);
         const char *n = cj_cmd_name(cmd);
         if (cj_cmd_is_shell_reading_stdin(cmd) && reads_program_from_doc(cmd)) {
                 /* bash text the checker could read but does not: asks under every profile */

@@ -214,7 +214,37 @@ static const vcase allowlist_only[] = {
         { "hidden_exec", "find . -name '*.c' -exec grep -l x {} +", CJ_VERDICT_ASK },
         { "hidden_exec", "find . -name '*.o' -delete", CJ_VERDICT_ASK },
         { "hidden_exec", "timeout 5 find . -exec id \\;", CJ_VERDICT_ASK },
+        /* issue 8 section 4: general mechanisms (hx_general.c) */
+        { "hidden_exec", "choom -n 0 /bin/sh", CJ_VERDICT_ASK },                   /* names a shell */
+        { "hidden_exec", "apt-get update -o APT::Update::Pre-Invoke::=/bin/sh", CJ_VERDICT_ASK },
+        { "hidden_exec", "hg --config alias.x='!/bin/sh' x", CJ_VERDICT_ASK },    /* !command */
+        { "hidden_exec", "gnuplot -e 'system(\"id\")'", CJ_VERDICT_ASK },        /* command string */
+        { "hidden_exec", "fzf --bind 'enter:execute(id)'", CJ_VERDICT_ASK },
+        { "hidden_exec", "csh", CJ_VERDICT_ASK },                                  /* a shell reading stdin */
+        { "hidden_exec", "irb", CJ_VERDICT_ASK },
+        { "hidden_exec", "journalctl", CJ_VERDICT_ASK },                           /* starts a pager */
+        { "hidden_exec", "wget --use-askpass=./x.sh 0", CJ_VERDICT_ASK },          /* option runs its value */
 };
+
+/* ... and their near misses stay allowed under an allowlist that allows the program. */
+START_TEST(general_hidden_exec_near_misses) {
+        static const char *const cmds[] = { "grep -rn '#!/bin/bash' .", "journalctl --no-pager -n 5",
+                                            "apt-get install -y bash", "top -b -n 1", "git help -a > h.txt",
+                                            "dc -e '2 3 + p'", "fzf --filter main", "which bash", NULL };
+        for (const char *const *cmd = cmds; *cmd; cmd++) {
+                char prog[32];
+                snprintf(prog, sizeof prog, "%.*s", (int) strcspn(*cmd, " "), *cmd);
+                char *m[] = { prog, NULL };
+                cj_rule rules[] = { { m, CJ_VERDICT_ALLOW } };
+                cj_profile strict = { .name = (char[]){"t"}, .sha256 = (char[]){"00"},
+                                      .validation_default = CJ_VERDICT_ASK, .rules = rules, .n_rules = 1 };
+                cj_validation v = check_cmd(*cmd, &strict);
+                ck_assert_msg(v.decision == CJ_VERDICT_ALLOW, "%s: %s (%s)", *cmd, cj_verdict_name(v.decision),
+                              describe(&v));
+                cj_validation_clear(&v);
+        }
+}
+END_TEST
 
 START_TEST(strictness_follows_the_profile) {
         const vcase *t = &allowlist_only[_i];
@@ -738,6 +768,7 @@ static Suite *make_suite(void) {
         tcase_add_loop_test(tc, validator_triggers, 0, CJ_ARRAY_SIZE(triggers));
         tcase_add_loop_test(tc, validator_near_misses, 0, CJ_ARRAY_SIZE(near_misses));
         tcase_add_loop_test(tc, strictness_follows_the_profile, 0, CJ_ARRAY_SIZE(allowlist_only));
+        tcase_add_test(tc, general_hidden_exec_near_misses);
         tcase_add_test(tc, every_validator_is_tested);
         tcase_add_test(tc, hygiene_spans_are_exact);
         tcase_add_test(tc, long_commands_ask);
