@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "opts.h"
+#include "pipeline/admit.h"
 #include "pipeline/pipeline.h"
 #include "proto/request.h"
 #include "proto/result.h"
@@ -64,17 +65,6 @@ static void call_usage(FILE *f, bool serve) {
                         "                        order); above 1 results come back as calls finish,\n"
                         "                        matched by \"id\"\n"
                       : "");
-}
-
-/* The operator's own copy of name if requests may use that profile
- * (--profile or --allow-profile), else NULL. */
-static const char *profile_allowed(const server *s, const char *name) {
-        if (strcmp(name, s->o.profile) == 0)
-                return s->o.profile;
-        for (size_t i = 0; i < s->n_allowed; i++)
-                if (strcmp(s->allowed[i], name) == 0)
-                        return s->allowed[i];
-        return NULL;
 }
 
 /* Journal a request that could not be parsed, when its task is known. */
@@ -141,28 +131,16 @@ json_t *cj_server_handle(server *s, const char *buf, size_t len, int *code) {
                 journal_rejected(state_dir, task, &perr);
                 return cj_proto_error_result_from(&perr);
         }
-        if (req->task && s->o.task && strcmp(req->task, s->o.task) != 0) {
-                /* The operator chose the task: budget, journal and loop
-                 * governance are theirs to set, never the request's. */
-                char msg[512];
-                snprintf(msg, sizeof msg,
-                         "\"task\": the operator runs this server for task '%s'; a request cannot name another",
-                         s->o.task);
-                journal_rejected_as(state_dir, task, "task_not_allowed", msg);
-                return cj_result_failure(req->id, "task_not_allowed", msg);
+        cj_admit_policy pol = { .profile = s->o.profile, .allowed = s->allowed, .task = s->o.task,
+                                .request_may_choose = s->serve };
+        cj_admission adm;
+        if (cj_admit_request(&pol, req->profile, req->task, &adm) < 0) {
+                if (strcmp(adm.code, "task_not_allowed") == 0)
+                        journal_rejected_as(state_dir, task, adm.code, adm.message);
+                return cj_result_failure(req->id, adm.code, adm.message);
         }
-        if (req->task)
-                task = req->task;
-        if (task && !cj_task_id_valid(task))
-                return cj_result_failure(req->id, "bad_value", "invalid task id");
-        const char *asked = req->profile ? req->profile : s->o.profile;
-        const char *pname = profile_allowed(s, asked); /* lives as long as the server */
-        if (!pname) {
-                char msg[512];
-                snprintf(msg, sizeof msg, "profile '%s' is not allowed here (the operator allows '%s'%s)", asked,
-                         s->o.profile, s->n_allowed ? " and --allow-profile ones" : "");
-                return cj_result_failure(req->id, "profile_not_allowed", msg);
-        }
+        task = adm.task;
+        const char *pname = adm.profile; /* lives as long as the server */
         cj_common_opts o = s->o;
         o.profile = pname;
         const cj_profile *p = NULL;
@@ -172,12 +150,7 @@ json_t *cj_server_handle(server *s, const char *buf, size_t len, int *code) {
 
         static const cj_call_kind kinds[] = { [CJ_TOOL_EXEC] = CJ_CALL_EXEC, [CJ_TOOL_READ] = CJ_CALL_READ,
                                               [CJ_TOOL_WRITE] = CJ_CALL_WRITE, [CJ_TOOL_EDIT] = CJ_CALL_EDIT };
-        int64_t timeout = o.timeout_ms;
-        if (req->has_timeout) { /* a request may only shorten the operator's / profile's limit */
-                int64_t t = (int64_t) (req->timeout_s * 1000);
-                int64_t ceiling = timeout > 0 ? timeout : p->limits.wall_s > 0 ? cj_limit_ms(p->limits.wall_s) : 0;
-                timeout = ceiling > 0 && ceiling < t ? ceiling : (t > 0 ? t : 1);
-        }
+        int64_t timeout = cj_admit_timeout(o.timeout_ms, p, req->has_timeout, req->timeout_s);
         cj_call call = {
                 .kind = kinds[req->tool],
                 .id = req->id,
