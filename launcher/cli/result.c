@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "proto/result.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/json.h"
@@ -23,13 +24,10 @@ int cj_result_emit(const json_t *obj, int fd) {
 }
 
 json_t *cj_result_failure(const char *id, const char *code, const char *message) {
-        json_t *r = json_object();
-        if (id)
-                json_object_set_new(r, "id", json_string(id));
-        json_object_set_new(r, "status", json_string("error"));
-        json_object_set_new(r, "exit_code", json_integer(CJ_EXIT_FAILURE));
-        json_object_set_new(r, "error", json_pack("{s:s, s:s}", "code", code, "message", message));
-        return r;
+        json_t *r = cj_proto_error_result(id, code, message);
+        if (r)
+                json_object_set_new(r, "exit_code", json_integer(CJ_EXIT_FAILURE));
+        return cj_proto_result_order(r);
 }
 
 static const char *str(const json_t *o, const char *k) {

@@ -47,16 +47,11 @@ static const char *kind_tool(cj_call_kind k) {
 }
 
 static json_t *new_result(const cj_call *c, const char *status) {
-        json_t *r = json_object();
-        if (c->id)
-                json_object_set_new(r, "id", json_string(c->id));
-        json_object_set_new(r, "status", json_string(status));
-        return r;
+        return cj_proto_result_new(c->id, status);
 }
 
 static void set_error(json_t *r, const char *code, const char *message) {
-        json_object_set_new(r, "status", json_string("error"));
-        json_object_set_new(r, "error", json_pack("{s:s, s:s}", "code", code, "message", message));
+        cj_proto_result_set_error(r, code, message);
 }
 
 /* ---- stage 1: what is asked, and may it be asked ------------------------- */
@@ -617,24 +612,6 @@ static int run_fstool(call_state *s, const char *path, cj_error *err) {
 /* ---- the whole call ------------------------------------------------------ */
 
 /* The result's keys in the SPEC's order; anything else after them. */
-static json_t *in_spec_order(json_t *r) {
-        static const char *const order[] = { "id",       "status",  "exit_code",   "signal",      "duration_ms",
-                                             "stdout",   "stderr",  "truncated",   "content",     "encoding",
-                                             "size",     "eof",     "bytes_written", "verdict",   "approval",
-                                             "budget",   "journal", "error" };
-        json_t *o = json_object();
-        for (size_t i = 0; i < CJ_ARRAY_SIZE(order); i++) {
-                json_t *v = json_object_get(r, order[i]);
-                if (v)
-                        json_object_set(o, order[i], v);
-        }
-        const char *k;
-        json_t *v;
-        json_object_foreach(r, k, v) if (!json_object_get(o, k)) json_object_set(o, k, v);
-        json_decref(r);
-        return o;
-}
-
 static cj_tool file_tool(cj_call_kind k) {
         return k == CJ_CALL_READ ? CJ_TOOL_READ : k == CJ_CALL_WRITE ? CJ_TOOL_WRITE : CJ_TOOL_EDIT;
 }
@@ -757,7 +734,7 @@ done:
                 r = cj_error_set(err, s.journal_err.code, "%s", s.journal_err.msg);
                 goto out;
         }
-        *result = in_spec_order(TAKE_PTR(s.result));
+        *result = cj_proto_result_order(TAKE_PTR(s.result));
         *exit_code = s.exit_code;
         r = 0;
 out:
