@@ -48,7 +48,7 @@ run_call() { echo "request: $1"; OPENAI_API_KEY=sk-launcher-secret "$cj" call --
 run_call '{"id":"demo-1","tool":"exec","command":"id -u; hostname; python3 hello.py; ls /proc | grep -c ^[0-9]"}'
 # Allowed by the chain (it cannot read the script), contained by the sandbox.
 run_call '{"id":"demo-2","tool":"exec","command":"sh sneaky.sh"}'
-# Asks: reading a credential file needs a human's approval token.
+# Denied: reading .env, which the profile masks (an approval could not help).
 run_call '{"id":"demo-3","tool":"exec","command":"cat .env"}'
 # The read tool sees the same view as exec: the masked .env is refused.
 run_call '{"id":"demo-4","tool":"read","path":".env"}'

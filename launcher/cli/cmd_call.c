@@ -167,7 +167,6 @@ json_t *cj_server_handle(server *s, const char *buf, size_t len, int *code) {
                 .env = req->env,
                 .stdin_data = req->has_stdin ? req->stdin_data.data : NULL,
                 .stdin_len = req->has_stdin ? req->stdin_data.len : 0,
-                .approve = req->approve ? req->approve : o.approve,
                 .state_dir = task ? state_dir : NULL,
                 .task = task,
         };

@@ -38,9 +38,8 @@ static void check_usage(FILE *f) {
               "docs/validators.md).  The strictest finding wins; a syntax error or anything\n"
               "that cannot be resolved statically is at least ask.  Then the profile's\n"
               "validation rules (deny, then ask, then allow; prefix match on the resolved\n"
-              "argv) and its default apply.  An ask verdict carries an approval token,\n"
-              "the SHA-256 of the profile, the working directory and the exact command,\n"
-              "which `clawjail exec --approve TOKEN` must present.\n"
+              "argv) and its default apply.  An ask verdict is approved only by an\n"
+              "operator, per task, for a tracked call: see 'clawjail approve --help'.\n"
               "\n"
               "Options:\n"
               "  -c COMMAND            the command to check; the next argument is taken\n"
@@ -56,7 +55,7 @@ static void check_usage(FILE *f) {
               "                        current directory); used to recognise `rm -rf .` etc.\n"
               "  --json                print the verdict as one JSON object:\n"
               "                        {\"decision\",\"parse\",\"findings\":[{\"validator\",\"decision\",\n"
-              "                        \"message\",\"offset\",\"length\"}],\"approval\":{\"token\"}}\n"
+              "                        \"message\",\"offset\",\"length\"}]}\n"
               "  -v, --verbose         also print the profile and each validator's span bytes\n"
               "  -q, --quiet           print only the verdict word\n"
               "  --help                show this help\n"
@@ -116,16 +115,11 @@ static void print_caret(FILE *f, const char *cmd, size_t clen, size_t off, size_
         fputc('\n', f);
 }
 
-static json_t *verdict_json(const cj_validation *v, bool with_token) {
+static json_t *verdict_json(const cj_validation *v) {
         json_t *o = cj_validation_to_json(v);
         if (!o)
                 return NULL;
         if (json_object_set_new(o, "parse", json_string(v->parse_ok ? "ok" : "syntax_error")) < 0) {
-                json_decref(o);
-                return NULL;
-        }
-        if (with_token && v->decision == CJ_VERDICT_ASK &&
-            json_object_set_new(o, "approval", json_pack("{s:s}", "token", v->token)) < 0) {
                 json_decref(o);
                 return NULL;
         }
@@ -141,7 +135,7 @@ static int check_one(const char *cmd, const cj_profile *p, const char *cwd, bool
                 return cj_cli_fail("check: %s", cj_error_message(&err, r));
         int code = exit_for(v.decision);
         if (json) {
-                _cleanup_json_ json_t *o = verdict_json(&v, true);
+                _cleanup_json_ json_t *o = verdict_json(&v);
                 _cleanup_free_ char *s = o ? cj_json_line(o) : NULL;
                 if (!s) {
                         cj_validation_clear(&v);
@@ -164,8 +158,6 @@ static int check_one(const char *cmd, const cj_profile *p, const char *cwd, bool
                                f->length, f->message);
                         print_caret(stdout, cmd, len, f->offset, f->length);
                 }
-                if (v.decision == CJ_VERDICT_ASK)
-                        printf("approval token: %s\n", v.token);
         }
         cj_validation_clear(&v);
         if (fflush(stdout) != 0)

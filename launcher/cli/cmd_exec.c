@@ -15,8 +15,9 @@ static void exec_usage(FILE *f) {
                 "Usage: clawjail exec [OPTIONS] -c COMMAND\n"
                 "\n"
                 "Validate COMMAND with the strict bash parser and the validation chain, apply the\n"
-                "profile's rules, and only if the verdict is allow (or ask, with a matching\n"
-                "--approve token) run it in the sandbox as: bash --noprofile --norc -c COMMAND.\n"
+                "profile's rules, and only if the verdict is allow (or ask, and an operator\n"
+                "approved exactly this call of the --task with 'clawjail approve') run it in\n"
+                "the sandbox as: bash --noprofile --norc -c COMMAND.\n"
                 "A denied or unapproved command runs nothing. Use 'clawjail check -c COMMAND'\n"
                 "to see the verdict and each finding with its byte span without running.\n"
                 "\n"
@@ -25,14 +26,16 @@ static void exec_usage(FILE *f) {
                 "%s"
                 "\n"
                 "Exit status: the command's own; 120 denied; 121 approval required (the\n"
-                "result carries the token; after a human approved it, rerun with --approve);\n"
+                "result names the request; 'clawjail approve TASK REQUEST', then rerun);\n"
                 "122 task budget exhausted or task stopped; 124 timeout; 125 clawjail failed;\n"
                 "126/127 not executable / not found; 128+N killed by signal N.\n"
                 "\n"
                 "Examples:\n"
                 "  clawjail exec -c 'make -j2 && make test'\n"
                 "  clawjail exec --task T42 --json -c 'git status --short'\n"
-                "  clawjail exec --approve 3f1c...e9 -c 'git push origin main'\n",
+                "  clawjail exec --task T42 -c 'git push origin main'   # 121, request 3f1c09a2b7d4e5f6\n"
+                "  clawjail approve T42 3f1c09a2b7d4e5f6 --once         # the operator, outside the agent\n"
+                "  clawjail exec --task T42 -c 'git push origin main'   # now runs, once\n",
                 cj_common_options_help);
 }
 

@@ -28,7 +28,7 @@ static void run_usage(FILE *f) {
                 "The program's stdin/stdout/stderr are passed through unless --json is given.\n"
                 "The profile's validation rules and default verdict apply to the argv (it is not\n"
                 "shell text, so the bash validation chain does not: use 'exec' for commands an\n"
-                "agent wrote, and --approve for a rule that says ask); with --task the call is\n"
+                "agent wrote; a rule that says ask needs 'clawjail approve'); with --task the call is\n"
                 "admitted against the task's budget and journaled (its output is then captured\n"
                 "and replayed after the call, and kept whole in the task's outputs/).\n"
                 "\n"

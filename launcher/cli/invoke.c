@@ -31,7 +31,6 @@ int cj_cli_invoke(const cj_common_opts *o, const cj_profile *p, cj_call *call, c
         call->net = o->net;
         call->allow_hosts = o->allow_hosts;
         call->timeout_ms = o->timeout_ms;
-        call->approve = o->approve;
         call->passthrough = !o->json;
         call->task = o->task;
         call->state_dir = state_dir;

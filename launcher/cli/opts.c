@@ -28,7 +28,6 @@ const char cj_common_options_help[] =
         "  --allow-host PATTERN  with --net proxy: a host the call may reach (example.org,\n"
         "                        *.example.org, **.example.org; repeatable; narrows egress.allow)\n"
         "  --timeout SEC         wall-clock limit for this call; kills the whole sandbox (exit 124)\n"
-        "  --approve TOKEN       run a command whose verdict was 'ask', after a human approved it\n"
         "  --json                print the result object on stdout instead of passing the child's\n"
         "                        streams through\n"
         "  --status-fd FD        also write the result object to file descriptor FD\n"
@@ -128,8 +127,10 @@ int cj_common_opts_handle(cj_common_opts *o, int c, const char *arg, const char 
                 return 1;
         }
         case CJ_OPT_APPROVE:
-                o->approve = arg;
-                return 1;
+                (void) arg;
+                return cj_cli_fail("%s: --approve was removed: an approval is the operator's act on a task, "
+                                   "outside any call ('clawjail approve TASK REQUEST', docs/security.md)",
+                                   cmd);
         case CJ_OPT_JSON:
                 o->json = true;
                 return 1;

@@ -2,7 +2,8 @@
 #pragma once
 
 /* The SPEC's common options (--profile, --task, --state-dir, --cwd, --rw,
- * --ro, --net, --timeout, --approve, --json, --status-fd, -v, -q), parsed the
+ * --ro, --net, --timeout, --json, --status-fd, -v, -q; --approve only to say it
+ * was removed), parsed the
  * same way by every command that takes them, and the profile they select. */
 
 #include <getopt.h>
@@ -55,7 +56,6 @@ typedef struct cj_common_opts {
         int net;               /* -1 = profile's */
         cj_strv allow_hosts;   /* --allow-host patterns as given; NULL = the profile's egress.allow */
         int64_t timeout_ms;    /* 0 = profile's */
-        const char *approve;
         bool json;
         int status_fd;         /* -1 = none */
         bool help;

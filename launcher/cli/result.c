@@ -55,8 +55,10 @@ static void explain(const json_t *r, const char *cmd) {
                         fprintf(stderr, "clawjail: %s: %s\n", cmd, str(err, "message"));
                 fprintf(stderr, "clawjail: %s: approval required:\n", cmd);
                 print_findings(r, cmd);
-                fprintf(stderr, "clawjail: %s: after a human approved it, rerun with --approve %s\n", cmd,
-                        str(json_object_get(r, "approval"), "token"));
+                const json_t *hints = json_object_get(r, "hints");
+                size_t i;
+                const json_t *h;
+                json_array_foreach(hints, i, h) fprintf(stderr, "clawjail: %s: %s\n", cmd, json_string_value(h));
         } else if (strcmp(status, "budget_exhausted") == 0)
                 fprintf(stderr, "clawjail: %s: %s\n", cmd, str(err, "message"));
         else if (strcmp(status, "timeout") == 0)

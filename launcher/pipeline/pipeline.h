@@ -6,7 +6,7 @@
  *
  *   validation (shell parse + chain, or argv rules, or path checks)
  *     -> task admission (budget, stop)            [tracked calls]
- *     -> deny / ask (approval token) decisions
+ *     -> deny; ask: an operator's approval of exactly this call (tracked calls)
  *     -> journal "start" -> sandbox -> journal "end", charge, loop governance
  *     -> the SPEC result object and exit code
  *
@@ -51,7 +51,6 @@ typedef struct cj_call {
         char *const *env;             /* request env "NAME=value" */
         const char *stdin_data;       /* EXEC via call: bytes for stdin (NULL + passthrough: inherit) */
         size_t stdin_len;
-        const char *approve;          /* approval token given by the operator / harness */
         bool passthrough;             /* untracked CLI run/exec: inherit stdio, no capture */
 
         const char *state_dir;        /* tracked when task != NULL */

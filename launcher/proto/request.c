@@ -52,7 +52,6 @@ void cj_request_free(cj_request *r) {
         free(r->new_text);
         free(r->task);
         free(r->profile);
-        free(r->approve);
         free(r);
 }
 
@@ -88,7 +87,6 @@ static const key_desc keys[] = {
         { "content", JSON_STRING, T_WRITE, false },  { "encoding", JSON_STRING, T_WRITE, false },
         { "old_text", JSON_STRING, T_EDIT, false },  { "new_text", JSON_STRING, T_EDIT, false },
         { "task", JSON_STRING, T_ALL, true },        { "profile", JSON_STRING, T_ALL, true },
-        { "approve", JSON_STRING, T_ALL, true },
 };
 
 static const char *type_name(json_type t) {
@@ -340,8 +338,8 @@ int cj_request_parse(const char *buf, size_t len, unsigned flags, cj_request **o
                 return e;
         if ((e = parse_fields(o, r, perr)) < 0)
                 return e;
-        static const char *const names[] = { "task", "profile", "approve" };
-        char **dst[] = { &r->task, &r->profile, &r->approve };
+        static const char *const names[] = { "task", "profile" };
+        char **dst[] = { &r->task, &r->profile };
         for (size_t i = 0; i < CJ_ARRAY_SIZE(names); i++)
                 if ((id = json_object_get(o, names[i])) &&
                     (e = take_string(id, names[i], CJ_REQUEST_NAME_MAX, false, CJ_PROTO_BAD_VALUE, dst[i], NULL, perr)) < 0)

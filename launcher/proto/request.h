@@ -31,7 +31,7 @@
 #define CJ_REQUEST_PATH_MAX 4096          /* bytes of "path" / "cwd" */
 #define CJ_REQUEST_ENV_MAX 256            /* entries of "env" */
 #define CJ_REQUEST_ENV_VALUE_MAX (32u << 10)
-#define CJ_REQUEST_NAME_MAX 256           /* "task", "profile", "approve" */
+#define CJ_REQUEST_NAME_MAX 256           /* "task", "profile" */
 #define CJ_REQUEST_TIMEOUT_MAX (7.0 * 24 * 3600)
 
 typedef enum cj_tool {
@@ -102,10 +102,10 @@ typedef struct cj_request {
         char *old_text, *new_text; /* edit */
 
         /* serve only */
-        char *task, *profile, *approve;
+        char *task, *profile; /* no key approves anything: approvals are the operator's */
 } cj_request;
 
-/* Allow "task", "profile" and "approve" (serve --stdio). */
+/* Allow "task" and "profile" (serve --stdio). */
 #define CJ_REQUEST_SERVE (1u << 0)
 
 /* Parse one request.  Returns 0 and *out, or -EINVAL (-E2BIG for too_large)

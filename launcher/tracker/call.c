@@ -12,23 +12,17 @@
 #include "task-internal.h"
 #include "util/json.h"
 
-/* Run op with the lock held, then save state.json and unlock. */
-#define WITH_LOCK(t, err, op)                                                                                          \
-        ({                                                                                                             \
-                int _r = cj_task_lock((t), (err));                                                                     \
-                if (_r >= 0) {                                                                                         \
-                        _r = (op);                                                                                     \
-                        int _s = cj_task_save((t), _r >= 0 ? (err) : NULL);                                            \
-                        if (_r >= 0 && _s < 0)                                                                         \
-                                _r = _s;                                                                               \
-                        cj_task_unlock(t);                                                                             \
-                }                                                                                                      \
-                _r;                                                                                                    \
-        })
-
-static int admit_locked(cj_task *t, char **refusal, cj_error *err) {
+static int admit_locked(cj_task *t, const cj_approval_ask *ask, char **refusal, char *request_id, cj_error *err) {
         const cj_state *st = &t->st;
         _cleanup_free_ char *why = NULL;
+        t->use_id[0] = '\0';
+        if (ask) {
+                /* First: an ask call the operator has not approved costs nothing
+                 * and says so, whatever the budget. */
+                int r = cj_task_approval_check(t, ask, refusal, request_id, err);
+                if (r != 0)
+                        return r;
+        }
         if (st->stopped) {
                 if (asprintf(&why, "task '%s' is stopped: %s", t->id, st->reason ? st->reason : "(no reason given)") < 0)
                         return cj_error_set(err, ENOMEM, "out of memory");
@@ -62,11 +56,18 @@ static int admit_locked(cj_task *t, char **refusal, cj_error *err) {
 }
 
 int cj_task_admit(cj_task *t, char **refusal, cj_error *err) {
+        return cj_task_admit_ask(t, NULL, refusal, NULL, err);
+}
+
+int cj_task_admit_ask(cj_task *t, const cj_approval_ask *ask, char **refusal,
+                      char request_id[CJ_APPROVAL_ID_LEN + 1], cj_error *err) {
         *refusal = NULL;
+        if (request_id)
+                request_id[0] = '\0';
         int r = cj_task_lock(t, err);
         if (r < 0)
                 return r;
-        r = admit_locked(t, refusal, err);
+        r = admit_locked(t, ask, refusal, request_id, err);
         int s = cj_task_save(t, r >= 0 ? err : NULL);
         if (r >= 0 && s < 0)
                 r = s;
@@ -98,7 +99,9 @@ int cj_task_call_start(cj_task *t, const json_t *start_fields, uint64_t *seq, cj
         char sha[CJ_SHA256_HEX_LEN + 1];
         _cleanup_json_ json_t *f = start_fields ? json_deep_copy(start_fields) : json_object();
         if (!f || !json_is_object(f) || command_hash(f, sha) < 0 ||
-            json_object_set_new(f, "command_sha256", json_string(sha)) < 0) {
+            json_object_set_new(f, "command_sha256", json_string(sha)) < 0 ||
+            (t->use_id[0] && json_object_set_new(f, "approval", json_pack("{s:s,s:s}", "request", t->use_id, "scope",
+                                                                          t->use_once ? "once" : "task")) < 0)) {
                 r = cj_error_set(err, ENOMEM, "start event: out of memory or not an object");
                 goto out;
         }
@@ -116,6 +119,7 @@ int cj_task_call_start(cj_task *t, const json_t *start_fields, uint64_t *seq, cj
                 goto out;
         }
         t->running[t->n_running++] = *seq;
+        t->use_id[0] = '\0';
         /* No state.json save here: the call's end (or any other access) folds
          * this line in from the journal and saves once. */
 out:
@@ -184,7 +188,7 @@ int cj_task_call_end(cj_task *t, uint64_t seq, const cj_call_outcome *outcome, j
         return 0;
 }
 
-static const char *const recordable[] = { "denied", "approval_required", "approved", "rejected", "net" };
+static const char *const recordable[] = { "denied", "rejected", "net" };
 
 int cj_task_record(cj_task *t, const char *event, const json_t *fields, uint64_t *seq, cj_error *err) {
         bool ok = false;

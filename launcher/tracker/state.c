@@ -30,6 +30,7 @@ void cj_state_done(cj_state *st) {
         for (size_t i = 0; i < st->n_interrupted; i++)
                 free(st->interrupted[i].command);
         free(st->interrupted);
+        cj_approvals_done(&st->approvals);
         memset(st, 0, sizeof *st);
 }
 
@@ -214,8 +215,12 @@ static int apply_event(cj_state *st, const char *event, int64_t time_ms, const j
                         free(st->interrupted[i].command);
                 st->n_interrupted = 0;
         }
-        /* denied, approval_required, approved, rejected, refused, budget_exhausted,
-         * repaired: recorded for the audit, no effect on the counters. */
+        /* approval_required, approved, refused (of a request), start (using a
+         * once-approval): the operator's approvals. */
+        if (cj_approvals_apply(&st->approvals, event, time_ms, ev) < 0)
+                return cj_error_set(err, ENOMEM, "out of memory");
+        /* denied, rejected, refused, budget_exhausted, repaired: recorded for
+         * the audit, no effect on the counters. */
         return 0;
 }
 
@@ -285,8 +290,8 @@ json_t *cj_state_to_json(const cj_state *st) {
                                                    (json_int_t) st->calls_at_checkpoint, "label",
                                                    st->checkpoint_label ? st->checkpoint_label : "")
                                        : json_null();
-        return json_pack("{s:i,s:s,s:{s:I,s:I,s:s},s:s,s:s?,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o,s:o,s:O,s:O,s:o}",
-                         "version", 1, "task", st->task, "journal", "seq", (json_int_t) st->seq, "bytes",
+        return json_pack("{s:i,s:s,s:{s:I,s:I,s:s},s:s,s:s?,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o,s:o,s:O,s:O,s:o,s:o}",
+                         "version", 2, "task", st->task, "journal", "seq", (json_int_t) st->seq, "bytes",
                          (json_int_t) st->bytes, "head", st->head, "status", st->stopped ? "stopped" : "active",
                          "reason", st->reason, "used", "calls", (json_int_t) st->used.calls, "wall_ms",
                          (json_int_t) st->used.wall_ms, "cpu_ms", (json_int_t) st->used.cpu_ms, "output_bytes",
@@ -294,7 +299,8 @@ json_t *cj_state_to_json(const cj_state *st) {
                          "cost_micro_usd", (json_int_t) st->used.cost_micro_usd, "net_bytes",
                          (json_int_t) st->used.net_bytes, "overrides",
                          cj_budget_limits_to_json(&st->overrides), "profile", profile, "loop",
-                         cj_loop_to_json(&st->loop), "open", open, "interrupted", intr, "checkpoint", ckpt);
+                         cj_loop_to_json(&st->loop), "open", open, "interrupted", intr, "checkpoint", ckpt,
+                         "approvals", cj_approvals_to_json(&st->approvals));
 }
 
 static int fail(cj_error *err, const char *what) {
@@ -306,15 +312,15 @@ int cj_state_from_json(const json_t *j, const char *task, cj_state *st, cj_error
         json_int_t version = 0, seq = 0, bytes = 0;
         const char *t = NULL, *head = NULL, *status = NULL;
         json_t *reason = NULL, *used = NULL, *overrides = NULL, *profile = NULL, *loop = NULL, *open = NULL,
-               *intr = NULL, *ckpt = NULL;
+               *intr = NULL, *ckpt = NULL, *appr = NULL;
         json_error_t je;
         if (json_unpack_ex((json_t *) j, &je, JSON_STRICT,
-                           "{s:I,s:s,s:{s:I,s:I,s:s},s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "version", &version, "task",
+                           "{s:I,s:s,s:{s:I,s:I,s:s},s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "version", &version, "task",
                            &t, "journal", "seq", &seq, "bytes", &bytes, "head", &head, "status", &status, "reason",
                            &reason, "used", &used, "overrides", &overrides, "profile", &profile, "loop", &loop, "open",
-                           &open, "interrupted", &intr, "checkpoint", &ckpt) < 0)
+                           &open, "interrupted", &intr, "checkpoint", &ckpt, "approvals", &appr) < 0)
                 return cj_error_set(err, EINVAL, "state.json: %s", je.text);
-        if (version != 1 || strcmp(t, task) != 0 || seq < 0 || bytes < 0 || !cj_hash_hex_valid(head))
+        if (version != 2 || strcmp(t, task) != 0 || seq < 0 || bytes < 0 || !cj_hash_hex_valid(head))
                 return fail(err, "bad header");
         st->seq = (uint64_t) seq;
         st->bytes = (uint64_t) bytes;
@@ -342,7 +348,7 @@ int cj_state_from_json(const json_t *j, const char *task, cj_state *st, cj_error
                 if ((name[0] && !(st->profile_name = strdup(name))) || (sha[0] && !(st->profile_sha256 = strdup(sha))))
                         return -ENOMEM;
         }
-        if (cj_loop_from_json(loop, &st->loop, err) < 0)
+        if (cj_loop_from_json(loop, &st->loop, err) < 0 || cj_approvals_from_json(appr, &st->approvals, err) < 0)
                 return -EINVAL;
         size_t i;
         json_t *e;

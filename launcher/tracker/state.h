@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "approval.h"
 #include "budget.h"
 #include "hash.h"
 #include "loop.h"
@@ -66,6 +67,8 @@ typedef struct cj_state {
         int64_t checkpoint_time_ms;
         int64_t calls_at_checkpoint;
         char *checkpoint_label;
+
+        cj_approvals approvals; /* the operator's decisions on `ask` calls */
 } cj_state;
 
 /* An empty state for task (nothing folded in yet). */

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hostkey.h"
 #include "state.h"
 #include "tracker.h"
 
@@ -13,6 +14,7 @@
 
 struct cj_task {
         char *id;
+        char *state_dir;
         char *dir;           /* STATE/tasks/ID */
         char *journal_path;  /* .../journal.jsonl */
         char *state_path;    /* .../state.json */
@@ -24,7 +26,36 @@ struct cj_task {
         cj_state st;
         uint64_t running[CJ_TASK_RUNNING_MAX]; /* calls this object started, not ended */
         size_t n_running;
+        cj_hostkey key;      /* loaded on first use (have_key) */
+        bool have_key;
+        /* The approval admission found for the call about to start. */
+        char use_id[CJ_APPROVAL_ID_LEN + 1];
+        bool use_once;
 };
+
+/* Run op with the lock held, then save state.json and unlock. */
+#define WITH_LOCK(t, err, op)                                                                                          \
+        ({                                                                                                             \
+                int _r = cj_task_lock((t), (err));                                                                     \
+                if (_r >= 0) {                                                                                         \
+                        _r = (op);                                                                                     \
+                        int _s = cj_task_save((t), _r >= 0 ? (err) : NULL);                                            \
+                        if (_r >= 0 && _s < 0)                                                                         \
+                                _r = _s;                                                                               \
+                        cj_task_unlock(t);                                                                             \
+                }                                                                                                      \
+                _r;                                                                                                    \
+        })
+
+/* The host key (STATE/host.key), created on first use. */
+int cj_task_hostkey(cj_task *t, const cj_hostkey **out, cj_error *err);
+
+/* approve.c: with the lock held, decide an `ask` call against the operator's
+ * approvals.  0: approved (t->use_* set); 2: none usable ("approval_required"
+ * journaled); 3: the operator refused it ("denied" journaled).  *msg (malloc'd)
+ * says why for 2 and 3. */
+int cj_task_approval_check(cj_task *t, const cj_approval_ask *ask, char **msg, char request_id[CJ_APPROVAL_ID_LEN + 1],
+                           cj_error *err);
 
 /* Take the task lock and bring st up to date with the journal (recover). */
 int cj_task_lock(cj_task *t, cj_error *err);

@@ -33,6 +33,8 @@ void cj_task_free(cj_task *t) {
                 close(t->journal_fd);
         cj_state_done(&t->st);
         free(t->id);
+        free(t->state_dir);
+        explicit_bzero(&t->key, sizeof t->key);
         free(t->dir);
         free(t->journal_path);
         free(t->state_path);
@@ -165,7 +167,7 @@ static int task_open(const char *state_dir, const char *id, open_mode mode, cons
         t->lock_fd = t->calls_fd = t->journal_fd = -1;
         cj_state_init(&t->st, id);
         _cleanup_free_ char *tasks = cj_path_join(state_dir, "tasks");
-        if (!tasks || !(t->id = strdup(id)) || !(t->dir = cj_path_join(tasks, id)) ||
+        if (!tasks || !(t->id = strdup(id)) || !(t->state_dir = strdup(state_dir)) || !(t->dir = cj_path_join(tasks, id)) ||
             !(t->journal_path = cj_path_join(t->dir, "journal.jsonl")) ||
             !(t->state_path = cj_path_join(t->dir, "state.json")))
                 return cj_error_set(err, ENOMEM, "out of memory");

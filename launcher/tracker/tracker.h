@@ -89,6 +89,41 @@ static inline void cj_task_freep(cj_task **t) {
  * was journaled.  Nothing may run then (exit 122). */
 int cj_task_admit(cj_task *t, char **refusal, cj_error *err);
 
+/* What an `ask` call is, for the operator's approval (docs/tracker.md). */
+typedef struct cj_approval_ask {
+        const json_t *identity; /* everything the call is (profile, cwd, command/argv, env, stdin,
+                                   operator flags): HMAC'd under the host key into the approval key */
+        const json_t *fields;   /* what the journal's approval_required / denied event shows */
+} cj_approval_ask;
+
+/* cj_task_admit for a call whose verdict is `ask`.  Returns 0 (admitted: an
+ * operator approval covers exactly this call; a once-approval is used up by
+ * the start that must follow), 1 (refused as cj_task_admit), 2 (no usable
+ * approval: "approval_required" journaled, *refusal says why when an
+ * approval expired) or 3 (the operator refused this request: "denied"
+ * journaled, *refusal has the reason).  request_id gets the request's id. */
+int cj_task_admit_ask(cj_task *t, const cj_approval_ask *ask, char **refusal,
+                      char request_id[CJ_APPROVAL_ID_LEN + 1], cj_error *err);
+
+/* ---- Operator approvals (clawjail approve / deny / approvals) ---- */
+
+typedef struct cj_operator {
+        unsigned uid;
+        const char *user; /* user name, or NULL */
+} cj_operator;
+
+/* Approve request id (journals "approved"): for one run (for_task false) or
+ * every identical call of the task; ttl_s > 0 makes it expire.  -ENOENT if
+ * the task never asked for id. */
+int cj_task_approve(cj_task *t, const char *id, bool for_task, int64_t ttl_s, const cj_operator *by, cj_error *err);
+
+/* Refuse request id (journals "refused" with the reason). */
+int cj_task_deny(cj_task *t, const char *id, const char *reason, const cj_operator *by, cj_error *err);
+
+/* [{"request","state","asked","command","cwd","profile","decided","expires","by"}...]:
+ * every approval the task remembers (pending ones when pending_only). */
+json_t *cj_task_approvals_json(const cj_task *t, bool pending_only);
+
 /* Release the lock cj_task_admit left held, without starting a call. */
 void cj_task_unlock(cj_task *t);
 
@@ -115,10 +150,10 @@ typedef struct cj_call_outcome {
 int cj_task_call_end(cj_task *t, uint64_t seq, const cj_call_outcome *outcome, json_t **budget_json,
                      json_t **journal_json, cj_error *err);
 
-/* Journal another event about a call: "denied", "approval_required",
- * "approved", "rejected"; or "net", one connection through the egress proxy
- * (launcher/net/proxy.h), whose bytes_up + bytes_down count toward net_bytes.
- * Nothing else is counted.  *seq (may be NULL) gets its seq. */
+/* Journal another event about a call: "denied" or "rejected"; or "net", one
+ * connection through the egress proxy (launcher/net/proxy.h), whose bytes_up +
+ * bytes_down count toward net_bytes.  Nothing else is counted.  *seq (may be
+ * NULL) gets its seq. */
 int cj_task_record(cj_task *t, const char *event, const json_t *fields, uint64_t *seq, cj_error *err);
 
 /* Where a call's whole output stream is kept ("stdout"/"stderr"); malloc'd. */

@@ -17,7 +17,7 @@ out=$("$CJ" check -c "find . -name '*.c' -exec sh -c id {} +"); rc=$?
 is "$rc" 121 "ask exits 121"
 like "$out" 'ask \[hidden_exec\] at 19\+5' "finding names validator and span"
 like "$out" '^ {23}\^~~~~$' "caret sits under -exec"
-like "$out" 'approval token: [0-9a-f]{64}' "ask prints the approval token"
+unlike "$out" 'token' "ask prints no approval token (approvals are the operator's, per task)"
 
 "$CJ" check -q -c 'rm -rf /' >/dev/null; rc=$?
 is "$rc" 120 "deny exits 120"
@@ -29,20 +29,11 @@ ok "--json is one SPEC object" python3 -c '
 import json, sys
 o = json.loads(sys.argv[1])
 assert o["decision"] == "ask" and o["parse"] == "ok", o
-assert len(o["approval"]["token"]) == 64
+assert "approval" not in o, o
 f = o["findings"][0]
 assert set(f) == {"validator", "decision", "message", "offset", "length"}, f
 ' "$json"
 
-t1=$("$CJ" check --json -c 'sudo id' | python3 -c 'import json,sys; print(json.load(sys.stdin)["approval"]["token"])')
-t2=$("$CJ" check --json -c 'sudo id' | python3 -c 'import json,sys; print(json.load(sys.stdin)["approval"]["token"])')
-t3=$("$CJ" check --json -c 'sudo  id' | python3 -c 'import json,sys; print(json.load(sys.stdin)["approval"]["token"])')
-t4=$("$CJ" check --cwd /tmp --json -c 'sudo id' | python3 -c 'import json,sys; print(json.load(sys.stdin)["approval"]["token"])')
-t5=$("$CJ" check --profile net --json -c 'sudo id' | python3 -c 'import json,sys; print(json.load(sys.stdin)["approval"]["token"])')
-is "$t1" "$t2" "token is stable for the same profile, cwd and command"
-[ "$t1" != "$t3" ] && pass "token changes with one extra byte" || fail "token changes with one extra byte"
-[ "$t1" != "$t4" ] && pass "token changes with the cwd" || fail "token changes with the cwd"
-[ "$t1" != "$t5" ] && pass "token changes with the profile" || fail "token changes with the profile"
 
 out=$(printf 'ls\nrm -rf ~\nif then\n' | "$CJ" check --batch); rc=$?
 is "$rc" 0 "--batch exits 0 whatever the verdicts"

@@ -29,6 +29,10 @@ cp "$CJ_HELPERS_DIR"/cj-probe "$stage/helpers/"
 cp "$TAP_LIB" "$stage/tap.sh"
 cp "$script" "$stage/test.sh"
 cp "$(dirname "$script")"/*.py "$stage/" 2>/dev/null # helper scripts next to the test
+# Scripts that source a sibling common.sh (tests/integration/proto) get it too.
+if [ -f "$(dirname "$script")/common.sh" ]; then
+        cp "$(dirname "$script")/common.sh" "$stage/common.sh"
+fi
 chmod -R a+rX "$stage"
 chmod 755 "$stage"
 

@@ -83,13 +83,20 @@ START_TEST(file_requests) {
 END_TEST
 
 START_TEST(serve_only_keys) {
-        const char *s = "{\"tool\":\"exec\",\"command\":\"ls\",\"task\":\"t1\",\"profile\":\"build\",\"approve\":\"ab12\"}";
+        const char *s = "{\"tool\":\"exec\",\"command\":\"ls\",\"task\":\"t1\",\"profile\":\"build\"}";
         cj_request *r = parse_ok(s, CJ_REQUEST_SERVE);
         ck_assert_str_eq(r->task, "t1");
         ck_assert_str_eq(r->profile, "build");
-        ck_assert_str_eq(r->approve, "ab12");
         cj_request_free(r);
         parse_bad(s, "unknown_key", "serve");
+        /* No request key approves anything, in call or serve (issue 8 §1). */
+        const char *a = "{\"tool\":\"exec\",\"command\":\"ls\",\"approve\":\"ab12\"}";
+        parse_bad(a, "unknown_key", "approve");
+        parse_bad(a, "unknown_key", NULL);
+        cj_request *r2 = NULL;
+        cj_proto_error perr = { 0 };
+        ck_assert_int_lt(cj_request_parse(a, strlen(a), CJ_REQUEST_SERVE, &r2, &perr), 0);
+        ck_assert_str_eq(cj_proto_code_name(perr.code), "unknown_key");
 }
 END_TEST
 

@@ -10,6 +10,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fileio.h"
+#include "util/hmac.h"
 
 START_TEST(error_keeps_first_and_prefixes) {
         cj_error e = { 0 };
@@ -75,6 +76,26 @@ START_TEST(atomic_write_and_read_limit) {
 }
 END_TEST
 
+/* RFC 4231 test cases 1, 2 and 6 (a key longer than the block). */
+START_TEST(hmac_sha256_rfc4231) {
+        char out[CJ_SHA256_HEX_LEN + 1];
+        uint8_t k1[20];
+        memset(k1, 0x0b, sizeof k1);
+        cj_hmac_sha256_hex(k1, sizeof k1, "Hi There", 8, out);
+        ck_assert_str_eq(out, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+        cj_hmac_sha256_hex((const uint8_t *) "Jefe", 4, "what do ya want for nothing?", 28, out);
+        ck_assert_str_eq(out, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        uint8_t k6[131];
+        memset(k6, 0xaa, sizeof k6);
+        const char *m6 = "Test Using Larger Than Block-Size Key - Hash Key First";
+        cj_hmac_sha256_hex(k6, sizeof k6, m6, strlen(m6), out);
+        ck_assert_str_eq(out, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+        ck_assert(cj_hex_equal_ct("abc", "abc"));
+        ck_assert(!cj_hex_equal_ct("abc", "abd"));
+        ck_assert(!cj_hex_equal_ct("abc", "abcd"));
+}
+END_TEST
+
 static Suite *make_suite(void) {
         Suite *s = suite_create("util");
         TCase *tc = tcase_create("core");
@@ -82,6 +103,7 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, path_normalize);
         tcase_add_test(tc, path_under_and_join);
         tcase_add_test(tc, atomic_write_and_read_limit);
+        tcase_add_test(tc, hmac_sha256_rfc4231);
         suite_add_tcase(s, tc);
         return s;
 }
