@@ -27,7 +27,7 @@ static const cj_command commands[] = {
         { "deny", cmd_deny, "refuse a task's ask request (operator)" },
         { "approvals", cmd_approvals, "list a task's approval requests" },
         { "checkpoint", cmd_checkpoint, "save|load|list a task's checkpoints" },
-        { "journal", cmd_journal, "show|verify a task's audit journal" },
+        { "journal", cmd_journal, "show|verify|head a task's audit journal" },
         { "profile", cmd_profile, "list|show|lint|seccomp profiles" },
 };
 
@@ -44,7 +44,7 @@ static void usage(FILE *f) {
         fputs("\n"
               "Run 'clawjail COMMAND --help' for a command's options.\n"
               "Exit codes (run, exec, call): the child's code; 120 denied; 121 approval\n"
-              "required; 122 budget exhausted or task stopped; 124 timeout; 125 clawjail\n"
+              "required; 122 budget exhausted, task stopped or loop; 124 timeout; 125 clawjail\n"
               "failed; 126/127 not executable/not found; 128+N killed by signal N.\n"
               "\n"
               "  --help       show this help\n"

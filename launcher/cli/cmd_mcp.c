@@ -247,8 +247,8 @@ static int parse_opts(mcp_io *io, int argc, char **argv, bool *elicitation) {
         }
         if (optind < argc)
                 return cj_cli_fail("mcp: unexpected argument '%s'", argv[optind]);
-        if (io->srv.o.json || io->srv.o.approve)
-                return cj_cli_fail("mcp: --json and --approve do not apply to an MCP server");
+        if (io->srv.o.json)
+                return cj_cli_fail("mcp: --json does not apply to an MCP server");
         return 0;
 }
 

@@ -180,8 +180,10 @@ static int resolve_target(const cj_fstool_job *j, char **out, mode_t *mode) {
         return check_real(j, *out);
 }
 
-/* Temp file in the target's directory, fsync, rename, fsync the directory. */
-static int replace_file(const cj_fstool_job *j, const char *target, mode_t mode, const char *data, size_t len) {
+/* Temp file in the target's directory, fsync, rename, fsync the directory.
+ * changed (reported for loop governance): the content differs from before. */
+static int replace_file(const cj_fstool_job *j, const char *target, mode_t mode, const char *data, size_t len,
+                        bool changed) {
         _cleanup_free_ char *dcopy = strdup(target);
         if (!dcopy)
                 return fail(j, "io_error", "out of memory");
@@ -203,7 +205,7 @@ static int replace_file(const cj_fstool_job *j, const char *target, mode_t mode,
                 return fail_errno(j, -r, "write");
         }
         cj_fsync_parent_dir(target);
-        return report(j, json_pack("{s:b, s:I}", "ok", 1, "bytes_written", (json_int_t) len));
+        return report(j, json_pack("{s:b, s:I, s:b}", "ok", 1, "bytes_written", (json_int_t) len, "changed", changed));
 }
 
 static int do_write(const cj_fstool_job *j) {
@@ -211,7 +213,17 @@ static int do_write(const cj_fstool_job *j) {
         mode_t mode;
         if (resolve_target(j, &target, &mode) != 0)
                 return 1;
-        return replace_file(j, target, mode, j->content, j->content_len);
+        /* Same bytes as before: not a change (an agent rewriting one file
+         * with the same content over and over is going round in circles). */
+        bool changed = true;
+        struct stat st;
+        _cleanup_free_ char *old = NULL;
+        size_t olen = 0;
+        if (stat(target, &st) == 0 && S_ISREG(st.st_mode) && (size_t) st.st_size == j->content_len &&
+            cj_read_file(target, CJ_EDIT_FILE_MAX, &old, &olen, NULL) >= 0 && olen == j->content_len &&
+            memcmp(old, j->content ? j->content : "", olen) == 0)
+                changed = false;
+        return replace_file(j, target, mode, j->content, j->content_len, changed);
 }
 
 static int do_edit(const cj_fstool_job *j) {
@@ -243,7 +255,7 @@ static int do_edit(const cj_fstool_job *j) {
         memcpy(out, text, pre);
         memcpy(out + pre, j->new_text, nlen);
         memcpy(out + pre + nlen, at + olen, len - pre - olen);
-        return replace_file(j, target, st.st_mode & 07777, out, outlen);
+        return replace_file(j, target, st.st_mode & 07777, out, outlen, strcmp(j->old_text, j->new_text) != 0);
 }
 
 int cj_fstool_main(void *arg) {

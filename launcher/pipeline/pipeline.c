@@ -8,12 +8,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "ask.h"
 #include "fstools.h"
 #include "net/proxy.h"
 #include "proto/encoding.h"
 #include "proto/paths.h"
 #include "proto/result.h"
 #include "sandbox/sandbox.h"
+#include "tracker/fingerprint.h"
 #include "tracker/output.h"
 #include "tracker/tracker.h"
 #include "util/cleanup.h"
@@ -36,6 +38,8 @@ typedef struct call_state {
         cj_task *task;
         uint64_t seq;
         bool started;
+        bool fp_known;                              /* fp_before holds the writable roots' fingerprint */
+        char fp_before[CJ_SHA256_HEX_LEN + 1];
         json_t *result;
         int exit_code;
         cj_error journal_err; /* a journal write that failed (record) */
@@ -76,59 +80,6 @@ static int merge_roots(call_state *s) {
         return 0;
 }
 
-/* The literal path a finding's span names, absolute; NULL when the word is
- * not a plain path (quotes, expansions, globs: only the sandbox knows). */
-static char *span_path(const call_state *s, const cj_finding *f) {
-        const char *cmd = s->call->command;
-        if (f->offset + f->length > strlen(cmd) || f->length == 0)
-                return NULL;
-        _cleanup_free_ char *w = strndup(cmd + f->offset, f->length);
-        if (!w || strpbrk(w, "'\"\\$`*?[{~ \t\n"))
-                return NULL;
-        _cleanup_free_ char *abs = w[0] == '/' ? strdup(w) : cj_path_join(s->cwd, w);
-        return abs ? cj_path_normalize(abs) : NULL;
-}
-
-/* An `ask` that no approval could help becomes `deny`: every finding that
- * asks is a credentials read of a path the profile masks, so the command
- * would only meet the mask (issue 8 §1).  Say so. */
-static void deny_masked_asks(call_state *s) {
-        cj_validation *v = &s->v;
-        if (v->decision != CJ_VERDICT_ASK)
-                return;
-        size_t asks = 0, off = 0, len = 0;
-        _cleanup_free_ char *first = NULL;
-        for (size_t i = 0; i < v->n_findings; i++) {
-                const cj_finding *f = &v->findings[i];
-                if (f->decision != CJ_VERDICT_ASK)
-                        continue;
-                _cleanup_free_ char *p = strcmp(f->validator, "credentials") == 0 ? span_path(s, f) : NULL;
-                if (!p || !cj_proto_path_matches(p, s->eff.fs_deny))
-                        return;
-                if (!first) {
-                        first = TAKE_PTR(p);
-                        off = f->offset;
-                        len = f->length;
-                }
-                asks++;
-        }
-        if (asks == 0)
-                return;
-        cj_finding *nf = realloc(v->findings, (v->n_findings + 1) * sizeof *nf);
-        if (!nf)
-                return;
-        v->findings = nf;
-        char *msg = NULL;
-        if (asprintf(&msg,
-                     "the profile '%s' masks %s: inside the sandbox it is empty, so approving this would not help "
-                     "(a credential the agent needs must be granted in the profile by the operator)",
-                     s->call->profile->name, first) < 0)
-                return;
-        nf[v->n_findings++] = (cj_finding){ .validator = strdup("credentials"), .decision = CJ_VERDICT_DENY,
-                                            .message = msg, .offset = off, .length = len };
-        v->decision = CJ_VERDICT_DENY;
-}
-
 static int validate(call_state *s, cj_error *err) {
         const cj_call *c = s->call;
         int r;
@@ -147,7 +98,7 @@ static int validate(call_state *s, cj_error *err) {
         if (r < 0)
                 return r;
         if (c->kind == CJ_CALL_EXEC)
-                deny_masked_asks(s);
+                cj_ask_deny_masked(&s->v, c, s->cwd, &s->eff);
         s->verdict = cj_validation_to_json(&s->v);
         return s->verdict ? 0 : -ENOMEM;
 }
@@ -218,6 +169,17 @@ static int end_call(call_state *s, const cj_call_outcome *oc, cj_error *err) {
         if (journal)
                 json_object_set_new(s->result, "journal", journal);
         return 0;
+}
+
+/* Did the call change the writable roots?  Unknown counts as yes: loop
+ * governance never stops work it cannot see. */
+static bool workspace_changed(const call_state *s) {
+        if (!s->task)
+                return false;
+        char after[CJ_SHA256_HEX_LEN + 1];
+        if (!s->fp_known || cj_fingerprint_roots(s->eff.fs_rw, s->eff.fs_tmpfs, after) != 0)
+                return true;
+        return strcmp(after, s->fp_before) != 0;
 }
 
 /* The sandbox settings every kind of call shares. */
@@ -508,6 +470,7 @@ static int run_sandbox(call_state *s, cj_error *err) {
 
         cj_call_outcome oc = {
                 .status = status,
+                .progress = workspace_changed(s),
                 .exit_code = res.status == CJ_SB_EXITED ? res.exit_code : -1,
                 .signal = sig ? res.signal : 0,
                 .duration_ms = res.duration_ms,
@@ -625,6 +588,8 @@ static int run_fstool(call_state *s, const char *path, cj_error *err) {
         if (s->task) {
                 cj_call_outcome oc = {
                         .status = json_string_value(json_object_get(s->result, "status")),
+                        /* A write or edit that changed a file's content is progress. */
+                        .progress = rj && json_is_true(json_object_get(rj, "changed")),
                         .exit_code = s->exit_code == 0 ? 0 : 1,
                         .duration_ms = res.duration_ms,
                         .cpu_ms = res.cpu_ms,
@@ -675,95 +640,6 @@ static int check_cwd(call_state *s) {
         return 1;
 }
 
-/* Everything an `ask` call is: what an operator's approval covers.  Any
- * difference (profile, cwd, a byte of the command, request env, stdin, the
- * operator's --ro/--rw/--net) is another call that needs its own approval. */
-static json_t *call_identity(const call_state *s) {
-        const cj_call *c = s->call;
-        json_t *id = json_pack("{s:s, s:{s:s, s:s?}, s:s, s:s?, s:I}", "tool", kind_tool(c->kind), "profile", "name",
-                               c->profile->name, "sha256", c->profile->sha256, "cwd", s->cwd, "workspace",
-                               c->workspace, "net", (json_int_t) c->net);
-        if (!id)
-                return NULL;
-        if (c->kind == CJ_CALL_EXEC)
-                json_object_set_new(id, "command", json_string(c->command));
-        json_t *argv = json_array(), *ro = json_array(), *rw = json_array();
-        for (size_t i = 0; c->kind == CJ_CALL_RUN && c->argv[i]; i++)
-                json_array_append_new(argv, json_string(c->argv[i]));
-        for (size_t i = 0; c->extra_ro && c->extra_ro[i]; i++)
-                json_array_append_new(ro, json_string(c->extra_ro[i]));
-        for (size_t i = 0; c->extra_rw && c->extra_rw[i]; i++)
-                json_array_append_new(rw, json_string(c->extra_rw[i]));
-        /* Request env as an object: order does not matter, every byte does. */
-        json_t *envo = json_object();
-        for (size_t i = 0; c->env && c->env[i]; i++) {
-                const char *eq = strchr(c->env[i], '=');
-                _cleanup_free_ char *name = eq ? strndup(c->env[i], (size_t) (eq - c->env[i])) : strdup(c->env[i]);
-                if (name)
-                        json_object_set_new(envo, name, json_string(eq ? eq + 1 : ""));
-        }
-        char sha[CJ_SHA256_HEX_LEN + 1];
-        if (c->stdin_data)
-                cj_sha256_hex(c->stdin_data, c->stdin_len, sha);
-        json_object_set_new(id, "argv", argv);
-        json_object_set_new(id, "ro", ro);
-        json_object_set_new(id, "rw", rw);
-        json_object_set_new(id, "env", envo);
-        json_object_set_new(id, "stdin", c->stdin_data ? json_string(sha) : json_null());
-        json_object_set_new(id, "stdin_inherited", json_boolean(!c->stdin_data && c->passthrough));
-        return id;
-}
-
-/* The result's "approval" object: what is asked, never a credential. */
-static json_t *approval_json(const call_state *s, const char *request) {
-        const cj_call *c = s->call;
-        json_t *a = json_pack("{s:s?, s:s, s:s, s:s}", "request", request, "tool", kind_tool(c->kind), "cwd", s->cwd,
-                              "profile", c->profile->name);
-        if (c->kind == CJ_CALL_EXEC)
-                json_object_set_new(a, "command", json_string(c->command));
-        else if (c->kind == CJ_CALL_RUN) {
-                json_t *argv = json_array();
-                for (size_t i = 0; c->argv[i]; i++)
-                        json_array_append_new(argv, json_string(c->argv[i]));
-                json_object_set_new(a, "argv", argv);
-        }
-        json_t *f = json_object_get(s->verdict, "findings");
-        if (f)
-                json_object_set(a, "findings", f);
-        return a;
-}
-
-static void add_hint(call_state *s, const char *hint) {
-        json_t *h = json_object_get(s->result, "hints");
-        if (!h) {
-                h = json_array();
-                json_object_set_new(s->result, "hints", h);
-        }
-        json_array_append_new(h, json_string(hint));
-}
-
-static void approval_required(call_state *s, const char *request, const char *why) {
-        const cj_call *c = s->call;
-        json_object_set_new(s->result, "status", json_string("approval_required"));
-        json_object_set_new(s->result, "approval", approval_json(s, request));
-        char hint[1024];
-        if (request) {
-                snprintf(hint, sizeof hint,
-                         "an operator approves this exact call outside the tool protocol with "
-                         "'clawjail approve %s %s' (or refuses it with 'clawjail deny %s %s'); then the identical "
-                         "call runs",
-                         c->task, request, c->task, request);
-                if (why)
-                        json_object_set_new(s->result, "error", json_pack("{s:s, s:s}", "code", "approval_expired",
-                                                                           "message", why));
-        } else
-                snprintf(hint, sizeof hint,
-                         "approvals are given per task by the operator: run the call tracked (--task ID), then an "
-                         "operator runs 'clawjail approve ID REQUEST' with the request id its result names");
-        add_hint(s, hint);
-        s->exit_code = 121;
-}
-
 static int decide(call_state *s, bool *stop) {
         *stop = true;
         if (s->verdict)
@@ -775,9 +651,59 @@ static int decide(call_state *s, bool *stop) {
                 return 0;
         }
         if (s->v.decision == CJ_VERDICT_ASK && !s->task) {
-                approval_required(s, NULL, NULL); /* untracked: nowhere to keep an approval */
+                /* untracked: nowhere to keep an approval */
+                cj_ask_required(s->result, s->call, s->cwd, s->verdict, NULL, NULL);
+                s->exit_code = 121;
                 return 0;
         }
+        *stop = false;
+        return 0;
+}
+
+/* Tracked calls: the task's admission (approval, loop blocks, stop, budget)
+ * and the start event.  *stop when the call must not run (result set). */
+static int admit(call_state *s, bool *stop, cj_error *err) {
+        *stop = true;
+        _cleanup_free_ char *refusal = NULL;
+        _cleanup_json_ json_t *fields = start_fields(s);
+        _cleanup_json_ json_t *identity = s->v.decision == CJ_VERDICT_ASK ? cj_ask_identity(s->call, s->cwd) : NULL;
+        if (!fields || (s->v.decision == CJ_VERDICT_ASK && !identity))
+                return cj_error_set(err, ENOMEM, "out of memory");
+        cj_approval_ask ask = { .identity = identity, .fields = fields };
+        char request[CJ_APPROVAL_ID_LEN + 1] = "";
+        int r = cj_task_admit_call(s->task, fields, identity ? &ask : NULL, &refusal, request, err);
+        switch (r) {
+        case CJ_ADMIT_OK:
+                break;
+        case CJ_ADMIT_ASK:
+                cj_ask_required(s->result, s->call, s->cwd, s->verdict, request, refusal);
+                s->exit_code = 121;
+                return 0;
+        case CJ_ADMIT_DENIED:
+                json_object_set_new(s->result, "status", json_string("denied"));
+                json_object_set_new(s->result, "approval", cj_ask_approval_json(s->call, s->cwd, s->verdict, request));
+                json_object_set_new(s->result, "error", json_pack("{s:s, s:s}", "code", "approval_refused", "message",
+                                                                  refusal ? refusal : "refused"));
+                s->exit_code = 120;
+                return 0;
+        case CJ_ADMIT_LOOP:
+        case CJ_ADMIT_REFUSED: {
+                const char *code = r == CJ_ADMIT_LOOP ? "loop_detected" : "budget_exhausted";
+                json_object_set_new(s->result, "status", json_string(code));
+                json_object_set_new(s->result, "error",
+                                    json_pack("{s:s, s:s}", "code", code, "message", refusal ? refusal : "refused"));
+                json_object_set_new(s->result, "budget", cj_task_budget_json(s->task));
+                s->exit_code = 122;
+                return 0;
+        }
+        default:
+                return r;
+        }
+        if (s->call->kind == CJ_CALL_EXEC || s->call->kind == CJ_CALL_RUN)
+                s->fp_known = cj_fingerprint_roots(s->eff.fs_rw, s->eff.fs_tmpfs, s->fp_before) == 0;
+        if ((r = cj_task_call_start(s->task, fields, &s->seq, err)) < 0)
+                return r;
+        s->started = true;
         *stop = false;
         return 0;
 }
@@ -814,45 +740,10 @@ int cj_pipeline_run(const cj_call *c, json_t **result, int *exit_code, cj_error 
                 goto done;
 
         if (s.task) {
-                _cleanup_free_ char *refusal = NULL;
-                if (s.v.decision == CJ_VERDICT_ASK) {
-                        _cleanup_json_ json_t *identity = call_identity(&s), *fields = start_fields(&s);
-                        cj_approval_ask ask = { .identity = identity, .fields = fields };
-                        char request[CJ_APPROVAL_ID_LEN + 1];
-                        if (!identity || !fields) {
-                                r = cj_error_set(err, ENOMEM, "out of memory");
-                                goto out;
-                        }
-                        r = cj_task_admit_ask(s.task, &ask, &refusal, request, err);
-                        if (r == 2) {
-                                approval_required(&s, request, refusal);
-                                goto done;
-                        }
-                        if (r == 3) {
-                                json_object_set_new(s.result, "status", json_string("denied"));
-                                json_object_set_new(s.result, "approval", approval_json(&s, request));
-                                json_object_set_new(s.result, "error", json_pack("{s:s, s:s}", "code",
-                                                                                 "approval_refused", "message",
-                                                                                 refusal ? refusal : "refused"));
-                                s.exit_code = 120;
-                                goto done;
-                        }
-                } else
-                        r = cj_task_admit(s.task, &refusal, err);
-                if (r < 0)
+                if ((r = admit(&s, &stop, err)) < 0)
                         goto out;
-                if (r == 1) {
-                        json_object_set_new(s.result, "status", json_string("budget_exhausted"));
-                        json_object_set_new(s.result, "error", json_pack("{s:s, s:s}", "code", "budget_exhausted",
-                                                                         "message", refusal ? refusal : "refused"));
-                        json_object_set_new(s.result, "budget", cj_task_budget_json(s.task));
-                        s.exit_code = 122;
+                if (stop)
                         goto done;
-                }
-                _cleanup_json_ json_t *f = start_fields(&s);
-                if ((r = cj_task_call_start(s.task, f, &s.seq, err)) < 0)
-                        goto out;
-                s.started = true;
         }
         r = c->kind >= CJ_CALL_READ ? run_fstool(&s, path, err) : run_sandbox(&s, err);
         if (r < 0)

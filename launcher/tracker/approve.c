@@ -17,6 +17,7 @@ int cj_task_hostkey(cj_task *t, const cj_hostkey **out, cj_error *err) {
                 if (r < 0)
                         return r;
                 t->have_key = true;
+                cj_state_set_key(&t->st, t->key.key);
         }
         *out = &t->key;
         return 0;
@@ -83,7 +84,7 @@ int cj_task_approval_check(cj_task *t, const cj_approval_ask *ask, char **msg, c
 }
 
 static json_t *who(const cj_operator *by) {
-        return json_pack("{s:I,s:s?}", "uid", (json_int_t) by->uid, "user", by->user);
+        return json_pack("{s:I,s:s?,s:s?}", "uid", (json_int_t) by->uid, "user", by->user, "via", by->via);
 }
 
 static int decide_locked(cj_task *t, const char *id, bool approve, bool for_task, int64_t ttl_s, const char *reason,

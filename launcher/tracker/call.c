@@ -12,7 +12,34 @@
 #include "task-internal.h"
 #include "util/json.h"
 
-static int admit_locked(cj_task *t, const cj_approval_ask *ask, char **refusal, char *request_id, cj_error *err) {
+static int command_hash(const json_t *fields, char out[CJ_SHA256_HEX_LEN + 1]);
+
+/* A loop limit blocks this command until something changes. */
+static int loop_check(cj_task *t, const json_t *fields, char **refusal, cj_error *err) {
+        char sha[CJ_SHA256_HEX_LEN + 1];
+        command_hash(fields, sha);
+        const cj_loop_cmd *b = cj_loop_blocked(&t->st.loop, sha);
+        if (!b)
+                return 0;
+        if (asprintf(refusal,
+                     "loop_detected (%s): `%s` %s with nothing changed in between, so it will not run again until "
+                     "something changes. Do something different: read the error, edit the code or the command, "
+                     "try another approach; any call that changes the workspace lifts this block (the operator "
+                     "can also: clawjail task resume %s)",
+                     b->rule, b->summary,
+                     strcmp(b->rule, "stall_limit") == 0 ? "was part of a run of calls that only repeated output "
+                                                           "already seen"
+                                                         : "already gave the same result repeatedly",
+                     t->id) < 0)
+                return cj_error_set(err, ENOMEM, "out of memory");
+        _cleanup_json_ json_t *f = json_pack("{s:s,s:s,s:s,s:s}", "rule", b->rule, "command", b->summary,
+                                             "command_sha256", sha, "reason", *refusal);
+        int r = f ? cj_task_append(t, "loop_refused", f, NULL, NULL, err) : -ENOMEM;
+        return r < 0 ? r : CJ_ADMIT_LOOP;
+}
+
+static int admit_locked(cj_task *t, const json_t *fields, const cj_approval_ask *ask, char **refusal,
+                        char *request_id, cj_error *err) {
         const cj_state *st = &t->st;
         _cleanup_free_ char *why = NULL;
         t->use_id[0] = '\0';
@@ -20,6 +47,11 @@ static int admit_locked(cj_task *t, const cj_approval_ask *ask, char **refusal, 
                 /* First: an ask call the operator has not approved costs nothing
                  * and says so, whatever the budget. */
                 int r = cj_task_approval_check(t, ask, refusal, request_id, err);
+                if (r != 0)
+                        return r;
+        }
+        if (fields && !st->stopped) {
+                int r = loop_check(t, fields, refusal, err);
                 if (r != 0)
                         return r;
         }
@@ -56,18 +88,18 @@ static int admit_locked(cj_task *t, const cj_approval_ask *ask, char **refusal, 
 }
 
 int cj_task_admit(cj_task *t, char **refusal, cj_error *err) {
-        return cj_task_admit_ask(t, NULL, refusal, NULL, err);
+        return cj_task_admit_call(t, NULL, NULL, refusal, NULL, err);
 }
 
-int cj_task_admit_ask(cj_task *t, const cj_approval_ask *ask, char **refusal,
-                      char request_id[CJ_APPROVAL_ID_LEN + 1], cj_error *err) {
+int cj_task_admit_call(cj_task *t, const json_t *start_fields, const cj_approval_ask *ask, char **refusal,
+                       char request_id[CJ_APPROVAL_ID_LEN + 1], cj_error *err) {
         *refusal = NULL;
         if (request_id)
                 request_id[0] = '\0';
         int r = cj_task_lock(t, err);
         if (r < 0)
                 return r;
-        r = admit_locked(t, ask, refusal, request_id, err);
+        r = admit_locked(t, start_fields, ask, refusal, request_id, err);
         int s = cj_task_save(t, r >= 0 ? err : NULL);
         if (r >= 0 && s < 0)
                 r = s;
@@ -143,13 +175,14 @@ static int end_locked(cj_task *t, uint64_t seq, const cj_call_outcome *o, json_t
         if (!cj_hash_hex_valid(o->stdout_sha256) || !cj_hash_hex_valid(o->stderr_sha256))
                 return cj_error_set(err, EINVAL, "call outcome: output hashes missing");
         _cleanup_json_ json_t *f = json_pack(
-                "{s:I,s:s,s:o,s:o,s:I,s:I,s:o,s:o,s:o}", "call", (json_int_t) seq, "status", o->status ? o->status : "ok",
+                "{s:I,s:s,s:o,s:o,s:I,s:I,s:o,s:o,s:o,s:b}", "call", (json_int_t) seq, "status", o->status ? o->status : "ok",
                 "exit_code", o->exit_code >= 0 ? json_integer(o->exit_code) : json_null(), "signal",
                 o->signal > 0 ? json_integer(o->signal) : json_null(), "duration_ms",
                 (json_int_t) (o->duration_ms > 0 ? o->duration_ms : 0), "cpu_ms",
                 (json_int_t) (o->cpu_ms > 0 ? o->cpu_ms : 0), "peak_memory_bytes",
                 o->peak_memory_bytes >= 0 ? json_integer(o->peak_memory_bytes) : json_null(), "stdout",
-                stream_json(o->stdout_bytes, o->stdout_sha256), "stderr", stream_json(o->stderr_bytes, o->stderr_sha256));
+                stream_json(o->stdout_bytes, o->stdout_sha256), "stderr", stream_json(o->stderr_bytes, o->stderr_sha256),
+                "progress", o->progress);
         if (!f)
                 return cj_error_set(err, ENOMEM, "out of memory");
         if (o->stdout_bytes + o->stderr_bytes > 0) {
@@ -225,7 +258,7 @@ int cj_task_stop(cj_task *t, const char *reason, const char *by, cj_error *err) 
 }
 
 static int resume_locked(cj_task *t, cj_error *err) {
-        if (!t->st.stopped)
+        if (!t->st.stopped && t->st.loop.n_blocked == 0)
                 return 1;
         _cleanup_json_ json_t *f = json_pack("{s:s,s:s?}", "by", "operator", "was", t->st.reason);
         if (!f)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/fileio.h"
+#include "util/hmac.h"
 #include "util/json.h"
 
 static const char *const header_keys[] = { "seq", "time", "event", "task", "prev" };
@@ -168,7 +169,14 @@ int cj_journal_check_line(const char *line, size_t len, uint64_t expect_seq, con
         return 0;
 }
 
-int cj_journal_verify_buf(const char *buf, size_t len, const char *task, cj_journal_report *rep) {
+void cj_journal_line_hash(const uint8_t *key, const char *line, size_t len, char out[CJ_SHA256_HEX_LEN + 1]) {
+        if (key)
+                cj_hmac_sha256_hex(key, CJ_HMAC_KEY_LEN, line, len, out);
+        else
+                cj_sha256_hex(line, len, out);
+}
+
+int cj_journal_verify_buf(const char *buf, size_t len, const char *task, const uint8_t *key, cj_journal_report *rep) {
         memset(rep, 0, sizeof *rep);
         memcpy(rep->head, CJ_JOURNAL_GENESIS, sizeof rep->head);
         size_t pos = 0;
@@ -185,7 +193,18 @@ int cj_journal_verify_buf(const char *buf, size_t len, const char *task, cj_jour
                         return 1;
                 }
                 char why[CJ_JOURNAL_WHY_MAX];
-                int r = cj_journal_check_line(line, n, i, rep->head, task, NULL, why);
+                _cleanup_json_ json_t *obj = NULL;
+                int r = cj_journal_check_line(line, n, i, rep->head, task, &obj, why);
+                if (i == 1 && obj) {
+                        const char *chain = json_string_value(json_object_get(obj, "chain"));
+                        rep->keyed = chain && strcmp(chain, "hmac-sha256") == 0;
+                        if (rep->keyed && !key) {
+                                rep->bad_line = 1;
+                                snprintf(rep->why, sizeof rep->why,
+                                         "the chain is keyed (HMAC-SHA-256) and the host key is not available");
+                                return 1;
+                        }
+                }
                 if (r == -EXDEV) {
                         /* Line i is well-formed and in sequence, so what changed is the
                          * line before it (or this line's prev field). */
@@ -206,8 +225,7 @@ int cj_journal_verify_buf(const char *buf, size_t len, const char *task, cj_jour
                         memcpy(rep->why, why, sizeof rep->why);
                         return 1;
                 }
-                if (cj_sha256_hex(line, n, rep->head) < 0)
-                        return -EIO;
+                cj_journal_line_hash(rep->keyed ? key : NULL, line, n, rep->head);
                 rep->lines = i;
         }
         return 0;

@@ -55,14 +55,21 @@ int cj_journal_check_line(const char *line, size_t len, uint64_t expect_seq, con
 
 typedef struct cj_journal_report {
         uint64_t lines;                    /* complete, verified lines */
+        bool keyed;                        /* an HMAC-SHA-256 chain (line 1 says "chain":"hmac-sha256") */
         char head[CJ_SHA256_HEX_LEN + 1];  /* hash of the last verified line (genesis if none) */
         uint64_t bad_line;                 /* first damaged line (1-based), 0 if intact */
         char why[CJ_JOURNAL_WHY_MAX];
 } cj_journal_report;
 
-/* Verify a whole journal held in memory.  Returns 0 if intact, 1 if damaged
- * (report names the first bad line and why), <0 on ENOMEM. */
-int cj_journal_verify_buf(const char *buf, size_t len, const char *task, cj_journal_report *rep);
+/* The hash of a line: HMAC-SHA-256 under key (CJ_HMAC_KEY_LEN bytes) for a
+ * keyed chain, SHA-256 when key is NULL (a legacy chain). */
+void cj_journal_line_hash(const uint8_t *key, const char *line, size_t len, char out[CJ_SHA256_HEX_LEN + 1]);
+
+/* Verify a whole journal held in memory.  A journal whose line 1 says
+ * "chain":"hmac-sha256" is checked with HMACs under key (damaged if key is
+ * NULL), any other as a legacy SHA-256 chain.  Returns 0 if intact, 1 if
+ * damaged (report names the first bad line and why), <0 on ENOMEM. */
+int cj_journal_verify_buf(const char *buf, size_t len, const char *task, const uint8_t *key, cj_journal_report *rep);
 
 /* Next line of buf starting at *pos: *line and *len without the newline, *complete
  * false for a last line without newline.  Returns false at the end. */

@@ -129,7 +129,7 @@ static int repair_tail(cj_task *t, uint64_t size, uint64_t tail, const char *why
         return cj_task_append(t, "repaired", f, NULL, NULL, err);
 }
 
-static int catch_up(cj_task *t, cj_error *err) {
+static int catch_up_from(cj_task *t, bool *full, cj_error *err) {
         for (int attempt = 0; attempt < 2; attempt++) {
                 struct stat sb;
                 if (fstat(t->journal_fd, &sb) < 0)
@@ -139,7 +139,9 @@ static int catch_up(cj_task *t, cj_error *err) {
                         /* The cache claims more than the journal holds: rebuild it. */
                         cj_state_done(&t->st);
                         cj_state_init(&t->st, t->id);
+                        cj_state_set_key(&t->st, t->have_key ? t->key.key : NULL);
                         t->dirty = true;
+                        *full = true;
                 }
                 if (size == t->st.bytes)
                         return 0;
@@ -157,11 +159,44 @@ static int catch_up(cj_task *t, cj_error *err) {
                 case FOLD_MISMATCH:
                         cj_state_done(&t->st);
                         cj_state_init(&t->st, t->id);
+                        cj_state_set_key(&t->st, t->have_key ? t->key.key : NULL);
                         t->dirty = true;
+                        *full = true;
                         continue;
                 }
         }
         return cj_error_set(err, EBADMSG, "%s: cannot reconcile state.json with the journal", t->journal_path);
+}
+
+/* A state rebuilt from the journal alone must not accept a journal cut
+ * below the head the MAC'd record names: that would make the cut official
+ * (the next append overwrites the record). */
+static int check_head(cj_task *t, cj_error *err) {
+        uint64_t seq = 0;
+        char hash[CJ_SHA256_HEX_LEN + 1];
+        int r = cj_task_head_read(t, &seq, hash);
+        if (r == 1)
+                return t->st.seq > 1 ? cj_error_set(err, EBADMSG,
+                                                    "%s: the head record is missing; see 'clawjail journal verify %s'",
+                                                    t->dir, t->id)
+                                     : 0;
+        if (r < 0)
+                return cj_error_set(err, EBADMSG, "%s/head: the head record's MAC does not match; see 'clawjail "
+                                    "journal verify %s'", t->dir, t->id);
+        if (seq > t->st.seq || (seq == t->st.seq && strcmp(hash, t->st.head) != 0))
+                return cj_error_set(err, EBADMSG,
+                                    "%s: the journal ends at line %llu but its head record names line %llu: lines "
+                                    "were removed or changed; see 'clawjail journal verify %s'",
+                                    t->journal_path, (unsigned long long) t->st.seq, (unsigned long long) seq, t->id);
+        return 0;
+}
+
+static int catch_up(cj_task *t, cj_error *err) {
+        bool full = t->st.seq == 0;
+        int r = catch_up_from(t, &full, err);
+        if (r >= 0 && full && t->st.keyed && t->head_fd >= 0)
+                r = check_head(t, err);
+        return r;
 }
 
 static int close_interrupted(cj_task *t, cj_error *err) {
@@ -190,10 +225,24 @@ static int enforce_loop_limits(cj_task *t, cj_error *err) {
         _cleanup_free_ char *reason = cj_state_loop_reason(&t->st, &limit);
         if (!reason)
                 return 0;
-        _cleanup_json_ json_t *f = json_pack("{s:s,s:s,s:s}", "reason", reason, "by", "clawjail", "limit", limit);
+        /* Block the loop's commands, not the task: every other call (the edit
+         * that fixes the problem) still runs (docs/tracker.md). */
+        const cj_loop *l = &t->st.loop;
+        _cleanup_json_ json_t *cmds = json_array();
+        if (strcmp(limit, "stall_limit") == 0)
+                for (size_t i = 0; cmds && i < l->n_streak; i++)
+                        json_array_append_new(cmds, json_string(l->streak[i].summary));
+        else if (cmds)
+                json_array_append_new(cmds, json_string(l->last.summary));
+        _cleanup_json_ json_t *f = cmds ? json_pack("{s:s,s:s,s:O,s:I}", "rule", limit, "reason", reason, "commands",
+                                                    cmds, "count",
+                                                    (json_int_t) (strcmp(limit, "stall_limit") == 0
+                                                                          ? l->stall_count
+                                                                          : l->repeat_count))
+                                        : NULL;
         if (!f)
                 return cj_error_set(err, ENOMEM, "out of memory");
-        return cj_task_append(t, "stopped", f, NULL, NULL, err);
+        return cj_task_append(t, "loop_detected", f, NULL, NULL, err);
 }
 
 int cj_task_recover(cj_task *t, cj_error *err) {

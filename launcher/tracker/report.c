@@ -47,7 +47,30 @@ static int read_journal(cj_task *t, char **buf, size_t *len, cj_error *err) {
         return cj_read_file(t->journal_path, CJ_JOURNAL_FILE_MAX, buf, len, err);
 }
 
-int cj_task_verify(cj_task *t, cj_journal_report *rep, cj_error *err) {
+/* Line seq of a replay must hash to hash (a head record or an anchor). */
+static int check_point(const cj_journal_report *rep, uint64_t seq, const char *got, const char *want,
+                       const char *what, cj_journal_report *out) {
+        if (seq > rep->lines) {
+                out->bad_line = rep->lines + 1;
+                snprintf(out->why, sizeof out->why,
+                         "the journal ends at line %llu but %s names line %llu (lines were removed)",
+                         (unsigned long long) rep->lines, what, (unsigned long long) seq);
+                return 1;
+        }
+        if (strcmp(got, want) != 0) {
+                out->bad_line = seq;
+                snprintf(out->why, sizeof out->why,
+                         "line %llu does not match %s (the journal was changed or rewritten up to there)",
+                         (unsigned long long) seq, what);
+                return 1;
+        }
+        return 0;
+}
+
+int cj_task_verify(cj_task *t, const cj_verify_opts *opts, cj_journal_report *rep, cj_error *err) {
+        static const cj_verify_opts none = { 0 };
+        if (!opts)
+                opts = &none;
         /* A shared lock: writers append whole lines under the exclusive one. */
         if (CJ_RETRY_EINTR(flock(t->lock_fd, LOCK_SH)) < 0)
                 return cj_error_seterrno(err, errno, "%s: lock", t->dir);
@@ -57,33 +80,65 @@ int cj_task_verify(cj_task *t, cj_journal_report *rep, cj_error *err) {
         _cleanup_free_ char *text = NULL;
         if (r >= 0 && cj_read_file(t->state_path, CJ_STATE_FILE_MAX, &text, NULL, NULL) < 0)
                 text = NULL;
+        uint64_t head_seq = 0;
+        char head_hash[CJ_SHA256_HEX_LEN + 1] = "";
+        int head = r >= 0 ? cj_task_head_read(t, &head_seq, head_hash) : 1;
         (void) flock(t->lock_fd, LOCK_UN);
         if (r < 0)
                 return r;
 
-        r = cj_journal_verify_buf(buf, len, t->id, rep);
+        const uint8_t *key = t->have_key ? t->key.key : NULL;
+        r = cj_journal_verify_buf(buf, len, t->id, key, rep);
         if (r != 0)
                 return r;
+        if (!rep->keyed && !opts->legacy_ok && rep->lines > 0) {
+                rep->bad_line = 1;
+                snprintf(rep->why, sizeof rep->why,
+                         "an unkeyed (legacy SHA-256) chain: a rewrite of the whole journal would not show; "
+                         "--legacy accepts it");
+                return 1;
+        }
 
-        /* The chain cannot show an edited or removed *last* line; state.json and
-         * the fold of the journal can. */
+        /* The chain cannot show an edited or removed *last* line; the MAC'd head
+         * record, an anchor, state.json and the fold of the journal can. */
         cj_state replay;
         cj_state_init(&replay, t->id);
+        cj_state_set_key(&replay, key);
+        char at_head[CJ_SHA256_HEX_LEN + 1] = "", at_anchor[CJ_SHA256_HEX_LEN + 1] = "";
         size_t pos = 0, n;
         const char *line;
         bool complete;
         while (r >= 0 && cj_journal_next_line(buf, len, &pos, &line, &n, &complete)) {
                 _cleanup_json_ json_t *obj = json_loadb(line, n, 0, NULL);
                 r = obj ? cj_state_apply_line(&replay, line, n, obj, err) : -EBADMSG;
+                if (r >= 0 && replay.seq == head_seq)
+                        memcpy(at_head, replay.head, sizeof at_head);
+                if (r >= 0 && opts->anchor && replay.seq == opts->anchor->seq)
+                        memcpy(at_anchor, replay.head, sizeof at_anchor);
         }
         if (r < 0) {
                 cj_state_done(&replay);
                 return r;
         }
-        _cleanup_json_ json_t *j = text ? json_loads(text, 0, NULL) : NULL;
-        cj_state cached;
         r = 0;
-        if (!j || cj_state_from_json(j, t->id, &cached, NULL) < 0) {
+        if (opts->anchor)
+                r = check_point(rep, opts->anchor->seq, at_anchor, opts->anchor->hash, "the anchor", rep);
+        if (r == 0 && rep->keyed) {
+                if (head < 0) {
+                        snprintf(rep->why, sizeof rep->why,
+                                 "the head record's MAC does not match (it was forged or damaged)");
+                        r = 1;
+                } else if (head == 1 && rep->lines > 1) {
+                        snprintf(rep->why, sizeof rep->why,
+                                 "the head record is missing (a keyed journal always has one)");
+                        r = 1;
+                } else if (head == 0)
+                        r = check_point(rep, head_seq, at_head, head_hash, "the head record", rep);
+        }
+        _cleanup_json_ json_t *j = r == 0 && text ? json_loads(text, 0, NULL) : NULL;
+        cj_state cached;
+        if (r != 0) {
+        } else if (!j || cj_state_from_json(j, t->id, &cached, NULL) < 0) {
                 snprintf(rep->why, sizeof rep->why, "state.json is missing or unreadable");
                 r = 1;
         } else {
@@ -106,6 +161,14 @@ int cj_task_verify(cj_task *t, cj_journal_report *rep, cj_error *err) {
         }
         cj_state_done(&replay);
         return r;
+}
+
+json_t *cj_task_head_json(const cj_task *t) {
+        char ts[CJ_TIME_RFC3339_LEN + 1];
+        cj_time_rfc3339(cj_now_ms(), ts);
+        return json_pack("{s:s,s:I,s:s,s:s,s:s?,s:s}", "task", t->id, "seq", (json_int_t) t->st.seq, "hash",
+                         t->st.head, "chain", t->st.keyed ? "hmac-sha256" : "sha256", "key_id",
+                         t->st.keyed && t->have_key ? t->key.id : NULL, "time", ts);
 }
 
 int cj_task_journal_load(cj_task *t, json_t **out, cj_error *err) {

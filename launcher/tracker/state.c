@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "journal.h"
+#include "util/hmac.h"
 #include "util/json.h"
 
 void cj_state_init(cj_state *st, const char *task) {
@@ -17,6 +18,20 @@ void cj_state_init(cj_state *st, const char *task) {
         cj_budget_inherit_all(&st->overrides);
         cj_budget_unlimited(&st->profile_budget);
         cj_loop_init(&st->loop);
+}
+
+void cj_state_set_key(cj_state *st, const uint8_t *key) {
+        st->have_key = key != NULL;
+        if (key)
+                memcpy(st->key, key, sizeof st->key);
+}
+
+int cj_state_line_hash(const cj_state *st, const char *line, size_t len, char out[CJ_SHA256_HEX_LEN + 1]) {
+        if (!st->keyed)
+                return cj_sha256_hex(line, len, out);
+        if (!st->have_key)
+                return -ENOKEY;
+        return cj_hmac_sha256_hex(st->key, sizeof st->key, line, len, out);
 }
 
 void cj_state_done(cj_state *st) {
@@ -31,7 +46,7 @@ void cj_state_done(cj_state *st) {
                 free(st->interrupted[i].command);
         free(st->interrupted);
         cj_approvals_done(&st->approvals);
-        memset(st, 0, sizeof *st);
+        explicit_bzero(st, sizeof *st);
 }
 
 char *cj_strndup_utf8(const char *s, size_t max) {
@@ -155,9 +170,10 @@ static int apply_event(cj_state *st, const char *event, int64_t time_ms, const j
                 const char *cmd_sha = i >= 0 ? st->open[i].command_sha256 : NULL;
                 const char *oh = get_str(ev, "output_sha256");
                 json_t *sig = json_object_get(ev, "signal");
-                cj_loop_observe(&st->loop, cmd_sha, (int) json_integer_value(json_object_get(ev, "exit_code")),
+                cj_loop_observe(&st->loop, cmd_sha, i >= 0 ? st->open[i].command : NULL,
+                                (int) json_integer_value(json_object_get(ev, "exit_code")),
                                 json_is_integer(sig) ? (int) json_integer_value(sig) : 0,
-                                oh && cj_hash_hex_valid(oh) ? oh : NULL);
+                                oh && cj_hash_hex_valid(oh) ? oh : NULL, json_is_true(json_object_get(ev, "progress")));
                 if (i >= 0)
                         open_remove(st, (size_t) i);
         } else if (strcmp(event, "interrupted") == 0) {
@@ -185,6 +201,9 @@ static int apply_event(cj_state *st, const char *event, int64_t time_ms, const j
                 st->stopped = true;
                 if (replace_str(&st->reason, get_str(ev, "reason")) < 0)
                         return cj_error_set(err, ENOMEM, "out of memory");
+        } else if (strcmp(event, "loop_detected") == 0) {
+                const char *rule = get_str(ev, "rule");
+                cj_loop_block(&st->loop, rule && strcmp(rule, "stall_limit") == 0 ? CJ_LOOP_STALL : CJ_LOOP_REPEAT);
         } else if (strcmp(event, "resumed") == 0) {
                 st->stopped = false;
                 replace_str(&st->reason, NULL);
@@ -230,8 +249,13 @@ int cj_state_apply_line(cj_state *st, const char *line, size_t len, const json_t
         if (!ts || !event || cj_time_parse_rfc3339(ts, &time_ms) < 0)
                 return cj_error_set(err, EBADMSG, "journal line %llu: malformed header",
                                     (unsigned long long) (st->seq + 1));
-        if (cj_sha256_hex(line, len, st->head) < 0)
-                return cj_error_set(err, EIO, "sha256 failed");
+        if (json_integer_value(json_object_get(ev, "seq")) == 1) {
+                const char *chain = get_str(ev, "chain");
+                st->keyed = chain && strcmp(chain, "hmac-sha256") == 0;
+        }
+        if (cj_state_line_hash(st, line, len, st->head) < 0)
+                return cj_error_set(err, ENOKEY,
+                                    "the journal's chain is keyed (HMAC-SHA-256) and the host key is not available");
         st->seq = (uint64_t) json_integer_value(json_object_get(ev, "seq"));
         st->bytes += len + 1;
         return apply_event(st, event, time_ms, ev, err);
@@ -242,22 +266,25 @@ void cj_state_limits(const cj_state *st, cj_budget *out) {
 }
 
 char *cj_state_loop_reason(const cj_state *st, const char **limit_name) {
-        if (st->stopped)
-                return NULL;
         cj_budget lim;
         cj_state_limits(st, &lim);
         char *s = NULL;
+        const char *cmd = st->loop.last.summary;
         switch (cj_loop_check(&st->loop, lim.repeat_limit, lim.stall_limit)) {
         case CJ_LOOP_REPEAT:
                 *limit_name = "repeat_limit";
-                if (asprintf(&s, "repeat_limit: the same command gave the same result %lld times in a row",
-                             (long long) st->loop.repeat_count) < 0)
+                if (asprintf(&s,
+                             "repeat_limit: `%s` gave the same result %lld times in a row and nothing in the "
+                             "workspace changed in between",
+                             cmd, (long long) st->loop.repeat_count) < 0)
                         return NULL;
                 return s;
         case CJ_LOOP_STALL:
                 *limit_name = "stall_limit";
-                if (asprintf(&s, "stall_limit: %lld calls in a row produced output already seen in this task",
-                             (long long) st->loop.stall_count) < 0)
+                if (asprintf(&s,
+                             "stall_limit: %lld calls in a row produced output already seen in this task and "
+                             "changed nothing (the last: `%s`)",
+                             (long long) st->loop.stall_count, cmd) < 0)
                         return NULL;
                 return s;
         default:
@@ -290,9 +317,9 @@ json_t *cj_state_to_json(const cj_state *st) {
                                                    (json_int_t) st->calls_at_checkpoint, "label",
                                                    st->checkpoint_label ? st->checkpoint_label : "")
                                        : json_null();
-        return json_pack("{s:i,s:s,s:{s:I,s:I,s:s},s:s,s:s?,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o,s:o,s:O,s:O,s:o,s:o}",
+        return json_pack("{s:i,s:s,s:{s:I,s:I,s:s,s:s},s:s,s:s?,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o,s:o,s:O,s:O,s:o,s:o}",
                          "version", 2, "task", st->task, "journal", "seq", (json_int_t) st->seq, "bytes",
-                         (json_int_t) st->bytes, "head", st->head, "status", st->stopped ? "stopped" : "active",
+                         (json_int_t) st->bytes, "head", st->head, "chain", st->keyed ? "hmac-sha256" : "sha256", "status", st->stopped ? "stopped" : "active",
                          "reason", st->reason, "used", "calls", (json_int_t) st->used.calls, "wall_ms",
                          (json_int_t) st->used.wall_ms, "cpu_ms", (json_int_t) st->used.cpu_ms, "output_bytes",
                          (json_int_t) st->used.output_bytes, "tokens", (json_int_t) st->used.tokens,
@@ -310,13 +337,13 @@ static int fail(cj_error *err, const char *what) {
 int cj_state_from_json(const json_t *j, const char *task, cj_state *st, cj_error *err) {
         cj_state_init(st, task);
         json_int_t version = 0, seq = 0, bytes = 0;
-        const char *t = NULL, *head = NULL, *status = NULL;
+        const char *t = NULL, *head = NULL, *status = NULL, *chain = NULL;
         json_t *reason = NULL, *used = NULL, *overrides = NULL, *profile = NULL, *loop = NULL, *open = NULL,
                *intr = NULL, *ckpt = NULL, *appr = NULL;
         json_error_t je;
         if (json_unpack_ex((json_t *) j, &je, JSON_STRICT,
-                           "{s:I,s:s,s:{s:I,s:I,s:s},s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "version", &version, "task",
-                           &t, "journal", "seq", &seq, "bytes", &bytes, "head", &head, "status", &status, "reason",
+                           "{s:I,s:s,s:{s:I,s:I,s:s,s:s},s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "version", &version, "task",
+                           &t, "journal", "seq", &seq, "bytes", &bytes, "head", &head, "chain", &chain, "status", &status, "reason",
                            &reason, "used", &used, "overrides", &overrides, "profile", &profile, "loop", &loop, "open",
                            &open, "interrupted", &intr, "checkpoint", &ckpt, "approvals", &appr) < 0)
                 return cj_error_set(err, EINVAL, "state.json: %s", je.text);
@@ -325,6 +352,7 @@ int cj_state_from_json(const json_t *j, const char *task, cj_state *st, cj_error
         st->seq = (uint64_t) seq;
         st->bytes = (uint64_t) bytes;
         memcpy(st->head, head, sizeof st->head);
+        st->keyed = strcmp(chain, "hmac-sha256") == 0;
         st->stopped = strcmp(status, "stopped") == 0;
         if (json_is_string(reason) && !(st->reason = strdup(json_string_value(reason))))
                 return -ENOMEM;

@@ -45,6 +45,9 @@ typedef struct cj_state {
         uint64_t seq;                    /* last journal line folded in */
         uint64_t bytes;                  /* journal bytes folded in */
         char head[CJ_SHA256_HEX_LEN + 1]; /* hash of line `seq` */
+        bool keyed;                      /* line 1 says "chain":"hmac-sha256": line hashes are HMACs */
+        bool have_key;                   /* key below is the host key (never serialized) */
+        uint8_t key[32];
 
         bool stopped;
         char *reason;
@@ -73,6 +76,14 @@ typedef struct cj_state {
 
 /* An empty state for task (nothing folded in yet). */
 void cj_state_init(cj_state *st, const char *task);
+
+/* The host key a keyed journal's line hashes are HMACs under (key may be NULL). */
+void cj_state_set_key(cj_state *st, const uint8_t *key);
+
+/* The hash of one journal line as this state's chain defines it: HMAC-SHA-256
+ * under the host key for a keyed journal, SHA-256 for a legacy one.
+ * -ENOKEY for a keyed journal without the key. */
+int cj_state_line_hash(const cj_state *st, const char *line, size_t len, char out[CJ_SHA256_HEX_LEN + 1]);
 void cj_state_done(cj_state *st); /* frees members; st may be reused after init */
 
 /* Fold one verified journal line (its bytes, and the parsed object) into st:
@@ -82,8 +93,9 @@ int cj_state_apply_line(cj_state *st, const char *line, size_t len, const json_t
 /* The limits in force: the profile's budget overridden by the operator's. */
 void cj_state_limits(const cj_state *st, cj_budget *out);
 
-/* If active and a loop limit is reached, a malloc'd reason ("repeat_limit: ...").
- * NULL otherwise.  *limit_name gets "repeat_limit" or "stall_limit". */
+/* If a loop limit is reached (and not yet acted on by a "loop_detected"
+ * event), a malloc'd reason ("repeat_limit: ...").  NULL otherwise.
+ * *limit_name gets "repeat_limit" or "stall_limit". */
 char *cj_state_loop_reason(const cj_state *st, const char **limit_name);
 
 /* The open call with this start seq, or NULL. */

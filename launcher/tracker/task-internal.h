@@ -21,6 +21,7 @@ struct cj_task {
         int lock_fd;         /* flock(2) */
         int calls_fd;        /* OFD byte-range locks of running calls */
         int journal_fd;      /* O_RDWR | O_APPEND */
+        int head_fd;         /* the MAC'd head record (keyed journals) */
         bool locked;
         bool dirty;          /* st differs from state.json */
         cj_state st;
@@ -49,6 +50,15 @@ struct cj_task {
 
 /* The host key (STATE/host.key), created on first use. */
 int cj_task_hostkey(cj_task *t, const cj_hostkey **out, cj_error *err);
+
+#define CJ_HEAD_RECORD_LEN 256 /* bytes of STATE/tasks/ID/head, space-padded */
+
+/* The head record: the last durably appended line's seq and hash, MAC'd
+ * under the host key, so a journal cut short (and state.json deleted) is
+ * found.  read returns 0 with *seq/hash, 1 if there is none, -EBADMSG if its
+ * MAC does not match (forged or damaged). */
+int cj_task_head_write(cj_task *t);
+int cj_task_head_read(const cj_task *t, uint64_t *seq, char hash[CJ_SHA256_HEX_LEN + 1]);
 
 /* approve.c: with the lock held, decide an `ask` call against the operator's
  * approvals.  0: approved (t->use_* set); 2: none usable ("approval_required"

@@ -31,6 +31,8 @@ void cj_task_free(cj_task *t) {
                 close(t->lock_fd);
         if (t->journal_fd >= 0)
                 close(t->journal_fd);
+        if (t->head_fd >= 0)
+                close(t->head_fd);
         cj_state_done(&t->st);
         free(t->id);
         free(t->state_dir);
@@ -119,6 +121,8 @@ int cj_task_append(cj_task *t, const char *event, const json_t *fields, uint64_t
         r = cj_state_apply_line(&t->st, line, len, obj, err);
         if (r < 0)
                 return r;
+        if (durable && t->st.keyed)
+                (void) cj_task_head_write(t); /* best effort: verify says when it is missing */
         if (seq)
                 *seq = t->st.seq;
         if (hash)
@@ -164,7 +168,7 @@ static int task_open(const char *state_dir, const char *id, open_mode mode, cons
         if (!t)
                 return cj_error_set(err, ENOMEM, "out of memory");
         _cleanup_task_ cj_task *task = t;
-        t->lock_fd = t->calls_fd = t->journal_fd = -1;
+        t->lock_fd = t->calls_fd = t->journal_fd = t->head_fd = -1;
         cj_state_init(&t->st, id);
         _cleanup_free_ char *tasks = cj_path_join(state_dir, "tasks");
         if (!tasks || !(t->id = strdup(id)) || !(t->state_dir = strdup(state_dir)) || !(t->dir = cj_path_join(tasks, id)) ||
@@ -195,6 +199,14 @@ static int task_open(const char *state_dir, const char *id, open_mode mode, cons
             (r = open_file(t->dir, "calls.lock", O_RDWR | O_CREAT, &t->calls_fd, err)) < 0 ||
             (r = open_file(t->dir, "journal.jsonl", O_RDWR | O_APPEND | O_CREAT, &t->journal_fd, err)) < 0)
                 return r;
+        /* The host key keys the chain of new journals and checks keyed ones. */
+        r = cj_hostkey_load(state_dir, mode == OPEN_CREATE || mode == OPEN_NEW, &t->key, err);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        t->have_key = r >= 0;
+        if (mode != OPEN_RAW &&
+            (r = open_file(t->dir, "head", O_RDWR | O_CREAT, &t->head_fd, err)) < 0)
+                return r;
 
         /* state.json is only a cache: if it is missing or unreadable, recovery
          * replays the whole journal. */
@@ -213,6 +225,7 @@ static int task_open(const char *state_dir, const char *id, open_mode mode, cons
                 }
         } else
                 t->dirty = true;
+        cj_state_set_key(&t->st, t->have_key ? t->key.key : NULL);
 
         if (mode == OPEN_RAW) {
                 *out = TAKE_PTR(task);
@@ -230,6 +243,10 @@ static int task_open(const char *state_dir, const char *id, open_mode mode, cons
                 cj_budget_inherit_all(&none);
                 _cleanup_json_ json_t *f = json_pack("{s:o}", "budget",
                                                      cj_budget_limits_to_json(overrides ? overrides : &none));
+                /* New journals are keyed: each prev is an HMAC under the host key. */
+                if (f && t->have_key && (json_object_set_new(f, "chain", json_string("hmac-sha256")) < 0 ||
+                                         json_object_set_new(f, "key_id", json_string(t->key.id)) < 0))
+                        return cj_error_set(err, ENOMEM, "out of memory");
                 r = f ? cj_task_append(t, "created", f, NULL, NULL, err) : cj_error_set(err, ENOMEM, "out of memory");
         }
         if (r >= 0 && profile && profile_changed(&t->st, profile)) {
@@ -261,6 +278,50 @@ int cj_task_open_raw(const char *state_dir, const char *id, cj_task **out, cj_er
 
 int cj_task_create(const char *state_dir, const char *id, const cj_budget *overrides, cj_task **out, cj_error *err) {
         return task_open(state_dir, id, OPEN_NEW, NULL, overrides, out, err);
+}
+
+static void head_mac(const cj_task *t, uint64_t seq, const char *hash, char out[CJ_SHA256_HEX_LEN + 1]) {
+        char msg[CJ_TASK_ID_MAX + CJ_SHA256_HEX_LEN + 64];
+        int n = snprintf(msg, sizeof msg, "clawjail-head-1\n%s\n%llu\n%s", t->id, (unsigned long long) seq, hash);
+        cj_hostkey_mac(&t->key, msg, (size_t) n, out);
+}
+
+int cj_task_head_write(cj_task *t) {
+        if (t->head_fd < 0 || !t->have_key)
+                return -EBADF;
+        char mac[CJ_SHA256_HEX_LEN + 1], rec[CJ_HEAD_RECORD_LEN];
+        head_mac(t, t->st.seq, t->st.head, mac);
+        int n = snprintf(rec, sizeof rec, "{\"seq\":%llu,\"hash\":\"%s\",\"mac\":\"%s\"}",
+                         (unsigned long long) t->st.seq, t->st.head, mac);
+        memset(rec + n, ' ', sizeof rec - (size_t) n - 1);
+        rec[sizeof rec - 1] = '\n';
+        /* One pwrite of one small block in place: the old or the new record. */
+        return pwrite(t->head_fd, rec, sizeof rec, 0) == (ssize_t) sizeof rec ? 0 : -EIO;
+}
+
+int cj_task_head_read(const cj_task *t, uint64_t *seq, char hash[CJ_SHA256_HEX_LEN + 1]) {
+        _cleanup_free_ char *p = cj_path_join(t->dir, "head"), *text = NULL;
+        size_t len = 0;
+        if (!p)
+                return -ENOMEM;
+        int r = cj_read_file(p, CJ_HEAD_RECORD_LEN, &text, &len, NULL);
+        if (r == -ENOENT || (r >= 0 && len == 0))
+                return 1;
+        if (r < 0)
+                return -EBADMSG;
+        _cleanup_json_ json_t *j = json_loadb(text, len, 0, NULL);
+        json_int_t s = 0;
+        const char *h = NULL, *m = NULL;
+        if (!j || json_unpack(j, "{s:I,s:s,s:s}", "seq", &s, "hash", &h, "mac", &m) < 0 || s < 1 ||
+            !cj_hash_hex_valid(h) || !t->have_key)
+                return -EBADMSG;
+        char want[CJ_SHA256_HEX_LEN + 1];
+        head_mac(t, (uint64_t) s, h, want);
+        if (!cj_hex_equal_ct(m, want))
+                return -EBADMSG;
+        *seq = (uint64_t) s;
+        memcpy(hash, h, CJ_SHA256_HEX_LEN + 1);
+        return 0;
 }
 
 char *cj_task_output_path(const cj_task *t, uint64_t seq, const char *stream) {

@@ -96,20 +96,29 @@ typedef struct cj_approval_ask {
         const json_t *fields;   /* what the journal's approval_required / denied event shows */
 } cj_approval_ask;
 
-/* cj_task_admit for a call whose verdict is `ask`.  Returns 0 (admitted: an
- * operator approval covers exactly this call; a once-approval is used up by
- * the start that must follow), 1 (refused as cj_task_admit), 2 (no usable
- * approval: "approval_required" journaled, *refusal says why when an
- * approval expired) or 3 (the operator refused this request: "denied"
- * journaled, *refusal has the reason).  request_id gets the request's id. */
-int cj_task_admit_ask(cj_task *t, const cj_approval_ask *ask, char **refusal,
-                      char request_id[CJ_APPROVAL_ID_LEN + 1], cj_error *err);
+typedef enum cj_admission {
+        CJ_ADMIT_OK = 0,       /* admitted: the lock stays held for call_start */
+        CJ_ADMIT_REFUSED = 1,  /* stopped task or exhausted budget (exit 122) */
+        CJ_ADMIT_ASK = 2,      /* no usable approval: "approval_required" journaled (exit 121) */
+        CJ_ADMIT_DENIED = 3,   /* the operator refused this request: "denied" journaled (exit 120) */
+        CJ_ADMIT_LOOP = 4,     /* a loop limit blocks this command: "loop_refused" journaled (exit 122) */
+} cj_admission;
+
+/* cj_task_admit for a call described by start_fields (its command or argv
+ * decides whether a loop block applies), with ask set when the verdict is
+ * `ask`: admitted only if an operator approval covers exactly this call (a
+ * once-approval is used up by the start that must follow).  Returns a
+ * cj_admission; *refusal (malloc'd) says why for the refusals (for ASK only
+ * when an approval expired).  request_id (may be NULL) gets the request's id. */
+int cj_task_admit_call(cj_task *t, const json_t *start_fields, const cj_approval_ask *ask, char **refusal,
+                       char request_id[CJ_APPROVAL_ID_LEN + 1], cj_error *err);
 
 /* ---- Operator approvals (clawjail approve / deny / approvals) ---- */
 
 typedef struct cj_operator {
         unsigned uid;
         const char *user; /* user name, or NULL */
+        const char *via;  /* a front end that relayed the decision (MCP elicitation), or NULL */
 } cj_operator;
 
 /* Approve request id (journals "approved"): for one run (for_task false) or
@@ -142,6 +151,7 @@ typedef struct cj_call_outcome {
         uint64_t stdout_bytes, stderr_bytes;         /* whole streams, before any cut */
         char stdout_sha256[CJ_SHA256_HEX_LEN + 1];   /* of the whole streams */
         char stderr_sha256[CJ_SHA256_HEX_LEN + 1];
+        bool progress;        /* the call changed the workspace (loop governance) */
 } cj_call_outcome;
 
 /* Journal "end", charge wall/CPU/output, run loop governance (which may append
@@ -167,8 +177,8 @@ int cj_task_charge(cj_task *t, int64_t tokens, int64_t cost_micro_usd, cj_error 
 /* Stop the task (journals "stopped"); later calls are refused with the reason. */
 int cj_task_stop(cj_task *t, const char *reason, const char *by, cj_error *err);
 
-/* Lift a stop (journals "resumed", resets loop streaks).  Returns 1, journaling
- * nothing, if the task was not stopped. */
+/* Lift a stop and every loop block (journals "resumed", resets loop streaks).
+ * Returns 1, journaling nothing, if the task was neither stopped nor blocked. */
 int cj_task_resume(cj_task *t, cj_error *err);
 
 /* Replace the operator's budget overrides (keys at CJ_BUDGET_INHERIT are left
@@ -188,10 +198,27 @@ json_t *cj_task_status_json(const cj_task *t);
 /* The "budget" object of the SPEC's result. */
 json_t *cj_task_budget_json(const cj_task *t);
 
-/* Verify the journal under a shared lock: the chain, then that state.json's
- * position and counters agree with a replay of it.  Returns 0 intact, 1
- * damaged (rep names the first bad line, 0 if the problem is state.json). */
-int cj_task_verify(cj_task *t, cj_journal_report *rep, cj_error *err);
+/* A journal position shipped off the host (`journal head`): line seq hashed to hash. */
+typedef struct cj_journal_anchor {
+        uint64_t seq;
+        char hash[CJ_SHA256_HEX_LEN + 1];
+} cj_journal_anchor;
+
+typedef struct cj_verify_opts {
+        const cj_journal_anchor *anchor; /* the journal must hold this line with this hash */
+        bool legacy_ok;                  /* accept an unkeyed (SHA-256) chain */
+} cj_verify_opts;
+
+/* Verify the journal under a shared lock: the chain (keyed: HMAC-SHA-256
+ * under the host key), the MAC'd head record, an anchor (opts may be NULL),
+ * then that state.json's position and counters agree with a replay of it.
+ * Returns 0 intact, 1 damaged (rep names the first bad line, 0 if the problem
+ * is not a line). */
+int cj_task_verify(cj_task *t, const cj_verify_opts *opts, cj_journal_report *rep, cj_error *err);
+
+/* {"task","seq","hash","chain","key_id","time"}: the journal's head, an anchor
+ * to ship off the host. */
+json_t *cj_task_head_json(const cj_task *t);
 
 /* Every journal line as a JSON array (for `journal show`). */
 int cj_task_journal_load(cj_task *t, json_t **out, cj_error *err);

@@ -49,19 +49,21 @@ call '{"id":"c2","tool":"exec","command":"touch mark_tokens"}' --task chl
 is "$RC" 122 "a call after the token budget is used up exits 122"
 ok "and did not run" test ! -e mark_tokens
 
-# ---- repeat limit: the same command with the same result N times ----
+# ---- repeat limit: the same command with the same result N times, nothing
+# changed in between, blocks that command (not the task; see loop.sh) ----
 cj task create rp --repeat-limit 3 --stall-limit unlimited >/dev/null
 for i in 1 2 3; do
-        cj exec --task rp -c 'echo same; echo x >> rp_runs' >/dev/null
+        cj exec --task rp -c 'echo same; exit 3' >/dev/null
 done
-is "$(wc -l <rp_runs)" 3 "three identical calls ran"
-is "$(st rp .state)" stopped "the third identical result stops the task (repeat_limit 3)"
-like "$(st rp .reason)" 'repeat' "the reason names the repeat limit"
-cj exec --task rp -c 'echo other > mark_rp' >/dev/null 2>"$WS/rp.err"
-is "$?" 122 "a stopped task refuses the next call with 122"
-ok "and runs nothing" test ! -e mark_rp
-like "$(cat "$WS/rp.err")" 'repeat' "the refusal says why (repeat limit)"
-is "$(jl rp '[.[] | select(.event == "stopped")][0].by')" clawjail "the stop is journaled by clawjail"
+is "$(st rp .budget.calls.used)" 3 "three identical calls ran"
+is "$(jl rp '[.[] | select(.event == "loop_detected")][0].rule')" repeat_limit \
+        "the third identical result is a loop (repeat_limit 3), journaled"
+cj exec --task rp -c 'echo same; exit 3' >/dev/null 2>"$WS/rp.err"
+is "$?" 122 "the same call again is refused with 122"
+like "$(cat "$WS/rp.err")" 'repeat_limit' "the refusal says why (repeat limit)"
+out=$(cj exec --task rp -c 'echo other' 2>/dev/null)
+is "$?/$out" "0/other" "another call still runs (it changes nothing, so the block stays)"
+is "$(st rp .state)" active "the task is not stopped"
 rm -f "$WS/rp.err"
 
 # ---- stall limit: N calls in a row whose output was already seen ----
@@ -69,12 +71,13 @@ cj task create sl --stall-limit 3 --repeat-limit unlimited >/dev/null
 for c in 'echo seen' 'echo  seen' 'printf "seen\n"' 'echo "seen"'; do
         cj exec --task sl -c "$c" >/dev/null
 done
-is "$(st sl .state)" stopped "three calls repeating already-seen output stop the task (stall_limit 3)"
-like "$(st sl .reason)" 'stall' "the reason names the stall limit"
+is "$(jl sl '[.[] | select(.event == "loop_detected")][0].rule')" stall_limit \
+        "three calls repeating already-seen output are a loop (stall_limit 3)"
 is "$(st sl .budget.calls.used)" 4 "the four calls were counted"
+out=$(cj exec --task sl --json -c 'printf "seen\n"' 2>/dev/null)
+is "$?/$(jq -r .status <<<"$out")" "122/loop_detected" "a call of the stalled streak is refused with 122"
 cj exec --task sl -c 'echo fresh > mark_sl' >/dev/null 2>&1
-is "$?" 122 "the stalled task refuses the next call with 122"
-ok "and runs nothing" test ! -e mark_sl
+is "$?" 0 "a call outside the streak runs"
 
 # ---- operator stop and resume ----
 cj task create op >/dev/null
@@ -97,9 +100,10 @@ is "$?" 0 "after resume calls run again"
 ok "and have their effect" test -e mark_op
 is "$(st op .state)" active "task status says active"
 
-# The loop-stopped task resumes too, with its streaks reset.
+# The operator's resume lifts a loop block too, with the streaks reset.
 cj task resume rp >/dev/null
-cj exec --task rp -c 'echo same; echo x >> rp_runs' >/dev/null
-is "$?" 0 "a loop-stopped task runs again after resume"
-is "$(st rp .state)" active "one more identical call after resume does not stop it again"
+is "$?" 0 "resume of a task with a loop block exits 0"
+cj exec --task rp -c 'echo same; exit 3' >/dev/null
+is "$?" 3 "the blocked call runs again after resume"
+is "$(jl rp '[.[] | select(.event == "resumed")] | length')" 1 "the resume is journaled"
 done_testing

@@ -83,3 +83,10 @@ dotdot_to() {
         done
         printf '%s%s\n' "$rel" "${1#/}"
 }
+
+# line_mac: the hash of a keyed journal's line (stdin): HMAC-SHA-256 under the
+# state dir's host key.
+line_mac() {
+        python3 -c 'import hashlib, hmac, sys
+print(hmac.new(open(sys.argv[1], "rb").read(), sys.stdin.buffer.read(), hashlib.sha256).hexdigest())' "$SD/host.key"
+}

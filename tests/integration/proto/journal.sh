@@ -37,8 +37,8 @@ is "$(jq -r .event <<<"$line")" end "that line is the call's end event"
 is "$(jq -r .exit_code <<<"$line")" 3 "which records exit code 3"
 start_line=$(journal_line rs "$(jq -r .call <<<"$line")")
 is "$(jq -r .command <<<"$start_line")" "echo hello; echo oops >&2; exit 3" "its start event holds the command"
-is "$(printf '%s' "$line" | sha256sum | cut -d' ' -f1)" "$hash" \
-        "journal.hash == sha256 of that line's bytes without the newline"
+is "$(printf '%s' "$line" | line_mac)" "$hash" \
+        "journal.hash == HMAC-SHA-256 (host key) of that line's bytes without the newline"
 call '{"id":"r2","tool":"exec","command":"true"}' --task rs
 next=$(journal_line rs $((seq_ + 1)))
 is "$(jq -r .prev <<<"$next")" "$hash" "the next line's prev is that hash"

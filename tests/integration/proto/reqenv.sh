@@ -39,12 +39,12 @@ call "$(req 'echo "$CI/$GREETING"' '{"CI":"1","GREETING":"hi"}')"
 is "$RC/$(jr .status)" "0/ok" "harmless variables: allowed"
 is "$(jr .stdout)" "1/hi" "and they reach the command"
 
-# The approval token covers the env: the token of the env-less command does
-# not approve it with a dangerous env.
-call "$(req 'git diff --no-index a b; true' "{\"GIT_EXTERNAL_DIFF\":\"$WS/t.sh\",\"CI\":\"1\"}")"
-t1=$(jr .approval.token)
-call "$(req 'git diff --no-index a b; true' "{\"GIT_EXTERNAL_DIFF\":\"$WS/t.sh\",\"CI\":\"2\"}")"
-t2=$(jr .approval.token)
-like "$t1" "^[0-9a-f]{64}$" "an env request carries a token"
-ok "the approval token depends on the env" test "$t1" != "$t2"
+# An approval covers the env: the request of one env is not the request of
+# another (approvals are the operator's, per task: docs/security.md).
+call "$(req 'git diff --no-index a b; true' "{\"GIT_EXTERNAL_DIFF\":\"$WS/t.sh\",\"CI\":\"1\"}")" --task re
+t1=$(jr .approval.request)
+call "$(req 'git diff --no-index a b; true' "{\"GIT_EXTERNAL_DIFF\":\"$WS/t.sh\",\"CI\":\"2\"}")" --task re
+t2=$(jr .approval.request)
+like "$t1" "^[0-9a-f]{16}$" "an env request names an approval request"
+ok "the approval request depends on the env" test "$t1" != "$t2"
 done_testing

@@ -16,7 +16,7 @@ is "$(cj checkpoint load ck | jq -r .counters.tokens)" 10 "checkpoint carries th
 head=$(cj checkpoint load ck 2 | jq -r .journal.hash)
 seq=$(cj checkpoint load ck 2 | jq -r .journal.seq)
 line=$(sed -n "${seq}p" "$SD/tasks/ck/journal.jsonl")
-is "$(printf '%s' "$line" | sha256sum | cut -d' ' -f1)" "$head" "checkpoint holds the journal head hash"
+is "$(printf '%s' "$line" | line_mac)" "$head" "checkpoint holds the journal head hash"
 is "$(cj checkpoint list ck --json | jq length)" 2 "list --json"
 like "$(cj checkpoint list ck)" "parsed" "list table shows labels"
 is "$(st ck .resume.checkpoint.n)" 2 "status names the latest checkpoint"

@@ -14,8 +14,8 @@ is "$(cj journal show j1 --json | jq length)" 6 "show --json: array of lines"
 is "$(cj journal show j1 --json | jq -r '[.[].seq] | join(",")')" "1,2,3,4,5,6" "seq 1..6"
 first_prev=$(head -1 "$J" | jq -r .prev)
 is "$first_prev" "0000000000000000000000000000000000000000000000000000000000000000" "first prev is the genesis"
-h1=$(head -1 "$J" | tr -d '\n' | sha256sum | cut -d' ' -f1)
-is "$(sed -n 2p "$J" | jq -r .prev)" "$h1" "prev = SHA-256 of the previous line"
+h1=$(head -1 "$J" | tr -d '\n' | line_mac)
+is "$(sed -n 2p "$J" | jq -r .prev)" "$h1" "prev = HMAC-SHA-256 (host key) of the previous line"
 like "$(head -1 "$J" | jq -r .time)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$' "RFC 3339 ms time"
 out=$(cj journal verify j1)
 is "$?" 0 "verify: intact"

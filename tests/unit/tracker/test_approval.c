@@ -39,7 +39,7 @@ static int ask(cj_task *t, const char *command, char id[CJ_APPROVAL_ID_LEN + 1],
         cj_approval_ask a = { .identity = identity, .fields = fields };
         _cleanup_free_ char *why = NULL;
         cj_error e = { 0 };
-        int r = cj_task_admit_ask(t, &a, &why, id, &e);
+        int r = cj_task_admit_call(t, fields, &a, &why, id, &e);
         ck_assert_msg(r >= 0, "admit: %s", e.msg);
         if (r == 0 && start) {
                 uint64_t seq;

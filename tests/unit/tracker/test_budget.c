@@ -132,26 +132,26 @@ START_TEST(loop_repeat_needs_same_command_and_result) {
         hash_of("error 1", out);
         hash_of("error 2", out2);
         for (int i = 0; i < 2; i++)
-                cj_loop_observe(&l, cmd, 1, 0, out);
+                cj_loop_observe(&l, cmd, "cmd", 1, 0, out, false);
         ck_assert_int_eq(cj_loop_check(&l, 3, -1), CJ_LOOP_OK);
-        cj_loop_observe(&l, cmd, 1, 0, out);
+        cj_loop_observe(&l, cmd, "cmd", 1, 0, out, false);
         ck_assert_int_eq(cj_loop_check(&l, 3, -1), CJ_LOOP_REPEAT);
         ck_assert_int_eq(cj_loop_check(&l, -1, -1), CJ_LOOP_OK); /* unlimited */
         ck_assert_int_eq(cj_loop_check(&l, 0, 0), CJ_LOOP_OK);
         /* Different exit code, output or command breaks the run. */
-        cj_loop_observe(&l, cmd, 2, 0, out);
+        cj_loop_observe(&l, cmd, "cmd", 2, 0, out, false);
         ck_assert_int_eq(l.repeat_count, 1);
-        cj_loop_observe(&l, cmd, 2, 0, out2);
+        cj_loop_observe(&l, cmd, "cmd", 2, 0, out2, false);
         ck_assert_int_eq(l.repeat_count, 1);
-        cj_loop_observe(&l, cmd2, 2, 0, out2);
+        cj_loop_observe(&l, cmd2, "cmd", 2, 0, out2, false);
         ck_assert_int_eq(l.repeat_count, 1);
-        cj_loop_observe(&l, cmd2, 2, 9, out2);
+        cj_loop_observe(&l, cmd2, "cmd", 2, 9, out2, false);
         ck_assert_int_eq(l.repeat_count, 1);
-        cj_loop_observe(&l, cmd2, 2, 9, out2);
+        cj_loop_observe(&l, cmd2, "cmd", 2, 9, out2, false);
         ck_assert_int_eq(l.repeat_count, 2);
         cj_loop_reset_streaks(&l);
         ck_assert_int_eq(l.repeat_count, 0);
-        cj_loop_observe(&l, cmd2, 2, 9, out2);
+        cj_loop_observe(&l, cmd2, "cmd", 2, 9, out2, false);
         ck_assert_int_eq(l.repeat_count, 1);
 }
 END_TEST
@@ -164,18 +164,78 @@ START_TEST(loop_stall_counts_seen_output) {
         hash_of("b", b);
         hash_of("c", c);
         hash_of("cmd", cmd);
-        cj_loop_observe(&l, cmd, 0, 0, a);
-        cj_loop_observe(&l, cmd, 0, 0, b);
+        cj_loop_observe(&l, cmd, "cmd", 0, 0, a, false);
+        cj_loop_observe(&l, cmd, "cmd", 0, 0, b, false);
         ck_assert_int_eq(l.stall_count, 0);
-        cj_loop_observe(&l, cmd, 0, 0, a); /* seen */
-        cj_loop_observe(&l, cmd, 0, 0, NULL); /* no output: neither counts nor resets */
-        cj_loop_observe(&l, cmd, 0, 0, b); /* seen */
+        cj_loop_observe(&l, cmd, "cmd", 0, 0, a, false); /* seen */
+        cj_loop_observe(&l, cmd, "cmd", 0, 0, NULL, false); /* no output: neither counts nor resets */
+        cj_loop_observe(&l, cmd, "cmd", 0, 0, b, false); /* seen */
         ck_assert_int_eq(l.stall_count, 2);
         ck_assert_int_eq(cj_loop_check(&l, -1, 2), CJ_LOOP_STALL);
         ck_assert_int_eq(cj_loop_check(&l, -1, 3), CJ_LOOP_OK);
-        cj_loop_observe(&l, cmd, 0, 0, c); /* new output resets */
+        cj_loop_observe(&l, cmd, "cmd", 0, 0, c, false); /* new output resets */
         ck_assert_int_eq(l.stall_count, 0);
         ck_assert(cj_loop_seen(&l, c));
+}
+END_TEST
+
+/* Progress (a call that changed the workspace) resets the streaks and lifts
+ * blocks; a reached limit blocks only the loop's commands (issue 8 §5). */
+START_TEST(loop_progress_resets_and_blocks_are_per_command) {
+        cj_loop l;
+        cj_loop_init(&l);
+        char test[65], read[65], edit[65], fail[65], ok[65], text[65];
+        hash_of("python3 -m unittest", test);
+        hash_of("read core.py", read);
+        hash_of("edit core.py", edit);
+        hash_of("FAILED", fail);
+        hash_of("OK", ok);
+        hash_of("def f(): ...", text);
+        /* 50 rounds of edit (progress), read the same file, run the same test. */
+        for (int i = 0; i < 50; i++) {
+                cj_loop_observe(&l, edit, "edit", 0, 0, NULL, true);
+                cj_loop_observe(&l, read, "read", 0, 0, text, false);
+                cj_loop_observe(&l, test, "test", 0, 0, ok, false);
+                ck_assert_int_eq(cj_loop_check(&l, 2, 2), CJ_LOOP_OK);
+        }
+        /* The same failing command, nothing changing: repeat at the limit. */
+        for (int i = 0; i < 5; i++)
+                cj_loop_observe(&l, test, "test", 1, 0, fail, false);
+        ck_assert_int_eq(cj_loop_check(&l, 6, -1), CJ_LOOP_OK);
+        cj_loop_observe(&l, test, "test", 1, 0, fail, false);
+        ck_assert_int_eq(cj_loop_check(&l, 6, -1), CJ_LOOP_REPEAT);
+        cj_loop_block(&l, CJ_LOOP_REPEAT);
+        ck_assert_int_eq(cj_loop_check(&l, 6, -1), CJ_LOOP_OK);
+        const cj_loop_cmd *b = cj_loop_blocked(&l, test);
+        ck_assert_ptr_nonnull(b);
+        ck_assert_str_eq(b->rule, "repeat_limit");
+        ck_assert_str_eq(b->summary, "test");
+        ck_assert_ptr_null(cj_loop_blocked(&l, read)); /* only the repeated command */
+        /* It survives state.json. */
+        _cleanup_json_ json_t *j = cj_loop_to_json(&l);
+        cj_loop back;
+        ck_assert_int_eq(cj_loop_from_json(j, &back, NULL), 0);
+        ck_assert_ptr_nonnull(cj_loop_blocked(&back, test));
+        /* A read-only call changes nothing; an edit lifts the block. */
+        cj_loop_observe(&l, read, "read", 0, 0, text, false);
+        ck_assert_ptr_nonnull(cj_loop_blocked(&l, test));
+        cj_loop_observe(&l, edit, "edit", 0, 0, NULL, true);
+        ck_assert_ptr_null(cj_loop_blocked(&l, test));
+        ck_assert_int_eq(l.repeat_count, 0);
+        ck_assert_int_eq(l.stall_count, 0);
+        /* Stall blocks the commands of the streak (output seen since the edit). */
+        cj_loop_observe(&l, read, "read", 0, 0, text, false);
+        cj_loop_observe(&l, test, "test", 0, 0, ok, false);
+        ck_assert_int_eq(l.stall_count, 0);
+        cj_loop_observe(&l, read, "read", 0, 0, text, false);
+        cj_loop_observe(&l, test, "test", 0, 0, ok, false);
+        ck_assert_int_eq(cj_loop_check(&l, -1, 2), CJ_LOOP_STALL);
+        cj_loop_block(&l, CJ_LOOP_STALL);
+        ck_assert_ptr_nonnull(cj_loop_blocked(&l, read));
+        ck_assert_ptr_nonnull(cj_loop_blocked(&l, test));
+        ck_assert_ptr_null(cj_loop_blocked(&l, edit));
+        cj_loop_reset_streaks(&l); /* the operator resumed */
+        ck_assert_ptr_null(cj_loop_blocked(&l, test));
 }
 END_TEST
 
@@ -188,7 +248,7 @@ START_TEST(loop_seen_set_is_bounded_and_serializes) {
                 char s[16];
                 snprintf(s, sizeof s, "%d", i);
                 hash_of(s, h);
-                cj_loop_observe(&l, h, 0, 0, h);
+                cj_loop_observe(&l, h, "cmd", 0, 0, h, false);
         }
         ck_assert_uint_eq(l.n_seen, CJ_LOOP_SEEN_MAX);
         ck_assert(!cj_loop_seen(&l, first)); /* evicted, oldest first */
@@ -269,6 +329,7 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, budget_json_round_trip);
         tcase_add_test(tc, loop_repeat_needs_same_command_and_result);
         tcase_add_test(tc, loop_stall_counts_seen_output);
+        tcase_add_test(tc, loop_progress_resets_and_blocks_are_per_command);
         tcase_add_test(tc, loop_seen_set_is_bounded_and_serializes);
         tcase_add_test(tc, output_cut_head_tail_marker);
         tcase_add_test(tc, output_cut_keeps_utf8_whole);
