@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -13,8 +14,15 @@
 typedef struct walk {
         cj_sha256 *h;
         size_t entries;
+        int64_t deadline_ms; /* CLOCK_MONOTONIC */
         bool unknown;
 } walk;
+
+static int64_t mono_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void add_entry(walk *w, const char *name, size_t depth, const struct stat *st) {
         struct {
@@ -42,7 +50,8 @@ static void walk_dir(walk *w, int dfd, size_t depth) {
         while (!w->unknown && (de = readdir(d))) {
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
-                if (++w->entries > CJ_FINGERPRINT_ENTRIES_MAX) {
+                if (++w->entries > CJ_FINGERPRINT_ENTRIES_MAX ||
+                    ((w->entries & 1023) == 0 && mono_ms() > w->deadline_ms)) {
                         w->unknown = true;
                         break;
                 }
@@ -72,7 +81,7 @@ static bool listed(char *const *list, const char *s) {
 }
 
 int cj_fingerprint_roots(char *const *roots, char *const *skip, char out[CJ_SHA256_HEX_LEN + 1]) {
-        walk w = { .h = cj_sha256_new() };
+        walk w = { .h = cj_sha256_new(), .deadline_ms = mono_ms() + CJ_FINGERPRINT_TIME_MS };
         if (!w.h)
                 return 1;
         for (size_t i = 0; roots && roots[i] && !w.unknown; i++) {

@@ -6,8 +6,9 @@
  * over (path, type, size, mtime, inode) of every entry below them, walked by
  * fd without following symlinks.  Two equal fingerprints mean nothing a call
  * could have written changed; a call whose before/after fingerprints differ
- * made progress.  Walking stops at CJ_FINGERPRINT_ENTRIES_MAX entries or
- * CJ_FINGERPRINT_DEPTH_MAX levels: the fingerprint is then "unknown", which
+ * made progress.  Walking stops at CJ_FINGERPRINT_ENTRIES_MAX entries,
+ * CJ_FINGERPRINT_DEPTH_MAX levels or CJ_FINGERPRINT_TIME_MS of walking (a
+ * call never waits long for it): the fingerprint is then "unknown", which
  * loop governance counts as progress (it never stops work it cannot see).
  */
 
@@ -17,6 +18,7 @@
 
 #define CJ_FINGERPRINT_ENTRIES_MAX 200000
 #define CJ_FINGERPRINT_DEPTH_MAX 64
+#define CJ_FINGERPRINT_TIME_MS 250
 
 /* Fingerprint the roots (NULL-terminated, absolute), skipping any that is also
  * in skip (the per-call tmpfs roots).  Returns 0 with out set, or 1 when the
