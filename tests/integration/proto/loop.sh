@@ -52,7 +52,7 @@ for i in $(seq 0 49); do
         jq -cn '{id:"r",tool:"read",path:"core.py"}'
         jq -cn --arg c "$TEST" '{id:"t",tool:"exec",command:$c}'
 done >"$IO/rounds"
-cj serve --stdio --task dev <"$IO/rounds" >"$IO/out"
+CALL_TIMEOUT=540 cj serve --stdio --task dev <"$IO/rounds" >"$IO/out"
 jq -c 'select(.id == "t" and .stdout != "OK\n")' "$IO/out" | head -3 | while IFS= read -r l; do diag "unexpected: $l"; done
 is "$(wc -l <"$IO/out")" 150 "50 rounds of edit/write, read, test: 150 results"
 is "$(jq -r .status "$IO/out" | sort | uniq -c | awk '{print $2 "x" $1}')" "okx150" "every call ran (status ok)"
