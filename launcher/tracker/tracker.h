@@ -96,19 +96,19 @@ typedef struct cj_approval_ask {
         const json_t *fields;   /* what the journal's approval_required / denied event shows */
 } cj_approval_ask;
 
-typedef enum cj_admission {
+typedef enum cj_task_admission {
         CJ_ADMIT_OK = 0,       /* admitted: the lock stays held for call_start */
         CJ_ADMIT_REFUSED = 1,  /* stopped task or exhausted budget (exit 122) */
         CJ_ADMIT_ASK = 2,      /* no usable approval: "approval_required" journaled (exit 121) */
         CJ_ADMIT_DENIED = 3,   /* the operator refused this request: "denied" journaled (exit 120) */
         CJ_ADMIT_LOOP = 4,     /* a loop limit blocks this command: "loop_refused" journaled (exit 122) */
-} cj_admission;
+} cj_task_admission;
 
 /* cj_task_admit for a call described by start_fields (its command or argv
  * decides whether a loop block applies), with ask set when the verdict is
  * `ask`: admitted only if an operator approval covers exactly this call (a
  * once-approval is used up by the start that must follow).  Returns a
- * cj_admission; *refusal (malloc'd) says why for the refusals (for ASK only
+ * cj_task_admission; *refusal (malloc'd) says why for the refusals (for ASK only
  * when an approval expired).  request_id (may be NULL) gets the request's id. */
 int cj_task_admit_call(cj_task *t, const json_t *start_fields, const cj_approval_ask *ask, char **refusal,
                        char request_id[CJ_APPROVAL_ID_LEN + 1], cj_error *err);
