@@ -192,6 +192,18 @@ if [ "$(id -u)" != 0 ]; then
         like "$RUN_ERR" "cannot examine .*Permission denied" "with a message naming the path and the cause"
 fi
 
+# A .env moved 17 levels under 250-character names: past PATH_MAX, where
+# lstat says ENAMETOOLONG.  Never "absent": the call fails closed, naming it.
+WSL=$(tap_workspace)
+long=$(printf 'd%.0s' $(seq 1 250))
+(cd "$WSL" && for _ in $(seq 1 17); do mkdir "$long" && cd "$long" || exit 1; done && echo "SECRET=long-$$" >.env)
+tap_chown_ws "$WSL"
+RUN_CWD=$WSL run_sandbox -- bash -c 'for i in $(seq 1 17); do cd d* || exit 1; done; cat .env; echo ran'
+unlike "$RUN_OUT" "long-$$" "a .env past PATH_MAX is not readable"
+is "$RUN_RC" 125 "the call fails closed"
+like "$RUN_ERR" "cannot examine .*(too long|File name)" "naming the path it could not examine"
+rm -rf "$WSL" 2>/dev/null
+
 # ---- the workspace cannot block or brick later calls ----
 
 WSD=$(tap_workspace)
