@@ -593,6 +593,10 @@ START_TEST(argv_validation) {
         ck_assert_int_eq(cj_validate_argv(ls, &p, &v, NULL), 0);
         ck_assert_int_eq(v.decision, CJ_VERDICT_ALLOW);
         cj_validation_clear(&v);
+        char *dot_ls[] = { (char[]){"./ls"}, (char[]){"-la"}, NULL }; /* another program than PATH's ls */
+        ck_assert_int_eq(cj_validate_argv_rules(dot_ls, &p, &v, NULL), 0);
+        ck_assert_int_eq(v.decision, CJ_VERDICT_ASK);
+        cj_validation_clear(&v);
         ck_assert_int_eq(cj_validate_argv(rm, &p, &v, NULL), 0);
         ck_assert_int_eq(v.decision, CJ_VERDICT_DENY);
         cj_validation_clear(&v);
