@@ -59,3 +59,4 @@ int cj_cli_decide(const char *state_dir, const char *task, const char *request, 
                   struct cj_error *err);
 int cmd_mcp(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_audit(int argc, char **argv);

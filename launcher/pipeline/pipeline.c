@@ -160,7 +160,15 @@ static int end_call(call_state *s, const cj_call_outcome *oc, cj_error *err) {
         if (!s->task)
                 return 0;
         json_t *budget = NULL, *journal = NULL;
-        int r = cj_task_call_end(s->task, s->seq, oc, &budget, &journal, err);
+        /* The journal keeps what a reviewer must see later, not only the result. */
+        _cleanup_json_ json_t *extra = json_object();
+        static const char *const audited[] = { "quarantined", "quarantine_failed", "truncated", "network" };
+        for (size_t i = 0; extra && i < CJ_ARRAY_SIZE(audited); i++)
+                if (json_object_get(s->result, audited[i]))
+                        json_object_set(extra, audited[i], json_object_get(s->result, audited[i]));
+        cj_call_outcome with = *oc;
+        with.extra = json_object_size(extra) ? extra : NULL;
+        int r = cj_task_call_end(s->task, s->seq, &with, &budget, &journal, err);
         s->started = false;
         if (r < 0)
                 return r;

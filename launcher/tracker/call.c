@@ -193,6 +193,10 @@ static int end_locked(cj_task *t, uint64_t seq, const cj_call_outcome *o, json_t
                     json_object_set_new(f, "output_sha256", json_string(sha)) < 0)
                         return cj_error_set(err, ENOMEM, "out of memory");
         }
+        /* What the audit needs of the call beyond its outcome (quarantined
+         * files, kept output, network): the end's own keys always win. */
+        if (o->extra && json_object_update_missing(f, (json_t *) o->extra) < 0)
+                return cj_error_set(err, ENOMEM, "out of memory");
         uint64_t end_seq;
         char hash[CJ_SHA256_HEX_LEN + 1];
         int r = cj_task_append(t, "end", f, &end_seq, hash, err);

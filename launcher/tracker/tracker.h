@@ -152,6 +152,7 @@ typedef struct cj_call_outcome {
         char stdout_sha256[CJ_SHA256_HEX_LEN + 1];   /* of the whole streams */
         char stderr_sha256[CJ_SHA256_HEX_LEN + 1];
         bool progress;        /* the call changed the workspace (loop governance) */
+        const json_t *extra;  /* more fields for the "end" event (may be NULL) */
 } cj_call_outcome;
 
 /* Journal "end", charge wall/CPU/output, run loop governance (which may append

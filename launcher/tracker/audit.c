@@ -1,0 +1,524 @@
+/* SPDX-License-Identifier: MIT */
+/* The audit report: fold a journal into what a reviewer needs first
+ * (integrity, then what was refused, asked and approved, then the rest), and
+ * render it.  Event shapes are docs/tracker.md's; an event this code does not
+ * know still appears in the timeline, so nothing the journal holds is hidden. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "util/json.h"
+
+static const char *str(const json_t *o, const char *k) {
+        return json_string_value(json_object_get(o, k));
+}
+
+static int64_t time_ms(const char *rfc3339) {
+        struct tm tm = { 0 };
+        int ms = 0;
+        if (!rfc3339 || sscanf(rfc3339, "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                               &tm.tm_min, &tm.tm_sec, &ms) < 6)
+                return 0;
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        return (int64_t) timegm(&tm) * 1000 + ms;
+}
+
+static void bump(json_t *counts, const char *key) {
+        if (!key)
+                key = "?";
+        json_object_set_new(counts, key, json_integer(json_integer_value(json_object_get(counts, key)) + 1));
+}
+
+/* A short one-line text of an event for the timeline. */
+static char *event_summary(const json_t *e, const json_t *start) {
+        char buf[CJ_AUDIT_TEXT_MAX + 64];
+        const char *ev = str(e, "event");
+        const char *cmd = str(start ? start : e, "command");
+        const char *tool = str(start ? start : e, "tool");
+        const char *path = str(start ? start : e, "path");
+        if (strcmp(ev, "start") == 0)
+                snprintf(buf, sizeof buf, "%s %.*s", tool ? tool : "call", CJ_AUDIT_TEXT_MAX,
+                         cmd ? cmd : path ? path : "");
+        else if (strcmp(ev, "end") == 0) {
+                const json_t *code = json_object_get(e, "exit_code");
+                snprintf(buf, sizeof buf, "call %lld %s%s%lld, %lld ms", (long long) json_integer_value(json_object_get(e, "call")),
+                         str(e, "status") ? str(e, "status") : "?", json_is_integer(code) ? " exit " : "",
+                         json_is_integer(code) ? (long long) json_integer_value(code) : 0LL,
+                         (long long) json_integer_value(json_object_get(e, "duration_ms")));
+        } else if (strcmp(ev, "profile") == 0)
+                snprintf(buf, sizeof buf, "%s %.12s", str(e, "name") ? str(e, "name") : "?",
+                         str(e, "sha256") ? str(e, "sha256") : "");
+        else {
+                _cleanup_json_ json_t *rest = json_deep_copy(e);
+                json_object_del(rest, "seq");
+                json_object_del(rest, "time");
+                json_object_del(rest, "event");
+                json_object_del(rest, "task");
+                json_object_del(rest, "prev");
+                _cleanup_free_ char *s = cj_json_line(rest);
+                snprintf(buf, sizeof buf, "%.*s", CJ_AUDIT_TEXT_MAX, s ? s : "");
+        }
+        return strdup(buf);
+}
+
+json_t *cj_audit_summarize(const char *task, const json_t *events, const json_t *verify, const json_t *status,
+                           int64_t since_ms) {
+        json_t *s = json_object();
+        json_t *by_status = json_object(), *by_verdict = json_object(), *by_event = json_object();
+        json_t *profiles = json_array(), *attention = json_array(), *approvals = json_array();
+        json_t *quarantined = json_array(), *network = json_array(), *syscalls = json_array();
+        json_t *loops = json_array(), *interrupted = json_array(), *spills = json_array(), *timeline = json_array();
+        _cleanup_json_ json_t *starts = json_object(); /* seq -> start event */
+        size_t calls = 0, dropped = 0, i;
+        const json_t *e;
+        const char *first = NULL, *last = NULL;
+
+        json_array_foreach (events, i, e) {
+                const char *ev = str(e, "event");
+                const char *t = str(e, "time");
+                if (!ev || (since_ms && time_ms(t) < since_ms))
+                        continue;
+                if (!first)
+                        first = t;
+                last = t;
+                bump(by_event, ev);
+                char seqkey[32];
+                snprintf(seqkey, sizeof seqkey, "%lld", (long long) json_integer_value(json_object_get(e, "seq")));
+                const json_t *start = NULL;
+                if (strcmp(ev, "start") == 0) {
+                        json_object_set(starts, seqkey, (json_t *) e);
+                        calls++;
+                        if (str(json_object_get(e, "verdict"), "decision"))
+                                bump(by_verdict, str(json_object_get(e, "verdict"), "decision"));
+                } else if (strcmp(ev, "end") == 0 || strcmp(ev, "interrupted") == 0) {
+                        char k[32];
+                        snprintf(k, sizeof k, "%lld", (long long) json_integer_value(json_object_get(e, "call")));
+                        start = json_object_get(starts, k);
+                }
+                if (strcmp(ev, "end") == 0) {
+                        bump(by_status, str(e, "status"));
+                        const json_t *q = json_object_get(e, "quarantined");
+                        size_t j;
+                        const json_t *x;
+                        json_array_foreach (q, j, x)
+                                json_array_append_new(quarantined, json_pack("{s:I, s:O}", "seq",
+                                                                             json_integer_value(json_object_get(e, "seq")), "what", x));
+                        if (json_object_get(e, "full_output") || json_object_get(e, "truncated"))
+                                json_array_append_new(spills, json_deep_copy(e));
+                        const json_t *net = json_object_get(e, "network");
+                        if (net)
+                                json_array_append_new(network, json_pack("{s:I, s:O}", "seq",
+                                                                         json_integer_value(json_object_get(e, "seq")), "network", net));
+                        const json_t *sc = json_object_get(e, "syscalls");
+                        if (!sc)
+                                sc = json_object_get(e, "refused_syscalls");
+                        if (sc)
+                                json_array_append_new(syscalls, json_pack("{s:I, s:s, s:O}", "seq",
+                                                                          json_integer_value(json_object_get(e, "seq")), "command",
+                                                                          start && str(start, "command") ? str(start, "command") : "",
+                                                                          "syscalls", sc));
+                } else if (strcmp(ev, "profile") == 0)
+                        json_array_append_new(profiles, json_pack("{s:s?, s:s?, s:s?}", "name", str(e, "name"), "sha256",
+                                                                  str(e, "sha256"), "since", t));
+                else if (strcmp(ev, "denied") == 0 || strcmp(ev, "approval_required") == 0 ||
+                         strcmp(ev, "rejected") == 0)
+                        json_array_append_new(attention, json_deep_copy(e));
+                else if (strcmp(ev, "approved") == 0 || strcmp(ev, "refused") == 0)
+                        json_array_append_new(approvals, json_deep_copy(e));
+                else if (strcmp(ev, "interrupted") == 0)
+                        json_array_append_new(interrupted, json_deep_copy(e));
+                else if (strcmp(ev, "net") == 0)
+                        json_array_append_new(network, json_deep_copy(e));
+                else if (strcmp(ev, "syscalls") == 0 || strcmp(ev, "seccomp") == 0)
+                        json_array_append_new(syscalls, json_deep_copy(e));
+                else if (strcmp(ev, "stopped") == 0 || strcmp(ev, "loop_detected") == 0 ||
+                         strcmp(ev, "budget_exhausted") == 0)
+                        json_array_append_new(loops, json_deep_copy(e));
+                /* A start the chain did not simply allow is worth a look too. */
+                if (strcmp(ev, "start") == 0) {
+                        const char *d = str(json_object_get(e, "verdict"), "decision");
+                        if (d && strcmp(d, "allow") != 0)
+                                json_array_append_new(attention, json_deep_copy(e));
+                }
+                if (json_array_size(timeline) >= CJ_AUDIT_TIMELINE_MAX) {
+                        dropped++;
+                        continue;
+                }
+                _cleanup_free_ char *sum = event_summary(e, start);
+                json_array_append_new(timeline, json_pack("{s:I, s:s?, s:s, s:s?}", "seq",
+                                                          json_integer_value(json_object_get(e, "seq")), "time", t,
+                                                          "event", ev, "summary", sum));
+        }
+        json_object_set_new(s, "task", json_string(task));
+        json_object_set(s, "integrity", (json_t *) (verify ? verify : json_null()));
+        json_object_set_new(s, "period", json_pack("{s:s?, s:s?}", "first", first, "last", last));
+        json_object_set_new(s, "calls", json_integer((json_int_t) calls));
+        json_object_set_new(s, "by_status", by_status);
+        json_object_set_new(s, "by_verdict", by_verdict);
+        json_object_set_new(s, "by_event", by_event);
+        json_object_set_new(s, "profiles", profiles);
+        json_object_set_new(s, "attention", attention);
+        json_object_set_new(s, "approvals", approvals);
+        json_object_set_new(s, "quarantined", quarantined);
+        json_object_set_new(s, "network", network);
+        json_object_set_new(s, "syscalls", syscalls);
+        json_object_set_new(s, "stops", loops);
+        json_object_set_new(s, "interrupted", interrupted);
+        json_object_set_new(s, "spills", spills);
+        if (status) {
+                json_object_set(s, "budget", json_object_get(status, "budget"));
+                json_object_set(s, "state", json_object_get(status, "state"));
+        }
+        json_object_set_new(s, "timeline", timeline);
+        json_object_set_new(s, "timeline_dropped", json_integer((json_int_t) dropped));
+        return s;
+}
+
+/* ---- rendering ---- */
+
+typedef struct buf {
+        char *p;
+        size_t n, cap;
+        bool oom;
+} buf;
+
+__attribute__((format(printf, 2, 3))) static void out(buf *b, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        int need = vsnprintf(NULL, 0, fmt, ap);
+        va_end(ap);
+        if (need < 0 || b->oom)
+                return;
+        if (b->n + (size_t) need + 1 > b->cap) {
+                size_t nc = b->cap ? b->cap : 8192;
+                while (nc < b->n + (size_t) need + 1)
+                        nc *= 2;
+                char *np = realloc(b->p, nc);
+                if (!np) {
+                        b->oom = true;
+                        return;
+                }
+                b->p = np;
+                b->cap = nc;
+        }
+        va_start(ap, fmt);
+        vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
+        va_end(ap);
+        b->n += (size_t) need;
+}
+
+static char *finish(buf *b) {
+        if (b->oom) {
+                free(b->p);
+                return NULL;
+        }
+        return b->p ? b->p : strdup("");
+}
+
+/* Text safe inside HTML (and, with md, inside a Markdown table cell). */
+static void esc(buf *b, const char *s, bool html) {
+        if (!s)
+                return;
+        for (size_t i = 0; s[i] && i < 4 * CJ_AUDIT_TEXT_MAX; i++) {
+                char c = s[i];
+                if (html && c == '<')
+                        out(b, "&lt;");
+                else if (html && c == '>')
+                        out(b, "&gt;");
+                else if (html && c == '&')
+                        out(b, "&amp;");
+                else if (html && c == '"')
+                        out(b, "&quot;");
+                else if (!html && c == '|')
+                        out(b, "\\|");
+                else if (c == '\n')
+                        out(b, html ? "<br>" : " ");
+                else if ((unsigned char) c < 0x20)
+                        out(b, " ");
+                else
+                        out(b, "%c", c);
+        }
+}
+
+static const char *finding_text(const json_t *ev, char *tmp, size_t n) {
+        const json_t *f = json_object_get(json_object_get(ev, "verdict"), "findings");
+        if (!f)
+                f = json_object_get(ev, "findings");
+        size_t k = 0, i;
+        const json_t *x;
+        tmp[0] = '\0';
+        json_array_foreach (f, i, x) {
+                int w = snprintf(tmp + k, n - k, "%s%s: %s", k ? "; " : "", str(x, "validator") ? str(x, "validator") : "rule",
+                                 str(x, "message") ? str(x, "message") : "");
+                if (w < 0 || (size_t) w >= n - k)
+                        break;
+                k += (size_t) w;
+        }
+        if (!k && str(ev, "reason"))
+                snprintf(tmp, n, "%s", str(ev, "reason"));
+        if (!k && !tmp[0] && str(ev, "message"))
+                snprintf(tmp, n, "%s", str(ev, "message"));
+        return tmp;
+}
+
+static void integrity_line(buf *b, const json_t *s, bool html) {
+        const json_t *v = json_object_get(s, "integrity");
+        bool okv = json_is_true(json_object_get(v, "ok"));
+        char line[600];
+        if (okv)
+                snprintf(line, sizeof line, "Journal verified: %lld lines, each linked by its hash to the one before, none edited, lost or reordered.",
+                         (long long) json_integer_value(json_object_get(v, "lines")));
+        else
+                snprintf(line, sizeof line, "JOURNAL DAMAGED at line %lld: %s. Nothing after that line can be trusted.",
+                         (long long) json_integer_value(json_object_get(v, "bad_line")),
+                         str(v, "why") ? str(v, "why") : "unknown reason");
+        if (html)
+                out(b, "<p class=\"integrity %s\" id=\"integrity\">", okv ? "good" : "bad");
+        else
+                out(b, "**%s**\n\n", okv ? "Integrity: ok" : "Integrity: BROKEN");
+        esc(b, line, html);
+        out(b, html ? "</p>\n" : "\n\n");
+}
+
+typedef void (*row_fn)(buf *b, const json_t *ev, bool html);
+
+static void section(buf *b, const char *id, const char *title, const char *cols, const json_t *rows, row_fn fn,
+                    bool html) {
+        size_t n = json_array_size(rows), i;
+        const json_t *ev;
+        if (html) {
+                out(b, "<section id=\"%s\"><h3>%s <span class=\"count\">%zu</span></h3>\n", id, title, n);
+                if (!n) {
+                        out(b, "<p class=\"none\">None.</p></section>\n");
+                        return;
+                }
+                out(b, "<table><tr>");
+                for (const char *c = cols; *c;) {
+                        const char *e = strchr(c, '|');
+                        size_t l = e ? (size_t) (e - c) : strlen(c);
+                        out(b, "<th>%.*s</th>", (int) l, c);
+                        c += l + (e ? 1 : 0);
+                }
+                out(b, "</tr>\n");
+        } else {
+                out(b, "### %s (%zu)\n\n", title, n);
+                if (!n) {
+                        out(b, "None.\n\n");
+                        return;
+                }
+                out(b, "| %s |\n|", cols);
+                for (const char *c = cols; *c; c++)
+                        if (*c == '|')
+                                out(b, "---|");
+                out(b, "---|\n");
+        }
+        json_array_foreach (rows, i, ev)
+                fn(b, ev, html);
+        out(b, html ? "</table></section>\n" : "\n");
+}
+
+static void cell(buf *b, const char *s, bool html) {
+        out(b, html ? "<td>" : " ");
+        esc(b, s, html);
+        out(b, html ? "</td>" : " |");
+}
+
+static void row_begin(buf *b, bool html) {
+        out(b, html ? "<tr>" : "|");
+}
+
+static void row_end(buf *b, bool html) {
+        out(b, html ? "</tr>\n" : "\n");
+}
+
+static void row_attention(buf *b, const json_t *ev, bool html) {
+        char tmp[CJ_AUDIT_TEXT_MAX * 2], seq[32];
+        snprintf(seq, sizeof seq, "%lld", (long long) json_integer_value(json_object_get(ev, "seq")));
+        const char *decision = str(json_object_get(ev, "verdict"), "decision");
+        row_begin(b, html);
+        cell(b, seq, html);
+        cell(b, str(ev, "time"), html);
+        cell(b, strcmp(str(ev, "event"), "start") == 0 ? (decision ? decision : "?") : str(ev, "event"), html);
+        cell(b, str(ev, "command") ? str(ev, "command") : str(ev, "path") ? str(ev, "path") : str(ev, "tool"), html);
+        cell(b, finding_text(ev, tmp, sizeof tmp), html);
+        cell(b, str(ev, "request") ? str(ev, "request") : "", html);
+        row_end(b, html);
+}
+
+static void row_approval(buf *b, const json_t *ev, bool html) {
+        char seq[32], scope[96];
+        snprintf(seq, sizeof seq, "%lld", (long long) json_integer_value(json_object_get(ev, "seq")));
+        snprintf(scope, sizeof scope, "%s%s%s", str(ev, "scope") ? str(ev, "scope") : "",
+                 str(ev, "expires") ? ", until " : "", str(ev, "expires") ? str(ev, "expires") : "");
+        row_begin(b, html);
+        cell(b, seq, html);
+        cell(b, str(ev, "time"), html);
+        cell(b, strcmp(str(ev, "event"), "approved") == 0 ? "approved" : "refused", html);
+        cell(b, str(ev, "request"), html);
+        cell(b, str(ev, "by") ? str(ev, "by") : str(ev, "user"), html);
+        cell(b, strcmp(str(ev, "event"), "approved") == 0 ? scope : str(ev, "reason"), html);
+        row_end(b, html);
+}
+
+static void row_generic(buf *b, const json_t *ev, bool html) {
+        char seq[32];
+        snprintf(seq, sizeof seq, "%lld", (long long) json_integer_value(json_object_get(ev, "seq")));
+        _cleanup_json_ json_t *rest = json_deep_copy(ev);
+        json_object_del(rest, "seq");
+        json_object_del(rest, "prev");
+        json_object_del(rest, "task");
+        _cleanup_free_ char *line = cj_json_line(rest);
+        row_begin(b, html);
+        cell(b, seq, html);
+        cell(b, str(ev, "time") ? str(ev, "time") : "", html);
+        cell(b, line, html);
+        row_end(b, html);
+}
+
+static void row_timeline(buf *b, const json_t *ev, bool html) {
+        char seq[32];
+        snprintf(seq, sizeof seq, "%lld", (long long) json_integer_value(json_object_get(ev, "seq")));
+        row_begin(b, html);
+        cell(b, seq, html);
+        cell(b, str(ev, "time"), html);
+        cell(b, str(ev, "event"), html);
+        cell(b, str(ev, "summary"), html);
+        row_end(b, html);
+}
+
+static void counts(buf *b, const json_t *s, bool html) {
+        const char *names[] = { "by_verdict", "by_status" };
+        const char *titles[] = { "Verdicts", "Outcomes" };
+        for (size_t k = 0; k < 2; k++) {
+                const json_t *o = json_object_get(s, names[k]);
+                const char *key;
+                const json_t *v;
+                if (html)
+                        out(b, "<p class=\"counts\" id=\"%s\"><b>%s:</b> ", names[k], titles[k]);
+                else
+                        out(b, "**%s:** ", titles[k]);
+                bool any = false;
+                json_object_foreach ((json_t *) o, key, v) {
+                        out(b, "%s", any ? ", " : "");
+                        esc(b, key, html);
+                        out(b, " %lld", (long long) json_integer_value(v));
+                        any = true;
+                }
+                out(b, "%s%s", any ? "" : "none", html ? "</p>\n" : "  \n");
+        }
+}
+
+static void budget(buf *b, const json_t *s, bool html) {
+        const json_t *bud = json_object_get(s, "budget");
+        const char *key;
+        const json_t *v;
+        out(b, html ? "<section id=\"budget\"><h3>Budget</h3><table><tr><th>resource</th><th>used</th><th>limit</th></tr>\n"
+                    : "### Budget\n\n| resource | used | limit |\n|---|---|---|\n");
+        json_object_foreach ((json_t *) bud, key, v) {
+                _cleanup_free_ char *u = json_dumps(json_object_get(v, "used"), JSON_ENCODE_ANY | JSON_REAL_PRECISION(6));
+                _cleanup_free_ char *l = json_dumps(json_object_get(v, "limit"), JSON_ENCODE_ANY);
+                row_begin(b, html);
+                cell(b, key, html);
+                cell(b, u ? u : "", html);
+                cell(b, l && strcmp(l, "null") != 0 ? l : "none", html);
+                row_end(b, html);
+        }
+        out(b, html ? "</table></section>\n" : "\n");
+}
+
+static void render_one(buf *b, const json_t *s, bool html) {
+        const char *task = str(s, "task");
+        const json_t *period = json_object_get(s, "period");
+        if (html) {
+                out(b, "<article class=\"task\"><h2>Task ");
+                esc(b, task, true);
+                out(b, "</h2>\n<p class=\"period\">");
+                esc(b, str(period, "first") ? str(period, "first") : "no events", true);
+                out(b, " &rarr; ");
+                esc(b, str(period, "last"), true);
+                out(b, " &middot; %lld calls &middot; state ", (long long) json_integer_value(json_object_get(s, "calls")));
+                esc(b, str(s, "state") ? str(s, "state") : "?", true);
+                out(b, "</p>\n");
+        } else {
+                out(b, "## Task %s\n\n%s → %s · %lld calls · state %s\n\n", task,
+                    str(period, "first") ? str(period, "first") : "no events", str(period, "last") ? str(period, "last") : "",
+                    (long long) json_integer_value(json_object_get(s, "calls")), str(s, "state") ? str(s, "state") : "?");
+        }
+        integrity_line(b, s, html);
+        counts(b, s, html);
+        const json_t *profiles = json_object_get(s, "profiles");
+        size_t i;
+        const json_t *p;
+        out(b, html ? "<p id=\"profiles\"><b>Profiles:</b> " : "**Profiles:** ");
+        json_array_foreach (profiles, i, p) {
+                out(b, "%s", i ? ", " : "");
+                esc(b, str(p, "name"), html);
+                out(b, " (sha256 %.16s…)", str(p, "sha256") ? str(p, "sha256") : "?");
+        }
+        out(b, html ? "</p>\n" : "\n\n");
+        section(b, "attention", "Denied, asked and rejected calls", "seq|time|verdict|command or path|findings|request",
+                json_object_get(s, "attention"), row_attention, html);
+        section(b, "approvals", "Operator decisions", "seq|time|decision|request|by|scope or reason",
+                json_object_get(s, "approvals"), row_approval, html);
+        section(b, "quarantined", "Quarantined files", "seq|time|what", json_object_get(s, "quarantined"), row_generic,
+                html);
+        section(b, "network", "Network connections", "seq|time|connection", json_object_get(s, "network"), row_generic,
+                html);
+        section(b, "syscalls", "Refused system calls", "seq|time|record", json_object_get(s, "syscalls"), row_generic,
+                html);
+        section(b, "stops", "Stops: budget, loops, operator", "seq|time|event", json_object_get(s, "stops"), row_generic,
+                html);
+        section(b, "interrupted", "Interrupted calls", "seq|time|event", json_object_get(s, "interrupted"), row_generic,
+                html);
+        section(b, "spills", "Output kept in full outside the result", "seq|time|event", json_object_get(s, "spills"),
+                row_generic, html);
+        budget(b, s, html);
+        section(b, "timeline", "Timeline", "seq|time|event|summary", json_object_get(s, "timeline"), row_timeline, html);
+        if (json_integer_value(json_object_get(s, "timeline_dropped")))
+                out(b, html ? "<p>%lld more events are in the journal.</p>\n" : "%lld more events are in the journal.\n\n",
+                    (long long) json_integer_value(json_object_get(s, "timeline_dropped")));
+        if (html)
+                out(b, "</article>\n");
+}
+
+char *cj_audit_markdown(const json_t *summaries) {
+        buf b = { 0 };
+        size_t i;
+        const json_t *s;
+        out(&b, "# clawjail audit report\n\n");
+        json_array_foreach (summaries, i, s)
+                render_one(&b, s, false);
+        return finish(&b);
+}
+
+static const char css[] =
+        "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;max-width:1200px;"
+        "padding:0 1em;color:#1d2330;background:#fbfbfd}h1{font-size:1.6em;margin-bottom:.2em}"
+        "h2{border-bottom:2px solid #d7dbe6;padding-bottom:.2em;margin-top:1.6em}h3{margin:1.3em 0 .4em}"
+        ".count{display:inline-block;min-width:1.6em;text-align:center;background:#e6e9f2;border-radius:1em;"
+        "font-size:.8em;padding:0 .5em}.integrity{padding:.6em .9em;border-radius:6px;font-weight:600}"
+        ".good{background:#e4f5e9;color:#15582b;border:1px solid #9fd5b0}.bad{background:#fde7e7;color:#8a1414;"
+        "border:1px solid #e7a3a3}table{border-collapse:collapse;width:100%;font-size:13px;background:#fff}"
+        "th,td{border:1px solid #dde1ea;padding:.3em .5em;text-align:left;vertical-align:top}"
+        "th{background:#f0f2f7}td{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-word}"
+        ".none{color:#6a7185}.period{color:#4a5166}#attention table tr:nth-child(n+2){background:#fff8ec}";
+
+char *cj_audit_html(const json_t *summaries) {
+        buf b = { 0 };
+        size_t i;
+        const json_t *s;
+        out(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>clawjail audit report"
+                "</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<style>%s</style>"
+                "</head><body>\n<h1>clawjail audit report</h1>\n<p>What an agent did, from its tasks' hash-chained "
+                "journals: integrity first, then every call that was refused, asked about or approved.</p>\n",
+            css);
+        json_array_foreach (summaries, i, s)
+                render_one(&b, s, true);
+        out(&b, "</body></html>\n");
+        return finish(&b);
+}
