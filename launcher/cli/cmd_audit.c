@@ -70,7 +70,7 @@ static json_t *task_summary(const char *state_dir, const char *id, int64_t since
                 return NULL;
         }
         cj_journal_report rep = { 0 };
-        r = cj_task_verify(t, &rep, &e);
+        r = cj_task_verify(t, NULL, &rep, &e);
         *intact = r == 0;
         _cleanup_json_ json_t *verify = json_pack("{s:b, s:I, s:s}", "ok", r == 0, "lines", (json_int_t) rep.lines,
                                                   "head", rep.head);

@@ -271,7 +271,7 @@ static void integrity_line(buf *b, const json_t *s, bool html) {
         bool okv = json_is_true(json_object_get(v, "ok"));
         char line[600];
         if (okv)
-                snprintf(line, sizeof line, "Journal verified: %lld lines, each linked by its hash to the one before, none edited, lost or reordered.",
+                snprintf(line, sizeof line, "Journal verified: %lld lines, each keyed (HMAC-SHA-256) to the one before, none edited, lost or reordered.",
                          (long long) json_integer_value(json_object_get(v, "lines")));
         else
                 snprintf(line, sizeof line, "JOURNAL DAMAGED at line %lld: %s. Nothing after that line can be trusted.",

@@ -20,8 +20,8 @@ _clawjail() {
                 words=("${COMP_WORDS[@]}")
                 cword=$COMP_CWORD
         }
-        local commands="run exec check call serve mcp task approve deny approvals checkpoint journal profile doctor"
-        local common="--profile --task --state-dir --cwd --rw --ro --net --timeout --json --status-fd --verbose --quiet --help"
+        local commands="run exec check call serve mcp task approve deny approvals checkpoint journal profile doctor audit"
+        local common="--profile --task --state-dir --cwd --rw --ro --net --allow-host --timeout --json --status-fd --verbose --quiet --help"
         if [ "$cword" -eq 1 ]; then
                 mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
                 return
@@ -56,13 +56,14 @@ _clawjail() {
         checkpoint) subs="save load list" ;;
         journal) subs="show verify head" ;;
         profile) subs="list show lint seccomp" ;;
-        exec | check) opts="$common -c" ;;
+        exec | check) opts="$common -c --allow-host" ;;
         serve) opts="$common --stdio --allow-profile --max-concurrent" ;;
         mcp) opts="$common --no-elicitation" ;;
         approve) opts="--once --for-task --ttl --state-dir --help" ;;
         deny) opts="--reason --state-dir --help" ;;
         approvals) opts="--all --json --state-dir --help" ;;
         doctor) opts="--json --profile --state-dir --help" ;;
+        audit) opts="--since --format -o --state-dir --help" ;;
         esac
         if [ -n "$subs" ] && [ "$cword" -eq 2 ]; then
                 mapfile -t COMPREPLY < <(compgen -W "$subs" -- "$cur")
@@ -73,7 +74,7 @@ _clawjail() {
                 return
         fi
         case $cmd in
-        task | checkpoint | journal | approve | deny | approvals)
+        task | checkpoint | journal | approve | deny | approvals | audit)
                 mapfile -t COMPREPLY < <(compgen -W "$(_clawjail_tasks "$state_dir")" -- "$cur") ;;
         profile)
                 mapfile -t COMPREPLY < <(compgen -W "$(_clawjail_profiles)" -- "$cur") ;;

@@ -7,9 +7,10 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { Client as ModernClient } from "@modelcontextprotocol/client";
 import { StdioClientTransport as ModernStdio } from "@modelcontextprotocol/client/stdio";
-import { ok, todo, note, done, clawjail, text } from "./tap.mjs";
+import { ok, note, done, clawjail, text } from "./tap.mjs";
 
 const WS = process.env.CJ_WS;
 process.on("uncaughtException", (e) => { ok(false, "the test ran to its end", String(e?.stack || e)); done(); });
@@ -69,8 +70,17 @@ function transport(Kind, args) {
   r = await c.callTool({ name: "exec", arguments: { command: "git push origin main" } });
   ok(r.isError && r.structuredContent.status === "approval_required" && /approv/.test(text(r)),
      "ask without elicitation: isError naming the pending approval", text(r));
-  todo(!JSON.stringify(r).includes('"token"'), "an ask result carries no credential that approves",
-       "operator-side approvals (issue 8 §1) are being built");
+  ok(!JSON.stringify(r).includes('"token"') && /^[0-9a-f]{16}$/.test(r.structuredContent.approval?.request || ""),
+     "an ask result names a request, and carries no credential that approves", r.structuredContent.approval);
+  const request = r.structuredContent.approval?.request;
+  r = await c.callTool({ name: "exec", arguments: { command: "git push origin main" } });
+  ok(r.isError && r.structuredContent.status === "approval_required", "retrying it unchanged does not run it");
+  const ap = clawjail(["approve", task, request, "--once"]);
+  ok(ap.status === 0, "the operator approves the request outside the session", ap.stderr);
+  r = await c.callTool({ name: "exec", arguments: { command: "git push origin main" } });
+  ok(!r.isError && r.structuredContent.status === "ok", "then the model's unchanged retry runs (once)", text(r));
+  r = await c.callTool({ name: "exec", arguments: { command: "git push origin main" } });
+  ok(r.isError && r.structuredContent.status === "approval_required", "and only once", text(r));
 
   r = await c.callTool({ name: "check", arguments: { command: "cat .env" } });
   ok(!r.isError && ["ask", "deny"].includes(r.structuredContent.decision), "check judges without running",
@@ -87,6 +97,43 @@ function transport(Kind, args) {
   let ends = [];
   try { ends = JSON.parse(show.stdout).filter((e) => e.event === "end"); } catch (e) { note(String(e)); }
   ok(ends.length >= 6, "each call of the session is in its task's journal", show.stdout.slice(0, 400));
+}
+
+// ---- approvals through the client's own confirmation (elicitation) ----
+for (const answer of ["accept", "decline"]) {
+  const task = `mcp-elicit-${answer}`;
+  const c = new Client({ name: "clawjail-test", version: "1.0.0" }, { capabilities: { elicitation: {} } });
+  let asked = null;
+  c.setRequestHandler(ElicitRequestSchema, async (req) => {
+    asked = req.params;
+    return answer === "accept" ? { action: "accept", content: { approve: true } } : { action: "decline" };
+  });
+  await c.connect(transport(StdioClientTransport, ["--task", task]));
+  const r = await c.callTool({ name: "exec", arguments: { command: "git push origin main; echo pushed-$?" } });
+  ok(asked && /git push origin main/.test(asked.message), `elicitation (${answer}): the person is asked, shown the command`,
+     asked);
+  if (answer === "accept")
+    ok(!r.isError && /pushed-/.test(r.structuredContent.stdout || ""), "accepted: the call runs", text(r));
+  else
+    ok(r.isError && !/pushed-/.test(r.structuredContent.stdout || ""), "declined: it does not run", text(r));
+  await c.close();
+  const j = clawjail(["journal", "show", "--json", task]);
+  let evs = [];
+  try { evs = JSON.parse(j.stdout); } catch (e) { note(j.stderr); }
+  const want = answer === "accept" ? "approved" : "refused";
+  ok(evs.some((e) => e.event === want && /MCP client clawjail-test/.test(JSON.stringify(e))),
+     `the decision is journaled as ${want}, naming the client`, evs.map((e) => e.event));
+}
+{
+  const c = new ModernClient({ name: "clawjail-test", version: "2.0.0" },
+                             { capabilities: { elicitation: {} }, versionNegotiation: { mode: { pin: "2026-07-28" } } });
+  let asked = null;
+  c.setRequestHandler("elicitation/create", async (req) => { asked = req.params; return { action: "accept", content: { approve: true } }; });
+  await c.connect(transport(ModernStdio, ["--task", "mcp-elicit-modern"]));
+  const r = await c.callTool({ name: "exec", arguments: { command: "git push origin main; echo pushed-$?" } });
+  ok(asked && !r.isError && /pushed-/.test(r.structuredContent?.stdout || ""),
+     "2026-07-28: input_required, the client asks its user, the retry carries the answer and runs", text(r));
+  await c.close();
 }
 
 // ---- budget stop ----
