@@ -24,7 +24,7 @@
 #define PLAIN_CHUNK 65536      /* client -> server reads of a plain HTTP request body */
 #define RESULT_EVENTS_MAX 50   /* connections listed in a result's "network" object */
 
-enum { IT_STOP, IT_CHAN, IT_LISTEN, IT_CLIENT, IT_UPSTREAM };
+enum { IT_STOP = 1, IT_CHAN, IT_LISTEN, IT_CLIENT, IT_UPSTREAM };
 enum { P_HEAD, P_CONNECTING, P_HELLO, P_RELAY };
 
 typedef struct conn conn;
@@ -47,6 +47,7 @@ struct conn {
         int up[2], down[2];
         size_t up_n, down_n;
         bool c_eof, u_eof, u_shut;
+        bool dead;        /* closed; freed after the current batch of events */
         cj_http_request req;
         cj_http_body body;
         int64_t start_ms, deadline_ms;
@@ -71,6 +72,7 @@ struct cj_net_proxy {
         item stop_item, chan_item;
         conn *conns;
         size_t n_conns;
+        conn *dead; /* closed this round: an event later in the batch may still name them */
         cj_strv env_names, env_values;
         cj_net_summary sum;
 };
@@ -198,7 +200,10 @@ static void conn_close(cj_net_proxy *px, conn *c) {
         px->n_conns--;
         free(c->buf);
         free(c->out);
-        free(c);
+        c->buf = c->out = NULL;
+        c->dead = true;
+        c->next = px->dead;
+        px->dead = c;
         if (!px->accepting) {
                 px->accepting = true;
                 for (size_t i = 0; i < px->n_listen; i++) {
@@ -732,6 +737,14 @@ static void sweep_timeouts(cj_net_proxy *px) {
         }
 }
 
+static void free_dead(cj_net_proxy *px) {
+        while (px->dead) {
+                conn *c = px->dead;
+                px->dead = c->next;
+                free(c);
+        }
+}
+
 static void *proxy_main(void *arg) {
         cj_net_proxy *px = arg;
         for (;;) {
@@ -751,12 +764,7 @@ static void *proxy_main(void *arg) {
                         case IT_CLIENT:
                         case IT_UPSTREAM: {
                                 conn *c = it->c;
-                                /* An earlier event of this round may have closed c: it is
-                                 * then no longer in the list. */
-                                bool live = false;
-                                for (conn *k = px->conns; k && !live; k = k->next)
-                                        live = k == c;
-                                if (!live)
+                                if (c->dead) /* closed by an earlier event of this batch */
                                         break;
                                 if ((evs[i].events & EPOLLERR) ||
                                     (it->type == IT_CLIENT && (evs[i].events & EPOLLHUP))) {
@@ -776,6 +784,7 @@ static void *proxy_main(void *arg) {
                         }
                 }
                 sweep_timeouts(px);
+                free_dead(px);
         }
 }
 
@@ -801,6 +810,7 @@ int cj_net_proxy_finish(cj_net_proxy *px, cj_net_summary *sum) {
                         set_reason(c, "denied", "the call ended before the connection was set up");
                 conn_close(px, c);
         }
+        free_dead(px);
         *sum = px->sum;
         px->sum = (cj_net_summary){ 0 };
         return 0;
