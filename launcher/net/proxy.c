@@ -20,7 +20,9 @@
 #include "tls.h"
 #include "util/cleanup.h"
 
-#define PIPE_SIZE (256u << 10) /* bytes in flight per direction; larger pipes move fewer, bigger pieces */
+#define PIPE_SIZE (1u << 20) /* bytes in flight per direction (the default pipe-max-size): fewer, bigger splices */
+/* Sockets are edge-triggered: pump() works every direction until none moves. */
+#define CONN_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 #define PLAIN_CHUNK 65536      /* client -> server reads of a plain HTTP request body */
 #define RESULT_EVENTS_MAX 50   /* connections listed in a result's "network" object */
 
@@ -51,7 +53,6 @@ struct conn {
         cj_http_request req;
         cj_http_body body;
         int64_t start_ms, deadline_ms;
-        uint32_t cmask, umask;
         cj_net_event ev;
 };
 
@@ -385,14 +386,8 @@ static void start_connect(cj_net_proxy *px, conn *c, const struct sockaddr *sa, 
         c->phase = P_CONNECTING;
         c->deadline_ms = now_ms() + CJ_NET_CONNECT_TIMEOUT_MS;
         c->ui = (item){ .type = IT_UPSTREAM, .c = c };
-        struct epoll_event e = { .events = EPOLLOUT, .data.ptr = &c->ui };
-        c->umask = EPOLLOUT;
+        struct epoll_event e = { .events = CONN_EVENTS, .data.ptr = &c->ui }; /* EPOLLOUT: connected */
         epoll_ctl(px->epfd, EPOLL_CTL_ADD, c->ufd, &e);
-        if (c->cmask) { /* nothing to read from the client until upstream is up */
-                struct epoll_event ce = { .events = 0, .data.ptr = &c->ci };
-                epoll_ctl(px->epfd, EPOLL_CTL_MOD, c->cfd, &ce);
-                c->cmask = 0;
-        }
 }
 
 /* Resolve once and connect to the address that was checked. */
@@ -540,9 +535,10 @@ static int check_hello(cj_net_proxy *px, conn *c) {
         return 1;
 }
 
-/* Make what progress the sockets allow; then ask epoll for what is needed. */
+/* Make every bit of progress the sockets allow (edge-triggered: the next
+ * event comes only with new data or new room). */
 static void pump(cj_net_proxy *px, conn *c) {
-        for (int rounds = 0; rounds < 64; rounds++) {
+        for (;;) {
                 bool progress = false;
                 if (c->phase == P_HEAD || c->phase == P_HELLO) {
                         ssize_t n = c->len < c->cap ? read(c->cfd, c->buf + c->len, c->cap - c->len) : 0;
@@ -595,31 +591,6 @@ static void pump(cj_net_proxy *px, conn *c) {
                 }
                 if (!progress)
                         break;
-        }
-        /* Interest: read where there is room, write where there is data. */
-        uint32_t cm = 0, um = 0;
-        if (c->phase == P_HEAD || c->phase == P_HELLO)
-                cm = EPOLLIN;
-        else if (c->phase == P_RELAY) {
-                bool up_room = c->tunnel ? c->up_n < PIPE_SIZE : c->out_off == c->out_len;
-                if (!c->c_eof && up_room)
-                        cm |= EPOLLIN;
-                if (c->down_n > 0)
-                        cm |= EPOLLOUT;
-                if (c->out_off < c->out_len || c->up_n > 0)
-                        um |= EPOLLOUT;
-                if (!c->u_eof && c->down_n < PIPE_SIZE)
-                        um |= EPOLLIN;
-        }
-        if (cm != c->cmask) {
-                struct epoll_event e = { .events = cm, .data.ptr = &c->ci };
-                epoll_ctl(px->epfd, EPOLL_CTL_MOD, c->cfd, &e);
-                c->cmask = cm;
-        }
-        if (c->ufd >= 0 && um != c->umask) {
-                struct epoll_event e = { .events = um, .data.ptr = &c->ui };
-                epoll_ctl(px->epfd, EPOLL_CTL_MOD, c->ufd, &e);
-                c->umask = um;
         }
 }
 
@@ -683,8 +654,7 @@ static void on_accept(cj_net_proxy *px, int idx) {
         c->ci = (item){ .type = IT_CLIENT, .c = c };
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        struct epoll_event e = { .events = proxy ? EPOLLIN : 0, .data.ptr = &c->ci };
-        c->cmask = e.events;
+        struct epoll_event e = { .events = CONN_EVENTS, .data.ptr = &c->ci };
         epoll_ctl(px->epfd, EPOLL_CTL_ADD, fd, &e);
         if (!proxy)
                 forward(px, c, px->ports[idx]);
