@@ -14,6 +14,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "opts.h"
+#include "pipeline/pipeline.h"
+#include "result.h"
+#include "tracker/tracker.h"
 #include "profile/profile.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -24,7 +28,7 @@
 #define CJ_CHECK_BATCH_RECORD_MAX (16u << 20)
 #define CJ_CHECK_CWD_MAX PATH_MAX
 
-enum { OPT_PROFILE = 1000, OPT_CWD, OPT_JSON, OPT_BATCH, OPT_HELP };
+enum { OPT_PROFILE = 1000, OPT_CWD, OPT_JSON, OPT_BATCH, OPT_HELP, OPT_TASK, OPT_STATE_DIR };
 
 static void check_usage(FILE *f) {
         fputs("Usage: clawjail check [OPTIONS] -c COMMAND\n"
@@ -53,6 +57,12 @@ static void check_usage(FILE *f) {
               "  --profile NAME|PATH   profile whose validation rules apply (default: default)\n"
               "  --cwd DIR             workspace root the command will run in (default: the\n"
               "                        current directory); used to recognise `rm -rf .` etc.\n"
+              "  --task ID             judge exactly the call `exec --task ID` would make\n"
+              "                        (--cwd is then exec's --cwd); an ask becomes the task's\n"
+              "                        pending request, named in \"approval\", so an approval UI\n"
+              "                        can decide it before the call is sent.  Prints the\n"
+              "                        result object; nothing runs.\n"
+              "  --state-dir DIR       where tasks live (with --task)\n"
               "  --json                print the verdict as one JSON object:\n"
               "                        {\"decision\",\"parse\",\"findings\":[{\"validator\",\"decision\",\n"
               "                        \"message\",\"offset\",\"length\"}]}\n"
@@ -244,11 +254,56 @@ static int check_batch(const cj_profile *p, const char *cwd, int delim) {
         return 0;
 }
 
+/* check -c CMD --task T: what `exec --task T` (without --json, so with the
+ * caller's stdin) would decide for exactly this call, with the profile
+ * expanded as exec expands it (${CWD} = the current directory) and --cwd as
+ * exec's --cwd.  An ask is journaled as the task's pending request, so an
+ * approval UI can decide it before the call is sent; nothing runs and a
+ * once-approval is not used up.  Prints the result object. */
+static int check_tracked(const char *command, const char *profile, const char *cwd, const char *task,
+                         const char *state_dir) {
+        cj_common_opts o;
+        cj_common_opts_init(&o);
+        o.profile = profile;
+        o.task = task;
+        o.state_dir = state_dir;
+        _cleanup_free_ char *sd = NULL;
+        cj_error err = { 0 };
+        cj_profile *p = NULL;
+        int ret = cwd ? cj_common_opts_handle(&o, CJ_OPT_CWD, cwd, "check") : 1;
+        if (ret == 1)
+                ret = cj_common_opts_load_profile(&o, &p, "check");
+        if (ret == 0 && !cj_task_id_valid(task))
+                ret = cj_cli_fail("check: invalid task id '%s'", task);
+        int r;
+        if (ret == 0 && (r = cj_state_dir_resolve(o.state_dir, &sd, &err)) < 0)
+                ret = cj_cli_fail("check: %s", cj_error_message(&err, r));
+        if (ret == 0) {
+                cj_call call = { .kind = CJ_CALL_EXEC, .command = command, .dry_run = true, .profile = p,
+                                 .workspace = o.workspace, .cwd = o.cwd, .net = o.net, .passthrough = true,
+                                 .task = task, .state_dir = sd };
+                _cleanup_json_ json_t *result = NULL;
+                int code = 0;
+                r = cj_pipeline_run(&call, &result, &code, &err);
+                if (r < 0)
+                        ret = cj_cli_fail("check: %s", cj_error_message(&err, r));
+                else {
+                        cj_result_emit(result, STDOUT_FILENO);
+                        ret = code;
+                }
+        }
+        cj_profile_free(p);
+        cj_common_opts_clear(&o);
+        return ret;
+}
+
 int cmd_check(int argc, char **argv) {
         static const struct option options[] = {
                 { "profile", required_argument, NULL, OPT_PROFILE },
                 { "cwd", required_argument, NULL, OPT_CWD },
                 { "json", no_argument, NULL, OPT_JSON },
+                { "task", required_argument, NULL, OPT_TASK },
+                { "state-dir", required_argument, NULL, OPT_STATE_DIR },
                 { "batch", no_argument, NULL, OPT_BATCH },
                 { "null", no_argument, NULL, 'z' },
                 { "verbose", no_argument, NULL, 'v' },
@@ -256,7 +311,7 @@ int cmd_check(int argc, char **argv) {
                 { "help", no_argument, NULL, OPT_HELP },
                 {},
         };
-        const char *profile_name = "default", *cwd_opt = NULL, *command = NULL;
+        const char *profile_name = "default", *cwd_opt = NULL, *command = NULL, *task = NULL, *state_dir = NULL;
         bool json = false, batch = false, nul = false;
         int c;
 
@@ -274,6 +329,12 @@ int cmd_check(int argc, char **argv) {
                         break;
                 case OPT_JSON:
                         json = true;
+                        break;
+                case OPT_TASK:
+                        task = optarg;
+                        break;
+                case OPT_STATE_DIR:
+                        state_dir = optarg;
                         break;
                 case OPT_BATCH:
                         batch = true;
@@ -302,6 +363,10 @@ int cmd_check(int argc, char **argv) {
                 return cj_cli_fail("check: give exactly one of -c COMMAND or --batch (see 'clawjail check --help')");
         if (nul && !batch)
                 return cj_cli_fail("check: -z only applies to --batch");
+        if (task && batch)
+                return cj_cli_fail("check: --task applies to -c, not --batch");
+        if (task)
+                return check_tracked(command, profile_name, cwd_opt, task, state_dir);
 
         char cwdbuf[CJ_CHECK_CWD_MAX];
         const char *cwd = cwd_opt;

@@ -707,6 +707,13 @@ static int admit(call_state *s, bool *stop, cj_error *err) {
         default:
                 return r;
         }
+        if (s->call->dry_run) {
+                /* Admitted (allowed, or an approval covers it): say so, start nothing,
+                 * so a once-approval stays for the call itself. */
+                json_object_set_new(s->result, "dry_run", json_true());
+                s->exit_code = 0;
+                return 0;
+        }
         if (s->call->kind == CJ_CALL_EXEC || s->call->kind == CJ_CALL_RUN)
                 s->fp_known = cj_fingerprint_roots(s->eff.fs_rw, s->eff.fs_tmpfs, s->fp_before) == 0;
         if ((r = cj_task_call_start(s->task, fields, &s->seq, err)) < 0)

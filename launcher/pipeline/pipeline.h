@@ -52,6 +52,8 @@ typedef struct cj_call {
         const char *stdin_data;       /* EXEC via call: bytes for stdin (NULL + passthrough: inherit) */
         size_t stdin_len;
         bool passthrough;             /* untracked CLI run/exec: inherit stdio, no capture */
+        bool dry_run;                 /* tracked: validate and admit (an ask is journaled as a
+                                         pending request), then stop before the start */
 
         const char *state_dir;        /* tracked when task != NULL */
         const char *task;

@@ -3,19 +3,23 @@
 // hook that puts clawjail's verdict in front of OpenClaw's approval UI.
 import { definePluginEntry } from "openclaw/plugin-sdk/plugin-entry";
 import { registerSandboxBackend } from "openclaw/plugin-sdk/sandbox";
-import { BACKEND_ID, createHandle, createManager } from "./lib/backend.js";
+import { BACKEND_ID, createHandle, createManager, sessions } from "./lib/backend.js";
 import * as cj from "./lib/clawjail.js";
 
 /** What the before_tool_call hook answers for an exec under clawjail's verdict. */
 export async function execPolicy(cfg, { command, cwd, sessionKey }) {
-  const task = cj.taskForSession(cfg, sessionKey);
-  const v = await cj.check(cfg, task, command, cwd);
-  const findings = (v.findings || []).map((f) => `- ${f.validator}: ${f.message}`).join("\n");
-  if (v.decision === "deny") {
+  const session = sessions.get(sessionKey);
+  const task = session?.task ?? cj.taskForSession(cfg, sessionKey);
+  const workspaceDir = session?.workspaceDir;
+  const v = await cj.check(cfg, session ? task : undefined, command, { workspaceDir, cwd: cwd || workspaceDir });
+  const verdict = v.verdict ?? v;
+  const findings = (verdict.findings || []).map((f) => `- ${f.validator}: ${f.message}`).join("\n");
+  if (verdict.decision === "deny" || v.status === "denied") {
     return { block: true, blockReason: `clawjail refuses this command:\n${findings}` };
   }
-  if (v.decision !== "ask" || !cfg.approvals) return undefined;
+  if (verdict.decision !== "ask" || v.dry_run || !cfg.approvals) return undefined; // allowed, or approved already
   const request = v.approval?.request;
+  const base = cfg.stateDir ? ["--state-dir", cfg.stateDir] : [];
   return {
     requireApproval: {
       title: "clawjail: approve this command?",
@@ -26,10 +30,9 @@ export async function execPolicy(cfg, { command, cwd, sessionKey }) {
         // The person's decision in OpenClaw becomes clawjail's operator
         // decision, journaled; the exec that follows then runs (or not).
         if (!request) return;
-        const base = ["--state-dir", cfg.stateDir].filter(() => cfg.stateDir);
-        if (decision === "allow-once") await cj.run(cfg, ["approve", task, request, "--once", ...base], { cwd });
+        if (decision === "allow-once") await cj.run(cfg, ["approve", task, request, "--once", ...base]);
         else if (decision === "deny") {
-          await cj.run(cfg, ["deny", task, request, "--reason", "denied in OpenClaw", ...base], { cwd });
+          await cj.run(cfg, ["deny", task, request, "--reason", "denied in OpenClaw", ...base]);
         }
       },
     },

@@ -155,10 +155,14 @@ export class ClawjailFsBridge {
   }
 }
 
+/** Sessions the backend has a sandbox for: session key -> {task, workspaceDir}. */
+export const sessions = new Map();
+
 /** The backend handle for one OpenClaw sandbox scope (see types.d.ts). */
 export function createHandle(cfg, params) {
   const workspaceDir = path.resolve(params.workspaceDir);
   const task = cj.taskForSession(cfg, params.scopeKey || params.sessionKey);
+  for (const key of [params.sessionKey, params.scopeKey]) if (key) sessions.set(key, { task, workspaceDir });
   const executions = [];
   const handle = {
     id: BACKEND_ID,

@@ -78,9 +78,13 @@ export async function call(cfg, task, request, { cwd, signal } = {}) {
 }
 
 /** The verdict `clawjail check` gives a command (nothing runs). */
-export async function check(cfg, task, command, cwd) {
-  const args = ["check", "--json", "--profile", cfg.profile, ...(cwd ? ["--cwd", cwd] : []), "-c", command];
-  const r = await run(cfg, args, { cwd });
+export async function check(cfg, task, command, { workspaceDir, cwd } = {}) {
+  // With the task, clawjail judges exactly the call exec will make and turns
+  // an ask into the task's pending request, which an approval can then name.
+  const args = ["check", "--json", "--profile", cfg.profile, ...(task ? ["--task", task] : []),
+                ...(task && cfg.stateDir ? ["--state-dir", cfg.stateDir] : []), ...(cwd ? ["--cwd", cwd] : []),
+                "-c", command];
+  const r = await run(cfg, args, { cwd: workspaceDir });
   try {
     return JSON.parse(r.stdout.toString("utf8"));
   } catch {
