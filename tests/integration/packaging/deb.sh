@@ -39,7 +39,7 @@ like "$(env -u CLAWJAIL_PROFILE_PATH -u CLAWJAIL_SECCOMP_PATH /usr/bin/clawjail 
 ws=$(tap_workspace)
 res=$(cd "$ws" && env -u CLAWJAIL_PROFILE_PATH -u CLAWJAIL_SECCOMP_PATH \
         CLAWJAIL_STATE_DIR="$out/state" /usr/bin/clawjail exec --json -c 'echo deb-smoke; hostname')
-is "$(jq -r '.status + " " + .stdout' <<<"$res" | tr '\n' ' ')" "ok deb-smoke clawjail " \
+is "$(jq -r '.status + " " + (.stdout | gsub("\n"; " "))' <<<"$res")" "ok deb-smoke clawjail " \
         "a real sandboxed call with the installed binary and profiles"
 ok "clawjail(1) is installed" test -f /usr/share/man/man1/clawjail.1.gz
 ok "clawjail.profile(5) is installed" test -f /usr/share/man/man5/clawjail.profile.5.gz
