@@ -679,6 +679,10 @@ static int admit(call_state *s, bool *stop, cj_error *err) {
                 return cj_error_set(err, ENOMEM, "out of memory");
         cj_approval_ask ask = { .identity = identity, .fields = fields };
         char request[CJ_APPROVAL_ID_LEN + 1] = "";
+        /* The workspace before the call, for loop governance: walked before
+         * admission takes the task lock, so parallel calls never wait for it. */
+        if (!s->call->dry_run && (s->call->kind == CJ_CALL_EXEC || s->call->kind == CJ_CALL_RUN))
+                s->fp_known = cj_fingerprint_roots(s->eff.fs_rw, s->eff.fs_tmpfs, s->fp_before) == 0;
         int r = cj_task_admit_call(s->task, fields, identity ? &ask : NULL, &refusal, request, err);
         switch (r) {
         case CJ_ADMIT_OK:
@@ -714,8 +718,6 @@ static int admit(call_state *s, bool *stop, cj_error *err) {
                 s->exit_code = 0;
                 return 0;
         }
-        if (s->call->kind == CJ_CALL_EXEC || s->call->kind == CJ_CALL_RUN)
-                s->fp_known = cj_fingerprint_roots(s->eff.fs_rw, s->eff.fs_tmpfs, s->fp_before) == 0;
         if ((r = cj_task_call_start(s->task, fields, &s->seq, err)) < 0)
                 return r;
         s->started = true;
