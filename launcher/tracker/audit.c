@@ -106,8 +106,9 @@ json_t *cj_audit_summarize(const char *task, const json_t *events, const json_t 
                         size_t j;
                         const json_t *x;
                         json_array_foreach (q, j, x)
-                                json_array_append_new(quarantined, json_pack("{s:I, s:O}", "seq",
-                                                                             json_integer_value(json_object_get(e, "seq")), "what", x));
+                                json_array_append_new(quarantined, json_pack("{s:I, s:s?, s:O}", "seq",
+                                                                             json_integer_value(json_object_get(e, "seq")),
+                                                                             "time", t, "what", x));
                         if (json_object_get(e, "full_output") || json_object_get(e, "truncated"))
                                 json_array_append_new(spills, json_deep_copy(e));
                         const json_t *net = json_object_get(e, "network");
@@ -311,7 +312,10 @@ static void section(buf *b, const char *id, const char *title, const char *cols,
                         out(b, "None.\n\n");
                         return;
                 }
-                out(b, "| %s |\n|", cols);
+                out(b, "|");
+                for (const char *c = cols; *c; c++)
+                        out(b, *c == '|' ? " |" : c == cols || c[-1] == '|' ? " %c" : "%c", *c);
+                out(b, " |\n|");
                 for (const char *c = cols; *c; c++)
                         if (*c == '|')
                                 out(b, "---|");
@@ -343,15 +347,27 @@ static void row_attention(buf *b, const json_t *ev, bool html) {
         row_begin(b, html);
         cell(b, seq, html);
         cell(b, str(ev, "time"), html);
-        cell(b, strcmp(str(ev, "event"), "start") == 0 ? (decision ? decision : "?") : str(ev, "event"), html);
+        const char *req = str(ev, "request") ? str(ev, "request") : str(json_object_get(ev, "approval"), "request");
+        bool ran = strcmp(str(ev, "event"), "start") == 0;
+        char what[64];
+        snprintf(what, sizeof what, "%s%s", ran ? (decision ? decision : "?") : str(ev, "event"),
+                 ran && json_object_get(ev, "approval") ? ", ran approved" : ran ? ", ran" : "");
+        cell(b, what, html);
         cell(b, str(ev, "command") ? str(ev, "command") : str(ev, "path") ? str(ev, "path") : str(ev, "tool"), html);
         cell(b, finding_text(ev, tmp, sizeof tmp), html);
-        cell(b, str(ev, "request") ? str(ev, "request") : "", html);
+        cell(b, req ? req : "", html);
         row_end(b, html);
 }
 
 static void row_approval(buf *b, const json_t *ev, bool html) {
-        char seq[32], scope[96];
+        char seq[32], scope[96], by[192];
+        const json_t *who = json_object_get(ev, "by");
+        if (json_is_object(who))
+                snprintf(by, sizeof by, "%s (uid %lld)%s%s", str(who, "user") ? str(who, "user") : "?",
+                         (long long) json_integer_value(json_object_get(who, "uid")), str(who, "via") ? " via " : "",
+                         str(who, "via") ? str(who, "via") : "");
+        else
+                snprintf(by, sizeof by, "%s", json_string_value(who) ? json_string_value(who) : "?");
         snprintf(seq, sizeof seq, "%lld", (long long) json_integer_value(json_object_get(ev, "seq")));
         snprintf(scope, sizeof scope, "%s%s%s", str(ev, "scope") ? str(ev, "scope") : "",
                  str(ev, "expires") ? ", until " : "", str(ev, "expires") ? str(ev, "expires") : "");
@@ -360,8 +376,20 @@ static void row_approval(buf *b, const json_t *ev, bool html) {
         cell(b, str(ev, "time"), html);
         cell(b, strcmp(str(ev, "event"), "approved") == 0 ? "approved" : "refused", html);
         cell(b, str(ev, "request"), html);
-        cell(b, str(ev, "by") ? str(ev, "by") : str(ev, "user"), html);
+        cell(b, by, html);
         cell(b, strcmp(str(ev, "event"), "approved") == 0 ? scope : str(ev, "reason"), html);
+        row_end(b, html);
+}
+
+static void row_quarantine(buf *b, const json_t *ev, bool html) {
+        char seq[32];
+        snprintf(seq, sizeof seq, "%lld", (long long) json_integer_value(json_object_get(ev, "seq")));
+        _cleanup_free_ char *other = json_is_string(json_object_get(ev, "what")) ? NULL
+                                     : cj_json_line(json_object_get(ev, "what"));
+        row_begin(b, html);
+        cell(b, seq, html);
+        cell(b, str(ev, "time") ? str(ev, "time") : "", html);
+        cell(b, other ? other : str(ev, "what"), html);
         row_end(b, html);
 }
 
@@ -465,8 +493,8 @@ static void render_one(buf *b, const json_t *s, bool html) {
                 json_object_get(s, "attention"), row_attention, html);
         section(b, "approvals", "Operator decisions", "seq|time|decision|request|by|scope or reason",
                 json_object_get(s, "approvals"), row_approval, html);
-        section(b, "quarantined", "Quarantined files", "seq|time|what", json_object_get(s, "quarantined"), row_generic,
-                html);
+        section(b, "quarantined", "Quarantined files (moved aside after the call)", "seq|time|path",
+                json_object_get(s, "quarantined"), row_quarantine, html);
         section(b, "network", "Network connections", "seq|time|connection", json_object_get(s, "network"), row_generic,
                 html);
         section(b, "syscalls", "Refused system calls", "seq|time|record", json_object_get(s, "syscalls"), row_generic,
