@@ -17,6 +17,9 @@ mapfile -t DEPS < <(cd "$SRC" && git ls-files -co --exclude-standard -- '*meson.
         xargs grep -ohE "(^|[^_a-z])dependency\('[^']+'" | sed -E "s/.*dependency\('//; s/'$//" | sort -u |
         grep -vxE 'threads|dl|openmp|intl|iconv')  # meson's own: no .pc, nothing to install
 ok "the meson files name dependencies (${#DEPS[@]})" test "${#DEPS[@]}" -ge 6
+# meson's built-in dependencies have no .pc: the compiler and libc provide them
+BUILTIN=" threads dl intl iconv openmp mpi boost cuda gtest gmock python3 llvm "
+mapfile -t DEPS < <(for d in "${DEPS[@]}"; do [[ $BUILTIN == *" $d "* ]] || echo "$d"; done)
 
 # NAME -> the Debian package shipping NAME.pc, found once: one `dpkg -S`
 # over every candidate path (the .pc as pkg-config reports it, resolved, and
@@ -80,11 +83,13 @@ is "$?/$out" "0/" "packaging/debian-deps.txt installs every dependency() and no 
 T=$(tap_scratch)
 grep -vx 'libmd-dev' "$LIST" >"$T/no-md.txt"
 out=$(check_list "$T/no-md.txt")
-like "$?: $out" "^1: .*libmd.*libmd-dev, missing" "a list without libmd-dev is caught"
+rc=$?
+like "$rc: $(tr '\n' ' ' <<<"$out")" "^1: .*libmd-dev, missing" "a list without libmd-dev is caught"
 if dpkg -s libssl-dev >/dev/null 2>&1; then
         { cat "$LIST"; echo libssl-dev; } >"$T/ssl.txt"
         out=$(check_list "$T/ssl.txt")
-        like "$?: $out" "^1: libssl-dev is listed but" "a stale libssl-dev is caught"
+        rc=$?
+        like "$rc: $(tr '\n' ' ' <<<"$out")" "^1: .*libssl-dev is listed but" "a stale libssl-dev is caught"
 else
         skip "a stale libssl-dev is caught" "libssl-dev is not installed here"
 fi
