@@ -101,6 +101,10 @@ static void summarize(const json_t *ev, char *out, size_t n) {
                          num(json_object_get(ev, "stderr"), "bytes"));
         } else if (strcmp(e, "interrupted") == 0)
                 snprintf(out, n, "call %lld: %s", num(ev, "call"), what);
+        else if (strcmp(e, "net") == 0)
+                snprintf(out, n, "call %lld %s %s:%lld %s%s%s, %lld up %lld down", num(ev, "call"), str(ev, "kind"),
+                         str(ev, "host"), num(ev, "port"), str(ev, "verdict"), str(ev, "reason")[0] ? ": " : "",
+                         str(ev, "reason"), num(ev, "bytes_up"), num(ev, "bytes_down"));
         else if (strcmp(e, "charge") == 0)
                 snprintf(out, n, "%lld tokens, %.6f USD", num(ev, "tokens"),
                          json_number_value(json_object_get(ev, "cost_usd")));

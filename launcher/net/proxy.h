@@ -28,7 +28,7 @@
 #include "policy.h"
 #include "util/err.h"
 
-#define CJ_NET_CONNS_MAX 256             /* connections open at once; more wait in the backlog */
+#define CJ_NET_CONNS_MAX 128             /* connections open at once (6 fds each); more wait in the backlog */
 #define CJ_NET_EVENTS_MAX 1000           /* connections recorded one by one per call; the rest summed */
 #define CJ_NET_CONNECT_TIMEOUT_MS 10000  /* to connect upstream */
 #define CJ_NET_HEAD_TIMEOUT_MS 30000     /* for a request head or a ClientHello to arrive */
