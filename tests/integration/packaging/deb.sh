@@ -17,6 +17,10 @@ for t in dpkg-buildpackage lintian dh; do
                 exit 0
         fi
 done
+# One package test at a time on a host (several checkouts may run the suite):
+# the install below must not race another one's purge.
+exec 9>/tmp/clawjail-deb-test.lock
+flock 9
 if dpkg -s clawjail >/dev/null 2>&1; then
         echo "1..0 # SKIP a clawjail package is installed on this host already; not replacing it"
         exit 0
@@ -29,9 +33,9 @@ deb=$(ls "$out"/clawjail_*_*.deb 2>/dev/null | head -1)
 ok "clawjail_VERSION_ARCH.deb exists" test -f "$deb"
 lint=$(lintian "$deb" 2>&1 | grep -E '^[EW]:')
 is "$lint" "" "lintian: no errors, no warnings"
-inst=$(dpkg -i "$deb" 2>&1)
-is "$?" 0 "dpkg -i installs it" || diag "$inst"
-trap 'dpkg --purge clawjail >/dev/null 2>&1' EXIT
+inst=$(apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends "$deb" 2>&1)
+is "$?" 0 "it installs (apt-get install ./clawjail_*.deb)" || diag "$inst"
+trap 'apt-get purge -y -q -o DPkg::Lock::Timeout=600 clawjail >/dev/null 2>&1' EXIT
 ok "/usr/bin/clawjail is installed" test -x /usr/bin/clawjail
 like "$(/usr/bin/clawjail --version)" "^clawjail [0-9]" "the installed binary runs"
 like "$(env -u CLAWJAIL_PROFILE_PATH -u CLAWJAIL_SECCOMP_PATH /usr/bin/clawjail profile list)" "^default " \
@@ -49,8 +53,8 @@ ok "/etc/clawjail/profiles is there for local profiles" test -d /etc/clawjail/pr
 like "$(dpkg-query -W -f='${Conffiles}' clawjail)" "/etc/clawjail/profiles/README" "files in /etc are conffiles"
 ok "the state dir exists" test -d /var/lib/clawjail
 is "$(stat -c %a /var/lib/clawjail)" 701 "with mode 0701"
-dpkg --purge clawjail >/dev/null 2>&1
-is "$?" 0 "dpkg --purge removes it"
+apt-get purge -y -q -o DPkg::Lock::Timeout=600 clawjail >/dev/null 2>&1
+is "$?" 0 "purge removes it"
 ok "/usr/bin/clawjail is gone" test ! -e /usr/bin/clawjail
 trap - EXIT
 done_testing
