@@ -51,8 +51,12 @@ static int print_plan(const cj_profile *p, const cj_common_opts *o) {
         cj_mount_plan plan = { 0 };
         cj_error err = { 0 };
         int r = cj_mount_plan_build(p, o->ro, o->rw, &cj_fs_probe_host, &plan, &err);
-        if (r < 0)
+        if (r >= 0) /* an untracked call's HOME: a fresh tmpfs */
+                r = cj_mount_plan_scratch(&plan, cj_profile_env_get(p, "HOME"), NULL, NULL, &err);
+        if (r < 0) {
+                cj_mount_plan_clear(&plan);
                 return cj_cli_fail("run: %s", cj_error_message(&err, r));
+        }
         printf("# profile %s (%s)\n# network %s, seccomp %s, run_as %u:%u (when started by root)\n", p->name, p->path,
                cj_net_mode_name(o->net >= 0 ? (cj_net_mode) o->net : p->network), p->seccomp,
                (unsigned) p->run_as_uid, (unsigned) p->run_as_gid);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* clawjail task list|status|create|set-budget|charge|stop|resume */
+/* clawjail task list|status|create|set-budget|charge|stop|resume|clean|delete|prune */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "cmd_tracker.h"
+#include "tracker/manage.h"
 #include "tracker/tracker.h"
 #include "util/json.h"
 
@@ -29,6 +30,13 @@ static const char task_usage[] =
         "                           charge model usage reported by the harness\n"
         "  stop TASK --reason TEXT  stop the task: further calls are refused (exit 122)\n"
         "  resume TASK              lift a stop (by the operator or by loop governance)\n"
+        "  clean TASK               empty the task's HOME and /tmp (its scratch)\n"
+        "  delete TASK              remove the task: journal, state, checkpoints,\n"
+        "                           outputs and scratch\n"
+        "  prune --older-than DURATION [--dry-run]\n"
+        "                           delete every task idle longer than DURATION\n"
+        "                           (90s, 30m, 12h, 7d, 2w); prints what it removes\n"
+        "clean, delete and prune refuse (or, prune, skip) a task with a call running.\n"
         "\n"
         "LIMITS override the profile's \"budget\" section for this task; each takes\n"
         "a non-negative number, 'unlimited', or 'inherit' (use the profile's):\n"
@@ -102,6 +110,8 @@ enum {
         OPT_COST_USD,
         OPT_REPEAT_LIMIT,
         OPT_STALL_LIMIT,
+        OPT_OLDER_THAN,
+        OPT_DRY_RUN,
 };
 
 static const struct option task_options[] = {
@@ -116,6 +126,8 @@ static const struct option task_options[] = {
         { "cost-usd", required_argument, NULL, OPT_COST_USD },
         { "repeat-limit", required_argument, NULL, OPT_REPEAT_LIMIT },
         { "stall-limit", required_argument, NULL, OPT_STALL_LIMIT },
+        { "older-than", required_argument, NULL, OPT_OLDER_THAN },
+        { "dry-run", no_argument, NULL, OPT_DRY_RUN },
         { "help", no_argument, NULL, 'h' },
         {},
 };
@@ -126,6 +138,8 @@ typedef struct task_args {
         cj_budget limits; /* CJ_BUDGET_INHERIT where not given */
         bool any_limit;
         const char *tokens, *cost; /* charge */
+        const char *older_than;    /* prune */
+        bool dry_run;
         const char *task;
 } task_args;
 
@@ -185,6 +199,8 @@ static int parse_task_args(int argc, char **argv, const char *sub, task_args *a)
                 case OPT_STATE_DIR: a->o.state_dir = optarg; break;
                 case OPT_JSON: a->o.json = true; break;
                 case OPT_REASON: a->reason = optarg; break;
+                case OPT_OLDER_THAN: a->older_than = optarg; break;
+                case OPT_DRY_RUN: a->dry_run = true; break;
                 case OPT_TOKENS:
                         if (is_charge) {
                                 a->tokens = optarg;
@@ -237,8 +253,11 @@ static void print_budget_table(const json_t *budget) {
 
 static int do_status(cj_task *t, bool json) {
         _cleanup_json_ json_t *s = cj_task_status_json(t);
-        if (!s)
+        json_t *disk = s ? cj_task_disk_json(t) : NULL;
+        if (!s || !disk)
                 return cj_cli_fail("out of memory");
+        json_object_update(s, disk);
+        json_decref(disk);
         if (json)
                 return cj_cli_print_json(s);
         json_t *reason = json_object_get(s, "reason"), *resume = json_object_get(s, "resume");
@@ -265,7 +284,48 @@ static int do_status(cj_task *t, bool json) {
         json_array_foreach(intr, i, e)
                 printf("  seq %lld at %s: %s\n", (long long) json_integer_value(json_object_get(e, "seq")),
                        json_string_value(json_object_get(e, "time")), json_string_value(json_object_get(e, "command")));
+        json_t *sc = json_object_get(s, "scratch");
+        printf("scratch (HOME and /tmp): %.1f MiB in %s\noutputs kept: %.1f MiB\n",
+               (double) json_integer_value(json_object_get(sc, "bytes")) / (1 << 20),
+               json_string_value(json_object_get(sc, "home")),
+               (double) json_integer_value(json_object_get(json_object_get(s, "outputs"), "bytes")) / (1 << 20));
         return 0;
+}
+
+/* Every task idle longer than --older-than goes (one line each); a task with
+ * a call running is skipped with a note.  Exit 0 unless a removal failed. */
+static int do_prune(const char *state_dir, const task_args *a) {
+        int64_t limit = 0;
+        if (!a->older_than || cj_duration_parse(a->older_than, &limit) < 0)
+                return cj_cli_fail("task prune: --older-than DURATION is required (e.g. 90s, 30m, 12h, 7d, 2w)");
+        cj_error e = { 0 };
+        _cleanup_json_ json_t *ids = NULL;
+        int r = cj_task_list(state_dir, &ids, &e);
+        if (r < 0)
+                return cj_cli_fail("task prune: %s", cj_error_message(&e, r));
+        int rc = 0;
+        size_t i;
+        json_t *id;
+        json_array_foreach(ids, i, id) {
+                _cleanup_task_ cj_task *t = NULL;
+                cj_error te = { 0 };
+                int64_t idle = 0;
+                if (cj_task_open_existing(state_dir, json_string_value(id), &t, &te) < 0 ||
+                    cj_task_idle_seconds(t, &idle) < 0 || idle < limit)
+                        continue;
+                if (a->dry_run) {
+                        printf("would delete %s (idle %llds)\n", cj_task_id(t), (long long) idle);
+                        continue;
+                }
+                r = cj_task_delete(t, &te);
+                if (r == -EBUSY)
+                        fprintf(stderr, "clawjail: task prune: %s\n", cj_error_message(&te, r));
+                else if (r < 0)
+                        rc = cj_cli_fail("task prune: %s: %s", cj_task_id(t), cj_error_message(&te, r));
+                else
+                        printf("deleted %s (idle %llds)\n", cj_task_id(t), (long long) idle);
+        }
+        return rc;
 }
 
 static int do_list(const char *state_dir, bool json) {
@@ -303,8 +363,8 @@ static int do_list(const char *state_dir, bool json) {
 }
 
 int cmd_task(int argc, char **argv) {
-        static const char *const known[] = { "list", "status", "create", "set-budget", "charge", "stop", "resume",
-                                             NULL };
+        static const char *const known[] = { "list",   "status", "create", "set-budget", "charge", "stop",
+                                             "resume", "clean",  "delete", "prune",      NULL };
         const char *sub = NULL;
         int rc;
         if (!cj_cli_subcommand(argc, argv, "task", task_usage, known, &sub, &rc))
@@ -321,6 +381,13 @@ int cmd_task(int argc, char **argv) {
                 if (a.task)
                         return cj_cli_fail("task list: unexpected argument '%s'", a.task);
                 return do_list(state_dir, a.o.json);
+        }
+        if ((a.older_than || a.dry_run) && strcmp(sub, "prune") != 0)
+                return cj_cli_fail("task %s: --older-than and --dry-run only apply to prune", sub);
+        if (strcmp(sub, "prune") == 0) {
+                if (a.task)
+                        return cj_cli_fail("task prune: unexpected argument '%s'", a.task);
+                return do_prune(state_dir, &a);
         }
         if (!a.task)
                 return cj_cli_fail("task %s: missing TASK", sub);
@@ -343,6 +410,10 @@ int cmd_task(int argc, char **argv) {
 
         if (strcmp(sub, "status") == 0)
                 return do_status(t, a.o.json);
+        if (strcmp(sub, "clean") == 0 || strcmp(sub, "delete") == 0) {
+                r = sub[0] == 'c' ? cj_task_clean(t, &e) : cj_task_delete(t, &e);
+                return r < 0 ? cj_cli_fail("task %s: %s", sub, cj_error_message(&e, r)) : 0;
+        }
         if (strcmp(sub, "create") == 0)
                 return 0;
         if (strcmp(sub, "set-budget") == 0) {

@@ -17,6 +17,7 @@
 #include "sandbox/sandbox.h"
 #include "tracker/fingerprint.h"
 #include "tracker/output.h"
+#include "tracker/scratch.h"
 #include "tracker/tracker.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -43,6 +44,7 @@ typedef struct call_state {
         json_t *result;
         int exit_code;
         cj_error journal_err; /* a journal write that failed (record) */
+        char *scratch_home, *scratch_tmp; /* the task's HOME and /tmp on the host; NULL untracked */
 } call_state;
 
 static const char *kind_tool(cj_call_kind k) {
@@ -59,6 +61,58 @@ static void set_error(json_t *r, const char *code, const char *message) {
 }
 
 /* ---- stage 1: what is asked, and may it be asked ------------------------- */
+
+static bool under_any(const char *path, char *const *roots) {
+        for (size_t i = 0; roots && roots[i]; i++)
+                if (cj_path_is_under(path, roots[i]))
+                        return true;
+        return false;
+}
+
+/* The profile's HOME is always writable inside (the task's scratch, or a
+ * fresh tmpfs when untracked): read/write/edit may reach it as exec does. */
+static int add_home_root(call_state *s) {
+        const char *home = cj_profile_env_get(s->call->profile, "HOME");
+        if (!home || home[0] != '/' || strcmp(home, "/") == 0 || under_any(home, s->eff.fs_rw) ||
+            under_any(home, s->eff.fs_ro) || under_any(home, s->eff.fs_tmpfs))
+                return 0;
+        _cleanup_free_ char *norm = cj_path_normalize(home);
+        if (!norm || cj_strv_push(&s->rw, norm) < 0)
+                return -ENOMEM;
+        s->eff.fs_rw = s->rw;
+        return 0;
+}
+
+static void record(call_state *s, const char *event, json_t *extra);
+
+/* A tracked call's HOME and /tmp are its task's; above limits.scratch_mb the
+ * task's next calls are refused like an exhausted budget.  Returns 1 if refused. */
+static int prepare_scratch(call_state *s, cj_error *err) {
+        const cj_profile *p = s->call->profile;
+        const char *dir = cj_task_dir(s->task);
+        int r = cj_scratch_prepare(dir, geteuid() == 0, p->run_as_uid, p->run_as_gid, &s->scratch_home,
+                                   &s->scratch_tmp, err);
+        if (r < 0 || p->limits.scratch_mb < 0)
+                return r;
+        int64_t used = 0;
+        if ((r = cj_scratch_usage(dir, &used)) < 0)
+                return cj_error_seterrno(err, r, "measure the task's scratch");
+        int64_t limit = p->limits.scratch_mb * (1 << 20);
+        if (used <= limit)
+                return 0;
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "the task's HOME and /tmp use %.1f MiB, above limits.scratch_mb (%lld MiB): the operator "
+                 "empties them with `clawjail task clean %s` or raises the limit",
+                 (double) used / (1 << 20), (long long) p->limits.scratch_mb, cj_task_id(s->task));
+        json_object_set_new(s->result, "status", json_string("budget_exhausted"));
+        json_object_set_new(s->result, "error", json_pack("{s:s, s:s}", "code", "scratch_full", "message", msg));
+        json_object_set_new(s->result, "scratch", json_pack("{s:I, s:I}", "bytes", (json_int_t) used, "limit_bytes",
+                                                            (json_int_t) limit));
+        record(s, "rejected", json_pack("{s:s, s:s}", "code", "scratch_full", "message", msg));
+        s->exit_code = 122;
+        return 1;
+}
 
 static int merge_roots(call_state *s) {
         const cj_call *c = s->call;
@@ -200,6 +254,8 @@ static void base_config(const call_state *s, cj_sandbox_config *cfg) {
         cfg->extra_rw = c->extra_rw;
         cfg->network = c->net;
         cfg->timeout_ms = c->timeout_ms;
+        cfg->scratch_home = s->scratch_home;
+        cfg->scratch_tmp = s->scratch_tmp;
 }
 
 /* Capture files: unnamed (O_TMPFILE) until the end of the call.  A tracked
@@ -302,8 +358,22 @@ static int collect(call_state *s, int fd, const char *stream, uint64_t *bytes, c
         return 0;
 }
 
+/* Append strings to the result's "hints" array. */
+static void add_hints(call_state *s, char *const *hints) {
+        if (!hints || !hints[0])
+                return;
+        json_t *a = json_object_get(s->result, "hints");
+        if (!a) {
+                a = json_array();
+                json_object_set_new(s->result, "hints", a);
+        }
+        for (size_t i = 0; hints[i]; i++)
+                json_array_append_new(a, json_string(hints[i]));
+}
+
 /* Git control files the call created were moved aside: say so in the result. */
 static void add_quarantined(call_state *s, const cj_sandbox_result *res) {
+        add_hints(s, res->notes);
         if (res->quarantined) {
                 json_t *a = json_array();
                 for (size_t i = 0; res->quarantined[i]; i++)
@@ -736,6 +806,10 @@ int cj_pipeline_run(const cj_call *c, json_t **result, int *exit_code, cj_error 
         s.result = new_result(c, "ok");
         if (c->task && (r = cj_task_open(c->state_dir, c->task, c->profile, &s.task, err)) < 0)
                 goto out;
+        if (add_home_root(&s) < 0) {
+                r = cj_error_set(err, ENOMEM, "out of memory");
+                goto out;
+        }
 
         if ((r = check_cwd(&s)) != 0)
                 goto done;
@@ -756,6 +830,11 @@ int cj_pipeline_run(const cj_call *c, json_t **result, int *exit_code, cj_error 
         if (stop)
                 goto done;
 
+        if (s.task && (r = prepare_scratch(&s, err)) != 0) {
+                if (r < 0)
+                        goto out;
+                goto done;
+        }
         if (s.task) {
                 if ((r = admit(&s, &stop, err)) < 0)
                         goto out;
@@ -781,5 +860,7 @@ out:
         cj_task_free(s.task);
         cj_strv_free(s.ro);
         cj_strv_free(s.rw);
+        free(s.scratch_home);
+        free(s.scratch_tmp);
         return r;
 }

@@ -414,6 +414,7 @@ static int convert(json_t *res, const char *file, cj_profile *p, cj_error *err) 
                 .fsize_mb = int_or_unlimited(l, "fsize_mb"),
                 .nofile = int_or_unlimited(l, "nofile"),
                 .output_bytes = int_or_unlimited(l, "output_bytes"),
+                .scratch_mb = int_or_unlimited(l, "scratch_mb"),
         };
         const json_t *b = json_object_get(res, "budget");
         p->budget = (cj_budget){
@@ -532,4 +533,12 @@ void cj_profile_free(cj_profile *p) {
         cj_strv_free(p->env_set);
         json_decref(p->resolved);
         free(p);
+}
+
+const char *cj_profile_env_get(const cj_profile *p, const char *name) {
+        size_t n = strlen(name);
+        for (size_t i = 0; p->env_set && p->env_set[i]; i++)
+                if (strncmp(p->env_set[i], name, n) == 0 && p->env_set[i][n] == '=')
+                        return p->env_set[i] + n + 1;
+        return NULL;
 }

@@ -62,6 +62,7 @@ static inline void cj_strv_freep(cj_strv *v) {
 #define CJ_LIMIT_FSIZE_MB_MAX (INT64_C(1) << 30)     /* 1 PiB */
 #define CJ_LIMIT_NOFILE_MAX INT64_C(1048576)         /* the kernel's default fs.nr_open */
 #define CJ_LIMIT_OUTPUT_BYTES_MAX (INT64_C(1) << 40) /* 1 TiB */
+#define CJ_LIMIT_SCRATCH_MB_MAX (INT64_C(1) << 30)   /* 1 PiB: a task's HOME + /tmp */
 #define CJ_BUDGET_CALLS_MAX INT64_C(1000000000)
 #define CJ_BUDGET_SECONDS_MAX 3.2e9                   /* wall_s, cpu_s: about a century */
 #define CJ_BUDGET_OUTPUT_BYTES_MAX (INT64_C(1) << 50) /* 1 PiB */
@@ -79,6 +80,7 @@ int64_t cj_limit_ms(int64_t seconds);
 /* Per-call resource limits (sandbox).  CJ_PROFILE_UNLIMITED where unset. */
 typedef struct cj_limits {
         int64_t memory_mb, pids, cpu_s, wall_s, fsize_mb, nofile, output_bytes;
+        int64_t scratch_mb; /* a task's HOME + /tmp on disk (tracker/scratch.h) */
 } cj_limits;
 
 /* Per-task budget (tracker).  CJ_PROFILE_UNLIMITED (or < 0 for doubles) where unset. */
@@ -169,6 +171,9 @@ static inline void cj_profile_freep(cj_profile **p) {
         cj_profile_free(*p);
 }
 #define _cleanup_profile_ __attribute__((cleanup(cj_profile_freep)))
+
+/* The value env.set gives NAME ("HOME"), or NULL. */
+const char *cj_profile_env_get(const cj_profile *p, const char *name);
 
 const char *cj_verdict_name(cj_verdict v);      /* "allow" | "ask" | "deny" */
 int cj_verdict_parse(const char *s);            /* -EINVAL if unknown */

@@ -52,6 +52,7 @@ static const keyspec limit_keys[] = {
         { "fsize_mb", K_INT, NULL, NULL, (double) CJ_LIMIT_FSIZE_MB_MAX },
         { "nofile", K_INT, NULL, NULL, (double) CJ_LIMIT_NOFILE_MAX },
         { "output_bytes", K_INT, NULL, NULL, (double) CJ_LIMIT_OUTPUT_BYTES_MAX },
+        { "scratch_mb", K_INT, NULL, NULL, (double) CJ_LIMIT_SCRATCH_MB_MAX },
         { NULL, 0, NULL, NULL, 0 },
 };
 static const keyspec budget_keys[] = {

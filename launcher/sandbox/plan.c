@@ -732,3 +732,37 @@ void cj_mount_plan_print(const cj_mount_plan *plan, FILE *f) {
                         fprintf(f, "%-9s %s\n", cj_mount_kind_name(op->kind), op->dst);
         }
 }
+
+int cj_mount_plan_scratch(cj_mount_plan *plan, const char *home, const char *home_src, const char *tmp_src,
+                          cj_error *err) {
+        bool changed = false, bound = false;
+        /* A HOME inside a bind (the workspace) is real host content: leave it.
+         * Inside a tmpfs (/tmp), it is mounted there like anywhere else. */
+        for (size_t i = 0; home && i < plan->n; i++)
+                if ((plan->ops[i].kind == CJ_MNT_BIND_RO || plan->ops[i].kind == CJ_MNT_BIND_RW) &&
+                    cj_path_is_under(home, plan->ops[i].dst))
+                        bound = true;
+        for (size_t i = 0; tmp_src && i < plan->n; i++) {
+                cj_mount_op *op = &plan->ops[i];
+                if (op->kind != CJ_MNT_TMPFS || strcmp(op->dst, "/tmp") != 0)
+                        continue;
+                if (!(op->src = strdup(tmp_src)))
+                        return cj_error_set(err, ENOMEM, "out of memory");
+                op->kind = CJ_MNT_BIND_RW;
+        }
+        if (home && home[0] == '/' && strcmp(home, "/") != 0 && !bound) {
+                _cleanup_free_ char *norm = cj_path_normalize(home);
+                if (!norm)
+                        return cj_error_set(err, ENOMEM, "out of memory");
+                char *src = NULL;
+                if (home_src && !(src = strdup(home_src)))
+                        return cj_error_set(err, ENOMEM, "out of memory");
+                int r = add_op(plan, src ? CJ_MNT_BIND_RW : CJ_MNT_TMPFS, src, TAKE_PTR(norm), err);
+                if (r < 0)
+                        return r;
+                changed = true;
+        }
+        if (changed)
+                qsort(plan->ops, plan->n, sizeof *plan->ops, op_cmp);
+        return 0;
+}

@@ -107,6 +107,13 @@ int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const 
 int cj_mount_plan_protect_scan(const cj_profile *p, char *const *extra_ro, char *const *extra_rw,
                                const cj_fs_probe *probe, cj_strv *found, cj_error *err);
 
+/* The call's HOME and /tmp.  A tracked call's are its task's scratch
+ * directories (tracker/scratch.h): tmp_src replaces the profile's /tmp tmpfs,
+ * and home_src is bound at home.  An untracked call (NULL sources) gets a fresh
+ * tmpfs at home.  A home inside a bind root (the workspace) is left as it is. */
+int cj_mount_plan_scratch(cj_mount_plan *plan, const char *home, const char *home_src, const char *tmp_src,
+                          cj_error *err);
+
 /* True if path (inside the sandbox) is at or below a bind (ro or rw) root or
  * a tmpfs of the plan: used to check --cwd. */
 bool cj_mount_plan_covers(const cj_mount_plan *plan, const char *path);

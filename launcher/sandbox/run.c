@@ -25,6 +25,7 @@
 #include "internal.h"
 #include "plan.h"
 #include "quarantine.h"
+#include "reach.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 
@@ -67,6 +68,8 @@ void cj_sandbox_result_clear(cj_sandbox_result *res) {
         cj_strv_free(res->quarantined);
         cj_strv_free(res->quarantine_failed);
         res->quarantined = res->quarantine_failed = NULL;
+        cj_strv_free(res->notes);
+        res->notes = NULL;
 }
 
 int cj_sandbox_exit_code(const cj_sandbox_result *res) {
@@ -260,6 +263,7 @@ struct cj_sandbox {
         cj_strv envp;
         cj_cgroup cg;
         cj_git_watch watch;
+        cj_strv notes;          /* for the result: optional binds left out (reach.h) */
         struct sock_fprog prog; /* the filter pid 2 installs */
         bool prog_owned;        /* else it belongs to the per-process cache (filter.h) */
         int chan[2], msg_p[2], status_p[2];
@@ -294,6 +298,7 @@ void cj_sandbox_free(cj_sandbox *sb) {
                 close(sb->sigfd);
         cj_cgroup_destroy(&sb->cg);
         cj_git_watch_clear(&sb->watch);
+        cj_strv_free(sb->notes);
         if (sb->prog_owned)
                 free(sb->prog.filter);
         cj_strv_free(sb->envp);
@@ -355,8 +360,13 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
                          : p->limits.wall_s > 0 ? cj_limit_ms(p->limits.wall_s)
                                                 : -1;
         int r;
+        const char *home = cj_profile_env_get(p, "HOME");
         if ((r = cj_mount_plan_build(p, cfg->extra_ro, cfg->extra_rw, &cj_fs_probe_host, &sb->plan, err)) < 0 ||
-            (r = check_cwd(&sb->plan, c->cwd, err)) < 0 || (r = cj_git_watch_begin(&sb->plan, p, cfg->extra_ro, cfg->extra_rw, &sb->watch)) < 0 ||
+            (r = cj_mount_plan_scratch(&sb->plan, home, cfg->scratch_home, cfg->scratch_tmp, err)) < 0 ||
+            (c->root_launcher &&
+             (r = cj_mount_plan_drop_unreachable(&sb->plan, home, c->cwd, c->uid, c->gid, &sb->notes)) < 0) ||
+            (r = check_cwd(&sb->plan, c->cwd, err)) < 0 ||
+            (r = cj_git_watch_begin(&sb->plan, p, cfg->extra_ro, cfg->extra_rw, &sb->watch)) < 0 ||
             (r = cj_env_build(p, environ, cfg->extra_env, &sb->envp, err)) < 0 ||
             (r = add_launcher_env(cfg, &sb->envp)) < 0 || (r = cj_cgroup_create(&p->limits, &sb->cg, err)) < 0) {
                 if (err && !err->code)
@@ -477,6 +487,7 @@ int cj_sandbox_collect(cj_sandbox *sb, cj_sandbox_result *res, cj_error *err) {
         fill_result(ws, sb->status_p[0], &sb->cg, sb->started, res);
         /* Every process of the call is gone now: nothing can race the move. */
         cj_git_watch_end(&sb->watch, &res->quarantined, &res->quarantine_failed); /* failures: in the result */
+        res->notes = TAKE_PTR(sb->notes);
         return 0;
 }
 

@@ -45,6 +45,8 @@ typedef struct cj_sandbox_config {
         const char *cwd;             /* working directory inside (absolute); NULL = profile's first rw root or / */
         char *const *extra_ro;       /* operator --ro paths (absolute, normalized) */
         char *const *extra_rw;       /* operator --rw paths */
+        const char *scratch_home;    /* the task's HOME and /tmp on the host (tracker/scratch.h); */
+        const char *scratch_tmp;     /*   NULL: fresh tmpfs (untracked call) */
         char *const *extra_env;      /* "NAME=value" added after the scrub (request env) */
         int network;                 /* cj_net_mode, or -1 for the profile's */
         int64_t timeout_ms;          /* 0 = profile limits.wall_s; <0 none */
@@ -85,6 +87,7 @@ typedef struct cj_sandbox_result {
         const char *cgroup;        /* "v2", "v1" or "none": how limits were enforced */
         cj_strv quarantined;       /* git control files the call created, moved aside (see quarantine.h) */
         cj_strv quarantine_failed; /* "PATH: reason" for those that could not be moved: still in place */
+        cj_strv notes;             /* what the sandbox left out and why (optional binds; see reach.h) */
 } cj_sandbox_result;
 
 /* Free what a result owns (the quarantined list). */

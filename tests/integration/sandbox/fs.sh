@@ -32,9 +32,10 @@ run_sandbox -- bash -c "
         cat $PARENT/sibling/secret
         echo sandbox-ok > $WS/$MARK-inside; echo ws=\$?
 " 2>&1
-# $PARENT lies under /tmp, a private tmpfs inside: a write there may succeed
-# but must not reach the host (checked below).
-for w in etc usr usrbin root home realhome sibling; do
+# $PARENT lies under /tmp, a private tmpfs inside, and $HOME is the call's own
+# fresh tmpfs (an untracked call): a write there may succeed but must not
+# reach the host (checked below).
+for w in etc usr usrbin root home sibling; do
         unlike "$RUN_OUT" "^$w=0$" "write to $w outside the rw roots fails inside"
 done
 like "$RUN_OUT" '^ws=0$' "a write inside the workspace works (control)"
