@@ -101,9 +101,19 @@ const char *cj_var_class_name(cj_var_class cls) {
         return (unsigned) cls < CJ_ARRAY_SIZE(names) ? names[cls] : "?";
 }
 
+/* Editors and pagers run their value as a program; these values return at
+ * once and run nothing else (the shipped profiles' non-interactive defaults:
+ * `git commit` without -m fails fast instead of starting vim). */
+static bool benign_value(const char *name, const char *value) {
+        static const char *const names[] = { "GIT_EDITOR", "GIT_SEQUENCE_EDITOR", "EDITOR", "VISUAL",
+                                             "PAGER",      "GIT_PAGER",           "MANPAGER", NULL };
+        static const char *const values[] = { "true", ":", "false", "cat", "", NULL };
+        return value && cj_name_in(name, names) && cj_name_in(value, values);
+}
+
 cj_verdict cj_var_verdict(const char *name, const char *value, const cj_profile *profile) {
         const var_entry *e = name ? lookup(name) : NULL;
-        if (!e || e->cls == CJ_VAR_INTERNAL)
+        if (!e || e->cls == CJ_VAR_INTERNAL || benign_value(name, value))
                 return CJ_VERDICT_ALLOW;
         /* GIT_PAGER=cat, EDITOR=true: a command that runs nothing else */
         if (e->cls == CJ_VAR_RUNS && value &&
