@@ -24,6 +24,7 @@
 #include "filter.h"
 #include "internal.h"
 #include "plan.h"
+#include "gitguard.h"
 #include "quarantine.h"
 #include "reach.h"
 #include "util/cleanup.h"
@@ -263,6 +264,7 @@ struct cj_sandbox {
         cj_strv envp;
         cj_cgroup cg;
         cj_git_watch watch;
+        cj_git_guard guard;
         cj_strv notes;          /* for the result: optional binds left out (reach.h) */
         struct sock_fprog prog; /* the filter pid 2 installs */
         bool prog_owned;        /* else it belongs to the per-process cache (filter.h) */
@@ -298,6 +300,7 @@ void cj_sandbox_free(cj_sandbox *sb) {
                 close(sb->sigfd);
         cj_cgroup_destroy(&sb->cg);
         cj_git_watch_clear(&sb->watch);
+        cj_git_guard_clear(&sb->guard);
         cj_strv_free(sb->notes);
         if (sb->prog_owned)
                 free(sb->prog.filter);
@@ -367,6 +370,7 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
              (r = cj_mount_plan_drop_unreachable(&sb->plan, home, c->cwd, c->uid, c->gid, &sb->notes)) < 0) ||
             (r = check_cwd(&sb->plan, c->cwd, err)) < 0 ||
             (r = cj_git_watch_begin(&sb->plan, p, cfg->extra_ro, cfg->extra_rw, &sb->watch)) < 0 ||
+            (r = cj_git_guard_begin(&sb->plan, p, cfg->extra_rw, &sb->guard)) < 0 ||
             (r = cj_env_build(p, environ, cfg->extra_env, &sb->envp, err)) < 0 ||
             (r = add_launcher_env(cfg, &sb->envp)) < 0 || (r = cj_cgroup_create(&p->limits, &sb->cg, err)) < 0) {
                 if (err && !err->code)
@@ -487,6 +491,7 @@ int cj_sandbox_collect(cj_sandbox *sb, cj_sandbox_result *res, cj_error *err) {
         fill_result(ws, sb->status_p[0], &sb->cg, sb->started, res);
         /* Every process of the call is gone now: nothing can race the move. */
         cj_git_watch_end(&sb->watch, &res->quarantined, &res->quarantine_failed); /* failures: in the result */
+        cj_git_guard_end(&sb->guard, &res->quarantined);
         res->notes = TAKE_PTR(sb->notes);
         return 0;
 }

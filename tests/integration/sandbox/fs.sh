@@ -110,8 +110,6 @@ make_repo() {
 make_repo "$WS"
 make_repo "$WS/sub/nested"
 tap_chown_ws "$WS"
-cfg_before=$(cat "$WS/.git/config")
-ncfg_before=$(cat "$WS/sub/nested/.git/config")
 
 run_sandbox -- bash -c "
         echo evil > .git/hooks/pre-commit; echo hook=\$?
@@ -122,13 +120,17 @@ run_sandbox -- bash -c "
         echo '[core] fsmonitor = evil' >> sub/nested/.git/config; echo nestedconfig=\$?
         mv .git/hooks .git/hooks-away; echo mvhooks=\$?
 " 2>&1
-for w in hook hooksample config rmconfig nestedhook nestedconfig mvhooks; do
+for w in hook hooksample nestedhook mvhooks; do
         unlike "$RUN_OUT" "^$w=0$" ".git protection: $w refused inside"
 done
+# .git/config is writable inside (git config user.email, git remote add); what
+# makes the host's git run a program is reverted after the call (home/git.sh).
+like "$RUN_OUT" "^nestedconfig=0$" ".git/config is writable inside"
 ok "host: .git/hooks/pre-commit not created" test ! -e "$WS/.git/hooks/pre-commit"
 ok "host: nested .git/hooks/post-checkout not created" test ! -e "$WS/sub/nested/.git/hooks/post-checkout"
-is "$(cat "$WS/.git/config")" "$cfg_before" "host: .git/config unchanged"
-is "$(cat "$WS/sub/nested/.git/config")" "$ncfg_before" "host: nested .git/config unchanged"
+ok "host: no fsmonitor in .git/config" bash -c "! grep -qs fsmonitor '$WS/.git/config'"
+ok "host: no fsmonitor in the nested .git/config" bash -c "! grep -qs fsmonitor '$WS/sub/nested/.git/config'"
+ok "host: the nested .git/config keeps what it had" grep -q "repositoryformatversion = 0" "$WS/sub/nested/.git/config"
 is "$(cat "$WS/.git/hooks/pre-commit.sample")" '#!/bin/sh' "host: existing hook unchanged"
 
 # Move the whole .git aside (it is no mount point itself) and put a copy
@@ -245,7 +247,7 @@ ln -s "$PARENT/sibling" "$WS5/a/.env.local"
 tap_chown_ws "$WS5"
 plan=$(cd "$WS5" && HOME=$WS5 "$CLAWJAIL" run --print-plan 2>&1)
 plan_dsts=$(awk '!/^#/ && $1 != "symlink" { print $2 }' <<<"$plan" | sort -u)
-RUN_CWD=$WS5 run_sandbox -- cat /proc/self/mountinfo
+HOME=$WS5 RUN_CWD=$WS5 run_sandbox -- cat /proc/self/mountinfo
 mounted=$(awk '{ print $5 }' <<<"$RUN_OUT" | sort -u)
 dev_nodes='^/(|dev/(null|zero|full|random|urandom|tty|pts|shm|ptmx|console))$'
 unexpected=$(comm -13 - <(grep -Ev "$dev_nodes" <<<"$mounted") <<<"$plan_dsts")

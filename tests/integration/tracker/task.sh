@@ -11,8 +11,8 @@ is "$(st t1 .budget.cost_usd.limit)" 1.5 "status --json: cost limit"
 is "$(st t1 .state)" active "state active"
 is "$(st t1 '.resume.checkpoint')" null "no checkpoint yet"
 is "$(st t1 '.resume.interrupted | length')" 0 "no interrupted calls"
-is "$(cj task status t1 --json | jq -r 'keys_unsorted | join(",")')" "task,state,reason,budget,resume" \
-        "status --json has exactly the SPEC keys"
+is "$(cj task status t1 --json | jq -r 'keys_unsorted | join(",")')" "task,state,reason,budget,resume,scratch,outputs" \
+        "status --json has exactly the SPEC keys (scratch and outputs: issue 9)"
 
 ok "charge" cjq task charge t1 --tokens 1000 --cost-usd 0.25
 ok "charge again" cjq task charge t1 --tokens 24 --cost-usd 0.0001

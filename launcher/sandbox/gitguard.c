@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+#include "gitguard.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gitconfig.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+
+#define QUARANTINE_SUFFIX ".clawjail-quarantine"
+
+/* What `git init` writes: a new repository whose config cannot be parsed gets this. */
+static const char fresh_config[] = "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n"
+                                   "\tlogallrefupdates = true\n";
+
+/* Read dir/config without following a symlink; 0 with *out NULL when it is
+ * missing, -EINVAL when it is not a regular file or too large. */
+static int read_config(const char *gitdir, char **out, size_t *len, struct stat *st) {
+        *out = NULL;
+        *len = 0;
+        _cleanup_free_ char *p = cj_path_join(gitdir, "config");
+        if (!p)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -EINVAL;
+        if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || st->st_size > CJ_GITCONFIG_MAX)
+                return -EINVAL;
+        return cj_read_fd(fd, CJ_GITCONFIG_MAX, out, len, NULL) < 0 ? -EINVAL : 0;
+}
+
+/* Replace gitdir/config with text (temp file + rename: never through a link
+ * the call planted), owned and moded like what it replaces. */
+static int write_config(const char *gitdir, const char *text, size_t len, const struct stat *like) {
+        _cleanup_free_ char *p = cj_path_join(gitdir, "config"), *tmp = cj_path_join(gitdir, "config.clawjail-tmp");
+        if (!p || !tmp)
+                return -ENOMEM;
+        unlink(tmp);
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return -errno;
+        int r = cj_write_all(fd, text, len);
+        if (r >= 0 && like && (fchown(fd, like->st_uid, like->st_gid) < 0 || fchmod(fd, like->st_mode & 0777) < 0))
+                r = -errno;
+        if (r >= 0 && rename(tmp, p) < 0)
+                r = -errno;
+        if (r < 0)
+                unlink(tmp);
+        return r;
+}
+
+static int report_line(cj_strv *report, const char *path, const char *what) {
+        char *l = NULL;
+        if (asprintf(&l, "%s: %s", path, what) < 0)
+                return -ENOMEM;
+        return cj_strv_push_take(report, l);
+}
+
+/* Bring gitdir/config back to safety given its previous text (NULL: none). */
+static int guard_config(const char *gitdir, const char *old_text, size_t old_len, cj_strv *report) {
+        _cleanup_free_ char *now = NULL, *path = cj_path_join(gitdir, "config");
+        size_t now_len = 0;
+        struct stat st = { 0 };
+        if (!path)
+                return -ENOMEM;
+        int rr = read_config(gitdir, &now, &now_len, &st);
+        if (rr == 0 && !now)
+                return 0; /* removed: git then ignores the directory; nothing runs */
+        if (rr == 0 && old_text && now_len == old_len && memcmp(now, old_text, old_len) == 0)
+                return 0;
+        const char *base = old_text ? old_text : "";
+        size_t base_len = old_text ? old_len : 0;
+        cj_gitconfig oc = { 0 }, nc = { 0 };
+        int r = 0;
+        bool whole = rr < 0 || cj_gitconfig_parse(base, base_len, &oc, NULL) < 0 ||
+                     cj_gitconfig_parse(now, now_len, &nc, NULL) < 0;
+        if (whole) {
+                /* Not the subset we parse (or not a plain file any more): the old file, whole. */
+                const char *t = old_text ? old_text : fresh_config;
+                size_t l = old_text ? old_len : sizeof fresh_config - 1;
+                if (rr < 0) {
+                        _cleanup_free_ char *aside = NULL;
+                        if (asprintf(&aside, "%s" QUARANTINE_SUFFIX, path) < 0)
+                                return -ENOMEM;
+                        rename(path, aside);
+                }
+                r = write_config(gitdir, t, l, rr == 0 ? &st : NULL);
+                if (r >= 0)
+                        r = report_line(report, path,
+                                        old_text ? "restored whole (changed beyond what clawjail can check)"
+                                                 : "replaced by a fresh config (changed beyond what clawjail can check)");
+        } else {
+                _cleanup_free_ char *fixed = NULL;
+                size_t fixed_len = 0;
+                char **keys = NULL;
+                r = cj_gitconfig_revert(now, now_len, &oc, &nc, &fixed, &fixed_len, &keys);
+                if (r == 1)
+                        r = write_config(gitdir, fixed, fixed_len, &st);
+                for (size_t i = 0; keys && keys[i]; i++) {
+                        char what[512];
+                        snprintf(what, sizeof what, "%s reverted (it makes git run a program)", keys[i]);
+                        if (r >= 0)
+                                r = report_line(report, path, what);
+                        free(keys[i]);
+                }
+                free(keys);
+        }
+        cj_gitconfig_clear(&oc);
+        cj_gitconfig_clear(&nc);
+        return r;
+}
+
+static bool known_gitdir(const cj_git_guard *g, const char *gitdir) {
+        for (size_t i = 0; i < g->n; i++)
+                if (strcmp(g->repos[i].gitdir, gitdir) == 0)
+                        return true;
+        return false;
+}
+
+/* Every entry of a new repository's hooks/ but git's samples goes aside. */
+static int guard_hooks(const char *gitdir, cj_strv *report) {
+        _cleanup_free_ char *hooks = cj_path_join(gitdir, "hooks");
+        if (!hooks)
+                return -ENOMEM;
+        _cleanup_close_ int dfd = open(hooks, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0) {
+                struct stat st;
+                if (lstat(hooks, &st) == 0 && !S_ISDIR(st.st_mode)) { /* a link or a file: aside, whole */
+                        _cleanup_free_ char *aside = NULL;
+                        if (asprintf(&aside, "%s" QUARANTINE_SUFFIX, hooks) < 0)
+                                return -ENOMEM;
+                        if (rename(hooks, aside) == 0)
+                                return report_line(report, hooks, "moved aside (hooks of a repository the call created)");
+                }
+                return 0;
+        }
+        DIR *d = fdopendir(dfd);
+        if (!d)
+                return -errno;
+        dfd = -1;
+        int r = 0;
+        struct dirent *de;
+        while (r >= 0 && (de = readdir(d))) {
+                size_t l = strlen(de->d_name);
+                if (de->d_name[0] == '.' || (l > 7 && strcmp(de->d_name + l - 7, ".sample") == 0) ||
+                    (l > strlen(QUARANTINE_SUFFIX) &&
+                     strcmp(de->d_name + l - strlen(QUARANTINE_SUFFIX), QUARANTINE_SUFFIX) == 0))
+                        continue;
+                _cleanup_free_ char *aside = NULL, *full = cj_path_join(hooks, de->d_name);
+                if (!full || asprintf(&aside, "%s" QUARANTINE_SUFFIX, de->d_name) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                if (renameat(dirfd(d), de->d_name, dirfd(d), aside) == 0)
+                        r = report_line(report, full, "moved aside (a hook in a repository the call created)");
+        }
+        closedir(d);
+        return r;
+}
+
+/* Find .git directories below dir that the guard did not know before the call. */
+static int scan_new(cj_git_guard *g, const char *dir, int depth, size_t *visited, cj_strv *report) {
+        if (depth > CJ_MOUNT_SCAN_DEPTH || ++*visited > CJ_MOUNT_SCAN_DIRS_MAX)
+                return -E2BIG;
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        if (!d)
+                return 0;
+        struct dirent *de;
+        int r = 0;
+        while (r >= 0 && (de = readdir(d))) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                bool isdir = de->d_type == DT_DIR;
+                if (de->d_type == DT_UNKNOWN) {
+                        struct stat st;
+                        isdir = fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+                }
+                if (!isdir)
+                        continue;
+                _cleanup_free_ char *sub = cj_path_join(dir, de->d_name);
+                if (!sub)
+                        return -ENOMEM;
+                if (strcmp(de->d_name, ".git") == 0) {
+                        if (!known_gitdir(g, sub) && (r = guard_hooks(sub, report)) >= 0)
+                                r = guard_config(sub, NULL, 0, report);
+                        continue; /* a git dir's own subdirectories (modules/) are its business */
+                }
+                r = scan_new(g, sub, depth + 1, visited, report);
+        }
+        return r;
+}
+
+/* Add the real path of root (an existing directory) to the scan list once. */
+static int add_root(cj_git_guard *g, const char *root) {
+        _cleanup_free_ char *real = realpath(root, NULL);
+        if (!real || cj_strv_contains(g->rw_roots, real))
+                return 0;
+        for (size_t i = 0; g->rw_roots && g->rw_roots[i]; i++)
+                if (cj_path_is_under(real, g->rw_roots[i]))
+                        return 0;
+        return cj_strv_push(&g->rw_roots, real);
+}
+
+int cj_git_guard_begin(const cj_mount_plan *plan, const cj_profile *p, char *const *extra_rw, cj_git_guard *g) {
+        *g = (cj_git_guard){ 0 };
+        for (size_t i = 0; p->fs_protect && p->fs_protect[i]; i++) {
+                const char *pat = p->fs_protect[i], *stars = strstr(pat, "/**/.git/");
+                if (!stars)
+                        continue;
+                _cleanup_free_ char *anchor = strndup(pat, (size_t) (stars - pat));
+                bool writable = false;
+                for (size_t k = 0; anchor && p->fs_rw && p->fs_rw[k]; k++)
+                        writable |= cj_path_is_under(anchor, p->fs_rw[k]);
+                if (!anchor || (writable && add_root(g, anchor[0] ? anchor : "/") < 0))
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; extra_rw && extra_rw[i]; i++)
+                if (add_root(g, extra_rw[i]) < 0)
+                        return -ENOMEM;
+        for (size_t i = 0; i < plan->n; i++) {
+                const cj_mount_op *op = &plan->ops[i];
+                if ((op->kind != CJ_MNT_PROTECT && op->kind != CJ_MNT_PROTECT_NEW) || !op->src)
+                        continue;
+                const char *base = strrchr(op->src, '/');
+                if (!base || strcmp(base, "/hooks") != 0)
+                        continue;
+                _cleanup_free_ char *gd = strndup(op->src, (size_t) (base - op->src));
+                if (!gd)
+                        return -ENOMEM;
+                if (known_gitdir(g, gd))
+                        continue;
+                cj_git_repo_snap *n = realloc(g->repos, (g->n + 1) * sizeof *n);
+                if (!n)
+                        return -ENOMEM;
+                g->repos = n;
+                cj_git_repo_snap *s = &g->repos[g->n++];
+                *s = (cj_git_repo_snap){ .gitdir = TAKE_PTR(gd) };
+                struct stat st;
+                if (read_config(s->gitdir, &s->config, &s->len, &st) < 0) {
+                        s->config = NULL; /* not a plain file now: what it becomes is checked whole */
+                        s->len = 0;
+                }
+        }
+        return 0;
+}
+
+int cj_git_guard_end(cj_git_guard *g, cj_strv *report) {
+        int ret = 0;
+        for (size_t i = 0; i < g->n; i++) {
+                int r = guard_config(g->repos[i].gitdir, g->repos[i].config, g->repos[i].len, report);
+                if (r < 0 && ret == 0)
+                        ret = r;
+        }
+        for (size_t i = 0; g->rw_roots && g->rw_roots[i]; i++) {
+                size_t visited = 0;
+                int r = scan_new(g, g->rw_roots[i], 0, &visited, report);
+                if (r < 0 && ret == 0)
+                        ret = r;
+        }
+        return ret;
+}
+
+void cj_git_guard_clear(cj_git_guard *g) {
+        for (size_t i = 0; i < g->n; i++) {
+                free(g->repos[i].gitdir);
+                free(g->repos[i].config);
+        }
+        free(g->repos);
+        cj_strv_free(g->rw_roots);
+        *g = (cj_git_guard){ 0 };
+}
