@@ -59,7 +59,7 @@ is "$([ "$RC" -ne 0 ] && [ $(( $(date +%s) - start )) -lt 20 ] && echo fast)" fa
 call '{"id":"e1","tool":"exec","command":"cd r && git log -1 --format=%s && echo \"$GIT_EDITOR\"","env":{"GIT_EDITOR":"true","PAGER":"cat"}}' --task t1
 is "$(jr .status)" ok "a request may set the benign GIT_EDITOR=true and PAGER=cat ($(jr '.error.message // ""'))"
 call '{"id":"e2","tool":"exec","command":"true","env":{"GIT_EDITOR":"sh -c id"}}' --task t1
-is "$(jr .status)" error "a request may not set GIT_EDITOR to a program"
+like "$(jr .status)" '^(error|approval_required|denied)$' "a request may not simply set GIT_EDITOR to a program ($(jr .status))"
 
 # ---- real toolchains keep their state in the task's HOME --------------------------
 if command -v gcc >/dev/null && command -v make >/dev/null; then
@@ -69,7 +69,7 @@ if command -v gcc >/dev/null && command -v make >/dev/null; then
         xc --task t1 -c 'make -s && ./hello && cp hello ~/bin-hello && ~/bin-hello'
         like "$(jr .stdout)" '^hello$' "make + gcc build and run in the workspace"
 else
-        skip "gcc/make not installed"
+        skip "make + gcc build and run in the workspace" "gcc/make not installed"
 fi
 if command -v python3 >/dev/null; then
         printf 'import os\nopen(os.path.expanduser("~/.py-state"), "w").write("py")\n' >state.py
@@ -78,14 +78,14 @@ if command -v python3 >/dev/null; then
         xc --task t1 -c 'cat ~/.py-state'
         is "$(jr .stdout)" py "python3's files in ~ persist across calls"
 else
-        skip "python3 not installed"
+        skip "python3's files in ~ persist across calls" "python3 not installed"
 fi
 if command -v npm >/dev/null; then
         xc --task t1 --timeout 60 -c 'npm config set fund false && npm config get fund'
         xc --task t1 --timeout 60 -c 'npm config get fund'
         is "$(jr .stdout)" false "npm's user config persists in the task's HOME (default: true)"
 else
-        skip "npm not installed"
+        skip "npm's user config persists in the task's HOME" "npm not installed"
 fi
 
 # ---- size, limit, status ----------------------------------------------------------

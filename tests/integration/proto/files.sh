@@ -105,8 +105,6 @@ printf 'SECRET_TOKEN=hunter2-masked\n' >.env
 tap_chown_ws .git .env
 for req in \
         '{"id":"p1","tool":"write","path":".git/hooks/pre-commit","content":"#!/bin/sh\necho pwned\n"}' \
-        '{"id":"p2","tool":"write","path":".git/config","content":"[core]\nhooksPath=/tmp\n"}' \
-        '{"id":"p3","tool":"edit","path":".git/config","old_text":"[core]","new_text":"[core]\nfsmonitor=evil"}' \
         '{"id":"p4","tool":"write","path":".env","content":"SECRET_TOKEN=replaced\n"}' \
         '{"id":"p5","tool":"edit","path":".env","old_text":"hunter2","new_text":"x"}' \
         '{"id":"p6","tool":"write","path":"dir/.env","content":"NEW=1\n"}'; do
@@ -114,7 +112,15 @@ for req in \
         is "$(jr .status)" error "refused: $(jq -r '.tool + " " + .path' <<<"$req") ($(jr .error.code))"
 done
 ok "no hook was created" test ! -e .git/hooks/pre-commit
-is "$(cat .git/config)" "[core]" ".git/config is unchanged"
+# .git/config may be written (git config user.email ...); a key that makes the
+# host's git run a program is reverted after the call and reported.
+call '{"id":"p2","tool":"write","path":".git/config","content":"[core]\nhooksPath=/tmp\n"}' "${T[@]}"
+is "$(jr .status)" ok "write .git/config is allowed"
+like "$(jr '.quarantined // [] | join(" ")')" 'core.hookspath reverted' "... its hooksPath is reverted and reported"
+call '{"id":"p3","tool":"edit","path":".git/config","old_text":"[core]","new_text":"[core]\nfsmonitor=evil\n[user]\nname=ok"}' "${T[@]}"
+is "$(jr .status)" ok "edit .git/config is allowed"
+ok "host: no hooksPath or fsmonitor in .git/config" bash -c "! grep -Eqi 'hookspath|fsmonitor' .git/config"
+like "$(cat .git/config)" 'name=ok' "host: the benign part of the edit stays"
 is "$(cat .env)" "SECRET_TOKEN=hunter2-masked" ".env is unchanged"
 ok "dir/.env was not created" test ! -e dir/.env
 
