@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ask.h"
@@ -45,6 +46,9 @@ typedef struct call_state {
         int exit_code;
         cj_error journal_err; /* a journal write that failed (record) */
         char *scratch_home, *scratch_tmp; /* the task's HOME and /tmp on the host; NULL untracked */
+        cj_strv tmpfs;                    /* owned list eff.fs_tmpfs points to, once add_home_root ran */
+        cj_strv fp_roots;                 /* the host's writable roots (not HOME or /tmp): loop fingerprint */
+        bool resolve_failed;              /* the output says a host name did not resolve */
 } call_state;
 
 static const char *kind_tool(cj_call_kind k) {
@@ -69,17 +73,31 @@ static bool under_any(const char *path, char *const *roots) {
         return false;
 }
 
-/* The profile's HOME is always writable inside (the task's scratch, or a
- * fresh tmpfs when untracked): read/write/edit may reach it as exec does. */
+/* The file tools see the filesystem exec sees (sandbox/plan.h,
+ * cj_mount_plan_scratch): a tracked call's HOME and /tmp are its task's
+ * persistent scratch (writable roots); an untracked call's HOME is a fresh
+ * tmpfs like its /tmp. */
 static int add_home_root(call_state *s) {
         const char *home = cj_profile_env_get(s->call->profile, "HOME");
-        if (!home || home[0] != '/' || strcmp(home, "/") == 0 || under_any(home, s->eff.fs_rw) ||
-            under_any(home, s->eff.fs_ro) || under_any(home, s->eff.fs_tmpfs))
-                return 0;
-        _cleanup_free_ char *norm = cj_path_normalize(home);
-        if (!norm || cj_strv_push(&s->rw, norm) < 0)
-                return -ENOMEM;
+        bool tracked = s->task != NULL;
+        for (size_t i = 0; s->rw && s->rw[i]; i++)
+                if (cj_strv_push(&s->fp_roots, s->rw[i]) < 0)
+                        return -ENOMEM;
+        /* Before the pushes below: they may move the list eff.fs_rw points to. */
+        bool bound = home && (under_any(home, s->eff.fs_rw) || under_any(home, s->eff.fs_ro));
+        for (size_t i = 0; s->call->profile->fs_tmpfs && s->call->profile->fs_tmpfs[i]; i++) {
+                const char *t = s->call->profile->fs_tmpfs[i];
+                bool scratch_tmp = tracked && strcmp(t, "/tmp") == 0;
+                if (cj_strv_push(scratch_tmp ? &s->rw : &s->tmpfs, t) < 0)
+                        return -ENOMEM;
+        }
+        if (home && home[0] == '/' && strcmp(home, "/") != 0 && !bound) {
+                _cleanup_free_ char *norm = cj_path_normalize(home);
+                if (!norm || cj_strv_push(tracked ? &s->rw : &s->tmpfs, norm) < 0)
+                        return -ENOMEM;
+        }
         s->eff.fs_rw = s->rw;
+        s->eff.fs_tmpfs = s->tmpfs;
         return 0;
 }
 
@@ -239,7 +257,7 @@ static bool workspace_changed(const call_state *s) {
         if (!s->task)
                 return false;
         char after[CJ_SHA256_HEX_LEN + 1];
-        if (!s->fp_known || cj_fingerprint_roots(s->eff.fs_rw, s->eff.fs_tmpfs, after) != 0)
+        if (!s->fp_known || cj_fingerprint_roots(s->fp_roots, s->call->profile->fs_tmpfs, after) != 0)
                 return true;
         return strcmp(after, s->fp_before) != 0;
 }
@@ -330,6 +348,19 @@ static int stdin_fd(const cj_call *c) {
 }
 
 /* Hash and size a captured stream, and put its (possibly cut) text in the result. */
+/* What resolvers, package managers and HTTP clients print when a host name
+ * does not resolve (glibc, node, Python, curl, git, cargo, Go). */
+static bool says_resolve_failed(const char *text, size_t len) {
+        static const char *const marks[] = { "EAI_AGAIN", "ENOTFOUND", "Temporary failure in name resolution",
+                                             "Could not resolve host", "Name or service not known",
+                                             "getaddrinfo", "nodename nor servname", "no such host",
+                                             "Could not resolve", "NameResolutionError" };
+        for (size_t i = 0; text && i < CJ_ARRAY_SIZE(marks); i++)
+                if (memmem(text, len, marks[i], strlen(marks[i])))
+                        return true;
+        return false;
+}
+
 static int collect(call_state *s, int fd, const char *stream, uint64_t *bytes, char sha[CJ_SHA256_HEX_LEN + 1],
                    bool *cut) {
         cj_sha256 *h = cj_sha256_new();
@@ -351,10 +382,21 @@ static int collect(call_state *s, int fd, const char *stream, uint64_t *bytes, c
         int r = cj_output_cut_fd(fd, cap, &text, &len, cut, bytes);
         if (r < 0)
                 return r;
-        /* The result is JSON text: invalid UTF-8 bytes become U+FFFD there;
-         * the whole stream stays byte-exact in full_output. */
-        _cleanup_free_ char *clean = cj_utf8_sanitize(text, len, &len);
-        json_object_set_new(s->result, stream, json_stringn(clean ? clean : "", clean ? len : 0));
+        s->resolve_failed |= says_resolve_failed(text, len);
+        /* The result is JSON text: a stream that is not UTF-8 (or holds a NUL)
+         * comes back base64, marked "<stream>_encoding", as a read's content does. */
+        size_t bad;
+        if (cj_utf8_valid(text, len, &bad) && !(len && memchr(text, '\0', len))) {
+                json_object_set_new(s->result, stream, json_stringn(text ? text : "", len));
+                return 0;
+        }
+        _cleanup_free_ char *b64 = cj_base64_encode(text, len);
+        if (!b64)
+                return -ENOMEM;
+        char key[32];
+        snprintf(key, sizeof key, "%s_encoding", stream);
+        json_object_set_new(s->result, stream, json_string(b64));
+        json_object_set_new(s->result, key, json_string("base64"));
         return 0;
 }
 
@@ -572,6 +614,17 @@ static int run_sandbox(call_state *s, cj_error *err) {
                         }
                         json_object_set_new(s->result, "truncated", t);
                 }
+                int net = c->net >= 0 ? c->net : (int) c->profile->network;
+                if (s->resolve_failed && (net == CJ_NET_NONE || net == CJ_NET_LOOPBACK) && s->exit_code != 0) {
+                        char hint[512];
+                        snprintf(hint, sizeof hint,
+                                 "name resolution failed: profile '%s' has no network (network: %s), so no host "
+                                 "name resolves inside. Work offline (vendored or cached dependencies), or ask the "
+                                 "operator for a profile with network (--profile net).",
+                                 c->profile->name, cj_net_mode_name((cj_net_mode) net));
+                        char *const hints[] = { hint, NULL };
+                        add_hints(s, hints);
+                }
         } else {
                 cj_sha256_hex("", 0, oc.stdout_sha256);
                 cj_sha256_hex("", 0, oc.stderr_sha256);
@@ -752,7 +805,7 @@ static int admit(call_state *s, bool *stop, cj_error *err) {
         /* The workspace before the call, for loop governance: walked before
          * admission takes the task lock, so parallel calls never wait for it. */
         if (!s->call->dry_run && (s->call->kind == CJ_CALL_EXEC || s->call->kind == CJ_CALL_RUN))
-                s->fp_known = cj_fingerprint_roots(s->eff.fs_rw, s->eff.fs_tmpfs, s->fp_before) == 0;
+                s->fp_known = cj_fingerprint_roots(s->fp_roots, s->call->profile->fs_tmpfs, s->fp_before) == 0;
         int r = cj_task_admit_call(s->task, fields, identity ? &ask : NULL, &refusal, request, err);
         switch (r) {
         case CJ_ADMIT_OK:
@@ -795,6 +848,58 @@ static int admit(call_state *s, bool *stop, cj_error *err) {
         return 0;
 }
 
+/* "SEQ.stdout" or "SEQ.stderr": the names outputs/ holds. */
+static bool output_name(const char *n) {
+        size_t d = strspn(n, "0123456789");
+        return d > 0 && (strcmp(n + d, ".stdout") == 0 || strcmp(n + d, ".stderr") == 0);
+}
+
+/* A read of a full_output path a result of this task named is served from
+ * the task's outputs/ (which no sandbox can see).  Returns 1 when handled. */
+static int read_task_output(call_state *s) {
+        const cj_request *q = s->call->req;
+        if (!s->task || s->call->kind != CJ_CALL_READ || !q->path || q->path[0] != '/')
+                return 0;
+        _cleanup_free_ char *dir = cj_path_join(cj_task_dir(s->task), "outputs"), *norm = cj_path_normalize(q->path);
+        if (!dir || !norm)
+                return -ENOMEM;
+        size_t dl = strlen(dir);
+        if (strncmp(norm, dir, dl) != 0 || norm[dl] != '/' || strchr(norm + dl + 1, '/') || !output_name(norm + dl + 1))
+                return 0;
+        _cleanup_close_ int fd = open(norm, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                set_error(s->result, "not_found", "no such output of this task (only streams a result cut are kept)");
+                s->exit_code = 125;
+                return 1;
+        }
+        int64_t limit = q->limit < 0 ? CJ_READ_LIMIT_DEFAULT : q->limit, off = q->offset < 0 ? 0 : q->offset;
+        if (limit > CJ_READ_LIMIT_MAX)
+                limit = CJ_READ_LIMIT_MAX;
+        if (off > st.st_size)
+                off = st.st_size;
+        size_t want = (size_t) (st.st_size - off < limit ? st.st_size - off : limit);
+        _cleanup_free_ char *bytes = malloc(want + 1);
+        if (!bytes)
+                return -ENOMEM;
+        size_t got = 0;
+        while (got < want) {
+                ssize_t n = pread(fd, bytes + got, want - got, off + (off_t) got);
+                if (n <= 0)
+                        break;
+                got += (size_t) n;
+        }
+        size_t bad;
+        bool utf8 = cj_utf8_valid(bytes, got, &bad) && !(got && memchr(bytes, '\0', got));
+        _cleanup_free_ char *b64 = utf8 ? NULL : cj_base64_encode(bytes, got);
+        json_object_set_new(s->result, "content", utf8 ? json_stringn(bytes, got) : json_string(b64 ? b64 : ""));
+        json_object_set_new(s->result, "encoding", json_string(utf8 ? "utf-8" : "base64"));
+        json_object_set_new(s->result, "size", json_integer(st.st_size));
+        json_object_set_new(s->result, "eof", json_boolean(off + (int64_t) got >= st.st_size));
+        s->exit_code = 0;
+        return 1;
+}
+
 int cj_pipeline_run(const cj_call *c, json_t **result, int *exit_code, cj_error *err) {
         call_state s = { .call = c, .cwd = c->cwd ? c->cwd : c->workspace };
         _cleanup_free_ char *path = NULL;
@@ -806,10 +911,12 @@ int cj_pipeline_run(const cj_call *c, json_t **result, int *exit_code, cj_error 
         s.result = new_result(c, "ok");
         if (c->task && (r = cj_task_open(c->state_dir, c->task, c->profile, &s.task, err)) < 0)
                 goto out;
-        if (add_home_root(&s) < 0) {
+        if (add_home_root(&s) < 0 || (r = read_task_output(&s)) < 0) {
                 r = cj_error_set(err, ENOMEM, "out of memory");
                 goto out;
         }
+        if (r == 1)
+                goto done;
 
         if ((r = check_cwd(&s)) != 0)
                 goto done;
@@ -862,5 +969,7 @@ out:
         cj_strv_free(s.rw);
         free(s.scratch_home);
         free(s.scratch_tmp);
+        cj_strv_free(s.tmpfs);
+        cj_strv_free(s.fp_roots);
         return r;
 }

@@ -21,6 +21,7 @@
 #include "internal.h"
 #include "mounts.h"
 #include "privs.h"
+#include "proctitle.h"
 
 extern char **environ;
 
@@ -270,6 +271,9 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
         if (call == 0)
                 run_call(c);
 
+        /* Only now: the call's argv (the agent's command) lives in the argv area
+         * this overwrites, and the call has its own copy since the fork. */
+        (void) cj_proctitle_set("clawjail-init");
         prctl(PR_SET_DUMPABLE, 0);
         if (cj_privs_drop(false, 0, 0, &err) < 0)
                 kill(call, SIGKILL);
