@@ -23,7 +23,7 @@ static const cj_command commands[] = {
         { "mcp", cmd_mcp, "stdio MCP server: exec/read/write/edit/check tools for any agent" },
         { "doctor", cmd_doctor, "what this host supports and what to change" },
         { "audit", cmd_audit, "what an agent did: a report from its tasks' journals" },
-        { "task", cmd_task, "list|status|charge|stop|resume tasks" },
+        { "task", cmd_task, "list|status|create|set-budget|charge|stop|resume|clean|delete|prune" },
         { "approve", cmd_approve, "approve a task's ask request (operator)" },
         { "deny", cmd_deny, "refuse a task's ask request (operator)" },
         { "approvals", cmd_approvals, "list a task's approval requests" },

@@ -3,27 +3,49 @@
 # build clawjail, and send one real tool call through the whole pipeline
 # (validation chain -> profile -> sandbox -> task journal), showing what the
 # sandbox isolates.
+# Then `clawjail` is on PATH: /usr/local/bin/clawjail, a symlink to the build
+# (it finds the tree's profiles/ and seccomp/ from there; `meson install -C
+# build` installs a copy instead).  The demo's workspace and state dir are
+# removed at the end (--keep leaves them for a look).
 #   --no-deps   skip installing packaging/debian-deps.txt (already installed)
+#   --keep      keep the demo workspace and state dir
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
-[ "${1:-}" = --no-deps ] || bash "$src/packaging/install-deps.sh"
+no_deps=false keep=false
+for a in "$@"; do
+  case $a in
+  --no-deps) no_deps=true ;;
+  --keep) keep=true ;;
+  *) echo "quickstart: unknown option $a (--no-deps, --keep)" >&2; exit 2 ;;
+  esac
+done
+$no_deps || bash "$src/packaging/install-deps.sh"
 cd "$src"
 # The build is quiet when it works; when it fails, its own output is the
 # error message (a missing -dev package reads as a meson dependency error).
 log=$(mktemp /tmp/clawjail-build.XXXXXX)
 if ! { [ -f build/build.ninja ] || meson setup build; } >"$log" 2>&1 || ! ninja -C build >>"$log" 2>&1; then
-  echo "quickstart: the build failed; its output follows ($log):" >&2
+  echo "quickstart: the build failed; its output follows:" >&2
   cat "$log" >&2
+  rm -f "$log"
   exit 1
 fi
 rm -f "$log"
 cj="$src/build/clawjail"
 echo "built: $("$cj" --version)"
+# On PATH, unless something else already owns the name.
+link=/usr/local/bin/clawjail
+if [ "$(id -u)" = 0 ] && { [ ! -e "$link" ] || [ -L "$link" ]; }; then
+  ln -sfn "$cj" "$link" && echo "installed: $link -> $cj"
+elif [ "$(readlink -f "$link" 2>/dev/null)" != "$cj" ]; then
+  echo "not installed on PATH ($link exists or you are not root): use $cj"
+fi
 
 # A demo workspace with things an agent must not touch: a fake credential in
 # .env, and a git hook directory.
 demo=$(mktemp -d /tmp/clawjail-demo.XXXXXX)
 state=$(mktemp -d /tmp/clawjail-state.XXXXXX)
+$keep || trap 'rm -rf "$demo" "$state"' EXIT
 mkdir -p "$demo/.git/hooks"
 echo 'OPENAI_API_KEY=sk-demo-not-a-real-key' > "$demo/.env"
 echo 'print("hello from the workspace")' > "$demo/hello.py"
@@ -60,4 +82,8 @@ echo "== 3. the task's audit journal (hash-chained) and budget:"
 "$cj" task status demo
 echo
 echo "host check: .git/hooks/pre-commit exists? $([ -e "$demo/.git/hooks/pre-commit" ] && echo YES || echo no)"
-echo "demo workspace: $demo   state: $state"
+if $keep; then
+  echo "demo workspace: $demo   state: $state"
+else
+  echo "(demo workspace and state removed; --keep keeps them)"
+fi

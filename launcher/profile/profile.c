@@ -71,7 +71,11 @@ static int search_dirs(cj_strv *out) {
                         if (cj_strv_push(out, d) < 0)
                                 return -ENOMEM;
         }
-        if (cj_strv_push(out, CJ_SYSCONFDIR "/profiles") < 0 || cj_strv_push(out, CJ_DATADIR "/profiles") < 0)
+        /* /etc/clawjail is where the SPEC and the docs send operators; an install
+         * under /usr/local also reads its own sysconfdir (/usr/local/etc/clawjail). */
+        if (cj_strv_push(out, "/etc/clawjail/profiles") < 0 ||
+            (strcmp(CJ_SYSCONFDIR, "/etc/clawjail") != 0 && cj_strv_push(out, CJ_SYSCONFDIR "/profiles") < 0) ||
+            cj_strv_push(out, CJ_DATADIR "/profiles") < 0)
                 return -ENOMEM;
         const char *src = cj_source_tree(); /* run uninstalled from a build dir */
         if (src) {
@@ -120,8 +124,8 @@ int cj_profile_find(const char *name, char **out, cj_error *err) {
                 }
         }
         return cj_error_set(err, ENOENT,
-                            "no profile named '%s' (searched $CLAWJAIL_PROFILE_PATH, %s/profiles, %s/profiles%s%s%s; "
-                            "see 'clawjail profile list')",
+                            "no profile named '%s' (searched $CLAWJAIL_PROFILE_PATH, /etc/clawjail/profiles, "
+                            "%s/profiles, %s/profiles%s%s%s; see 'clawjail profile list')",
                             name, CJ_SYSCONFDIR, CJ_DATADIR, cj_source_tree() ? ", " : "",
                             cj_source_tree() ? cj_source_tree() : "", cj_source_tree() ? "/profiles" : "");
 }

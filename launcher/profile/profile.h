@@ -151,7 +151,8 @@ typedef struct cj_profile_vars {
 } cj_profile_vars;
 
 /* Find a profile file by name: $CLAWJAIL_PROFILE_PATH (colon-separated),
- * CJ_SYSCONFDIR/profiles, CJ_DATADIR/profiles, and uninstalled the source
+ * /etc/clawjail/profiles, CJ_SYSCONFDIR/profiles (when it differs: /usr/local/etc/clawjail
+ * for a /usr/local install), CJ_DATADIR/profiles, and uninstalled the source
  * tree's profiles/ (util/srcdir.h).
  * A name containing '/' or ending in ".json" is a path.  *out is malloc'd. */
 int cj_profile_find(const char *name, char **out, cj_error *err);

@@ -21,9 +21,11 @@ gtfobins: tests/corpus/gtfobins/*.tsv, judged under an allowlist profile
 `ask` lines must still be ask or deny (hidden execution), `allow` lines are
 near misses that must stay allowed.
 """
+import atexit
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -209,6 +211,7 @@ def main():
     corpus = sys.argv[2]
     kind = sys.argv[3]
     workspace = tempfile.mkdtemp(prefix="cj-check-")
+    atexit.register(shutil.rmtree, workspace, True)  # the suite leaves nothing in /tmp
     checker += ["--cwd", workspace]
     if kind == "attack":
         cases = load_attack(os.path.join(corpus, "attack"))
