@@ -79,7 +79,7 @@ void cj_validation_clear(cj_validation *v);
 /* The approval token of an `ask` verdict: hex SHA-256 (libmd, util/sha256.h) over the
  * length-prefixed fields  "clawjail-approval-v1", profile->sha256 (or "" when
  * NULL), cwd (or ""), and the exact command bytes.  out gets 64 hex digits
- * and a NUL.  Returns 0 or -EIO when libcrypto fails. */
+ * and a NUL.  Returns 0 or -EIO when hashing fails. */
 int cj_approval_token(const cj_profile *profile, const char *cwd, const char *cmd, size_t len,
                       char out[CJ_APPROVAL_TOKEN_HEX + 1]);
 
