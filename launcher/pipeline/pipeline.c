@@ -614,14 +614,14 @@ static int run_sandbox(call_state *s, cj_error *err) {
                         }
                         json_object_set_new(s->result, "truncated", t);
                 }
-                int net = c->net >= 0 ? c->net : (int) c->profile->network;
-                if (s->resolve_failed && (net == CJ_NET_NONE || net == CJ_NET_LOOPBACK) && s->exit_code != 0) {
+                int mode = c->net >= 0 ? c->net : (int) c->profile->network;
+                if (s->resolve_failed && (mode == CJ_NET_NONE || mode == CJ_NET_LOOPBACK) && s->exit_code != 0) {
                         char hint[512];
                         snprintf(hint, sizeof hint,
                                  "name resolution failed: profile '%s' has no network (network: %s), so no host "
                                  "name resolves inside. Work offline (vendored or cached dependencies), or ask the "
                                  "operator for a profile with network (--profile net).",
-                                 c->profile->name, cj_net_mode_name((cj_net_mode) net));
+                                 c->profile->name, cj_net_mode_name((cj_net_mode) mode));
                         char *const hints[] = { hint, NULL };
                         add_hints(s, hints);
                 }
