@@ -42,15 +42,15 @@ add invalid_utf8 bad_utf8 "$WS/mk_utf8" \
         "$(printf '{"id":"c9","tool":"exec","command":"touch mk_utf8\xff\xfe"}')"
 add nul_in_path bad_path "$WS/mk_nul" \
         '{"id":"c10","tool":"write","path":"mk_nul\u0000.txt","content":"x"}'
-add dotdot_write not_writable "$OUT/mk_dotdot" \
+add dotdot_write bad_path "$OUT/mk_dotdot" \
         "$(printf '{"id":"c11","tool":"write","path":"%s","content":"x"}' "$(dotdot_to "$OUT/mk_dotdot")")"
 add dotdot_read bad_path "" \
         "$(printf '{"id":"c12","tool":"read","path":"%s"}' "$(dotdot_to "$OUT/secret")")"
-add abs_write not_writable "$OUT/mk_abs" \
+add abs_write bad_path "$OUT/mk_abs" \
         "$(printf '{"id":"c13","tool":"write","path":"%s","content":"x"}' "$OUT/mk_abs")"
 add abs_read bad_path "" \
         "$(printf '{"id":"c14","tool":"read","path":"%s"}' "$OUT/secret")"
-add abs_edit not_writable "" \
+add abs_edit bad_path "" \
         "$(printf '{"id":"c15","tool":"edit","path":"%s","old_text":"outside","new_text":"pwned"}' "$OUT/secret")"
 add cwd_outside bad_path "$OUT/mk_cwd" \
         "$(printf '{"id":"c16","tool":"exec","command":"touch mk_cwd; touch %s/mk_cwd2","cwd":"%s"}' "$WS" "$OUT")"
