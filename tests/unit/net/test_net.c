@@ -161,7 +161,9 @@ START_TEST(http_heads) {
                         "Connection: keep-alive\r\nAccept: */*\r\n\r\n";
         ck_assert_int_eq(head(t, &req, &why), 1);
         ck_assert_int_eq(cj_http_rewrite_head(t, &req, &out, &n), 0);
-        ck_assert_str_eq(strndup(out, n), "GET / HTTP/1.1\r\nHost: a.test:8080\r\nAccept: */*\r\nConnection: close\r\n\r\n");
+        char *got = strndup(out, n); /* the rewritten head is counted, not NUL-terminated */
+        ck_assert_str_eq(got, "GET / HTTP/1.1\r\nHost: a.test:8080\r\nAccept: */*\r\nConnection: close\r\n\r\n");
+        free(got);
         free(out);
         ck_assert_int_eq(head("GET http://a.test/ HTTP/1.1\r\nHost: a.test\r\n", &req, &why), 0); /* more needed */
 
