@@ -256,43 +256,12 @@ int cmd_call(int argc, char **argv) {
         return ret;
 }
 
-/* One line from stdin, at most CJ_REQUEST_MAX bytes; a longer line is read to
- * its end and reported (*too_long).  Returns -1 at EOF, -ENOMEM when the line
- * cannot be held (never taken for EOF: the harness would see a clean exit). */
-static ssize_t read_line(FILE *in, char **buf, size_t *cap, bool *too_long) {
-        size_t n = 0;
-        int ch;
-        *too_long = false;
-        while ((ch = getc(in)) != EOF) {
-                if (ch == '\n')
-                        break;
-                if (n >= CJ_REQUEST_MAX) {
-                        *too_long = true;
-                        continue;
-                }
-                if (n + 1 >= *cap) {
-                        size_t nc = *cap ? *cap * 2 : 4096;
-                        char *nb = realloc(*buf, nc);
-                        if (!nb)
-                                return -ENOMEM;
-                        *buf = nb;
-                        *cap = nc;
-                }
-                (*buf)[n++] = (char) ch;
-        }
-        if (ch == EOF && n == 0 && !*too_long)
-                return -1;
-        if (*buf)
-                (*buf)[n] = '\0';
-        return (ssize_t) n;
-}
-
 static int serve_loop(server *s) {
         _cleanup_free_ char *line = NULL;
         size_t cap = 0;
         bool too_long;
         ssize_t n;
-        while ((n = read_line(stdin, &line, &cap, &too_long)) >= 0) {
+        while ((n = cj_read_line(stdin, CJ_REQUEST_MAX, &line, &cap, &too_long)) >= 0) {
                 if (!too_long && n == 0)
                         continue; /* blank lines are not calls */
                 int code;

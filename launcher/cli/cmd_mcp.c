@@ -20,6 +20,7 @@
 #include "server.h"
 #include "tracker/tracker.h"
 #include "util/cleanup.h"
+#include "util/fileio.h"
 #include "util/json.h"
 #include "validate/validate.h"
 
@@ -56,34 +57,6 @@ static void mcp_usage(FILE *f) {
                 cj_common_options_help);
 }
 
-/* One line, at most CJ_MCP_MESSAGE_MAX bytes (*too_long past that, the rest
- * is read and dropped).  -1 at EOF or on a read error, -ENOMEM. */
-static ssize_t read_message_line(mcp_io *io, bool *too_long) {
-        size_t n = 0;
-        int ch;
-        *too_long = false;
-        while ((ch = getc(io->in)) != EOF && ch != '\n') {
-                if (n >= CJ_MCP_MESSAGE_MAX) {
-                        *too_long = true;
-                        continue;
-                }
-                if (n + 1 >= io->cap) {
-                        size_t nc = io->cap ? io->cap * 2 : 4096;
-                        char *nb = realloc(io->line, nc);
-                        if (!nb)
-                                return -ENOMEM;
-                        io->line = nb;
-                        io->cap = nc;
-                }
-                io->line[n++] = (char) ch;
-        }
-        if (ch == EOF && n == 0 && !*too_long)
-                return -1;
-        if (io->line)
-                io->line[n] = '\0';
-        return (ssize_t) n;
-}
-
 static int emit(json_t *msg) {
         if (!msg)
                 return 0;
@@ -104,7 +77,7 @@ static int next_message(mcp_io *io, json_t **msg) {
         }
         for (;;) {
                 bool too_long;
-                ssize_t n = read_message_line(io, &too_long);
+                ssize_t n = cj_read_line(io->in, CJ_MCP_MESSAGE_MAX, &io->line, &io->cap, &too_long);
                 if (n == -ENOMEM)
                         return -ENOMEM;
                 if (n < 0)

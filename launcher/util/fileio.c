@@ -218,3 +218,29 @@ char *cj_path_normalize(const char *path) {
         out[o] = '\0';
         return out;
 }
+
+ssize_t cj_read_line(FILE *in, size_t max, char **buf, size_t *cap, bool *too_long) {
+        size_t n = 0;
+        int ch;
+        *too_long = false;
+        while ((ch = getc(in)) != EOF && ch != '\n') {
+                if (n >= max) {
+                        *too_long = true;
+                        continue;
+                }
+                if (n + 1 >= *cap) {
+                        size_t nc = *cap ? *cap * 2 : 4096;
+                        char *nb = realloc(*buf, nc);
+                        if (!nb)
+                                return -ENOMEM;
+                        *buf = nb;
+                        *cap = nc;
+                }
+                (*buf)[n++] = (char) ch;
+        }
+        if (ch == EOF && n == 0 && !*too_long)
+                return -1;
+        if (*buf)
+                (*buf)[n] = '\0';
+        return (ssize_t) n;
+}

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdio.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -41,3 +43,8 @@ bool cj_path_is_under(const char *path, const char *root);
 /* Lexically normalize an absolute path: collapse "//", ".", "..".  Returns a
  * new string, or NULL with errno (EINVAL for a relative path). */
 char *cj_path_normalize(const char *path);
+
+/* One line from in without its newline, at most max bytes: a longer line is
+ * read to its end and dropped (*too_long).  *buf grows as needed (*cap its
+ * size) and is NUL-terminated.  Returns the length, -1 at EOF, -ENOMEM. */
+ssize_t cj_read_line(FILE *in, size_t max, char **buf, size_t *cap, bool *too_long);
