@@ -34,7 +34,8 @@ typedef struct call_state {
         const cj_call *call;
         cj_profile eff;        /* the profile with the operator's --ro/--rw added (borrowed strings) */
         cj_strv ro, rw;        /* owned lists eff points to */
-        const char *cwd;       /* inside the sandbox */
+        const char *cwd;       /* inside the sandbox, absolute once check_cwd passed */
+        char *cwd_abs;         /* owned: a relative request cwd resolved against the workspace */
         cj_validation v;
         json_t *verdict;
         cj_task *task;
@@ -763,8 +764,11 @@ static int check_cwd(call_state *s) {
                                 return -ENOMEM;
         cj_proto_error perr = { 0 };
         _cleanup_free_ char *norm = NULL;
-        if (cj_proto_check_cwd(s->cwd, roots, &norm, &perr) == 0)
+        if (cj_proto_check_cwd(s->cwd, s->call->workspace, roots, &norm, &perr) == 0) {
+                if (s->cwd[0] != '/')
+                        s->cwd = s->cwd_abs = TAKE_PTR(norm);
                 return 0;
+        }
         set_error(s->result, cj_proto_code_name(perr.code), perr.message);
         record(s, "rejected", json_pack("{s:s, s:s}", "code", cj_proto_code_name(perr.code), "message", perr.message));
         s->exit_code = 125;
@@ -965,6 +969,7 @@ out:
         json_decref(s.verdict);
         cj_validation_clear(&s.v);
         cj_task_free(s.task);
+        free(s.cwd_abs);
         cj_strv_free(s.ro);
         cj_strv_free(s.rw);
         free(s.scratch_home);

@@ -59,10 +59,11 @@ int cj_proto_resolve_path(const char *path, const char *cwd, char *const *roots,
         return 0;
 }
 
-int cj_proto_check_cwd(const char *cwd, char *const *roots, char **out, cj_proto_error *perr) {
-        if (!cwd || cwd[0] != '/')
+int cj_proto_check_cwd(const char *cwd, const char *base, char *const *roots, char **out, cj_proto_error *perr) {
+        /* A relative cwd means what it means on the command line: under the workspace. */
+        if (!cwd || (cwd[0] != '/' && (!base || base[0] != '/')))
                 return bad_path(perr, "cwd '%.256s' must be an absolute path", cwd ? cwd : "");
-        int r = cj_proto_resolve_path(cwd, NULL, roots, out, perr);
+        int r = cj_proto_resolve_path(cwd, cwd[0] == '/' ? NULL : base, roots, out, perr);
         if (r < 0)
                 snprintf(perr->message, sizeof perr->message, "cwd '%.256s' is outside the profile's roots", cwd);
         return r;

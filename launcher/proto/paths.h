@@ -19,8 +19,9 @@
  * ".." that climbs out of the roots. */
 int cj_proto_resolve_path(const char *path, const char *cwd, char *const *roots, char **out, cj_proto_error *perr);
 
-/* cwd must be absolute and lie under one of roots; *out is its normal form. */
-int cj_proto_check_cwd(const char *cwd, char *const *roots, char **out, cj_proto_error *perr);
+/* cwd (absolute, or relative to base: the workspace) must lie under one of
+ * roots; *out is its absolute normal form. */
+int cj_proto_check_cwd(const char *cwd, const char *base, char *const *roots, char **out, cj_proto_error *perr);
 
 /* Does path (absolute, normalized) match one of patterns (util/pathpat.h,
  * the definition the validation chain and the mount plan share). */

@@ -71,4 +71,9 @@ is "$(events cx interrupted)" 1 "the cancelled call's start is closed as interru
 call '{"tool":"exec","command":"true","timeout":5}'
 like "$(jr .error.message)" "timeout_s" "'timeout' is refused with a pointer to timeout_s"
 
+# A relative request cwd means what it means on the command line: under the workspace.
+mkdir -p rel/dir && { [ "$(id -u)" != 0 ] || chown -R 65534:65534 rel; }
+call '{"tool":"exec","command":"pwd","cwd":"rel/dir"}'
+is "$(jr .stdout)" "$WS/rel/dir" "a relative cwd resolves against the workspace"
+
 done_testing

@@ -81,10 +81,16 @@ START_TEST(path_resolution) {
         ck_assert_ptr_null(resolve("rel", NULL, roots, &e));
         ck_assert_ptr_null(resolve("rel", "relcwd", roots, &e));
         ck_assert_ptr_null(resolve("", "/work/repo", roots, &e));
-        ck_assert_int_eq(cj_proto_check_cwd("/work/repo/sub", roots, &p, &e), 0);
+        ck_assert_int_eq(cj_proto_check_cwd("/work/repo/sub", NULL, roots, &p, &e), 0);
         free(p);
-        ck_assert_int_lt(cj_proto_check_cwd("/home", roots, &p, &e), 0);
-        ck_assert_int_lt(cj_proto_check_cwd("work", roots, &p, &e), 0);
+        ck_assert_int_lt(cj_proto_check_cwd("/home", NULL, roots, &p, &e), 0);
+        ck_assert_int_lt(cj_proto_check_cwd("work", NULL, roots, &p, &e), 0);
+        /* Relative to the workspace, as on the command line; still inside the roots only. */
+        ck_assert_int_eq(cj_proto_check_cwd("sub", "/work/repo", roots, &p, &e), 0);
+        ck_assert_str_eq(p, "/work/repo/sub");
+        free(p);
+        p = NULL;
+        ck_assert_int_lt(cj_proto_check_cwd("../../etc", "/work/repo", roots, &p, &e), 0);
 }
 END_TEST
 
