@@ -24,6 +24,11 @@ exec {SRV[1]}>&-
 wait "$srv" 2>/dev/null
 cj task status au --json >/dev/null # the next access closes the cancelled call as interrupted
 
+# jqok FILTER: jq -e on stdin, quiet (its output is not TAP).
+jqok() {
+        jq -e "$1" >/dev/null
+}
+
 md=$(cj audit au)
 is "$?" 0 "audit of an intact journal exits 0"
 like "$md" "Integrity: ok" "the report leads with integrity"
@@ -34,9 +39,9 @@ like "$md" "\\*\\*Profiles:\\*\\* default \\(sha256 [0-9a-f]{16}" "profiles with
 json=$(cj audit au --format json)
 is "$(jq -r '.[0].calls' <<<"$json")" "$(jq -r '[.[0].timeline[] | select(.event=="start")] | length' <<<"$json")" \
         "calls counted from the journal's starts"
-ok "the asked call is in 'attention'" jq -e '.[0].attention[] | select(.command=="git push origin main")' <<<"$json"
-ok "the denied call too" jq -e '.[0].attention[] | select((.command // "") | test("curl"))' <<<"$json"
-ok "the quarantined hook is reported" jq -e '.[0].quarantined | length > 0' <<<"$json"
+ok "the asked call is in 'attention'" jqok '.[0].attention[] | select(.command=="git push origin main")' <<<"$json"
+ok "the denied call too" jqok '.[0].attention[] | select((.command // "") | test("curl"))' <<<"$json"
+ok "the quarantined hook is reported" jqok '.[0].quarantined | length > 0' <<<"$json"
 is "$(jq -r '.[0].interrupted | length' <<<"$json")" 1 "the cancelled call is reported as interrupted"
 is "$(jq -r '.[0].budget.tokens.used' <<<"$json")" 5000 "budget use against limits (the charge)"
 since=$(cj audit au --format json --since 2099-01-01)
