@@ -76,12 +76,28 @@ run_call '{"id":"demo-3","tool":"exec","command":"cat .env"}'
 run_call '{"id":"demo-4","tool":"read","path":".env"}'
 
 echo
-echo "== 3. the task's audit journal (hash-chained) and budget:"
+echo "== 3. an ask only the operator can approve (nothing in the request can):"
+git init -q 2>/dev/null; chown -R 65534:65534 .git 2>/dev/null || true
+ask=$("$cj" call --task demo <<<'{"id":"demo-5","tool":"exec","command":"git push origin main"}' || true)
+req=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["approval"]["request"])' <<<"$ask")
+echo "result: $(python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["status"], "-", r["hints"][0])' <<<"$ask")"
+"$cj" approve demo "$req" --once
+echo "retry: $({ "$cj" call --task demo <<<'{"id":"demo-5","tool":"exec","command":"git push origin main"}' || true; } |
+        python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["status"], "exit", r.get("exit_code"), "-", (r.get("stderr") or "").strip().replace("\n", " ")[:70])')"
+
+echo
+echo "== 4. the task's audit journal (hash-chained) and budget:"
 "$cj" journal show demo
 "$cj" journal verify demo
 "$cj" task status demo
 echo
 echo "host check: .git/hooks/pre-commit exists? $([ -e "$demo/.git/hooks/pre-commit" ] && echo YES || echo no)"
+echo
+echo "== 5. for a reviewer: clawjail audit demo (Markdown; --format html for one page), first lines:"
+"$cj" audit demo | sed -n '3,12p'
+echo
+echo "== 6. what this host supports: clawjail doctor"
+"$cj" doctor || true
 if $keep; then
   echo "demo workspace: $demo   state: $state"
 else

@@ -210,8 +210,8 @@ static void check_idmap(cj_check *c, const char *workspace) {
         struct idmap_arg a = { .path = workspace };
         int r = in_child(try_idmap, &a);
         if (r == 0)
-                set(c, CJ_CHECK_OK, "the workspace's filesystem (%s) can be idmapped: files the sandbox creates "
-                                    "belong to the workspace's owner", fs);
+                set(c, CJ_CHECK_OK, "the workspace's filesystem (%s) can be idmapped (clawjail does not use "
+                                    "idmapped mounts yet: as root, chown the workspace to run_as)", fs);
         else {
                 set(c, CJ_CHECK_WARN, "the workspace's filesystem (%s) cannot be idmapped here: %s", fs,
                     strerror(r));
@@ -231,11 +231,10 @@ static void check_seccomp(cj_check *c, cj_check *n) {
         }
         set(c, CJ_CHECK_OK, "seccomp filters with kill-process and errno actions");
         if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &notif) < 0) {
-                set(n, CJ_CHECK_WARN, "SECCOMP_RET_USER_NOTIF is not available (%s): refused syscalls are not "
-                                      "recorded in the journal", strerror(errno));
+                set(n, CJ_CHECK_WARN, "SECCOMP_RET_USER_NOTIF is not available (%s)", strerror(errno));
                 fix(n, "Linux >= 5.0");
         } else
-                set(n, CJ_CHECK_OK, "available: refused syscalls can be recorded");
+                set(n, CJ_CHECK_OK, "available (clawjail does not record refused syscalls yet)");
 }
 
 static void check_landlock(cj_check *c) {
