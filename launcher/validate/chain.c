@@ -286,37 +286,7 @@ static void ctx_free(cj_vctx *c) {
         cj_cd_free(c);
 }
 
-/* The bytes an approval token covers: the command, then (when a request
- * carries variables) a separator no command can contain and each NAME=value
- * NUL-terminated, so approving a command never approves it with another env. */
-static char *token_blob(const char *cmd, size_t len, char *const *env, size_t *out_len) {
-        static const char sep[] = "\0clawjail-env\0";
-        size_t n = len;
-        if (env && env[0]) {
-                n += sizeof sep - 1;
-                for (size_t i = 0; env[i]; i++)
-                        n += strlen(env[i]) + 1;
-        }
-        char *b = malloc(n ? n : 1);
-        if (!b)
-                return NULL;
-        memcpy(b, cmd, len);
-        size_t o = len;
-        if (env && env[0]) {
-                memcpy(b + o, sep, sizeof sep - 1);
-                o += sizeof sep - 1;
-                for (size_t i = 0; env[i]; i++) {
-                        size_t l = strlen(env[i]) + 1;
-                        memcpy(b + o, env[i], l);
-                        o += l;
-                }
-        }
-        *out_len = o;
-        return b;
-}
-
-static int finish(cj_vctx *c, const cj_profile *profile, const char *cwd, bool parse_ok, char *const *env,
-                  cj_validation *out, cj_error *err) {
+static int finish(cj_vctx *c, bool parse_ok, cj_validation *out, cj_error *err) {
         if (c->oom) {
                 for (size_t i = 0; i < c->n_findings; i++) {
                         free(c->findings[i].validator);
@@ -331,18 +301,6 @@ static int finish(cj_vctx *c, const cj_profile *profile, const char *cwd, bool p
         for (size_t i = 0; i < c->n_findings; i++)
                 if (c->findings[i].decision > out->decision)
                         out->decision = c->findings[i].decision;
-        if (out->decision == CJ_VERDICT_ASK) {
-                size_t blen = 0;
-                _cleanup_free_ char *blob = token_blob(c->cmd, c->len, env, &blen);
-                if (!blob) {
-                        cj_validation_clear(out);
-                        return cj_error_set(err, ENOMEM, "validation: out of memory");
-                }
-                if (cj_approval_token(profile == &builtin_profile ? NULL : profile, cwd, blob, blen, out->token) < 0) {
-                        cj_validation_clear(out);
-                        return cj_error_set(err, EIO, "validation: cannot compute the approval token");
-                }
-        }
         return 0;
 }
 
@@ -450,7 +408,7 @@ int cj_validate_exec(const char *cmd, size_t len, char *const *env, const cj_pro
                 cj_rules_finish(&c);
         }
         ctx_free(&c);
-        return finish(&c, c.profile, cwd, parse_ok, env, out, err);
+        return finish(&c, parse_ok, out, err);
 }
 
 /* argv mode: check one command, then what a runner in it runs (sudo, env,
@@ -548,7 +506,7 @@ static int validate_argv(char *const *argv, const cj_profile *profile, bool rule
         c.current = "rule";
         cj_rules_finish(&c);
         ctx_free(&c);
-        return finish(&c, c.profile, NULL, true, NULL, out, err);
+        return finish(&c, true, out, err);
 }
 
 int cj_validate_argv(char *const *argv, const cj_profile *profile, cj_validation *out, cj_error *err) {

@@ -25,7 +25,6 @@
 #define CJ_VALIDATE_CMD_MAX 10000u      /* bytes; a longer command is `ask` unread */
 #define CJ_VALIDATE_FINDINGS_MAX 256u   /* findings kept per command; more are summarized */
 #define CJ_VALIDATE_MESSAGE_MAX 512u    /* bytes of one finding's message */
-#define CJ_APPROVAL_TOKEN_HEX 64u       /* hex digits of an approval token */
 
 /* One reason for a verdict: which validator, what it decided, why, and the
  * byte span [offset, offset+length) in the command as given. */
@@ -41,7 +40,6 @@ typedef struct cj_validation {
         bool parse_ok;       /* false = syntax_error (what bash -n would say) */
         cj_finding *findings;
         size_t n_findings;
-        char token[CJ_APPROVAL_TOKEN_HEX + 1]; /* approval token when decision == ASK, else "" */
 } cj_validation;
 
 /* Validate cmd[0..len) under profile (NULL = built-in: default allow, no
@@ -58,8 +56,8 @@ int cj_validate_command(const char *cmd, size_t len, const cj_profile *profile, 
  * judged by the chain as assignments made before the command runs (the same
  * list and classes as `NAME=value` written in it, see cj_var_*), their values
  * are known to the validators that follow values (arithmetic), a variable the
- * sandbox refuses from a request (cj_var_request_refused) is `deny`, and the
- * approval token covers the environment too. */
+ * sandbox refuses from a request (cj_var_request_refused) is `deny`.  (What an
+ * operator approves covers the env too: pipeline/ask.c cj_ask_identity.) */
 int cj_validate_exec(const char *cmd, size_t len, char *const *env, const cj_profile *profile, const char *cwd,
                      cj_validation *out, cj_error *err);
 
@@ -75,16 +73,6 @@ int cj_validate_argv_rules(char *const *argv, const cj_profile *profile, cj_vali
 
 /* Release what cj_validate_* stored in v and reset it; NULL-safe. */
 void cj_validation_clear(cj_validation *v);
-
-/* The approval token of an `ask` verdict: hex SHA-256 (libmd, util/sha256.h) over the
- * length-prefixed fields  "clawjail-approval-v1", profile->sha256 (or "" when
- * NULL), cwd (or ""), and the exact command bytes.  out gets 64 hex digits
- * and a NUL.  Returns 0 or -EIO when hashing fails. */
-int cj_approval_token(const cj_profile *profile, const char *cwd, const char *cmd, size_t len,
-                      char out[CJ_APPROVAL_TOKEN_HEX + 1]);
-
-/* Constant-time comparison of a user-supplied token against the expected one. */
-bool cj_approval_token_equal(const char *given, const char *expected);
 
 /* {"decision":"ask","findings":[{"validator","decision","message","offset","length"}]}
  * New reference, NULL on ENOMEM. */
