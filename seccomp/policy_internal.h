@@ -41,6 +41,9 @@ struct cj_seccomp_policy {
 /* Value of a symbolic constant (TIOCSTI, CLONE_NEWUSER, AF_INET...); false if unknown. */
 bool cj_seccomp_constant(const char *name, uint64_t *value);
 
+/* The first constant named PREFIX... with this value ("AF_", 40 -> "AF_VSOCK"); NULL if none. */
+const char *cj_seccomp_constant_name(const char *prefix, uint64_t value);
+
 /* errno number for a name such as EPERM or ENOTSUP; -1 if unknown. */
 int cj_seccomp_errno_from_name(const char *name);
 

@@ -56,6 +56,14 @@ bool cj_seccomp_constant(const char *name, uint64_t *value) {
         return false;
 }
 
+const char *cj_seccomp_constant_name(const char *prefix, uint64_t value) {
+        size_t pl = strlen(prefix);
+        for (size_t i = 0; i < CJ_ARRAY_SIZE(constants); i++)
+                if (constants[i].value == value && strncmp(constants[i].name, prefix, pl) == 0)
+                        return constants[i].name;
+        return NULL;
+}
+
 /* strerrorname_np only knows the canonical spelling of aliased errnos. */
 static const struct {
         const char *name;

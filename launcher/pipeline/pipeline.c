@@ -16,6 +16,7 @@
 #include "proto/paths.h"
 #include "proto/result.h"
 #include "sandbox/sandbox.h"
+#include "seccomp/bpf.h"
 #include "tracker/fingerprint.h"
 #include "tracker/output.h"
 #include "tracker/scratch.h"
@@ -235,7 +236,8 @@ static int end_call(call_state *s, const cj_call_outcome *oc, cj_error *err) {
         json_t *budget = NULL, *journal = NULL;
         /* The journal keeps what a reviewer must see later, not only the result. */
         _cleanup_json_ json_t *extra = json_object();
-        static const char *const audited[] = { "quarantined", "quarantine_failed", "truncated", "network" };
+        static const char *const audited[] = { "quarantined", "quarantine_failed", "truncated", "network",
+                                               "refused_syscalls" };
         for (size_t i = 0; extra && i < CJ_ARRAY_SIZE(audited); i++)
                 if (json_object_get(s->result, audited[i]))
                         json_object_set(extra, audited[i], json_object_get(s->result, audited[i]));
@@ -438,6 +440,38 @@ static void add_quarantined(call_state *s, const cj_sandbox_result *res) {
         }
 }
 
+/* What the seccomp filter refused, aggregated (sandbox.h): in the result,
+ * and through end_call in the journal.  Nothing when nothing was refused,
+ * except that a call whose refusals could not be recorded says so. */
+static void add_refused(call_state *s, const cj_sandbox_result *res) {
+        const cj_sandbox_refused *rf = res->refused;
+        if (!rf || (rf->recorded && rf->total == 0))
+                return;
+        json_t *o = json_object();
+        json_object_set_new(o, "recorded", json_boolean(rf->recorded));
+        if (!rf->recorded) {
+                json_object_set_new(o, "reason", json_string(rf->why_not));
+                json_object_set_new(s->result, "refused_syscalls", o);
+                return;
+        }
+        json_object_set_new(o, "total", json_integer((json_int_t) rf->total));
+        json_t *calls = json_array();
+        for (size_t i = 0; i < rf->n_calls; i++) {
+                const cj_refused_syscall *c = &rf->calls[i];
+                char num[16];
+                json_t *e = json_pack("{s:s, s:s, s:s, s:I, s:s}", "syscall", c->syscall, "args", c->args, "errno",
+                                      cj_seccomp_errno_name(c->errnum, num, sizeof num), "count",
+                                      (json_int_t) c->count, "program", c->program);
+                if (e && c->pid > 0)
+                        json_object_set_new(e, "pid", json_integer(c->pid));
+                json_array_append_new(calls, e);
+        }
+        json_object_set_new(o, "calls", calls);
+        if (rf->unrecorded)
+                json_object_set_new(o, "unrecorded", json_integer((json_int_t) rf->unrecorded));
+        json_object_set_new(s->result, "refused_syscalls", o);
+}
+
 static const char *const bash_argv[] = { "bash", "--noprofile", "--norc", "-c", NULL, NULL };
 
 /* The call's network: the policy from the profile and the operator's flags,
@@ -565,6 +599,7 @@ static int run_sandbox(call_state *s, cj_error *err) {
         net_report(s, &net);
         s->exit_code = cj_sandbox_exit_code(&res);
         add_quarantined(s, &res);
+        add_refused(s, &res);
         const char *status = res.status == CJ_SB_TIMEOUT ? "timeout"
                              : res.status == CJ_SB_EXEC_FAILED ? "error"
                                                                  : "ok";

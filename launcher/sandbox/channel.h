@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * The launcher -> sandbox channel: one SOCK_SEQPACKET message per step, each a
+ * The launcher <-> sandbox channel: one SOCK_SEQPACKET message per step, each a
  * kind, an optional payload and up to CJ_SANDBOX_PASS_FDS_MAX descriptors
  * (SCM_RIGHTS).  A datagram socket keeps message boundaries, so a message is
  * received whole or the receiver sees MSG_TRUNC/MSG_CTRUNC and fails.
@@ -17,6 +17,7 @@
 enum {
         CJ_CHAN_SETUP = 1, /* start the setup; carries the fds handed in */
         CJ_CHAN_CALL = 2,  /* start the call; payload: the seccomp filter's instructions */
+        CJ_CHAN_NOTIFY = 3, /* pid 2 -> launcher: the seccomp listener, or why none (notify.h) */
 };
 
 #define CJ_CHAN_PAYLOAD_MAX (4096u * 8u) /* a BPF_MAXINSNS filter, 8 bytes per instruction */

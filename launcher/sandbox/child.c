@@ -20,6 +20,7 @@
 #include "channel.h"
 #include "internal.h"
 #include "mounts.h"
+#include "notify.h"
 #include "privs.h"
 #include "proctitle.h"
 
@@ -140,6 +141,7 @@ static _Noreturn void run_call(child_ctx *c) {
         if ((r = install_passed_fds(c, keep, &nkeep)) < 0)
                 child_fail(c, MSG_SETUP_FAILED, r, "install the descriptors handed to the sandbox");
         keep[nkeep++] = c->msg_wr;
+        keep[nkeep++] = c->chan; /* for the seccomp listener; closed before exec */
         for (size_t i = 0; c->cfg->fn && c->cfg->keep_fds && c->cfg->keep_fds[i] >= 0; i++) {
                 if (i >= CJ_SANDBOX_KEEP_FDS_MAX)
                         child_fail(c, MSG_SETUP_FAILED, E2BIG, "descriptors kept for the file tool");
@@ -147,8 +149,12 @@ static _Noreturn void run_call(child_ctx *c) {
         }
         if ((r = close_all_but(keep, nkeep)) < 0)
                 child_fail(c, MSG_SETUP_FAILED, r, "close_range");
-        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &c->prog) < 0)
-                child_fail(c, MSG_SETUP_FAILED, errno, "install the seccomp filter");
+        if (c->cfg->fn) { /* clawjail's own file tool: its refusals are not the agent's to record */
+                close(c->chan);
+                if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &c->prog) < 0)
+                        child_fail(c, MSG_SETUP_FAILED, errno, "install the seccomp filter");
+        } else if ((r = cj_notify_child_install(&c->prog, c->audit_arch, c->chan)) < 0)
+                child_fail(c, MSG_SETUP_FAILED, r, "install the seccomp filter");
         if (c->cfg->fn) {
                 close(c->msg_wr);
                 _exit(c->cfg->fn(c->cfg->fn_arg));
@@ -260,7 +266,8 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
          * migration waits for an RCU grace period) and compiles the filter
          * meanwhile when it has none cached; the call starts only after. */
         receive_filter(c);
-        close(c->chan);
+        /* chan stays open for pid 2 (the seccomp listener goes back over it);
+         * this process closes it right after the fork. */
         /* Only now, inside the call's cgroup, so that it becomes the namespace's root. */
         if (unshare(CLONE_NEWCGROUP) < 0)
                 child_fail(c, MSG_SETUP_FAILED, errno, "new cgroup namespace");

@@ -8,7 +8,8 @@
  *
  * Channels between the two sides, all close-on-exec:
  *   chan    launcher -> pid 1, a SOCK_SEQPACKET socketpair (channel.h): the
- *           two go-aheads, the fds handed in (SCM_RIGHTS) and the filter
+ *           two go-aheads, the fds handed in (SCM_RIGHTS) and the filter;
+ *           then pid 2 -> launcher: the seccomp listener (notify.h)
  *   msg     pid 1/2 -> launcher, a pipe of child_msg; EOF without a message
  *           means the program was exec'd (or fn is running)
  *   status  pid 1 -> launcher, the call's wait status
@@ -17,6 +18,7 @@
 #include <linux/filter.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "plan.h"
@@ -43,6 +45,7 @@ typedef struct child_ctx {
         int net;
         int chan, msg_wr, status_wr;
         sigset_t forwarded;
+        uint32_t audit_arch; /* native AUDIT_ARCH_*, for the filter checks in pid 2 */
         /* received over chan */
         struct sock_fprog prog;
         int recv_fds[CJ_SANDBOX_PASS_FDS_MAX]; /* index i is cfg->pass_fds[i] */

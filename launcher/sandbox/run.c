@@ -23,12 +23,15 @@
 #include "env.h"
 #include "filter.h"
 #include "internal.h"
+#include "notify.h"
 #include "plan.h"
 #include "gitguard.h"
 #include "quarantine.h"
 #include "reach.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+
+#include <seccomp.h>
 
 extern char **environ;
 
@@ -71,6 +74,8 @@ void cj_sandbox_result_clear(cj_sandbox_result *res) {
         res->quarantined = res->quarantine_failed = NULL;
         cj_strv_free(res->notes);
         res->notes = NULL;
+        free(res->refused);
+        res->refused = NULL;
 }
 
 int cj_sandbox_exit_code(const cj_sandbox_result *res) {
@@ -160,8 +165,10 @@ typedef struct wait_state {
         struct rusage ru;
 } wait_state;
 
-/* Wait for pid 1, forwarding signals and enforcing the deadline. */
-static int supervise(pid_t pid1, int msg_rd, int sigfd, int64_t timeout_ms, wait_state *ws, cj_error *err) {
+/* Wait for pid 1, forwarding signals, enforcing the deadline and answering
+ * the seccomp notifications of refused syscalls (notify.h). */
+static int supervise(pid_t pid1, int msg_rd, int sigfd, int64_t timeout_ms, cj_notify *nt, wait_state *ws,
+                     cj_error *err) {
         _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid1, 0);
         if (pidfd < 0)
                 return cj_error_seterrno(err, errno, "pidfd_open");
@@ -169,7 +176,11 @@ static int supervise(pid_t pid1, int msg_rd, int sigfd, int64_t timeout_ms, wait
         int64_t teardown = -1; /* SIGTERM/SIGINT received: SIGKILL pid 1 then */
         bool msg_open = true;
         for (;;) {
-                struct pollfd pf[3] = { { pidfd, POLLIN, 0 }, { sigfd, POLLIN, 0 }, { msg_rd, POLLIN, 0 } };
+                /* A negative fd is skipped by poll: the channel until pid 2's
+                 * message, the listener once it came. */
+                struct pollfd pf[5] = { { pidfd, POLLIN, 0 },     { sigfd, POLLIN, 0 },
+                                        { msg_open ? msg_rd : -1, POLLIN, 0 }, { nt->chan, POLLIN, 0 },
+                                        { nt->listener, POLLIN, 0 } };
                 int wait = -1;
                 int64_t next = deadline >= 0 && !ws->timed_out ? deadline : -1;
                 if (teardown >= 0 && (next < 0 || teardown < next))
@@ -178,7 +189,7 @@ static int supervise(pid_t pid1, int msg_rd, int sigfd, int64_t timeout_ms, wait
                         int64_t left = next - now_ms();
                         wait = left < 0 ? 0 : (int) (left > 3600000 ? 3600000 : left);
                 }
-                int n = poll(pf, msg_open ? 3 : 2, wait);
+                int n = poll(pf, 5, wait);
                 if (n < 0 && errno != EINTR)
                         return cj_error_seterrno(err, errno, "poll");
                 if (n == 0 && deadline >= 0 && now_ms() >= deadline && !ws->timed_out) {
@@ -193,6 +204,12 @@ static int supervise(pid_t pid1, int msg_rd, int sigfd, int64_t timeout_ms, wait
                 }
                 if (n <= 0)
                         continue;
+                if (pf[3].revents)
+                        cj_notify_on_chan(nt);
+                if (pf[4].revents & POLLIN)
+                        (void) cj_notify_on_listener(nt); /* unusable: closed, and calls get ENOSYS */
+                else if (pf[4].revents & (POLLHUP | POLLERR | POLLNVAL))
+                        close(TAKE_FD(nt->listener)); /* every process that had the filter is gone */
                 if (pf[1].revents & POLLIN) {
                         struct signalfd_siginfo si;
                         if (read(sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD) {
@@ -213,6 +230,7 @@ static int supervise(pid_t pid1, int msg_rd, int sigfd, int64_t timeout_ms, wait
                 if (pf[0].revents & POLLIN) {
                         if (wait4(pid1, &ws->wstatus, 0, &ws->ru) < 0)
                                 return cj_error_seterrno(err, errno, "wait for the sandbox");
+                        cj_notify_on_chan(nt); /* every process is gone: its message, or EOF, is there */
                         if (msg_open && !ws->have_msg) { /* a message may still sit in the pipe */
                                 child_msg m;
                                 if (read(msg_rd, &m, sizeof m) == sizeof m) {
@@ -268,6 +286,7 @@ struct cj_sandbox {
         cj_strv notes;          /* for the result: optional binds left out (reach.h) */
         struct sock_fprog prog; /* the filter pid 2 installs */
         bool prog_owned;        /* else it belongs to the per-process cache (filter.h) */
+        cj_notify notify;       /* refused syscalls, from pid 2's listener */
         int chan[2], msg_p[2], status_p[2];
         int sigfd;
         sigset_t old_mask;
@@ -294,6 +313,7 @@ void cj_sandbox_free(cj_sandbox *sb) {
         if (sb->mask_set)
                 sigprocmask(SIG_SETMASK, &sb->old_mask, NULL);
         close_pair(sb->chan);
+        cj_notify_clear(&sb->notify);
         close_pair(sb->msg_p);
         close_pair(sb->status_p);
         if (sb->sigfd >= 0)
@@ -351,7 +371,7 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
         if (!sb)
                 return cj_error_seterrno(err, ENOMEM, "sandbox");
         *sb = (cj_sandbox){ .cfg = cfg, .chan = { -1, -1 }, .msg_p = { -1, -1 }, .status_p = { -1, -1 },
-                            .sigfd = -1, .pid1 = -1, .started = now_ms() };
+                            .sigfd = -1, .pid1 = -1, .started = now_ms(), .notify = { .chan = -1, .listener = -1 } };
         const cj_profile *p = cfg->profile;
         child_ctx *c = &sb->c;
         *c = (child_ctx){ .cfg = cfg, .root_launcher = geteuid() == 0, .uid = p->run_as_uid, .gid = p->run_as_gid,
@@ -381,6 +401,7 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
         c->plan = &sb->plan;
         c->envp = sb->envp;
         c->cgroup_memory = sb->cg.v2 || sb->cg.v1_memory;
+        c->audit_arch = seccomp_arch_native();
         (void) cj_sandbox_filter_cached(p->seccomp, &sb->prog); /* else compiled in spawn, overlapped */
         *out = sb;
         return 0;
@@ -463,14 +484,18 @@ int cj_sandbox_spawn(cj_sandbox *sb, cj_error *err) {
         /* If this fails (EPIPE), setup failed meanwhile: its message is in msg_p. */
         (void) cj_chan_send(sb->chan[0], CJ_CHAN_CALL, sb->prog.filter, sb->prog.len * sizeof *sb->prog.filter,
                             NULL, 0);
-        close(TAKE_FD(sb->chan[0]));
+        /* The channel now waits for pid 2's seccomp listener (notify.h). */
+        if (!cfg->fn && (r = cj_notify_init(&sb->notify, TAKE_FD(sb->chan[0]), &sb->prog)) < 0)
+                return spawn_failed(sb, cj_error_seterrno(err, r, "seccomp notification"), err);
+        if (sb->chan[0] >= 0)
+                close(TAKE_FD(sb->chan[0]));
         return 0;
 }
 
 int cj_sandbox_supervise(cj_sandbox *sb, cj_error *err) {
         if (sb->pid1 <= 0)
                 return cj_error_set(err, EINVAL, "the sandbox was not spawned");
-        int r = supervise(sb->pid1, sb->msg_p[0], sb->sigfd, sb->timeout_ms, &sb->ws, err);
+        int r = supervise(sb->pid1, sb->msg_p[0], sb->sigfd, sb->timeout_ms, &sb->notify, &sb->ws, err);
         if (r < 0) {
                 kill(sb->pid1, SIGKILL);
                 waitpid(sb->pid1, NULL, 0);
@@ -493,6 +518,7 @@ int cj_sandbox_collect(cj_sandbox *sb, cj_sandbox_result *res, cj_error *err) {
         cj_git_watch_end(&sb->watch, &res->quarantined, &res->quarantine_failed); /* failures: in the result */
         cj_git_guard_end(&sb->guard, &res->quarantined);
         res->notes = TAKE_PTR(sb->notes);
+        res->refused = cj_notify_take(&sb->notify);
         return 0;
 }
 

@@ -76,6 +76,32 @@ typedef enum cj_sandbox_status {
         CJ_SB_SETUP_FAILED, /* namespaces, mounts, ...: message in err */
 } cj_sandbox_status;
 
+#define CJ_SANDBOX_REFUSED_MAX 32          /* distinct refused-syscall records per call; more are only counted */
+#define CJ_SANDBOX_REFUSED_NAME_MAX 32     /* syscall name */
+#define CJ_SANDBOX_REFUSED_ARGS_MAX 128    /* argument summary (CJ_SECCOMP_DESC_MAX) */
+#define CJ_SANDBOX_REFUSED_PROGRAM_MAX 16  /* TASK_COMM_LEN */
+
+/* One kind of refused syscall: calls with the same name, argument summary,
+ * errno and program count as one record. */
+typedef struct cj_refused_syscall {
+        char syscall[CJ_SANDBOX_REFUSED_NAME_MAX];
+        char args[CJ_SANDBOX_REFUSED_ARGS_MAX]; /* numbers only (seccomp/bpf.h) */
+        int errnum;                             /* what the call got: the policy's errno */
+        int pid;                                /* first caller, in the sandbox's pid namespace; 0 unknown */
+        char program[CJ_SANDBOX_REFUSED_PROGRAM_MAX]; /* its comm, read after the fact: a record, never a decision */
+        uint64_t count;
+} cj_refused_syscall;
+
+/* What the seccomp filter refused during a call (launcher/sandbox/notify.h). */
+typedef struct cj_sandbox_refused {
+        bool recorded;       /* refusals reached the launcher by user notification */
+        char why_not[160];   /* !recorded: why the filter answered silently instead */
+        cj_refused_syscall calls[CJ_SANDBOX_REFUSED_MAX];
+        size_t n_calls;
+        uint64_t total;      /* every refused call */
+        uint64_t unrecorded; /* refused calls of kinds beyond CJ_SANDBOX_REFUSED_MAX */
+} cj_sandbox_refused;
+
 typedef struct cj_sandbox_result {
         cj_sandbox_status status;
         int exit_code;        /* CJ_SB_EXITED */
@@ -88,6 +114,7 @@ typedef struct cj_sandbox_result {
         cj_strv quarantined;       /* git control files the call created, moved aside (see quarantine.h) */
         cj_strv quarantine_failed; /* "PATH: reason" for those that could not be moved: still in place */
         cj_strv notes;             /* what the sandbox left out and why (optional binds; see reach.h) */
+        cj_sandbox_refused *refused; /* refused syscalls; NULL for the file tools (fn) */
 } cj_sandbox_result;
 
 /* Free what a result owns (the quarantined list). */

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/* A classic-BPF interpreter for the instructions seccomp accepts, and the
+ * errno -> user-notification rewrite (see bpf.h). */
+#include "seccomp/bpf.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define BPF_MEMWORDS_SECCOMP 16 /* BPF_MEMWORDS: scratch slots M[0..15] */
+
+static int load_data(const struct seccomp_data *d, uint32_t off, uint32_t *v) {
+        /* The kernel accepts only aligned 32-bit loads inside seccomp_data. */
+        if (off % 4 != 0 || off > sizeof *d - 4)
+                return -EINVAL;
+        memcpy(v, (const char *) d + off, sizeof *v);
+        return 0;
+}
+
+static int alu(uint16_t op, uint32_t *a, uint32_t x) {
+        switch (op) {
+        case BPF_ADD:
+                *a += x;
+                return 0;
+        case BPF_SUB:
+                *a -= x;
+                return 0;
+        case BPF_MUL:
+                *a *= x;
+                return 0;
+        case BPF_DIV:
+                if (x == 0)
+                        return -EINVAL; /* the kernel would kill; never a verdict to reproduce */
+                *a /= x;
+                return 0;
+        case BPF_AND:
+                *a &= x;
+                return 0;
+        case BPF_OR:
+                *a |= x;
+                return 0;
+        case BPF_XOR:
+                *a ^= x;
+                return 0;
+        case BPF_LSH:
+                *a = x >= 32 ? 0 : *a << x;
+                return 0;
+        case BPF_RSH:
+                *a = x >= 32 ? 0 : *a >> x;
+                return 0;
+        case BPF_NEG:
+                *a = -*a;
+                return 0;
+        default:
+                return -EINVAL;
+        }
+}
+
+int cj_seccomp_bpf_run(const struct sock_filter *prog, size_t len, const struct seccomp_data *d, uint32_t *action) {
+        uint32_t a = 0, x = 0, mem[BPF_MEMWORDS_SECCOMP] = { 0 };
+        if (len == 0 || len > BPF_MAXINSNS)
+                return -EINVAL;
+        /* Jumps only go forward, so pc strictly grows: at most len steps. */
+        for (size_t pc = 0; pc < len; pc++) {
+                const struct sock_filter *f = &prog[pc];
+                uint16_t code = f->code;
+                uint32_t k = f->k;
+                int r = 0;
+                switch (BPF_CLASS(code)) {
+                case BPF_LD:
+                        if (code == (BPF_LD | BPF_W | BPF_ABS))
+                                r = load_data(d, k, &a);
+                        else if (code == (BPF_LD | BPF_W | BPF_LEN))
+                                a = sizeof *d;
+                        else if (code == (BPF_LD | BPF_IMM))
+                                a = k;
+                        else if (code == (BPF_LD | BPF_MEM) && k < BPF_MEMWORDS_SECCOMP)
+                                a = mem[k];
+                        else
+                                r = -EINVAL;
+                        break;
+                case BPF_LDX:
+                        if (code == (BPF_LDX | BPF_W | BPF_LEN))
+                                x = sizeof *d;
+                        else if (code == (BPF_LDX | BPF_IMM))
+                                x = k;
+                        else if (code == (BPF_LDX | BPF_MEM) && k < BPF_MEMWORDS_SECCOMP)
+                                x = mem[k];
+                        else
+                                r = -EINVAL;
+                        break;
+                case BPF_ST:
+                case BPF_STX:
+                        if (code != BPF_ST && code != BPF_STX)
+                                return -EINVAL;
+                        if (k >= BPF_MEMWORDS_SECCOMP)
+                                return -EINVAL;
+                        mem[k] = code == BPF_ST ? a : x;
+                        break;
+                case BPF_ALU:
+                        r = alu(BPF_OP(code), &a, BPF_SRC(code) == BPF_X ? x : k);
+                        break;
+                case BPF_JMP: {
+                        size_t skip;
+                        if (BPF_OP(code) == BPF_JA) {
+                                if (code != (BPF_JMP | BPF_JA))
+                                        return -EINVAL;
+                                skip = k;
+                        } else {
+                                uint32_t v = BPF_SRC(code) == BPF_X ? x : k;
+                                bool t;
+                                switch (BPF_OP(code)) {
+                                case BPF_JEQ:
+                                        t = a == v;
+                                        break;
+                                case BPF_JGT:
+                                        t = a > v;
+                                        break;
+                                case BPF_JGE:
+                                        t = a >= v;
+                                        break;
+                                case BPF_JSET:
+                                        t = (a & v) != 0;
+                                        break;
+                                default:
+                                        return -EINVAL;
+                                }
+                                skip = t ? f->jt : f->jf;
+                        }
+                        if (skip >= len - pc - 1)
+                                return -EINVAL; /* lands past the last instruction */
+                        pc += skip;
+                        break;
+                }
+                case BPF_RET:
+                        if (code == (BPF_RET | BPF_K))
+                                *action = k;
+                        else if (code == (BPF_RET | BPF_A))
+                                *action = a;
+                        else
+                                return -EINVAL;
+                        return 0;
+                case BPF_MISC:
+                        if (code == (BPF_MISC | BPF_TAX))
+                                x = a;
+                        else if (code == (BPF_MISC | BPF_TXA))
+                                a = x;
+                        else
+                                r = -EINVAL;
+                        break;
+                default:
+                        r = -EINVAL;
+                }
+                if (r < 0)
+                        return r;
+        }
+        return -EINVAL; /* fell off the end: the kernel refuses such a program */
+}
+
+int cj_seccomp_bpf_to_notify(const struct sock_filter *prog, size_t len, struct sock_filter *out) {
+        int n = 0;
+        for (size_t i = 0; i < len; i++) {
+                out[i] = prog[i];
+                if (prog[i].code == (BPF_RET | BPF_A))
+                        return -EOPNOTSUPP;
+                if (prog[i].code == (BPF_RET | BPF_K) &&
+                    (prog[i].k & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO) {
+                        out[i].k = SECCOMP_RET_USER_NOTIF;
+                        n++;
+                }
+        }
+        return n;
+}
