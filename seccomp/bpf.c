@@ -4,6 +4,7 @@
 #include "seccomp/bpf.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #define BPF_MEMWORDS_SECCOMP 16 /* BPF_MEMWORDS: scratch slots M[0..15] */
@@ -156,7 +157,57 @@ int cj_seccomp_bpf_run(const struct sock_filter *prog, size_t len, const struct 
         return -EINVAL; /* fell off the end: the kernel refuses such a program */
 }
 
-int cj_seccomp_bpf_to_notify(const struct sock_filter *prog, size_t len, struct sock_filter *out) {
+/* The errno prog answers nr with whatever its arguments, or -1.  Sampled:
+ * zeros, all ones, and values either side of the usual size and flag bounds. */
+static int constant_errno(const struct sock_filter *prog, size_t len, uint32_t arch, int nr) {
+        static const uint64_t samples[] = { 0, 1, 0x40, 0x58, 0x7fffffff, 0xffffffff, 0x100000000ull, ~0ull };
+        int e = -1;
+        for (size_t s = 0; s < sizeof samples / sizeof samples[0]; s++)
+                for (unsigned a = 0; a < 6; a++) {
+                        struct seccomp_data d = { .nr = nr, .arch = arch };
+                        d.args[a] = samples[s];
+                        uint32_t act;
+                        if (cj_seccomp_bpf_run(prog, len, &d, &act) < 0 ||
+                            (act & SECCOMP_RET_ACTION_FULL) != SECCOMP_RET_ERRNO)
+                                return -1;
+                        int this = (int) (act & SECCOMP_RET_DATA);
+                        if (e >= 0 && this != e)
+                                return -1;
+                        e = this;
+                }
+        return e;
+}
+
+int cj_seccomp_bpf_to_notify(const struct sock_filter *prog, size_t len, uint32_t arch, const int *quiet,
+                             size_t n_quiet, struct sock_filter *out, size_t cap, size_t *out_len) {
+        /* Prefix: if (arch == ARCH) { A = nr; if (A == q) return ERRNO|e; ... } then prog. */
+        struct sock_filter pre[3 + 2 * CJ_SECCOMP_QUIET_MAX];
+        size_t np = 0;
+        int qnr[CJ_SECCOMP_QUIET_MAX], qerr[CJ_SECCOMP_QUIET_MAX];
+        size_t nq = 0;
+        for (size_t i = 0; i < n_quiet && nq < CJ_SECCOMP_QUIET_MAX; i++) {
+                int e = constant_errno(prog, len, arch, quiet[i]);
+                if (e >= 0) {
+                        qnr[nq] = quiet[i];
+                        qerr[nq++] = e;
+                }
+        }
+        if (nq) {
+                size_t body = 1 + 2 * nq; /* after the arch test: load nr, then a test and a return per syscall */
+                pre[np++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+                pre[np++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, (uint8_t) body);
+                pre[np++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+                for (size_t i = 0; i < nq; i++) {
+                        pre[np++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t) qnr[i], 0, 1);
+                        pre[np++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K,
+                                                                  SECCOMP_RET_ERRNO | ((uint32_t) qerr[i] & SECCOMP_RET_DATA));
+                }
+        }
+        if (len + np > cap || len + np > BPF_MAXINSNS)
+                return -E2BIG;
+        memcpy(out, pre, np * sizeof *pre);
+        out += np;
+        *out_len = len + np;
         int n = 0;
         for (size_t i = 0; i < len; i++) {
                 out[i] = prog[i];

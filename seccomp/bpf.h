@@ -25,12 +25,21 @@
  * an unaligned or out-of-range load, a path that never returns). */
 int cj_seccomp_bpf_run(const struct sock_filter *prog, size_t len, const struct seccomp_data *d, uint32_t *action);
 
-/* Copy prog to out (room for len instructions) with every
- * `return SECCOMP_RET_ERRNO|e` made `return SECCOMP_RET_USER_NOTIF`.
- * Returns how many returns were rewritten (0: the filter refuses nothing
- * with an errno), or -EOPNOTSUPP when a return takes its value from the
- * accumulator, whose action only running the filter can tell. */
-int cj_seccomp_bpf_to_notify(const struct sock_filter *prog, size_t len, struct sock_filter *out);
+#define CJ_SECCOMP_QUIET_MAX 4u /* syscalls whose refusal is answered without a notification */
+
+/* Build in out (room for cap instructions, *out_len set) the notifying copy
+ * of prog: every `return SECCOMP_RET_ERRNO|e` becomes `return
+ * SECCOMP_RET_USER_NOTIF`, except for the syscalls in quiet[] that prog
+ * refuses with one errno whatever their arguments (sampled): a prefix
+ * answers those with that errno directly.  That is for calls libc makes on
+ * its own and falls back from (glibc tries clone3 for every thread), which
+ * say nothing about what a program tried and would cost a round trip each.
+ * arch is the native AUDIT_ARCH_*.  Returns how many returns were rewritten
+ * (0: the filter refuses nothing with an errno), -EOPNOTSUPP when a return
+ * takes its value from the accumulator (only running the filter can tell its
+ * action), -E2BIG when out is too small. */
+int cj_seccomp_bpf_to_notify(const struct sock_filter *prog, size_t len, uint32_t arch, const int *quiet,
+                             size_t n_quiet, struct sock_filter *out, size_t cap, size_t *out_len);
 
 /* The name of syscall nr on the native architecture ("socket"), or
  * "syscall_NR" when neither libseccomp nor clawjail's table knows it. */

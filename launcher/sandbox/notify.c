@@ -62,12 +62,19 @@ int cj_notify_child_install(const struct sock_fprog *prog, uint32_t audit_arch, 
 #if CJ_HAVE_SECCOMP_NOTIFY
         /* pid 2 is a copy of the launcher: static storage, no allocation after the fork. */
         static struct sock_filter notif[BPF_MAXINSNS];
-        int n = prog->len <= BPF_MAXINSNS ? cj_seccomp_bpf_to_notify(prog->filter, prog->len, notif) : -E2BIG;
+        /* glibc tries clone3 for every thread and posix_spawn and falls back
+         * to clone on ENOSYS (docs/seccomp.md): not worth a round trip each. */
+        static const int quiet[] = { __NR_clone3 };
+        size_t notif_len = 0;
+        int n = cj_seccomp_bpf_to_notify(prog->filter, prog->len, audit_arch, quiet, 1, notif, BPF_MAXINSNS,
+                                         &notif_len);
         int next_fd = fcntl(0, F_DUPFD_CLOEXEC, 0); /* the listener will take the lowest free number */
         if (next_fd >= 0)
                 close(next_fd);
         if (n == 0)
                 why = WHY_NOTHING;
+        else if (n == -E2BIG)
+                why = E2BIG;
         else if (n < 0)
                 why = WHY_RET_A;
         else if (!filter_allows(prog, audit_arch, __NR_sendmsg, (uint64_t) chan, MSG_NOSIGNAL) ||
@@ -75,7 +82,7 @@ int cj_notify_child_install(const struct sock_fprog *prog, uint32_t audit_arch, 
                  !filter_allows(prog, audit_arch, __NR_close, (uint64_t) next_fd, 0))
                 why = WHY_HANDOVER;
         else {
-                struct sock_fprog np = { .len = prog->len, .filter = notif };
+                struct sock_fprog np = { .len = (unsigned short) notif_len, .filter = notif };
                 int listener = (int) syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
                                              &np);
                 if (listener >= 0) {
