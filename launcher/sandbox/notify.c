@@ -19,6 +19,13 @@
 #include "seccomp/bpf.h"
 #include "util/cleanup.h"
 
+#if CJ_HAVE_SECCOMP_NOTIFY && !defined(SECCOMP_IOCTL_NOTIF_SET_FLAGS)
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
 /* Why pid 2 installed the plain errno filter: an errno from seccomp(2), or one of these. */
 enum {
         WHY_RECORDED = 0,
@@ -108,22 +115,31 @@ int cj_notify_child_install(const struct sock_fprog *prog, uint32_t audit_arch, 
 
 /* ---- the launcher ------------------------------------------------------- */
 
-void cj_refused_add(cj_sandbox_refused *rec, const char *syscall, const char *args, int errnum, int pid,
-                    const char *program) {
-        rec->total++;
+/* The record a call counts in, or NULL for a new kind. */
+static cj_refused_syscall *find(cj_sandbox_refused *rec, const char *syscall, const char *args, int errnum,
+                                const char *program) {
         for (size_t i = 0; i < rec->n_calls; i++) {
                 cj_refused_syscall *c = &rec->calls[i];
                 if (c->errnum == errnum && strcmp(c->syscall, syscall) == 0 && strcmp(c->args, args) == 0 &&
-                    strcmp(c->program, program) == 0) {
-                        c->count++;
-                        return;
-                }
+                    strcmp(c->program, program) == 0)
+                        return c;
+        }
+        return NULL;
+}
+
+void cj_refused_add(cj_sandbox_refused *rec, const char *syscall, const char *args, int errnum, int pid,
+                    const char *program) {
+        rec->total++;
+        cj_refused_syscall *c = find(rec, syscall, args, errnum, program);
+        if (c) {
+                c->count++;
+                return;
         }
         if (rec->n_calls >= CJ_SANDBOX_REFUSED_MAX) {
                 rec->unrecorded++;
                 return;
         }
-        cj_refused_syscall *c = &rec->calls[rec->n_calls++];
+        c = &rec->calls[rec->n_calls++];
         *c = (cj_refused_syscall){ .errnum = errnum, .pid = pid, .count = 1 };
         snprintf(c->syscall, sizeof c->syscall, "%s", syscall);
         snprintf(c->args, sizeof c->args, "%s", args);
@@ -185,6 +201,11 @@ void cj_notify_on_chan(cj_notify *n) {
         }
         if (m.why == WHY_RECORDED && n_fds == 1) {
                 n->listener = fds[0];
+#if CJ_HAVE_SECCOMP_NOTIFY
+                /* Linux >= 6.6: wake the waiting caller on this CPU, as the
+                 * round trip is synchronous anyway.  Older kernels: EINVAL, fine. */
+                (void) ioctl(n->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+#endif
                 n->rec->recorded = true;
                 n->rec->why_not[0] = '\0';
                 return;
@@ -195,30 +216,40 @@ void cj_notify_on_chan(cj_notify *n) {
 }
 
 #if CJ_HAVE_SECCOMP_NOTIFY
-/* The caller's comm and pid in the sandbox, from /proc/PID/status.  A
- * record only: the pid may be gone or reused by now (checked with
- * NOTIF_ID_VALID afterwards), and no decision depends on it. */
-static void caller(pid_t pid, char *comm, size_t size, int *ns_pid) {
-        char path[64], buf[4096];
+/* The caller's comm (a record only: the pid may be gone or reused by now,
+ * which NOTIF_ID_VALID checks afterwards; no decision depends on it). */
+static void caller_comm(pid_t pid, char *comm, size_t size) {
+        char path[64], buf[CJ_SANDBOX_REFUSED_PROGRAM_MAX + 1];
         snprintf(comm, size, "?");
-        *ns_pid = 0;
-        snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+        snprintf(path, sizeof path, "/proc/%d/comm", (int) pid);
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         ssize_t got = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
         if (got <= 0)
                 return;
         buf[got] = '\0';
-        const char *name = strncmp(buf, "Name:\t", 6) == 0 ? buf + 6 : NULL;
-        if (name)
-                snprintf(comm, size, "%.*s", (int) strcspn(name, "\n"), name);
+        snprintf(comm, size, "%.*s", (int) strcspn(buf, "\n"), buf);
+}
+
+/* Its pid in the sandbox's pid namespace (the last NSpid), 0 if unknown.
+ * Read only for a new record: /proc/PID/status costs more than comm. */
+static int caller_ns_pid(pid_t pid) {
+        char path[64], buf[4096];
+        snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t got = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+        if (got <= 0)
+                return 0;
+        buf[got] = '\0';
+        int ns_pid = 0;
         const char *ns = strstr(buf, "\nNSpid:");
         if (ns) { /* the last number is the pid in the innermost namespace: the sandbox's */
                 const char *end = ns + 7 + strcspn(ns + 7, "\n");
                 const char *p = end;
                 while (p > ns + 7 && p[-1] >= '0' && p[-1] <= '9')
                         p--;
-                *ns_pid = atoi(p);
+                ns_pid = atoi(p);
         }
+        return ns_pid;
 }
 
 int cj_notify_on_listener(cj_notify *n) {
@@ -258,8 +289,14 @@ int cj_notify_on_listener(cj_notify *n) {
         if (explained)
                 errnum = (int) (act & SECCOMP_RET_DATA);
         char comm[CJ_SANDBOX_REFUSED_PROGRAM_MAX];
-        int ns_pid;
-        caller(q->pid, comm, sizeof comm, &ns_pid);
+        caller_comm(q->pid, comm, sizeof comm);
+        char name[CJ_SANDBOX_REFUSED_NAME_MAX], args[CJ_SANDBOX_REFUSED_ARGS_MAX];
+        cj_seccomp_syscall_name(q->data.nr, name, sizeof name);
+        if (explained)
+                cj_seccomp_describe_args(&q->data, args, sizeof args);
+        else
+                snprintf(args, sizeof args, "(the filter could not be evaluated: answered EPERM)");
+        int ns_pid = find(n->rec, name, args, errnum, comm) ? 0 : caller_ns_pid(q->pid);
         __u64 id = q->id;
         if (ioctl(n->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0) {
                 snprintf(comm, sizeof comm, "?"); /* the pid may name another process now */
@@ -277,12 +314,6 @@ int cj_notify_on_listener(cj_notify *n) {
                 close(TAKE_FD(n->listener));
                 return -e;
         }
-        char name[CJ_SANDBOX_REFUSED_NAME_MAX], args[CJ_SANDBOX_REFUSED_ARGS_MAX];
-        cj_seccomp_syscall_name(q->data.nr, name, sizeof name);
-        if (explained)
-                cj_seccomp_describe_args(&q->data, args, sizeof args);
-        else
-                snprintf(args, sizeof args, "(the filter could not be evaluated: answered EPERM)");
         cj_refused_add(n->rec, name, args, errnum, ns_pid, comm);
         return 0;
 }

@@ -11,6 +11,9 @@
  * shows the kernel's own answer.
  */
 #include <errno.h>
+#include <sys/prctl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <linux/io_uring.h>
@@ -332,6 +335,42 @@ static int fork_until_refused(long max) {
         return report("fork", 0);
 }
 
+/* Refused calls in bulk (the journal must stay bounded): "loop N" makes N
+ * socket(AF_VSOCK) calls and prints how many answered EAFNOSUPPORT;
+ * "distinct N" makes N ioctl(TIOCSTI) calls on N different fd numbers, which
+ * the records tell apart.  "with-listener PROG ARG..." holds a seccomp
+ * listener (a filter allowing everything, its fd kept across exec, as a
+ * container manager's would be) and execs PROG under it. */
+static int bulk(int argc, char **argv) {
+        const char *n = argv[1];
+        if (!strcmp(n, "with-listener") && argc > 2) {
+                struct sock_filter allow[] = { BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW) };
+                struct sock_fprog fp = { 1, allow };
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                        return report(n, -1);
+                int l = (int) syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &fp);
+                if (l < 0 || fcntl(l, F_SETFD, 0) < 0)
+                        return report(n, -1);
+                execvp(argv[2], argv + 2);
+                return report(n, -1);
+        }
+        long count = argc > 2 ? atol(argv[2]) : 0;
+        if (count <= 0)
+                return -1;
+        long refused = 0;
+        char c = 'x';
+        for (long i = 0; i < count; i++) {
+                long r = !strcmp(n, "loop") ? syscall(SYS_socket, AF_VSOCK, SOCK_STREAM, 0)
+                                            : syscall(SYS_ioctl, -1 - i, (unsigned long) TIOCSTI, &c);
+                if (r >= 0)
+                        close((int) r);
+                else
+                        refused += errno == (!strcmp(n, "loop") ? EAFNOSUPPORT : EPERM);
+        }
+        printf("%s: %ld of %ld refused\n", n, refused, count);
+        return refused == count ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
         if (argc < 2) {
                 fprintf(stderr, "usage: cj-probe NAME [ARGS]\n");
@@ -340,6 +379,13 @@ int main(int argc, char **argv) {
         const char *n = argv[1];
         char c = 'x';
         int sub = 0;
+        if (!strcmp(n, "loop") || !strcmp(n, "distinct") || !strcmp(n, "with-listener")) {
+                int r = bulk(argc, argv);
+                if (r >= 0)
+                        return r;
+                fprintf(stderr, "usage: cj-probe loop|distinct N, cj-probe with-listener PROG [ARG...]\n");
+                return 2;
+        }
 
         if (!strcmp(n, "tiocsti-badfd"))
                 return report(n, syscall(SYS_ioctl, -1, (unsigned long) TIOCSTI, &c));
