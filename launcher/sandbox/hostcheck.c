@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -21,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "cgroup.h"
 #include "hostcheck.h"
 #include "util/cleanup.h"
@@ -219,6 +222,17 @@ static void check_idmap(cj_check *c, const char *workspace) {
         }
 }
 
+#if CJ_HAVE_SECCOMP_NOTIFY
+static int try_listener(void *arg) {
+        (void) arg;
+        struct sock_filter allow[] = { BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW) };
+        struct sock_fprog fp = { 1, allow };
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return errno;
+        return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &fp) < 0 ? errno : 0;
+}
+#endif
+
 static void check_seccomp(cj_check *c, cj_check *n) {
         c->name = "seccomp";
         n->name = "seccomp user notification";
@@ -230,11 +244,31 @@ static void check_seccomp(cj_check *c, cj_check *n) {
                 return;
         }
         set(c, CJ_CHECK_OK, "seccomp filters with kill-process and errno actions");
+        static const char silent[] = "refused syscalls are answered with their errno but not recorded";
+#if !CJ_HAVE_SECCOMP_NOTIFY
+        (void) notif;
+        set(n, CJ_CHECK_WARN, "clawjail was built without user-notification headers: %s", silent);
+        fix(n, "rebuild against linux-libc-dev >= 5.0");
+#else
         if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &notif) < 0) {
-                set(n, CJ_CHECK_WARN, "SECCOMP_RET_USER_NOTIF is not available (%s)", strerror(errno));
+                set(n, CJ_CHECK_WARN, "SECCOMP_RET_USER_NOTIF is not available (%s): %s", strerror(errno), silent);
                 fix(n, "Linux >= 5.0");
-        } else
-                set(n, CJ_CHECK_OK, "available (clawjail does not record refused syscalls yet)");
+                return;
+        }
+        /* What the sandbox does: a filter with a listener, which fails with
+         * EBUSY where one higher up the chain has one already. */
+        int r = in_child(try_listener, NULL);
+        if (r == 0)
+                set(n, CJ_CHECK_OK, "refused syscalls are delivered to clawjail and recorded in the journal");
+        else if (r == EBUSY) {
+                set(n, CJ_CHECK_WARN, "another seccomp listener already watches clawjail (a container manager's?): %s",
+                    silent);
+                fix(n, "run clawjail outside that manager's seccomp notification (only one listener is allowed)");
+        } else {
+                set(n, CJ_CHECK_WARN, "a filter with a listener cannot be installed (%s): %s", strerror(r), silent);
+                fix(n, "Linux >= 5.0");
+        }
+#endif
 }
 
 static void check_landlock(cj_check *c) {
