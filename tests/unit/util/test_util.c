@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include "util/err.h"
 #include "util/fileio.h"
 #include "util/hmac.h"
+#include "util/longpath.h"
 
 START_TEST(error_keeps_first_and_prefixes) {
         cj_error e = { 0 };
@@ -96,6 +99,89 @@ START_TEST(hmac_sha256_rfc4231) {
 }
 END_TEST
 
+
+/* A tree past PATH_MAX (20 levels of 250-character names, made relative to
+ * each level as a call can): cj_at_open, cj_open_long and cj_realpath_long
+ * reach its bottom, through a symlink too, where plain syscalls say
+ * ENAMETOOLONG. */
+START_TEST(long_paths) {
+        char tmpl[] = "/tmp/cj-longpath.XXXXXX";
+        ck_assert_ptr_nonnull(mkdtemp(tmpl));
+        char name[251];
+        memset(name, 'n', 250);
+        name[250] = '\0';
+        int fd = open(tmpl, O_RDONLY | O_DIRECTORY);
+        ck_assert_int_ge(fd, 0);
+        size_t cap = strlen(tmpl) + 20 * 251 + 1024;
+        char *path = malloc(cap);
+        strcpy(path, tmpl);
+        for (int i = 0; i < 20; i++) {
+                ck_assert_int_eq(mkdirat(fd, name, 0700), 0);
+                int n = openat(fd, name, O_RDONLY | O_DIRECTORY);
+                ck_assert_int_ge(n, 0);
+                close(fd);
+                fd = n;
+                strcat(path, "/");
+                strcat(path, name);
+        }
+        int f = openat(fd, "leaf", O_WRONLY | O_CREAT, 0600);
+        ck_assert_int_ge(f, 0);
+        close(f);
+        ck_assert_int_eq(symlinkat(tmpl, fd, "up"), 0); /* absolute: back to the top */
+        close(fd);
+        ck_assert_int_gt(strlen(path), PATH_MAX);
+        struct stat st;
+        ck_assert_int_lt(lstat(path, &st), 0); /* what the scan used to see */
+        ck_assert_int_eq(errno, ENAMETOOLONG);
+
+        char *leaf = malloc(cap), *viaup = malloc(cap + 64);
+        snprintf(leaf, cap, "%s/leaf", path);
+        cj_at at;
+        ck_assert_int_eq(cj_at_open(leaf, false, &at), 0);
+        ck_assert_int_lt(strlen(at.rel), PATH_MAX);
+        ck_assert_int_eq(fstatat(at.dfd, at.rel, &st, AT_SYMLINK_NOFOLLOW), 0);
+        ck_assert(S_ISREG(st.st_mode));
+        cj_at_close(&at);
+        int lf = cj_open_long(leaf, O_RDONLY, true);
+        ck_assert_int_ge(lf, 0);
+        close(lf);
+        _cleanup_free_ char *real = cj_realpath_long(leaf);
+        ck_assert_ptr_nonnull(real);
+        ck_assert_str_eq(real, leaf);
+        /* ".." and a symlink inside a long path resolve as the kernel would. */
+        snprintf(viaup, cap + 64, "%s/up/%s/../%s", path, name, name);
+        _cleanup_free_ char *r2 = cj_realpath_long(viaup);
+        ck_assert_ptr_nonnull(r2);
+        char *want = malloc(strlen(tmpl) + 260 + 8);
+        sprintf(want, "%s/%s", tmpl, name);
+        ck_assert_str_eq(r2, want);
+        /* No symlinks allowed: the link fails (ELOOP), the plain path opens. */
+        snprintf(viaup, cap + 64, "%s/up/%s", path, name);
+        ck_assert_int_eq(cj_open_long(viaup, O_PATH, true), -ELOOP);
+        int df = cj_open_long(viaup, O_PATH | O_DIRECTORY, false);
+        ck_assert_int_ge(df, 0);
+        close(df);
+        /* Missing and not-a-directory components keep their errno. */
+        snprintf(viaup, cap + 64, "%s/missing/x", path);
+        errno = 0;
+        ck_assert_ptr_null(cj_realpath_long(viaup));
+        ck_assert_int_eq(errno, ENOENT);
+        snprintf(viaup, cap + 64, "%s/leaf/x", path);
+        errno = 0;
+        ck_assert_ptr_null(cj_realpath_long(viaup));
+        ck_assert_int_eq(errno, ENOTDIR);
+        ck_assert_ptr_null(cj_realpath_long("relative"));
+
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", tmpl);
+        ck_assert_int_eq(system(cmd), 0);
+        free(want);
+        free(leaf);
+        free(viaup);
+        free(path);
+}
+END_TEST
+
 static Suite *make_suite(void) {
         Suite *s = suite_create("util");
         TCase *tc = tcase_create("core");
@@ -104,6 +190,7 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, path_under_and_join);
         tcase_add_test(tc, atomic_write_and_read_limit);
         tcase_add_test(tc, hmac_sha256_rfc4231);
+        tcase_add_test(tc, long_paths);
         suite_add_tcase(s, tc);
         return s;
 }
