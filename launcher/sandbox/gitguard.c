@@ -13,6 +13,7 @@
 #include "gitconfig.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/longpath.h"
 
 #define QUARANTINE_SUFFIX ".clawjail-quarantine"
 
@@ -20,15 +21,22 @@
 static const char fresh_config[] = "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n"
                                    "\tlogallrefupdates = true\n";
 
-/* Read dir/config without following a symlink; 0 with *out NULL when it is
- * missing, -EINVAL when it is not a regular file or too large. */
+/* The git dir, for *at() calls: any length (a repository past PATH_MAX
+ * is guarded like any other), never through a final symlink. */
+static int open_gitdir(const char *gitdir) {
+        return cj_open_long(gitdir, O_PATH | O_DIRECTORY | O_NOFOLLOW, false);
+}
+
+/* Read gitdir/config without following a symlink; 0 with *out NULL when it
+ * is missing, -EINVAL when it is not a regular file or too large, another
+ * -errno when the git dir cannot be opened. */
 static int read_config(const char *gitdir, char **out, size_t *len, struct stat *st) {
         *out = NULL;
         *len = 0;
-        _cleanup_free_ char *p = cj_path_join(gitdir, "config");
-        if (!p)
-                return -ENOMEM;
-        _cleanup_close_ int fd = open(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        _cleanup_close_ int gfd = open_gitdir(gitdir);
+        if (gfd < 0)
+                return gfd == -ENOENT ? 0 : gfd;
+        _cleanup_close_ int fd = openat(gfd, "config", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
                 return errno == ENOENT ? 0 : -EINVAL;
         if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || st->st_size > CJ_GITCONFIG_MAX)
@@ -39,20 +47,21 @@ static int read_config(const char *gitdir, char **out, size_t *len, struct stat 
 /* Replace gitdir/config with text (temp file + rename: never through a link
  * the call planted), owned and moded like what it replaces. */
 static int write_config(const char *gitdir, const char *text, size_t len, const struct stat *like) {
-        _cleanup_free_ char *p = cj_path_join(gitdir, "config"), *tmp = cj_path_join(gitdir, "config.clawjail-tmp");
-        if (!p || !tmp)
-                return -ENOMEM;
-        unlink(tmp);
-        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        _cleanup_close_ int gfd = open_gitdir(gitdir);
+        if (gfd < 0)
+                return gfd;
+        static const char tmp[] = "config.clawjail-tmp";
+        unlinkat(gfd, tmp, 0);
+        _cleanup_close_ int fd = openat(gfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0)
                 return -errno;
         int r = cj_write_all(fd, text, len);
         if (r >= 0 && like && (fchown(fd, like->st_uid, like->st_gid) < 0 || fchmod(fd, like->st_mode & 0777) < 0))
                 r = -errno;
-        if (r >= 0 && rename(tmp, p) < 0)
+        if (r >= 0 && renameat(gfd, tmp, gfd, "config") < 0)
                 r = -errno;
         if (r < 0)
-                unlink(tmp);
+                unlinkat(gfd, tmp, 0);
         return r;
 }
 
@@ -85,12 +94,12 @@ static int guard_config(const char *gitdir, const char *old_text, size_t old_len
                 /* Not the subset we parse (or not a plain file any more): the old file, whole. */
                 const char *t = old_text ? old_text : fresh_config;
                 size_t l = old_text ? old_len : sizeof fresh_config - 1;
-                if (rr < 0) {
-                        _cleanup_free_ char *aside = NULL;
-                        if (asprintf(&aside, "%s" QUARANTINE_SUFFIX, path) < 0)
-                                return -ENOMEM;
-                        rename(path, aside);
-                }
+                if (rr == -EINVAL) { /* not a plain file: aside, whole (a failure shows in write_config) */
+                        _cleanup_close_ int gfd = open_gitdir(gitdir);
+                        if (gfd >= 0)
+                                renameat(gfd, "config", gfd, "config" QUARANTINE_SUFFIX);
+                } else if (rr < 0)
+                        return rr;
                 r = write_config(gitdir, t, l, rr == 0 ? &st : NULL);
                 if (r >= 0)
                         r = report_line(report, path,
@@ -129,17 +138,21 @@ static int guard_hooks(const char *gitdir, cj_strv *report) {
         _cleanup_free_ char *hooks = cj_path_join(gitdir, "hooks");
         if (!hooks)
                 return -ENOMEM;
-        _cleanup_close_ int dfd = open(hooks, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int gfd = open_gitdir(gitdir);
+        if (gfd < 0)
+                return gfd == -ENOENT ? 0 : gfd;
+        _cleanup_close_ int dfd = openat(gfd, "hooks", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd < 0) {
+                int e = errno;
                 struct stat st;
-                if (lstat(hooks, &st) == 0 && !S_ISDIR(st.st_mode)) { /* a link or a file: aside, whole */
-                        _cleanup_free_ char *aside = NULL;
-                        if (asprintf(&aside, "%s" QUARANTINE_SUFFIX, hooks) < 0)
-                                return -ENOMEM;
-                        if (rename(hooks, aside) == 0)
-                                return report_line(report, hooks, "moved aside (hooks of a repository the call created)");
-                }
-                return 0;
+                if (fstatat(gfd, "hooks", &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        return errno == ENOENT ? 0 : -errno;
+                if (S_ISDIR(st.st_mode))
+                        return -e; /* a directory it cannot read: never assume it empty */
+                /* a link or a file: aside, whole */
+                if (renameat(gfd, "hooks", gfd, "hooks" QUARANTINE_SUFFIX) < 0)
+                        return -errno;
+                return report_line(report, hooks, "moved aside (hooks of a repository the call created)");
         }
         DIR *d = fdopendir(dfd);
         if (!d)
@@ -147,33 +160,55 @@ static int guard_hooks(const char *gitdir, cj_strv *report) {
         dfd = -1;
         int r = 0;
         struct dirent *de;
+        errno = 0;
         while (r >= 0 && (de = readdir(d))) {
                 size_t l = strlen(de->d_name);
                 if (de->d_name[0] == '.' || (l > 7 && strcmp(de->d_name + l - 7, ".sample") == 0) ||
                     (l > strlen(QUARANTINE_SUFFIX) &&
-                     strcmp(de->d_name + l - strlen(QUARANTINE_SUFFIX), QUARANTINE_SUFFIX) == 0))
+                     strcmp(de->d_name + l - strlen(QUARANTINE_SUFFIX), QUARANTINE_SUFFIX) == 0)) {
+                        errno = 0;
                         continue;
+                }
                 _cleanup_free_ char *aside = NULL, *full = cj_path_join(hooks, de->d_name);
                 if (!full || asprintf(&aside, "%s" QUARANTINE_SUFFIX, de->d_name) < 0) {
                         r = -ENOMEM;
                         break;
                 }
-                if (renameat(dirfd(d), de->d_name, dirfd(d), aside) == 0)
+                if (renameat(dirfd(d), de->d_name, dirfd(d), aside) < 0)
+                        r = -errno;
+                else
                         r = report_line(report, full, "moved aside (a hook in a repository the call created)");
+                errno = 0;
         }
+        if (r >= 0 && errno)
+                r = -errno;
         closedir(d);
         return r;
 }
 
-/* Find .git directories below dir that the guard did not know before the call. */
-static int scan_new(cj_git_guard *g, const char *dir, int depth, size_t *visited, cj_strv *report) {
-        if (depth > CJ_MOUNT_SCAN_DEPTH || ++*visited > CJ_MOUNT_SCAN_DIRS_MAX)
+/* Find .git directories below dir that the guard did not know before the
+ * call.  Directories are opened by path of any length (util/longpath.h),
+ * never through a final symlink; one that cannot be listed is an error,
+ * never skipped (a repository inside it would go unguarded). */
+static int scan_new(cj_git_guard *g, const char *dir, int depth, size_t *visited, cj_strv *report, char **where) {
+        if (depth > CJ_MOUNT_SCAN_DEPTH || ++*visited > CJ_MOUNT_SCAN_DIRS_MAX) {
+                *where = strdup(dir);
                 return -E2BIG;
-        _cleanup_closedir_ DIR *d = opendir(dir);
-        if (!d)
+        }
+        int fd = cj_open_long(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK, false);
+        if (fd == -ENOENT)
                 return 0;
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d) {
+                int e = fd < 0 ? fd : -errno;
+                if (fd >= 0)
+                        close(fd);
+                *where = strdup(dir);
+                return e;
+        }
         struct dirent *de;
         int r = 0;
+        errno = 0;
         while (r >= 0 && (de = readdir(d))) {
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
@@ -182,18 +217,29 @@ static int scan_new(cj_git_guard *g, const char *dir, int depth, size_t *visited
                         struct stat st;
                         isdir = fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
                 }
-                if (!isdir)
+                if (!isdir) {
+                        errno = 0;
                         continue;
+                }
                 _cleanup_free_ char *sub = cj_path_join(dir, de->d_name);
-                if (!sub)
-                        return -ENOMEM;
+                if (!sub) {
+                        r = -ENOMEM;
+                        break;
+                }
                 if (strcmp(de->d_name, ".git") == 0) {
                         if (!known_gitdir(g, sub) && (r = guard_hooks(sub, report)) >= 0)
                                 r = guard_config(sub, NULL, 0, report);
-                        continue; /* a git dir's own subdirectories (modules/) are its business */
-                }
-                r = scan_new(g, sub, depth + 1, visited, report);
+                        if (r < 0 && !*where)
+                                *where = strdup(sub);
+                } else
+                        r = scan_new(g, sub, depth + 1, visited, report, where);
+                errno = 0; /* a git dir's own subdirectories (modules/) are its business */
         }
+        if (r >= 0 && errno) {
+                r = -errno;
+                *where = strdup(dir);
+        }
+        closedir(d);
         return r;
 }
 
@@ -251,18 +297,36 @@ int cj_git_guard_begin(const cj_mount_plan *plan, const cj_profile *p, char *con
         return 0;
 }
 
-int cj_git_guard_end(cj_git_guard *g, cj_strv *report) {
+static int failed_line(cj_strv *failed, const char *path, int r) {
+        char *l = NULL;
+        if (asprintf(&l, "%s: %s", path ? path : "?",
+                     r == -E2BIG ? "more directories or levels than the scan for new repositories allows"
+                                 : strerror(-r)) < 0)
+                return -ENOMEM;
+        return cj_strv_push_take(failed, l);
+}
+
+int cj_git_guard_end(cj_git_guard *g, cj_strv *report, cj_strv *failed) {
         int ret = 0;
         for (size_t i = 0; i < g->n; i++) {
                 int r = guard_config(g->repos[i].gitdir, g->repos[i].config, g->repos[i].len, report);
-                if (r < 0 && ret == 0)
-                        ret = r;
+                if (r < 0) {
+                        if (ret == 0)
+                                ret = r;
+                        if (failed_line(failed, g->repos[i].gitdir, r) < 0)
+                                return -ENOMEM;
+                }
         }
         for (size_t i = 0; g->rw_roots && g->rw_roots[i]; i++) {
                 size_t visited = 0;
-                int r = scan_new(g, g->rw_roots[i], 0, &visited, report);
-                if (r < 0 && ret == 0)
-                        ret = r;
+                _cleanup_free_ char *where = NULL;
+                int r = scan_new(g, g->rw_roots[i], 0, &visited, report, &where);
+                if (r < 0) {
+                        if (ret == 0)
+                                ret = r;
+                        if (failed_line(failed, where ? where : g->rw_roots[i], r) < 0)
+                                return -ENOMEM;
+                }
         }
         return ret;
 }

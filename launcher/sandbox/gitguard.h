@@ -34,7 +34,9 @@ typedef struct cj_git_guard {
 int cj_git_guard_begin(const cj_mount_plan *plan, const cj_profile *p, char *const *extra_rw, cj_git_guard *g);
 
 /* After the call: revert dangerous config changes, handle new repositories;
- * push one "PATH: what" line per action onto *report. */
-int cj_git_guard_end(cj_git_guard *g, cj_strv *report);
+ * push one "PATH: what" line per action onto *report, and one "PATH: why"
+ * line per failure onto *failed (a directory it could not scan, a config it
+ * could not restore).  Returns the first failure, or 0. */
+int cj_git_guard_end(cj_git_guard *g, cj_strv *report, cj_strv *failed);
 
 void cj_git_guard_clear(cj_git_guard *g);

@@ -15,6 +15,7 @@
 
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/longpath.h"
 
 #define STAGING "/tmp"  /* tmpfs mounted here in our own mount ns, then pivoted into */
 #define NEWROOT "/newroot"
@@ -27,10 +28,9 @@ static const char *const dev_links[][2] = {
         { "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },
 };
 
+/* Any length: a mask or protection deep in the workspace may sit past PATH_MAX. */
 static int open_nofollow(const char *path, int flags) {
-        struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC), .resolve = RESOLVE_NO_SYMLINKS };
-        int fd = (int) syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
-        return fd < 0 ? -errno : fd;
+        return cj_open_long(path, flags, true);
 }
 
 /* mkdir -p, never following a symlink: each component is created or opened
@@ -217,11 +217,22 @@ static int setup_dev(const char *dst, const cj_mount_plan *plan, cj_error *err) 
         return fresh("tmpfs", shm_opts.v, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, shm, true, err);
 }
 
+static char *concat(const char *a, const char *b) {
+        size_t la = strlen(a), lb = strlen(b);
+        char *s = malloc(la + lb + 1);
+        if (s) {
+                memcpy(s, a, la);
+                memcpy(s + la, b, lb + 1);
+        }
+        return s;
+}
+
 static int apply_op(const cj_mount_op *op, const cj_mount_plan *plan, cj_error *err) {
-        char dst[PATH_MAX], src[PATH_MAX];
-        if (snprintf(dst, sizeof dst, NEWROOT "%s", op->dst) >= (int) sizeof dst ||
-            (op->src && snprintf(src, sizeof src, OLDROOT "%s", op->src) >= (int) sizeof src))
-                return cj_error_set(err, ENAMETOOLONG, "path too long: %s", op->dst);
+        /* Not PATH_MAX buffers: every path below is opened component by
+         * component or through cj_open_long, so a deep mask still lands. */
+        _cleanup_free_ char *dst = concat(NEWROOT, op->dst), *src = op->src ? concat(OLDROOT, op->src) : NULL;
+        if (!dst || (op->src && !src))
+                return cj_error_set(err, ENOMEM, "out of memory");
         const uint64_t ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
         switch (op->kind) {
         case CJ_MNT_PROTECT_NEW: {

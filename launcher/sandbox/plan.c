@@ -13,14 +13,32 @@
 
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/longpath.h"
 #include "util/pathpat.h"
 
 /* ---- the host probe ----------------------------------------------------- */
 
+/* Each operation resolves its path through cj_at_open (util/longpath.h): a
+ * path longer than PATH_MAX (a .env 17 levels under 250-character names) is
+ * examined like any other, never taken for an error that bricks the
+ * workspace.  Directories are listed through openat(O_DIRECTORY|O_NOFOLLOW)
+ * + fdopendir: a directory swapped for a symlink since it was examined is
+ * never followed (ELOOP: the call fails closed). */
+
 static cj_file_type host_lstat(void *ctx, const char *path) {
+        cj_at at;
+        int r = cj_at_open(path, false, &at);
+        if (r < 0) {
+                errno = -r;
+                return r == -ENOENT || r == -ENOTDIR ? CJ_FT_MISSING : CJ_FT_ERROR;
+        }
         struct stat st;
-        if (lstat(path, &st) < 0)
-                return errno == ENOENT || errno == ENOTDIR ? CJ_FT_MISSING : CJ_FT_ERROR;
+        r = fstatat(at.dfd, at.rel, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+        cj_at_close(&at);
+        if (r < 0) {
+                errno = -r;
+                return r == -ENOENT || r == -ENOTDIR ? CJ_FT_MISSING : CJ_FT_ERROR;
+        }
         if (S_ISLNK(st.st_mode))
                 return CJ_FT_SYMLINK;
         if (S_ISDIR(st.st_mode))
@@ -29,20 +47,48 @@ static cj_file_type host_lstat(void *ctx, const char *path) {
 }
 
 static char *host_realpath(void *ctx, const char *path) {
-        return realpath(path, NULL);
+        char *r = realpath(path, NULL);
+        if (!r && errno == ENAMETOOLONG)
+                r = cj_realpath_long(path);
+        return r;
 }
 
 static char *host_readlink(void *ctx, const char *path) {
-        char buf[PATH_MAX];
-        ssize_t n = readlink(path, buf, sizeof buf - 1);
-        if (n < 0)
+        cj_at at;
+        int r = cj_at_open(path, false, &at);
+        if (r < 0) {
+                errno = -r;
                 return NULL;
+        }
+        char buf[PATH_MAX];
+        ssize_t n = readlinkat(at.dfd, at.rel, buf, sizeof buf - 1);
+        int e = errno;
+        cj_at_close(&at);
+        if (n < 0) {
+                errno = e;
+                return NULL;
+        }
         buf[n] = '\0';
         return strdup(buf);
 }
 
+static DIR *open_listing(const char *path) {
+        int fd = cj_open_long(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK, false);
+        if (fd < 0) {
+                errno = -fd;
+                return NULL;
+        }
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                int e = errno;
+                close(fd);
+                errno = e;
+        }
+        return d;
+}
+
 static int host_list_subdirs(void *ctx, const char *path, cj_strv *names) {
-        _cleanup_closedir_ DIR *d = opendir(path);
+        _cleanup_closedir_ DIR *d = open_listing(path);
         if (!d)
                 return -errno;
         struct dirent *de;
@@ -53,8 +99,11 @@ static int host_list_subdirs(void *ctx, const char *path, cj_strv *names) {
                 bool dir = de->d_type == DT_DIR;
                 if (de->d_type == DT_UNKNOWN) {
                         struct stat st;
-                        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno != ENOENT)
-                                return -errno;
+                        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                                if (errno != ENOENT)
+                                        return -errno;
+                                st.st_mode = 0;
+                        }
                         dir = S_ISDIR(st.st_mode);
                 }
                 if (dir && cj_strv_push(names, de->d_name) < 0)
@@ -65,7 +114,7 @@ static int host_list_subdirs(void *ctx, const char *path, cj_strv *names) {
 }
 
 static int host_list_names(void *ctx, const char *path, cj_strv *names) {
-        _cleanup_closedir_ DIR *d = opendir(path);
+        _cleanup_closedir_ DIR *d = open_listing(path);
         if (!d)
                 return -errno;
         struct dirent *de;
@@ -90,17 +139,63 @@ const cj_fs_probe cj_fs_probe_host = {
 /* ---- failing closed ----------------------------------------------------- */
 
 /* A path the scan could not examine: the call must not start, since a mask
- * or protection below it could be missing. */
+ * or protection below it could be missing.  The message names the path and
+ * the fix.  clawjail never restores a mode itself, even on a directory its
+ * own uid owns: `chmod 000` may be the user's way to keep the agent out of
+ * a directory, and undoing it would hand the sandbox what it was denied. */
+#define MSG_PATH_MAX 260 /* a path in a message: longer ones keep head and tail */
+
+static const char *msg_path(const char *path, char buf[MSG_PATH_MAX]) {
+        size_t l = strlen(path);
+        if (l < MSG_PATH_MAX)
+                return path;
+        snprintf(buf, MSG_PATH_MAX, "%.100s...%s", path, path + l - 150);
+        return buf;
+}
+
+/* The outermost directory on the way to path (or path itself) that denies
+ * the launcher search or listing: what `chmod u+rwx` must be given. */
+static char *denying_dir(const char *path) {
+        _cleanup_free_ char *c = strdup(path);
+        if (!c)
+                return NULL;
+        for (char *slash = strchr(c + 1, '/');; slash = strchr(slash + 1, '/')) {
+                if (slash)
+                        *slash = '\0';
+                cj_at at;
+                bool denied = false;
+                int r = cj_at_open(c, false, &at);
+                if (r == -EACCES)
+                        denied = true;
+                else if (r == 0) {
+                        denied = faccessat(at.dfd, at.rel, R_OK | X_OK, AT_EACCESS) < 0 && errno == EACCES;
+                        cj_at_close(&at);
+                }
+                if (denied || !slash)
+                        return TAKE_PTR(c);
+                *slash = '/';
+        }
+}
+
 static int unexaminable(cj_error *err, int e, const char *path) {
         if (e == 0)
                 e = EIO;
+        char buf[MSG_PATH_MAX], dbuf[MSG_PATH_MAX];
+        const char *p = msg_path(path, buf);
+        if (e == EACCES || e == EPERM) {
+                _cleanup_free_ char *deny = denying_dir(path);
+                return cj_error_set(err, e,
+                                    "cannot examine %s for masked and protected paths (%s): refusing to run rather "
+                                    "than leave a secret unmasked or a git config writable; if a call took its "
+                                    "owner's access away, give it back on the host: chmod u+rwx '%s'",
+                                    p, strerror(e), deny ? msg_path(deny, dbuf) : p);
+        }
         return cj_error_set(err, e,
-                            "cannot examine %.512s for masked and protected paths (%s): refusing to run rather than "
+                            "cannot examine %s for masked and protected paths (%s): refusing to run rather than "
                             "leave a secret unmasked or a git config writable; %s",
-                            path, strerror(e),
-                            e == EACCES || e == EPERM ? "give its owner access back on the host (chmod u+rwx)"
-                            : e == ENAMETOOLONG      ? "shorten or remove that path on the host"
-                                                     : "fix or remove that path on the host");
+                            p, strerror(e),
+                            e == ENAMETOOLONG ? "shorten or remove that path on the host"
+                                              : "fix or remove that path on the host");
 }
 
 /* lstat_type, with CJ_FT_ERROR turned into an error. */
@@ -363,16 +458,20 @@ static int scan_dir(scan *s, const char *dir, unsigned depth, cj_error *err) {
         int r = scan_submodules(s, dir, err);
         if (r < 0)
                 return r;
-        if (depth >= CJ_MOUNT_SCAN_DEPTH) /* never stop silently: a deeper .env would stay visible */
-                return cj_error_set(err, EFBIG,
-                                    "scanning %s for protected and masked paths: %s is more than %d levels deep; "
-                                    "narrow the profile's \"**\" patterns or the workspace",
-                                    s->prefix, dir, CJ_MOUNT_SCAN_DEPTH);
         _cleanup_strv_ cj_strv subs = NULL;
         /* Unreadable here is not unreadable inside: rootless, the call owns the
          * directory and can chmod it back (chmod 000 .git hid .git/config). */
         if ((r = s->probe->list_subdirs(s->probe->ctx, dir, &subs)) < 0)
                 return r == -ENOENT ? 0 : unexaminable(err, -r, dir);
+        if (depth >= CJ_MOUNT_SCAN_DEPTH && subs && subs[0]) { /* never stop silently: a deeper .env would stay visible */
+                char buf[MSG_PATH_MAX];
+                const char *p = msg_path(dir, buf);
+                return cj_error_set(err, EFBIG,
+                                    "scanning %s for protected and masked paths: %s has directories more than %d "
+                                    "levels deep (CJ_MOUNT_SCAN_DEPTH); remove them on the host (rm -rf '%s/%s'), or "
+                                    "narrow the profile's \"**\" patterns",
+                                    s->prefix, p, CJ_MOUNT_SCAN_DEPTH, p, subs[0]);
+        }
         for (size_t i = 0; subs && subs[i]; i++) {
                 if (strcmp(subs[i], ".git") == 0)
                         continue; /* matched above as ".git/..."; its object store is not worth walking */

@@ -20,8 +20,9 @@
 #include "util/err.h"
 
 #define CJ_MOUNT_PLAN_MAX 4096       /* operations in one plan */
-#define CJ_MOUNT_SCAN_DEPTH 512      /* directory depth a "**" scan may reach before failing closed (PATH_MAX
-                                      * bounds a scanned path long before: mkdir -p deep/1/.../50 is fine) */
+#define CJ_MOUNT_SCAN_DEPTH 512      /* directory depth below a "**" prefix a scan examines; deeper
+                                      * directories fail the call closed, naming them (paths are not bounded
+                                      * by PATH_MAX: util/longpath.h) */
 #define CJ_MOUNT_SCAN_DIRS_MAX 50000 /* directories a "**" scan may visit before failing closed */
 
 typedef enum cj_mount_kind {

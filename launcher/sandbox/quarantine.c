@@ -7,11 +7,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/longpath.h"
 
 static const char *const watched[] = { "commondir", "config.worktree" };
+
+/* lstat(2) for a path of any length. */
+static int lstat_long(const char *path, struct stat *st) {
+        cj_at at;
+        int r = cj_at_open(path, false, &at);
+        if (r < 0)
+                return r;
+        r = fstatat(at.dfd, at.rel, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+        cj_at_close(&at);
+        return r;
+}
 
 /* The git dir a protect op sits in: the parent of a protected config or hooks. */
 static char *git_dir_of(const cj_mount_op *op) {
@@ -43,7 +56,7 @@ int cj_git_watch_begin(const cj_mount_plan *plan, const cj_profile *profile, cha
                         struct stat st;
                         if (!p)
                                 return -ENOMEM;
-                        if (lstat(p, &st) == 0 || cj_strv_contains(w->paths, p))
+                        if (lstat_long(p, &st) == 0 || cj_strv_contains(w->paths, p))
                                 continue; /* present before: the repository's own */
                         if (cj_strv_len(w->paths) >= CJ_QUARANTINE_MAX)
                                 return -E2BIG;
@@ -55,13 +68,24 @@ int cj_git_watch_begin(const cj_mount_plan *plan, const cj_profile *profile, cha
 }
 
 int cj_quarantine_path(const char *path) {
+        /* In the parent's fd: a path past PATH_MAX is moved like any other. */
+        const char *slash = strrchr(path, '/');
+        if (!slash || !slash[1])
+                return -EINVAL;
+        _cleanup_free_ char *parent = slash == path ? strdup("/") : strndup(path, (size_t) (slash - path));
+        if (!parent)
+                return -ENOMEM;
+        _cleanup_close_ int pfd = cj_open_long(parent, O_PATH | O_DIRECTORY, false);
+        if (pfd < 0)
+                return pfd;
+        const char *name = slash + 1;
         for (int n = 0; n < CJ_QUARANTINE_NAMES_MAX; n++) {
                 _cleanup_free_ char *to = NULL;
-                if ((n ? asprintf(&to, "%s.clawjail-quarantine.%d", path, n)
-                       : asprintf(&to, "%s.clawjail-quarantine", path)) < 0)
+                if ((n ? asprintf(&to, "%s.clawjail-quarantine.%d", name, n)
+                       : asprintf(&to, "%s.clawjail-quarantine", name)) < 0)
                         return -ENOMEM;
                 /* renameat2 does not follow a final symlink, and never replaces an earlier quarantine. */
-                if (renameat2(AT_FDCWD, path, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+                if (renameat2(pfd, name, pfd, to, RENAME_NOREPLACE) == 0)
                         return 0;
                 if (errno != EEXIST)
                         return -errno;
@@ -85,7 +109,7 @@ int cj_git_watch_end(cj_git_watch *w, cj_strv *moved, cj_strv *failed) {
         int ret = 0;
         for (size_t i = 0; w->paths && w->paths[i]; i++) {
                 struct stat st;
-                if (lstat(w->paths[i], &st) < 0)
+                if (lstat_long(w->paths[i], &st) < 0)
                         continue;
                 if (move_aside(w->paths[i], moved, failed, &ret) < 0)
                         return -ENOMEM;
@@ -107,7 +131,7 @@ int cj_git_watch_end(cj_git_watch *w, cj_strv *moved, cj_strv *failed) {
                 if (now[i][l - 1] == '/')
                         continue; /* still missing: nothing was created */
                 struct stat st;
-                if (cj_strv_contains(w->before, now[i]) || lstat(now[i], &st) < 0)
+                if (cj_strv_contains(w->before, now[i]) || lstat_long(now[i], &st) < 0)
                         continue;
                 /* Below something already moved (a whole new .git/hooks)? */
                 bool under = false;

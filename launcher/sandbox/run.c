@@ -516,7 +516,7 @@ int cj_sandbox_collect(cj_sandbox *sb, cj_sandbox_result *res, cj_error *err) {
         fill_result(ws, sb->status_p[0], &sb->cg, sb->started, res);
         /* Every process of the call is gone now: nothing can race the move. */
         cj_git_watch_end(&sb->watch, &res->quarantined, &res->quarantine_failed); /* failures: in the result */
-        cj_git_guard_end(&sb->guard, &res->quarantined);
+        cj_git_guard_end(&sb->guard, &res->quarantined, &res->quarantine_failed); /* failures: in the result */
         res->notes = TAKE_PTR(sb->notes);
         res->refused = cj_notify_take(&sb->notify);
         return 0;

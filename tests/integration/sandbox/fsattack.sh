@@ -190,19 +190,39 @@ unlike "$(cat "$WSC/.git/config")" fsmonitor "host: nor write .git/config"
 if [ "$(id -u)" != 0 ]; then
         is "$RUN_RC" 125 "rootless: the call fails closed (the scan could not look inside)"
         like "$RUN_ERR" "cannot examine .*Permission denied" "with a message naming the path and the cause"
+        like "$RUN_ERR" "chmod u\+rwx '$WSC/(sub|\.git)'" "and the command that gives the access back"
 fi
 
-# A .env moved 17 levels under 250-character names: past PATH_MAX, where
-# lstat says ENAMETOOLONG.  Never "absent": the call fails closed, naming it.
+# A .env moved 17 levels under 250-character names: past PATH_MAX, where a
+# path-based lstat says ENAMETOOLONG.  The scan walks through directory fds
+# (util/longpath.h): the .env is found and masked, and the call runs.
 WSL=$(tap_workspace)
 long=$(printf 'd%.0s' $(seq 1 250))
-(cd "$WSL" && for _ in $(seq 1 17); do mkdir "$long" && cd "$long" || exit 1; done && echo "SECRET=long-$$" >.env)
+(cd "$WSL" && for _ in $(seq 1 17); do mkdir "$long" && cd "$long" || exit 1; done && echo "SECRET=long-$$" >.env &&
+        mkdir -p .git/hooks && echo "[core]" >.git/config)
 tap_chown_ws "$WSL"
-RUN_CWD=$WSL run_sandbox -- bash -c 'for i in $(seq 1 17); do cd d* || exit 1; done; cat .env; echo ran'
-unlike "$RUN_OUT" "long-$$" "a .env past PATH_MAX is not readable"
-is "$RUN_RC" 125 "the call fails closed"
-like "$RUN_ERR" "cannot examine .*(too long|File name)" "naming the path it could not examine"
+RUN_CWD=$WSL run_sandbox -- bash -c 'for i in $(seq 1 17); do cd d* || exit 1; done; cat .env; echo "[core] fsmonitor = evil" >> .git/config; echo ran'
+unlike "$RUN_OUT" "long-$$" "a .env past PATH_MAX is masked"
+like "$RUN_OUT" "ran" "and the call runs (the workspace is not bricked)"
+deep=$(cd "$WSL" && for _ in $(seq 1 17); do cd "$long" || exit 1; done && cat .git/config)
+unlike "$deep" fsmonitor "a .git/config past PATH_MAX stays protected"
+# Made by a call: 20 levels of 250-character names, then removed by the next.
+RUN_CWD=$WSL run_sandbox -- bash -c 'l=$(printf "e%.0s" $(seq 1 250)); p=deep; for i in $(seq 1 20); do p=$p/$l; done; mkdir -p "$p" && echo made'
+is "$RUN_RC/$RUN_OUT" "0/made" "a call makes a tree past PATH_MAX"
+RUN_CWD=$WSL run_sandbox -- bash -c 'rm -rf deep && echo removed'
+is "$RUN_RC/$RUN_OUT" "0/removed" "and the next call runs and removes it"
+ok "deep is gone on the host" test ! -e "$WSL/deep"
 rm -rf "$WSL" 2>/dev/null
+
+# Deeper than CJ_MOUNT_SCAN_DEPTH (512) below the workspace: the call fails
+# closed, naming the directory and the command that removes it.
+WSX=$(tap_workspace)
+(cd "$WSX" && mkdir -p "x/$(seq -s/ 1 515)")
+tap_chown_ws "$WSX"
+RUN_CWD=$WSX run_sandbox -- true
+is "$RUN_RC" 125 "a tree deeper than the scan's depth limit fails the call closed"
+like "$RUN_ERR" "more than 512 levels deep.*rm -rf '" "naming the depth limit and how to remove the tree"
+rm -rf "$WSX" 2>/dev/null
 
 # ---- the workspace cannot block or brick later calls ----
 
