@@ -67,20 +67,35 @@ static void call_usage(FILE *f, bool serve) {
                       : "");
 }
 
-/* Journal a request that could not be parsed, when its task is known. */
-static void journal_rejected_as(const char *state_dir, const char *task, const char *code, const char *message) {
+/* Journal a request that could not be parsed, when its task is known.  A
+ * journal that cannot take the event is said in the result's error message
+ * (the request fails anyway; the audit trail must not lose it silently). */
+static void journal_rejected_as(const char *state_dir, const char *task, const char *code, const char *message,
+                                json_t *result) {
         if (!task || !state_dir || !cj_task_id_valid(task))
                 return;
         cj_task *t = NULL;
-        if (cj_task_open(state_dir, task, NULL, &t, NULL) < 0)
-                return;
+        cj_error e = { 0 };
         _cleanup_json_ json_t *f = json_pack("{s:s, s:s}", "code", code, "message", message);
-        cj_task_record(t, "rejected", f, NULL, NULL);
+        int r = cj_task_open(state_dir, task, NULL, &t, &e);
+        if (r >= 0)
+                r = f ? cj_task_record(t, "rejected", f, NULL, &e) : cj_error_set(&e, ENOMEM, "out of memory");
         cj_task_free(t);
+        if (r >= 0)
+                return;
+        json_t *eo = result ? json_object_get(result, "error") : NULL;
+        const char *m = eo ? json_string_value(json_object_get(eo, "message")) : NULL;
+        _cleanup_free_ char *joined = NULL;
+        if (eo && asprintf(&joined, "%s; and journaling the rejection in task '%s' failed: %s", m ? m : "", task,
+                           cj_error_message(&e, r)) >= 0)
+                json_object_set_new(eo, "message", json_string(joined));
+        else
+                fprintf(stderr, "clawjail: journaling a rejected request in task '%s' failed: %s\n", task,
+                        cj_error_message(&e, r));
 }
 
-static void journal_rejected(const char *state_dir, const char *task, const cj_proto_error *perr) {
-        journal_rejected_as(state_dir, task, cj_proto_code_name(perr->code), perr->message);
+static void journal_rejected(const char *state_dir, const char *task, const cj_proto_error *perr, json_t *result) {
+        journal_rejected_as(state_dir, task, cj_proto_code_name(perr->code), perr->message, result);
 }
 
 /* The profile named name (already allowed), loaded on first use. */
@@ -114,7 +129,7 @@ void cj_server_clear(server *s) {
 void cj_server_reject_unread(const server *s, const cj_proto_error *perr) {
         _cleanup_free_ char *state_dir = NULL;
         if (s->o.task && cj_state_dir_resolve(s->o.state_dir, &state_dir, NULL) >= 0)
-                journal_rejected(state_dir, s->o.task, perr);
+                journal_rejected(state_dir, s->o.task, perr, NULL);
 }
 
 /* One request line -> one result object and exit code. */
@@ -128,16 +143,18 @@ json_t *cj_server_handle(server *s, const char *buf, size_t len, int *code) {
         if (cj_state_dir_resolve(s->o.state_dir, &state_dir, &err) < 0)
                 return cj_result_failure(NULL, "state_dir", cj_error_message(&err, -EINVAL));
         if (cj_request_parse(buf, len, s->serve ? CJ_REQUEST_SERVE : 0, &req, &perr) < 0) {
-                journal_rejected(state_dir, task, &perr);
-                return cj_proto_error_result_from(&perr);
+                json_t *res = cj_proto_error_result_from(&perr);
+                journal_rejected(state_dir, task, &perr, res);
+                return res;
         }
         cj_admit_policy pol = { .profile = s->o.profile, .allowed = s->allowed, .task = s->o.task,
                                 .request_may_choose = s->serve };
         cj_admission adm;
         if (cj_admit_request(&pol, req->profile, req->task, &adm) < 0) {
+                json_t *res = cj_result_failure(req->id, adm.code, adm.message);
                 if (strcmp(adm.code, "task_not_allowed") == 0)
-                        journal_rejected_as(state_dir, task, adm.code, adm.message);
-                return cj_result_failure(req->id, adm.code, adm.message);
+                        journal_rejected_as(state_dir, task, adm.code, adm.message, res);
+                return res;
         }
         task = adm.task;
         const char *pname = adm.profile; /* lives as long as the server */

@@ -2,6 +2,7 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -539,23 +540,33 @@ static int run_stages(const cj_sandbox_config *cfg, call_net *n, cj_sandbox_resu
 
 /* Journal each connection (a "net" event counts toward net_bytes) and put
  * the summary in the result, denied connections first. */
+static void net_journal_failed(call_state *s, int code, const char *msg) {
+        if (!s->journal_err.code) /* the call then ends as clawjail's error (record()) */
+                cj_error_set(&s->journal_err, code ? code : EIO, "journal the call's 'net' events: %s", msg);
+}
+
 static void net_report(call_state *s, call_net *n) {
+        cj_error e = { 0 };
         if (!n->px)
                 return;
         cj_net_summary sum;
         cj_net_proxy_finish(n->px, &sum);
         for (size_t i = 0; s->task && i < sum.n_events; i++) {
                 _cleanup_json_ json_t *f = cj_net_event_json(&sum.events[i]);
-                if (f && json_object_set_new(f, "call", json_integer((json_int_t) s->seq)) == 0)
-                        cj_task_record(s->task, "net", f, NULL, NULL);
+                if (!f || json_object_set_new(f, "call", json_integer((json_int_t) s->seq)) < 0)
+                        net_journal_failed(s, ENOMEM, "out of memory");
+                else if (cj_task_record(s->task, "net", f, NULL, &e) < 0)
+                        net_journal_failed(s, e.code, e.msg);
         }
         if (s->task && sum.more) {
                 _cleanup_json_ json_t *f = json_pack("{s:I,s:s,s:I,s:I,s:I}", "call", (json_int_t) s->seq, "kind",
                                                      "more", "connections", (json_int_t) sum.more, "bytes_up",
                                                      (json_int_t) sum.more_bytes_up, "bytes_down",
                                                      (json_int_t) sum.more_bytes_down);
-                if (f)
-                        cj_task_record(s->task, "net", f, NULL, NULL);
+                if (!f)
+                        net_journal_failed(s, ENOMEM, "out of memory");
+                else if (cj_task_record(s->task, "net", f, NULL, &e) < 0)
+                        net_journal_failed(s, e.code, e.msg);
         }
         json_object_set_new(s->result, "network", cj_net_summary_json(&sum, &n->pol));
         cj_net_summary_clear(&sum);
@@ -777,15 +788,26 @@ static cj_tool file_tool(cj_call_kind k) {
 }
 
 /* End a started call that failed inside clawjail, so the journal shows an
- * error rather than an interrupted call. */
-static void end_failed(call_state *s) {
+ * error rather than an interrupted call.  If that end cannot be journaled
+ * either, the call's error says so (recovery will close it as interrupted). */
+static int end_failed(call_state *s, int r, cj_error *err) {
         if (!s->task || !s->started)
-                return;
+                return r;
         cj_call_outcome oc = { .status = "error", .exit_code = -1, .peak_memory_bytes = -1 };
         cj_sha256_hex("", 0, oc.stdout_sha256);
         cj_sha256_hex("", 0, oc.stderr_sha256);
-        cj_task_call_end(s->task, s->seq, &oc, NULL, NULL, NULL);
+        cj_error e = { 0 };
+        int q = cj_task_call_end(s->task, s->seq, &oc, NULL, NULL, &e);
         s->started = false;
+        if (q >= 0)
+                return r;
+        if (r >= 0 || !err || !err->code)
+                return cj_error_set(err, e.code ? e.code : EIO, "journal the end of call %" PRIu64 ": %s", s->seq,
+                                    e.msg);
+        size_t l = strlen(err->msg);
+        snprintf(err->msg + l, sizeof err->msg - l, "; and journaling the end of call %" PRIu64 " failed too: %s",
+                 s->seq, e.msg);
+        return r;
 }
 
 /* A working directory outside every granted root is a bad request: say so
@@ -999,7 +1021,7 @@ done:
         *exit_code = s.exit_code;
         r = 0;
 out:
-        end_failed(&s);
+        r = end_failed(&s, r, err);
         json_decref(s.result);
         json_decref(s.verdict);
         cj_validation_clear(&s.v);
