@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "resolve.h"
 #include "tls.h"
 #include "util/cleanup.h"
 
@@ -26,8 +27,8 @@
 #define PLAIN_CHUNK 65536      /* client -> server reads of a plain HTTP request body */
 #define RESULT_EVENTS_MAX 50   /* connections listed in a result's "network" object */
 
-enum { IT_STOP = 1, IT_CHAN, IT_LISTEN, IT_CLIENT, IT_UPSTREAM };
-enum { P_HEAD, P_CONNECTING, P_HELLO, P_RELAY };
+enum { IT_STOP = 1, IT_CHAN, IT_LISTEN, IT_CLIENT, IT_UPSTREAM, IT_RESOLVED };
+enum { P_HEAD, P_RESOLVING, P_CONNECTING, P_HELLO, P_RELAY };
 
 typedef struct conn conn;
 typedef struct item {
@@ -52,6 +53,7 @@ struct conn {
         bool dead;        /* closed; freed after the current batch of events */
         cj_http_request req;
         cj_http_body body;
+        cj_net_lookup *lookup; /* P_RESOLVING */
         int64_t start_ms, deadline_ms;
         cj_net_event ev;
 };
@@ -70,7 +72,8 @@ struct cj_net_proxy {
         size_t n_listen;
         bool accepting;
         bool proxy_first; /* listen_fd[0] is the proxy's (else all are forwards) */
-        item stop_item, chan_item;
+        item stop_item, chan_item, resolved_item;
+        cj_net_resolver *resolver; /* made at the first name that is not pinned */
         conn *conns;
         size_t n_conns;
         conn *dead; /* closed this round: an event later in the batch may still name them */
@@ -124,6 +127,7 @@ int cj_net_proxy_new(const cj_net_policy *pol, int64_t byte_budget, cj_net_proxy
         }
         px->stop_item.type = IT_STOP;
         px->chan_item.type = IT_CHAN;
+        px->resolved_item.type = IT_RESOLVED;
         struct epoll_event e1 = { .events = EPOLLIN, .data.ptr = &px->stop_item };
         struct epoll_event e2 = { .events = EPOLLIN, .data.ptr = &px->chan_item };
         if (epoll_ctl(px->epfd, EPOLL_CTL_ADD, px->stopfd, &e1) < 0 ||
@@ -186,6 +190,10 @@ static void set_reason(conn *c, const char *verdict, const char *reason) {
 }
 
 static void conn_close(cj_net_proxy *px, conn *c) {
+        if (c->lookup) {
+                cj_net_resolver_cancel(px->resolver, c->lookup);
+                c->lookup = NULL;
+        }
         c->ev.duration_ms = now_ms() - c->start_ms;
         record(px, &c->ev);
         int fds[] = { c->cfd, c->ufd, c->up[0], c->up[1], c->down[0], c->down[1] };
@@ -424,20 +432,46 @@ static void decide(cj_net_proxy *px, conn *c) {
                 start_connect(px, c, (struct sockaddr *) &ss, len);
                 return;
         }
-        struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG };
-        struct addrinfo *res = NULL;
-        int g = getaddrinfo(c->req.host, NULL, &hints, &res);
-        if (g != 0) {
-                snprintf(reason, sizeof reason, "cannot resolve: %s", gai_strerror(g));
+        if (!px->resolver) {
+                int r = cj_net_resolver_new(&px->resolver);
+                struct epoll_event e = { .events = EPOLLIN, .data.ptr = &px->resolved_item };
+                if (r == 0 && epoll_ctl(px->epfd, EPOLL_CTL_ADD, cj_net_resolver_fd(px->resolver), &e) < 0)
+                        r = -errno;
+                if (r < 0) {
+                        cj_net_resolver_free(px->resolver);
+                        px->resolver = NULL;
+                        snprintf(reason, sizeof reason, "cannot resolve: %s", strerror(-r));
+                        deny(px, c, 502, "error", reason);
+                        return;
+                }
+        }
+        int r = cj_net_resolver_submit(px->resolver, c->req.host, c, &c->lookup);
+        if (r < 0) {
+                snprintf(reason, sizeof reason, "cannot resolve: %s", strerror(-r));
+                deny(px, c, 502, "error", reason);
+                return;
+        }
+        c->phase = P_RESOLVING;
+        c->deadline_ms = now_ms() + CJ_NET_RESOLVE_TIMEOUT_MS;
+}
+
+/* A lookup decide() queued has finished: connect to the first address
+ * that may be reached, else refuse. */
+static void on_resolved(void *ctx, void *owner, const struct addrinfo *res, int gai) {
+        cj_net_proxy *px = ctx;
+        conn *c = owner;
+        char reason[CJ_NET_REASON_MAX];
+        c->lookup = NULL;
+        if (gai != 0) {
+                snprintf(reason, sizeof reason, "cannot resolve: %s", gai_strerror(gai));
                 deny(px, c, 502, "error", reason);
                 return;
         }
         const char *bad = NULL;
-        for (struct addrinfo *a = res; a; a = a->ai_next) {
+        for (const struct addrinfo *a = res; a; a = a->ai_next) {
                 const char *b = cj_net_addr_forbidden(a->ai_addr);
                 if (!b) {
                         start_connect(px, c, a->ai_addr, a->ai_addrlen);
-                        freeaddrinfo(res);
                         return;
                 }
                 if (!bad) {
@@ -445,8 +479,8 @@ static void decide(cj_net_proxy *px, conn *c) {
                         cj_net_addr_text(a->ai_addr, c->ev.addr);
                 }
         }
-        freeaddrinfo(res);
-        snprintf(reason, sizeof reason, "resolves to a %s address (only a pinned one may be reached)", bad);
+        snprintf(reason, sizeof reason, "resolves to a %s address (only a pinned one may be reached)",
+                 bad ? bad : "no");
         deny(px, c, 403, "denied", reason);
 }
 
@@ -583,7 +617,7 @@ static void pump(cj_net_proxy *px, conn *c) {
                                 break;
                         continue;
                 }
-                if (c->phase == P_CONNECTING)
+                if (c->phase == P_RESOLVING || c->phase == P_CONNECTING)
                         return;
                 if (!relay(px, c, &progress)) {
                         conn_close(px, c);
@@ -697,7 +731,11 @@ static void sweep_timeouts(cj_net_proxy *px) {
                 next = c->next;
                 if (c->phase == P_RELAY || now < c->deadline_ms)
                         continue;
-                if (c->phase == P_CONNECTING)
+                if (c->phase == P_RESOLVING) {
+                        char why[CJ_NET_REASON_MAX];
+                        snprintf(why, sizeof why, "resolving the name timed out (%d ms)", CJ_NET_RESOLVE_TIMEOUT_MS);
+                        deny(px, c, 504, "error", why);
+                } else if (c->phase == P_CONNECTING)
                         deny(px, c, 504, "error", "connect timed out");
                 else {
                         set_reason(c, "denied", c->phase == P_HEAD ? "timed out waiting for a request"
@@ -730,6 +768,9 @@ static void *proxy_main(void *arg) {
                                 break;
                         case IT_LISTEN:
                                 on_accept(px, it->idx);
+                                break;
+                        case IT_RESOLVED:
+                                cj_net_resolver_drain(px->resolver, on_resolved, px);
                                 break;
                         case IT_CLIENT:
                         case IT_UPSTREAM: {
@@ -781,6 +822,8 @@ int cj_net_proxy_finish(cj_net_proxy *px, cj_net_summary *sum) {
                 conn_close(px, c);
         }
         free_dead(px);
+        cj_net_resolver_free(px->resolver); /* never waits for a lookup in progress */
+        px->resolver = NULL;
         *sum = px->sum;
         px->sum = (cj_net_summary){ 0 };
         return 0;
