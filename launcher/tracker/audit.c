@@ -66,12 +66,58 @@ static char *event_summary(const json_t *e, const json_t *start) {
         return strdup(buf);
 }
 
+/* An end event's refused syscalls (docs/protocol.md, "refused_syscalls"):
+ * one row per record, the call's command beside it; calls whose refusals
+ * could not be recorded are counted once, with the reason. */
+static void add_refused(json_t *rows, json_t *unrecorded, const json_t *e, const json_t *start) {
+        const json_t *rs = json_object_get(e, "refused_syscalls");
+        if (!json_is_object(rs))
+                return;
+        json_int_t seq = json_integer_value(json_object_get(e, "seq"));
+        const char *cmd = start && str(start, "command") ? str(start, "command") : start ? str(start, "path") : NULL;
+        char argv[CJ_AUDIT_TEXT_MAX + 1] = "";
+        size_t k = 0, j;
+        const json_t *a, *args = start && !cmd ? json_object_get(start, "argv") : NULL;
+        json_array_foreach (args, j, a) {
+                int w = snprintf(argv + k, sizeof argv - k, "%s%s", k ? " " : "",
+                                 json_string_value(a) ? json_string_value(a) : "");
+                if (w < 0 || (size_t) w >= sizeof argv - k)
+                        break;
+                k += (size_t) w;
+                cmd = argv;
+        }
+        if (json_is_false(json_object_get(rs, "recorded"))) {
+                json_object_set_new(unrecorded, "calls",
+                                    json_integer(json_integer_value(json_object_get(unrecorded, "calls")) + 1));
+                if (str(rs, "reason"))
+                        json_object_set_new(unrecorded, "reason", json_string(str(rs, "reason")));
+                return;
+        }
+        size_t i;
+        const json_t *c;
+        json_array_foreach (json_object_get(rs, "calls"), i, c) {
+                json_t *row = json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:O?, s:O?}", "seq", seq, "time",
+                                        str(e, "time"), "command", cmd, "syscall", str(c, "syscall"), "args",
+                                        str(c, "args"), "errno", str(c, "errno"), "program", str(c, "program"), "pid",
+                                        json_object_get(c, "pid"), "count", json_object_get(c, "count"));
+                if (row)
+                        json_array_append_new(rows, row);
+        }
+        const json_t *more = json_object_get(rs, "unrecorded");
+        if (json_integer_value(more) > 0)
+                json_array_append_new(rows, json_pack("{s:I, s:s?, s:s?, s:s, s:s, s:O}", "seq", seq, "time",
+                                                      str(e, "time"), "command", cmd, "syscall", "(other kinds)",
+                                                      "args", "beyond the per-call bound: counted, not itemized",
+                                                      "count", more));
+}
+
 json_t *cj_audit_summarize(const char *task, const json_t *events, const json_t *verify, const json_t *status,
                            int64_t since_ms) {
         json_t *s = json_object();
         json_t *by_status = json_object(), *by_verdict = json_object(), *by_event = json_object();
         json_t *profiles = json_array(), *attention = json_array(), *approvals = json_array();
         json_t *quarantined = json_array(), *network = json_array(), *syscalls = json_array();
+        json_t *unrecorded = json_pack("{s:i, s:n}", "calls", 0, "reason");
         json_t *loops = json_array(), *interrupted = json_array(), *spills = json_array(), *timeline = json_array();
         _cleanup_json_ json_t *starts = json_object(); /* seq -> start event */
         size_t calls = 0, dropped = 0, i;
@@ -115,14 +161,7 @@ json_t *cj_audit_summarize(const char *task, const json_t *events, const json_t 
                         if (net)
                                 json_array_append_new(network, json_pack("{s:I, s:O}", "seq",
                                                                          json_integer_value(json_object_get(e, "seq")), "network", net));
-                        const json_t *sc = json_object_get(e, "syscalls");
-                        if (!sc)
-                                sc = json_object_get(e, "refused_syscalls");
-                        if (sc)
-                                json_array_append_new(syscalls, json_pack("{s:I, s:s, s:O}", "seq",
-                                                                          json_integer_value(json_object_get(e, "seq")), "command",
-                                                                          start && str(start, "command") ? str(start, "command") : "",
-                                                                          "syscalls", sc));
+                        add_refused(syscalls, unrecorded, e, start);
                 } else if (strcmp(ev, "profile") == 0)
                         json_array_append_new(profiles, json_pack("{s:s?, s:s?, s:s?}", "name", str(e, "name"), "sha256",
                                                                   str(e, "sha256"), "since", t));
@@ -135,8 +174,6 @@ json_t *cj_audit_summarize(const char *task, const json_t *events, const json_t 
                         json_array_append_new(interrupted, json_deep_copy(e));
                 else if (strcmp(ev, "net") == 0)
                         json_array_append_new(network, json_deep_copy(e));
-                else if (strcmp(ev, "syscalls") == 0 || strcmp(ev, "seccomp") == 0)
-                        json_array_append_new(syscalls, json_deep_copy(e));
                 else if (strcmp(ev, "stopped") == 0 || strcmp(ev, "loop_detected") == 0 ||
                          strcmp(ev, "budget_exhausted") == 0)
                         json_array_append_new(loops, json_deep_copy(e));
@@ -168,6 +205,7 @@ json_t *cj_audit_summarize(const char *task, const json_t *events, const json_t 
         json_object_set_new(s, "quarantined", quarantined);
         json_object_set_new(s, "network", network);
         json_object_set_new(s, "syscalls", syscalls);
+        json_object_set_new(s, "syscalls_unrecorded", unrecorded);
         json_object_set_new(s, "stops", loops);
         json_object_set_new(s, "interrupted", interrupted);
         json_object_set_new(s, "spills", spills);
@@ -408,6 +446,28 @@ static void row_generic(buf *b, const json_t *ev, bool html) {
         row_end(b, html);
 }
 
+static void row_syscall(buf *b, const json_t *ev, bool html) {
+        char seq[32], who[64], count[32];
+        snprintf(seq, sizeof seq, "%lld", (long long) json_integer_value(json_object_get(ev, "seq")));
+        const json_t *pid = json_object_get(ev, "pid");
+        if (json_is_integer(pid))
+                snprintf(who, sizeof who, "%s (pid %lld)", str(ev, "program") ? str(ev, "program") : "?",
+                         (long long) json_integer_value(pid));
+        else
+                snprintf(who, sizeof who, "%s", str(ev, "program") ? str(ev, "program") : "");
+        snprintf(count, sizeof count, "%lld", (long long) json_integer_value(json_object_get(ev, "count")));
+        row_begin(b, html);
+        cell(b, seq, html);
+        cell(b, str(ev, "time") ? str(ev, "time") : "", html);
+        cell(b, str(ev, "command") ? str(ev, "command") : "", html);
+        cell(b, str(ev, "syscall"), html);
+        cell(b, str(ev, "args"), html);
+        cell(b, str(ev, "errno") ? str(ev, "errno") : "", html);
+        cell(b, who, html);
+        cell(b, count, html);
+        row_end(b, html);
+}
+
 static void row_timeline(buf *b, const json_t *ev, bool html) {
         char seq[32];
         snprintf(seq, sizeof seq, "%lld", (long long) json_integer_value(json_object_get(ev, "seq")));
@@ -497,8 +557,21 @@ static void render_one(buf *b, const json_t *s, bool html) {
                 json_object_get(s, "quarantined"), row_quarantine, html);
         section(b, "network", "Network connections", "seq|time|connection", json_object_get(s, "network"), row_generic,
                 html);
-        section(b, "syscalls", "Refused system calls", "seq|time|record", json_object_get(s, "syscalls"), row_generic,
+        section(b, "syscalls", "Refused system calls (answered with the policy's errno)",
+                "seq|time|command|syscall|arguments|errno|program|count", json_object_get(s, "syscalls"), row_syscall,
                 html);
+        const json_t *unrec = json_object_get(s, "syscalls_unrecorded");
+        if (json_integer_value(json_object_get(unrec, "calls")) > 0) {
+                char line[400];
+                snprintf(line, sizeof line,
+                         "Refused system calls were not recorded for %lld call(s): %s. Those calls got their errno "
+                         "silently; the table above cannot list them.",
+                         (long long) json_integer_value(json_object_get(unrec, "calls")),
+                         str(unrec, "reason") ? str(unrec, "reason") : "unknown reason");
+                out(b, html ? "<p class=\"bad integrity\" id=\"syscalls-unrecorded\">" : "**Note:** ");
+                esc(b, line, html);
+                out(b, html ? "</p>\n" : "\n\n");
+        }
         section(b, "stops", "Stops: budget, loops, operator", "seq|time|event", json_object_get(s, "stops"), row_generic,
                 html);
         section(b, "interrupted", "Interrupted calls", "seq|time|event", json_object_get(s, "interrupted"), row_generic,

