@@ -18,6 +18,7 @@ enum {
         CJ_CHAN_SETUP = 1, /* start the setup; carries the fds handed in */
         CJ_CHAN_CALL = 2,  /* start the call; payload: the seccomp filter's instructions */
         CJ_CHAN_NOTIFY = 3, /* pid 2 -> launcher: the seccomp listener, or why none (notify.h) */
+        CJ_CHAN_PTY = 4,    /* pid 1 -> launcher, on a pair of its own: the call's terminal (master side) */
 };
 
 #define CJ_CHAN_PAYLOAD_MAX (4096u * 8u) /* a BPF_MAXINSNS filter, 8 bytes per instruction */

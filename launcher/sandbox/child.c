@@ -13,8 +13,10 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "channel.h"
@@ -124,9 +126,11 @@ static _Noreturn void run_call(child_ctx *c) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (setsid() < 0)
                 child_fail(c, MSG_SETUP_FAILED, errno, "setsid");
-        redirect(c->cfg->stdin_fd, 0);
-        redirect(c->cfg->stdout_fd, 1);
-        redirect(c->cfg->stderr_fd, 2);
+        for (int i = 0; i < 3; i++)
+                redirect(c->call_fd[i], i);
+        /* The terminal becomes the new session's controlling one (/dev/tty, job control). */
+        if (c->cfg->pty && ioctl(0, TIOCSCTTY, 0) < 0)
+                child_fail(c, MSG_SETUP_FAILED, errno, "make the terminal the controlling one");
         int r = apply_rlimits(c);
         if (r < 0)
                 child_fail(c, MSG_SETUP_FAILED, r, "setrlimit");
@@ -180,6 +184,44 @@ static void receive_filter(child_ctx *c) {
         c->prog = (struct sock_fprog){ .len = (unsigned short) (len / sizeof insns[0]), .filter = insns };
 }
 
+/* pid 1, after pivot_root: a terminal from the sandbox's own devpts instance
+ * (mounts.c mounts a fresh one on /dev/pts, /dev/ptmx points into it), so no
+ * terminal of the host is reachable through it.  The slave side becomes the
+ * call's 0/1/2; the master side goes to the launcher, which reads and types
+ * into it (pump.h).  Echo is off: the call's stdin is not its output. */
+static int make_terminal(child_ctx *c) {
+        int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (m < 0)
+                return -errno;
+        int slave = -1, r = 0;
+        unsigned unlock = 0;
+        struct winsize ws = { .ws_col = (unsigned short) (c->cfg->pty_cols ? c->cfg->pty_cols : CJ_PTY_COLS_DEFAULT),
+                              .ws_row = (unsigned short) (c->cfg->pty_rows ? c->cfg->pty_rows : CJ_PTY_ROWS_DEFAULT) };
+        struct termios t;
+        /* TIOCGPTPEER opens the slave through the master, never by a path. */
+        if (ioctl(m, TIOCSPTLCK, &unlock) < 0 || (slave = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0 ||
+            ioctl(m, TIOCSWINSZ, &ws) < 0 || tcgetattr(slave, &t) < 0)
+                r = -errno;
+        if (r == 0) {
+                t.c_lflag &= ~(tcflag_t) (ECHO | ECHOE | ECHOK | ECHONL);
+                t.c_cc[VEOF] = 4; /* ^D, what the pump types at the end of stdin */
+                if (tcsetattr(slave, TCSANOW, &t) < 0)
+                        r = -errno;
+        }
+        if (r == 0)
+                r = cj_chan_send(c->pty_wr, CJ_CHAN_PTY, NULL, 0, &m, 1);
+        close(m);
+        close(c->pty_wr);
+        c->pty_wr = -1;
+        if (r < 0) {
+                if (slave >= 0)
+                        close(slave);
+                return r;
+        }
+        c->call_fd[0] = c->call_fd[1] = c->call_fd[2] = slave;
+        return 0;
+}
+
 /* pid 1, in the call's network namespace: bind each port on 127.0.0.1 and
  * hand the listening sockets to the launcher (one message), keeping none. */
 static int send_listeners(const cj_sandbox_config *cfg) {
@@ -229,10 +271,10 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
          * files) never enter the sandbox: keep only the channel, the pipes and
          * what pid 2 is given; handed-in fds come over the channel after this. */
         const cj_sandbox_config *cfg = c->cfg;
-        int keep[10 + CJ_SANDBOX_KEEP_FDS_MAX] = { 0,           1,           2,           c->chan,       c->msg_wr,
-                                                  c->status_wr, cfg->stdin_fd, cfg->stdout_fd, cfg->stderr_fd,
-                                                  cfg->listen_chan };
-        size_t nkeep = 10;
+        int keep[11 + CJ_SANDBOX_KEEP_FDS_MAX] = { 0,             1,             2,             c->chan,
+                                                  c->msg_wr,     c->status_wr,  c->call_fd[0], c->call_fd[1],
+                                                  c->call_fd[2], cfg->listen_chan, c->pty_wr };
+        size_t nkeep = 11;
         for (size_t i = 0; cfg->fn && cfg->keep_fds && cfg->keep_fds[i] >= 0 && i < CJ_SANDBOX_KEEP_FDS_MAX; i++)
                 keep[nkeep++] = cfg->keep_fds[i];
         int r = close_all_but(keep, nkeep);
@@ -266,6 +308,8 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
          * migration waits for an RCU grace period) and compiles the filter
          * meanwhile when it has none cached; the call starts only after. */
         receive_filter(c);
+        if (cfg->pty && (r = make_terminal(c)) < 0)
+                child_fail(c, MSG_SETUP_FAILED, r, "a terminal in the sandbox's /dev/pts");
         /* chan stays open for pid 2 (the seccomp listener goes back over it);
          * this process closes it right after the fork. */
         /* Only now, inside the call's cgroup, so that it becomes the namespace's root. */

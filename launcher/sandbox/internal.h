@@ -44,6 +44,8 @@ typedef struct child_ctx {
         gid_t gid;
         int net;
         int chan, msg_wr, status_wr;
+        int call_fd[3];     /* the call's 0/1/2 (-1 inherit); a terminal's slave side once pid 1 made it */
+        int pty_wr;         /* cfg->pty: pid 1 -> launcher, the terminal's master side (CJ_CHAN_PTY); else -1 */
         sigset_t forwarded;
         uint32_t audit_arch; /* native AUDIT_ARCH_*, for the filter checks in pid 2 */
         /* received over chan */

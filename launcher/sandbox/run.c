@@ -25,6 +25,7 @@
 #include "internal.h"
 #include "notify.h"
 #include "plan.h"
+#include "pump.h"
 #include "gitguard.h"
 #include "quarantine.h"
 #include "reach.h"
@@ -163,11 +164,14 @@ typedef struct wait_state {
         bool timed_out;
         int wstatus;
         struct rusage ru;
+        int64_t ended; /* when pid 1 was reaped */
 } wait_state;
 
-/* Wait for pid 1, forwarding signals, enforcing the deadline and answering
- * the seccomp notifications of refused syscalls (notify.h). */
-static int supervise(pid_t pid1, int msg_rd, int sigfd, int64_t timeout_ms, cj_notify *nt, wait_state *ws,
+/* Wait for pid 1, forwarding signals, enforcing the deadline, answering the
+ * seccomp notifications of refused syscalls (notify.h) and pumping the
+ * call's output (pump.h; pump may be NULL). */
+static int supervise(pid_t pid1, int msg_rd, int sigfd, int64_t timeout_ms, cj_notify *nt, cj_pump *pump,
+                     wait_state *ws,
                      cj_error *err) {
         _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid1, 0);
         if (pidfd < 0)
@@ -178,9 +182,10 @@ static int supervise(pid_t pid1, int msg_rd, int sigfd, int64_t timeout_ms, cj_n
         for (;;) {
                 /* A negative fd is skipped by poll: the channel until pid 2's
                  * message, the listener once it came. */
-                struct pollfd pf[5] = { { pidfd, POLLIN, 0 },     { sigfd, POLLIN, 0 },
-                                        { msg_open ? msg_rd : -1, POLLIN, 0 }, { nt->chan, POLLIN, 0 },
-                                        { nt->listener, POLLIN, 0 } };
+                struct pollfd pf[5 + CJ_PUMP_POLL_MAX] = { { pidfd, POLLIN, 0 },     { sigfd, POLLIN, 0 },
+                                                           { msg_open ? msg_rd : -1, POLLIN, 0 }, { nt->chan, POLLIN, 0 },
+                                                           { nt->listener, POLLIN, 0 } };
+                nfds_t npf = 5 + (pump ? cj_pump_poll(pump, pf + 5) : 0);
                 int wait = -1;
                 int64_t next = deadline >= 0 && !ws->timed_out ? deadline : -1;
                 if (teardown >= 0 && (next < 0 || teardown < next))
@@ -189,7 +194,7 @@ static int supervise(pid_t pid1, int msg_rd, int sigfd, int64_t timeout_ms, cj_n
                         int64_t left = next - now_ms();
                         wait = left < 0 ? 0 : (int) (left > 3600000 ? 3600000 : left);
                 }
-                int n = poll(pf, 5, wait);
+                int n = poll(pf, npf, wait);
                 if (n < 0 && errno != EINTR)
                         return cj_error_seterrno(err, errno, "poll");
                 if (n == 0 && deadline >= 0 && now_ms() >= deadline && !ws->timed_out) {
@@ -210,6 +215,9 @@ static int supervise(pid_t pid1, int msg_rd, int sigfd, int64_t timeout_ms, cj_n
                         (void) cj_notify_on_listener(nt); /* unusable: closed, and calls get ENOSYS */
                 else if (pf[4].revents & (POLLHUP | POLLERR | POLLNVAL))
                         close(TAKE_FD(nt->listener)); /* every process that had the filter is gone */
+                int r;
+                if (pump && (r = cj_pump_handle(pump, pf + 5)) < 0)
+                        return cj_error_seterrno(err, r, "write the call's output");
                 if (pf[1].revents & POLLIN) {
                         struct signalfd_siginfo si;
                         if (read(sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD) {
@@ -231,6 +239,7 @@ static int supervise(pid_t pid1, int msg_rd, int sigfd, int64_t timeout_ms, cj_n
                         if (wait4(pid1, &ws->wstatus, 0, &ws->ru) < 0)
                                 return cj_error_seterrno(err, errno, "wait for the sandbox");
                         cj_notify_on_chan(nt); /* every process is gone: its message, or EOF, is there */
+                        ws->ended = now_ms();
                         if (msg_open && !ws->have_msg) { /* a message may still sit in the pipe */
                                 child_msg m;
                                 if (read(msg_rd, &m, sizeof m) == sizeof m) {
@@ -245,7 +254,7 @@ static int supervise(pid_t pid1, int msg_rd, int sigfd, int64_t timeout_ms, cj_n
 
 static void fill_result(const wait_state *ws, int status_rd, const cj_cgroup *cg, int64_t started,
                         cj_sandbox_result *res) {
-        res->duration_ms = now_ms() - started;
+        res->duration_ms = (ws->ended ? ws->ended : now_ms()) - started;
         res->cpu_ms = (int64_t) (ws->ru.ru_utime.tv_sec + ws->ru.ru_stime.tv_sec) * 1000 +
                       (ws->ru.ru_utime.tv_usec + ws->ru.ru_stime.tv_usec) / 1000;
         res->peak_memory_bytes = (int64_t) ws->ru.ru_maxrss * 1024;
@@ -295,6 +304,10 @@ struct cj_sandbox {
         int64_t started, timeout_ms;
         wait_state ws;
         bool supervised;
+        bool pumped;  /* cfg->output or cfg->pty: the call's output comes through pump */
+        cj_pump pump;
+        int out_p[2], err_p[2]; /* the call's stdout and stderr pipes, when pumped without a terminal */
+        int pty_p[2];           /* cfg->pty: pid 1 sends the terminal's master side over this */
 };
 
 static void close_pair(int p[2]) {
@@ -316,6 +329,11 @@ void cj_sandbox_free(cj_sandbox *sb) {
         cj_notify_clear(&sb->notify);
         close_pair(sb->msg_p);
         close_pair(sb->status_p);
+        close_pair(sb->out_p);
+        close_pair(sb->err_p);
+        close_pair(sb->pty_p);
+        if (sb->pumped)
+                cj_pump_close(&sb->pump);
         if (sb->sigfd >= 0)
                 close(sb->sigfd);
         cj_cgroup_destroy(&sb->cg);
@@ -371,11 +389,14 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
         if (!sb)
                 return cj_error_seterrno(err, ENOMEM, "sandbox");
         *sb = (cj_sandbox){ .cfg = cfg, .chan = { -1, -1 }, .msg_p = { -1, -1 }, .status_p = { -1, -1 },
-                            .sigfd = -1, .pid1 = -1, .started = now_ms(), .notify = { .chan = -1, .listener = -1 } };
+                            .out_p = { -1, -1 }, .err_p = { -1, -1 }, .pty_p = { -1, -1 }, .sigfd = -1, .pid1 = -1,
+                            .started = now_ms(), .notify = { .chan = -1, .listener = -1 },
+                            .pumped = cfg->output || cfg->pty, .pump = { .src = { -1, -1 }, .chan = -1, .in = -1 } };
         const cj_profile *p = cfg->profile;
         child_ctx *c = &sb->c;
         *c = (child_ctx){ .cfg = cfg, .root_launcher = geteuid() == 0, .uid = p->run_as_uid, .gid = p->run_as_gid,
-                          .chan = -1, .msg_wr = -1, .status_wr = -1 };
+                          .chan = -1, .msg_wr = -1, .status_wr = -1, .pty_wr = -1,
+                          .call_fd = { cfg->stdin_fd, cfg->stdout_fd, cfg->stderr_fd } };
         c->net = cfg->network >= 0 ? cfg->network : (int) p->network;
         c->cwd = cfg->cwd ? cfg->cwd : (p->fs_rw && p->fs_rw[0] ? p->fs_rw[0] : "/");
         sb->timeout_ms = cfg->timeout_ms > 0    ? cfg->timeout_ms
@@ -383,6 +404,12 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
                          : p->limits.wall_s > 0 ? cj_limit_ms(p->limits.wall_s)
                                                 : -1;
         int r;
+        if (cfg->pty && (cfg->fn || cfg->pty_cols > CJ_PTY_COLS_MAX || cfg->pty_rows > CJ_PTY_ROWS_MAX)) {
+                cj_error_set(err, EINVAL, "a terminal is for a program, at most %ux%u", CJ_PTY_COLS_MAX,
+                             CJ_PTY_ROWS_MAX);
+                cj_sandbox_free(sb);
+                return -EINVAL;
+        }
         const char *home = cj_profile_env_get(p, "HOME");
         if ((r = cj_mount_plan_build(p, cfg->extra_ro, cfg->extra_rw, &cj_fs_probe_host, &sb->plan, err)) < 0 ||
             (r = cj_mount_plan_scratch(&sb->plan, home, cfg->scratch_home, cfg->scratch_tmp, err)) < 0 ||
@@ -428,6 +455,15 @@ int cj_sandbox_spawn(cj_sandbox *sb, cj_error *err) {
                 return cj_error_seterrno(err, r, "socketpair");
         if (pipe2(sb->msg_p, O_CLOEXEC) < 0 || pipe2(sb->status_p, O_CLOEXEC) < 0)
                 return cj_error_seterrno(err, errno, "pipe");
+        if (sb->pumped && !cfg->pty && (pipe2(sb->out_p, O_CLOEXEC) < 0 || pipe2(sb->err_p, O_CLOEXEC) < 0))
+                return cj_error_seterrno(err, errno, "pipe");
+        if (cfg->pty && (r = cj_chan_pair(sb->pty_p)) < 0)
+                return cj_error_seterrno(err, r, "socketpair");
+        if (sb->out_p[1] >= 0) {
+                c->call_fd[1] = sb->out_p[1];
+                c->call_fd[2] = sb->err_p[1];
+        }
+        c->pty_wr = sb->pty_p[1];
         c->chan = sb->chan[1];
         c->msg_wr = sb->msg_p[1];
         c->status_wr = sb->status_p[1];
@@ -460,8 +496,21 @@ int cj_sandbox_spawn(cj_sandbox *sb, cj_error *err) {
                 close(sb->chan[0]);
                 close(sb->msg_p[0]);
                 close(sb->status_p[0]);
+                if (sb->out_p[0] >= 0) {
+                        close(sb->out_p[0]);
+                        close(sb->err_p[0]);
+                }
+                if (sb->pty_p[0] >= 0)
+                        close(sb->pty_p[0]);
                 cj_sandbox_child_main(c);
         }
+        /* Only the call writes to its pipes: their EOF is its end. */
+        if (sb->out_p[1] >= 0) {
+                close(TAKE_FD(sb->out_p[1]));
+                close(TAKE_FD(sb->err_p[1]));
+        }
+        if (sb->pty_p[1] >= 0)
+                close(TAKE_FD(sb->pty_p[1]));
         close(TAKE_FD(sb->chan[1]));
         close(TAKE_FD(sb->msg_p[1]));
         close(TAKE_FD(sb->status_p[1]));
@@ -487,6 +536,8 @@ int cj_sandbox_spawn(cj_sandbox *sb, cj_error *err) {
         /* The channel now waits for pid 2's seccomp listener (notify.h). */
         if (!cfg->fn && (r = cj_notify_init(&sb->notify, TAKE_FD(sb->chan[0]), &sb->prog)) < 0)
                 return spawn_failed(sb, cj_error_seterrno(err, r, "seccomp notification"), err);
+        if (sb->pumped) /* a terminal comes back over pty_p */
+                cj_pump_init(&sb->pump, cfg, TAKE_FD(sb->out_p[0]), TAKE_FD(sb->err_p[0]), TAKE_FD(sb->pty_p[0]));
         if (sb->chan[0] >= 0)
                 close(TAKE_FD(sb->chan[0]));
         return 0;
@@ -495,12 +546,16 @@ int cj_sandbox_spawn(cj_sandbox *sb, cj_error *err) {
 int cj_sandbox_supervise(cj_sandbox *sb, cj_error *err) {
         if (sb->pid1 <= 0)
                 return cj_error_set(err, EINVAL, "the sandbox was not spawned");
-        int r = supervise(sb->pid1, sb->msg_p[0], sb->sigfd, sb->timeout_ms, &sb->notify, &sb->ws, err);
+        cj_pump *pump = sb->pumped ? &sb->pump : NULL;
+        int r = supervise(sb->pid1, sb->msg_p[0], sb->sigfd, sb->timeout_ms, &sb->notify, pump, &sb->ws, err);
         if (r < 0) {
                 kill(sb->pid1, SIGKILL);
                 waitpid(sb->pid1, NULL, 0);
         }
         sb->supervised = true;
+        /* pid 1 is reaped: what is left in the pipes (or the terminal) is the call's last output. */
+        if (r >= 0 && pump && (r = cj_pump_finish(pump)) < 0)
+                cj_error_seterrno(err, r, "write the call's output");
         return r;
 }
 

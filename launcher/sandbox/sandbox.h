@@ -27,6 +27,31 @@
 #define CJ_SANDBOX_SET_ENV_MAX 16      /* variables the launcher sets for one call */
 #define CJ_SANDBOX_FD_TARGET_MAX 255   /* highest fd number a handed-in fd may take in the call */
 
+#define CJ_PTY_COLS_DEFAULT 80  /* a call's terminal (pty) when the request names no size */
+#define CJ_PTY_ROWS_DEFAULT 24
+#define CJ_PTY_COLS_MAX 1000    /* largest terminal a request may ask for */
+#define CJ_PTY_ROWS_MAX 1000
+
+/* Receives the call's output while it runs (serve's streaming).  The pump
+ * (pump.h) reads the call's pipes (or its terminal) in the supervise stage,
+ * writes each chunk to stdout_fd/stderr_fd first (so the capture, its cap
+ * and its spill to outputs/ are the same as without a receiver) and then
+ * hands it here.  A receiver that cannot pass a chunk on at once keeps it and
+ * names the descriptor it waits on: until that is writable the pump reads
+ * nothing more, so the call blocks in its own pipe and no memory grows,
+ * while the deadline and signals are still served. */
+typedef struct cj_sandbox_output {
+        /* stream 1 (stdout, or the terminal's output) or 2; 0, or -errno to
+         * stop receiving (the capture goes on).  Must not block. */
+        int (*chunk)(void *arg, int stream, const char *buf, size_t len);
+        /* The descriptor the receiver waits on to be writable, or -1 when it
+         * holds nothing back. */
+        int (*wait_fd)(void *arg);
+        /* wait_fd is writable: pass on what is held.  0 or -errno (stop). */
+        int (*flush)(void *arg);
+        void *arg;
+} cj_sandbox_output;
+
 /* A descriptor the launcher hands to the call: sent to pid 1 over the
  * sandbox's channel (SCM_RIGHTS) and installed in the call at `target`. */
 typedef struct cj_sandbox_fd {
@@ -51,6 +76,16 @@ typedef struct cj_sandbox_config {
         int network;                 /* cj_net_mode, or -1 for the profile's */
         int64_t timeout_ms;          /* 0 = profile limits.wall_s; <0 none */
         int stdin_fd, stdout_fd, stderr_fd; /* child's 0/1/2; -1 = inherit the launcher's */
+        /* Set either and the launcher pumps the call's output (pump.h):
+         * stdout_fd/stderr_fd then receive what the pump read. */
+        const cj_sandbox_output *output; /* NULL: the call writes to stdout_fd/stderr_fd itself */
+        /* A pseudo-terminal from the sandbox's own devpts instance as the
+         * call's 0, 1 and 2 (its controlling terminal, echo off): what the
+         * terminal shows goes to stdout_fd (stderr is merged into it), and
+         * stdin_fd (or the launcher's stdin) is typed into it, then
+         * end-of-file (^D).  Only for argv calls. */
+        bool pty;
+        unsigned pty_cols, pty_rows; /* 0 = CJ_PTY_COLS_DEFAULT / CJ_PTY_ROWS_DEFAULT */
         /* Set through cj_sandbox_pass_fd / cj_sandbox_setenv (strings stay the caller's). */
         cj_sandbox_fd pass_fds[CJ_SANDBOX_PASS_FDS_MAX];
         size_t n_pass_fds;
