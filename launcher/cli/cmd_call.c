@@ -184,11 +184,23 @@ json_t *cj_server_handle(server *s, const char *buf, size_t len, int *code) {
                 .env = req->env,
                 .stdin_data = req->has_stdin ? req->stdin_data.data : NULL,
                 .stdin_len = req->has_stdin ? req->stdin_data.len : 0,
+                .pty = req->pty,
+                .pty_cols = req->pty_cols,
+                .pty_rows = req->pty_rows,
                 .state_dir = task ? state_dir : NULL,
                 .task = task,
         };
+        cj_stream_sink sink;
+        bool streaming = req->stream && s->serve && s->stream_fd >= 0;
+        if (streaming) {
+                cj_stream_sink_init(&sink, s->stream_fd, req->id);
+                call.output = &sink.out;
+        }
         json_t *result = NULL;
         r = cj_pipeline_run(&call, &result, code, &err);
+        /* Every event line before the result line (the harness may be gone: the result says the rest). */
+        if (streaming)
+                (void) cj_stream_sink_finish(&sink);
         if (r < 0) {
                 *code = CJ_EXIT_FAILURE;
                 return cj_result_failure(req->id, "clawjail", cj_error_message(&err, r));
@@ -303,7 +315,7 @@ static int serve_loop(server *s) {
 }
 
 int cmd_serve(int argc, char **argv) {
-        server s = { .serve = true, .max_concurrent = CJ_SERVE_CONCURRENCY_DEFAULT };
+        server s = { .serve = true, .max_concurrent = CJ_SERVE_CONCURRENCY_DEFAULT, .stream_fd = STDOUT_FILENO };
         cj_common_opts_init(&s.o);
         bool stdio = false;
         int ret = parse_opts(&s, argc, argv, "serve", &stdio);

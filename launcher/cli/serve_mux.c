@@ -30,6 +30,9 @@
 
 #define CJ_SERVE_QUEUE_MAX 256       /* request lines waiting for a free worker */
 #define CJ_SERVE_RESULT_MAX (64u << 20) /* bytes of one worker's result stream */
+/* Longest event line: a chunk of CJ_SANDBOX_OUTPUT_CHUNK_MAX bytes, every one
+ * a control character escaped as \u00XX, with the id and keys around it. */
+#define CJ_SERVE_EVENT_LINE_MAX (CJ_SANDBOX_OUTPUT_CHUNK_MAX * 6 + CJ_REQUEST_ID_MAX * 6 + 256)
 
 typedef struct worker {
         pid_t pid;
@@ -138,6 +141,7 @@ static int start_worker(mux *m, char *line, size_t len) {
         }
         if (pid == 0) {
                 close(p[0]);
+                m->s->stream_fd = p[1]; /* event lines go the result's way, before it */
                 int code;
                 json_t *res = cj_server_handle(m->s, line, len, &code);
                 cj_result_emit(res, p[1]);
@@ -199,12 +203,24 @@ static void drain_queue(mux *m) {
         }
 }
 
+/* An event line (serve_stream.c) is small and has "event"; a result has none. */
+static bool is_event_line(const char *line, size_t len) {
+        if (len > CJ_SERVE_EVENT_LINE_MAX)
+                return false;
+        json_t *o = json_loadb(line, len, 0, NULL);
+        bool ev = json_is_string(json_object_get(o, "event"));
+        json_decref(o);
+        return ev;
+}
+
 static void finish_worker(mux *m, worker *w) {
         int status;
         while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
                 ;
         close(w->fd);
-        if (w->len > 0)
+        /* A whole result line is its last; a worker killed mid-line (cancel)
+         * leaves a piece, which is dropped: only whole lines go out. */
+        if (w->len > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && w->buf[w->len - 1] == '\n')
                 cj_write_all(STDOUT_FILENO, w->buf, w->len);
         else {
                 emit_line(cj_result_failure(w->id, w->cancelled ? "cancelled" : "clawjail",
@@ -240,6 +256,21 @@ static void read_worker(mux *m, worker *w) {
         }
         memcpy(w->buf + w->len, chunk, (size_t) n);
         w->len += (size_t) n;
+        /* Event lines of a streaming call go out as they come, whole, in
+         * this worker's order; its result line (the last it writes) waits
+         * for the end, which tells a result from a worker that died mid-way. */
+        size_t out = 0;
+        for (;;) {
+                char *nl = memchr(w->buf + out, '\n', w->len - out);
+                if (!nl || !is_event_line(w->buf + out, (size_t) (nl - (w->buf + out))))
+                        break;
+                out = (size_t) (nl - w->buf) + 1;
+        }
+        if (out == 0)
+                return;
+        cj_write_all(STDOUT_FILENO, w->buf, out);
+        memmove(w->buf, w->buf + out, w->len - out);
+        w->len -= out;
 }
 
 /* Split stdin bytes into lines; a line over CJ_REQUEST_MAX is answered as too large. */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "opts.h"
+#include "sandbox/sandbox.h"
 
 #define CJ_SERVE_PROFILES_MAX 16 /* --allow-profile entries */
 
@@ -25,7 +26,25 @@ typedef struct cj_server {
         size_t n_allowed;
         bool serve; /* requests may name task/profile (serve); call and mcp: never */
         unsigned max_concurrent; /* serve: calls in flight at once (1 = in request order) */
+        int stream_fd;           /* serve: where a "stream": true call's event lines go; -1 = nowhere */
 } cj_server;
+
+/* A "stream": true call's event lines (serve_stream.c): hand &out to the
+ * pipeline as its output receiver, and cj_stream_sink_finish before the
+ * result line, which writes what is still held (blocking). */
+typedef struct cj_stream_sink {
+        cj_sandbox_output out;
+        int fd;
+        const char *id;
+        char *buf; /* event lines not yet written: one at most while the call runs */
+        size_t len, off;
+        char carry[2][4]; /* per stream, a UTF-8 character split across chunks */
+        size_t ncarry[2];
+        size_t events;
+} cj_stream_sink;
+
+void cj_stream_sink_init(cj_stream_sink *k, int fd, const char *id);
+int cj_stream_sink_finish(cj_stream_sink *k); /* 0 or -errno (the harness went away) */
 
 /* One request (JSON text of len bytes) -> a new result object and its SPEC
  * exit code.  Never NULL. */

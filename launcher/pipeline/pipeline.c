@@ -598,6 +598,16 @@ static int run_sandbox(call_state *s, cj_error *err) {
                 cfg.stderr_fd = errf;
         }
         cfg.stdin_fd = in;
+        cfg.output = c->output;
+        cfg.pty = c->pty;
+        cfg.pty_cols = c->pty_cols;
+        cfg.pty_rows = c->pty_rows;
+        if (c->pty) /* what the call saw; its stderr is in "stdout", as on any terminal */
+                json_object_set_new(s->result, "pty",
+                                    json_pack("{s:i, s:i, s:b}", "cols",
+                                              (int) (c->pty_cols ? c->pty_cols : CJ_PTY_COLS_DEFAULT), "rows",
+                                              (int) (c->pty_rows ? c->pty_rows : CJ_PTY_ROWS_DEFAULT),
+                                              "stderr_merged", 1));
         _cleanup_(call_net_clear) call_net net = { 0 };
         int r = net_setup(s, &cfg, &net, err);
         if (r < 0)

@@ -19,6 +19,7 @@
 
 #include "profile/profile.h"
 #include "proto/request.h"
+#include "sandbox/sandbox.h"
 #include "util/err.h"
 
 #define CJ_READ_LIMIT_DEFAULT (256u << 10) /* bytes a read returns when no limit is given */
@@ -52,6 +53,9 @@ typedef struct cj_call {
         const char *stdin_data;       /* EXEC via call: bytes for stdin (NULL + passthrough: inherit) */
         size_t stdin_len;
         bool passthrough;             /* untracked CLI run/exec: inherit stdio, no capture */
+        bool pty;                     /* EXEC/RUN: a terminal as 0/1/2 (sandbox.h); stderr merged */
+        unsigned pty_cols, pty_rows;  /* 0 = CJ_PTY_*_DEFAULT */
+        const cj_sandbox_output *output; /* EXEC/RUN: receives the output while the call runs (serve's stream) */
         bool dry_run;                 /* tracked: validate and admit (an ask is journaled as a
                                          pending request), then stop before the start */
 

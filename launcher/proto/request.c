@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "encoding.h"
+#include "sandbox/sandbox.h"
 #include "util/json.h"
 
 static const char *const code_names[_CJ_PROTO_CODE_MAX] = {
@@ -87,6 +88,8 @@ static const key_desc keys[] = {
         { "content", JSON_STRING, T_WRITE, false },  { "encoding", JSON_STRING, T_WRITE, false },
         { "old_text", JSON_STRING, T_EDIT, false },  { "new_text", JSON_STRING, T_EDIT, false },
         { "task", JSON_STRING, T_ALL, true },        { "profile", JSON_STRING, T_ALL, true },
+        { "pty", JSON_TRUE, T_EXEC, false },         { "cols", JSON_INTEGER, T_EXEC, false },
+        { "rows", JSON_INTEGER, T_EXEC, false },     { "stream", JSON_TRUE, T_EXEC, true },
 };
 
 static const char *type_name(json_type t) {
@@ -95,6 +98,7 @@ static const char *type_name(json_type t) {
         case JSON_REAL: return "a number";
         case JSON_INTEGER: return "an integer";
         case JSON_OBJECT: return "an object";
+        case JSON_TRUE: return "true or false";
         default: return "?";
         }
 }
@@ -102,6 +106,8 @@ static const char *type_name(json_type t) {
 static bool type_ok(const json_t *v, json_type want) {
         if (want == JSON_REAL)
                 return json_is_number(v);
+        if (want == JSON_TRUE) /* any boolean */
+                return json_is_boolean(v);
         return json_typeof(v) == want;
 }
 
@@ -188,6 +194,9 @@ static int check_keys(const json_t *o, const cj_request *r, unsigned flags, cj_p
                         return fail(perr, CJ_PROTO_UNKNOWN_KEY, "unknown key 'timeout' (did you mean 'timeout_s', in seconds?)");
                 if (!d)
                         return fail(perr, CJ_PROTO_UNKNOWN_KEY, "unknown key '%.64s'", k);
+                if (d->serve_only && !(flags & CJ_REQUEST_SERVE) && strcmp(k, "stream") == 0)
+                        return fail(perr, CJ_PROTO_UNKNOWN_KEY,
+                                    "key 'stream' is only accepted by 'serve', where event lines can precede the result");
                 if (d->serve_only && !(flags & CJ_REQUEST_SERVE))
                         return fail(perr, CJ_PROTO_UNKNOWN_KEY,
                                     "key '%s' is only accepted by 'serve' (use the command line option)", k);
@@ -241,6 +250,22 @@ static int parse_fields(const json_t *o, cj_request *r, cj_proto_error *perr) {
                                              &r->stdin_data.len, perr)) < 0)
                                 return e;
                         r->has_stdin = true;
+                }
+                r->pty = json_is_true(json_object_get(o, "pty"));
+                r->stream = json_is_true(json_object_get(o, "stream"));
+                static const char *const dims[] = { "cols", "rows" };
+                const int64_t dim_max[] = { CJ_PTY_COLS_MAX, CJ_PTY_ROWS_MAX };
+                unsigned *dim_out[] = { &r->pty_cols, &r->pty_rows };
+                for (size_t i = 0; i < 2; i++) {
+                        if (!(v = json_object_get(o, dims[i])))
+                                continue;
+                        if (!r->pty)
+                                return fail(perr, CJ_PROTO_BAD_VALUE, "'%s' sizes a terminal: it needs \"pty\": true",
+                                            dims[i]);
+                        if (json_integer_value(v) < 1 || json_integer_value(v) > dim_max[i])
+                                return fail(perr, CJ_PROTO_BAD_VALUE, "'%s' must be from 1 to %lld", dims[i],
+                                            (long long) dim_max[i]);
+                        *dim_out[i] = (unsigned) json_integer_value(v);
                 }
                 return 0;
         case CJ_TOOL_READ:

@@ -90,6 +90,10 @@ typedef struct cj_request {
         bool has_stdin;
         cj_bytes stdin_data;  /* may contain NUL */
 
+        bool pty;             /* a terminal as the command's 0/1/2 (stderr merged into stdout) */
+        unsigned pty_cols, pty_rows; /* 0 = default (sandbox.h CJ_PTY_*_DEFAULT) */
+        bool stream;          /* serve: stdout/stderr event lines while the command runs */
+
         /* exec (working dir) and read/write/edit (base of a relative path) */
         char *cwd;
 
@@ -105,7 +109,7 @@ typedef struct cj_request {
         char *task, *profile; /* no key approves anything: approvals are the operator's */
 } cj_request;
 
-/* Allow "task" and "profile" (serve --stdio). */
+/* Allow "task", "profile" and "stream" (serve --stdio). */
 #define CJ_REQUEST_SERVE (1u << 0)
 
 /* Parse one request.  Returns 0 and *out, or -EINVAL (-E2BIG for too_large)

@@ -21,7 +21,7 @@
 
 #include "sandbox.h"
 
-#define CJ_PUMP_CHUNK 4096 /* bytes read per chunk: one pipe page, so a streamed event line stays small */
+#define CJ_PUMP_CHUNK CJ_SANDBOX_OUTPUT_CHUNK_MAX /* one pipe page, so a streamed event line stays small */
 #define CJ_PUMP_POLL_MAX 5 /* descriptors the pump adds to the supervise loop's poll */
 
 typedef struct cj_pump {

@@ -40,6 +40,8 @@
  * names the descriptor it waits on: until that is writable the pump reads
  * nothing more, so the call blocks in its own pipe and no memory grows,
  * while the deadline and signals are still served. */
+#define CJ_SANDBOX_OUTPUT_CHUNK_MAX 4096 /* bytes of one chunk handed to a receiver */
+
 typedef struct cj_sandbox_output {
         /* stream 1 (stdout, or the terminal's output) or 2; 0, or -errno to
          * stop receiving (the capture goes on).  Must not block. */
