@@ -384,6 +384,15 @@ static int add_launcher_env(const cj_sandbox_config *cfg, cj_strv *envp) {
         return 0;
 }
 
+/* A terminal without TERM is one programs do not colour or size: name one
+ * unless the profile's or the request's environment did. */
+static int add_term(cj_strv *envp) {
+        for (char **e = *envp; e && *e; e++)
+                if (strncmp(*e, "TERM=", 5) == 0)
+                        return 0;
+        return cj_strv_push(envp, "TERM=" CJ_PTY_TERM_DEFAULT) < 0 ? -ENOMEM : 0;
+}
+
 int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error *err) {
         cj_sandbox *sb = calloc(1, sizeof *sb);
         if (!sb)
@@ -419,7 +428,8 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
             (r = cj_git_watch_begin(&sb->plan, p, cfg->extra_ro, cfg->extra_rw, &sb->watch)) < 0 ||
             (r = cj_git_guard_begin(&sb->plan, p, cfg->extra_rw, &sb->guard)) < 0 ||
             (r = cj_env_build(p, environ, cfg->extra_env, &sb->envp, err)) < 0 ||
-            (r = add_launcher_env(cfg, &sb->envp)) < 0 || (r = cj_cgroup_create(&p->limits, &sb->cg, err)) < 0) {
+            (r = add_launcher_env(cfg, &sb->envp)) < 0 || (cfg->pty && (r = add_term(&sb->envp)) < 0) ||
+            (r = cj_cgroup_create(&p->limits, &sb->cg, err)) < 0) {
                 if (err && !err->code)
                         cj_error_seterrno(err, r, "prepare the sandbox");
                 cj_sandbox_free(sb);

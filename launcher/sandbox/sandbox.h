@@ -31,6 +31,7 @@
 #define CJ_PTY_ROWS_DEFAULT 24
 #define CJ_PTY_COLS_MAX 1000    /* largest terminal a request may ask for */
 #define CJ_PTY_ROWS_MAX 1000
+#define CJ_PTY_TERM_DEFAULT "xterm-256color" /* TERM of a terminal call whose environment names none */
 
 /* Receives the call's output while it runs (serve's streaming).  The pump
  * (pump.h) reads the call's pipes (or its terminal) in the supervise stage,
@@ -85,7 +86,8 @@ typedef struct cj_sandbox_config {
          * call's 0, 1 and 2 (its controlling terminal, echo off): what the
          * terminal shows goes to stdout_fd (stderr is merged into it), and
          * stdin_fd (or the launcher's stdin) is typed into it, then
-         * end-of-file (^D).  Only for argv calls. */
+         * end-of-file (^D).  TERM is CJ_PTY_TERM_DEFAULT unless the
+         * environment names one.  Only for argv calls. */
         bool pty;
         unsigned pty_cols, pty_rows; /* 0 = CJ_PTY_COLS_DEFAULT / CJ_PTY_ROWS_DEFAULT */
         /* Set through cj_sandbox_pass_fd / cj_sandbox_setenv (strings stay the caller's). */
