@@ -9,6 +9,7 @@
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/json.h"
+#include "util/pathpat.h"
 #include "util/sha256.h"
 
 static const char *kind_tool(cj_call_kind k) {
@@ -127,7 +128,7 @@ void cj_ask_deny_masked(cj_validation *v, const cj_call *c, const char *cwd, con
                 if (f->decision != CJ_VERDICT_ASK)
                         continue;
                 _cleanup_free_ char *p = strcmp(f->validator, "credentials") == 0 ? span_path(c->command, cwd, f) : NULL;
-                if (!p || !cj_proto_path_matches(p, eff->fs_deny))
+                if (!p || !cj_pathpat_masked(eff->fs_deny, eff->fs_deny_except, p))
                         return;
                 if (!first) {
                         first = TAKE_PTR(p);

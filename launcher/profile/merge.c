@@ -65,6 +65,22 @@ static int merge_fs(json_t *m, const json_t *pfs, const json_t *cfs, const json_
                 }
                 json_object_set(out, "ro", (json_t *) ro);
         }
+        /* deny_except, like ro: a child keeps what it lists of its parent's
+         * exceptions (masking more is narrowing); a new one reopens a path. */
+        const json_t *dx = json_object_get(cfs, "deny_except");
+        if (dx) {
+                const json_t *pdx = json_object_get(pfs, "deny_except");
+                json_array_foreach(dx, i, e) {
+                        bool known = false;
+                        size_t j;
+                        const json_t *f;
+                        json_array_foreach(pdx, j, f) if (json_equal(e, f)) known = true;
+                        if (!known && !wide)
+                                return narrow_err(err, file, "filesystem.deny_except", json_string_value(e),
+                                                  "filesystem");
+                }
+                json_object_set(out, "deny_except", (json_t *) dx);
+        }
         static const char *const unions[] = { "tmpfs", "deny", "protect" };
         for (size_t k = 0; k < 3; k++) {
                 const json_t *c = json_object_get(cfs, unions[k]);
@@ -295,7 +311,7 @@ int cj_profile_fill_defaults(json_t *doc) {
                 if (!json_object_get(doc, objs[i]))
                         json_object_set_new(doc, objs[i], json_object());
         json_t *fs = json_object_get(doc, "filesystem");
-        static const char *const lists[] = { "ro", "rw", "tmpfs", "deny", "protect" };
+        static const char *const lists[] = { "ro", "rw", "tmpfs", "deny", "deny_except", "protect" };
         for (size_t i = 0; i < CJ_ARRAY_SIZE(lists); i++)
                 if (!json_object_get(fs, lists[i]))
                         json_object_set_new(fs, lists[i], json_array());

@@ -386,6 +386,7 @@ static int convert(json_t *res, const char *file, cj_profile *p, cj_error *err) 
         if (to_strv(json_object_get(fs, "ro"), &p->fs_ro) < 0 || to_strv(json_object_get(fs, "rw"), &p->fs_rw) < 0 ||
             to_strv(json_object_get(fs, "tmpfs"), &p->fs_tmpfs) < 0 ||
             to_strv(json_object_get(fs, "deny"), &p->fs_deny) < 0 ||
+            to_strv(json_object_get(fs, "deny_except"), &p->fs_deny_except) < 0 ||
             to_strv(json_object_get(fs, "protect"), &p->fs_protect) < 0)
                 return -ENOMEM;
         const char *d = json_string_value(json_object_get(res, "description"));
@@ -525,6 +526,7 @@ void cj_profile_free(cj_profile *p) {
         cj_strv_free(p->fs_rw);
         cj_strv_free(p->fs_tmpfs);
         cj_strv_free(p->fs_deny);
+        cj_strv_free(p->fs_deny_except);
         cj_strv_free(p->fs_protect);
         cj_strv_free(p->egress.allow);
         cj_strv_free(p->egress.deny);

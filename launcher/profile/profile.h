@@ -117,8 +117,9 @@ typedef struct cj_profile {
 
         /* filesystem: absolute, normalized, expanded paths.  deny/protect entries
          * may start with "**" + "/" below a root ("${CWD}/" + "**" + "/.env") to match
-         * at any depth (scan depth CJ_MOUNT_SCAN_DEPTH). */
-        cj_strv fs_ro, fs_rw, fs_tmpfs, fs_deny, fs_protect;
+         * at any depth (scan depth CJ_MOUNT_SCAN_DEPTH).  fs_deny_except: paths
+         * the deny list names that stay visible (util/pathpat cj_pathpat_masked). */
+        cj_strv fs_ro, fs_rw, fs_tmpfs, fs_deny, fs_deny_except, fs_protect;
 
         cj_net_mode network;
         bool network_widen; /* --net may widen beyond the profile */

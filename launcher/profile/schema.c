@@ -42,7 +42,8 @@ static const char *const sections[] = { "filesystem", "network", "seccomp", "lim
 static const keyspec fs_keys[] = {
         { "ro", K_STRLIST, NULL, NULL },   { "rw", K_STRLIST, NULL, NULL },
         { "tmpfs", K_STRLIST, NULL, NULL }, { "deny", K_STRLIST, NULL, NULL },
-        { "protect", K_STRLIST, NULL, NULL }, { NULL, 0, NULL, NULL },
+        { "protect", K_STRLIST, NULL, NULL }, { "deny_except", K_STRLIST, NULL, NULL },
+        { NULL, 0, NULL, NULL },
 };
 static const keyspec limit_keys[] = {
         { "memory_mb", K_INT, NULL, NULL, (double) CJ_LIMIT_MEMORY_MB_MAX },

@@ -90,7 +90,7 @@ bool cj_proto_persistent(const cj_profile *p, const char *path) {
 
 int cj_proto_check_target(const cj_profile *p, cj_tool tool, const char *path, cj_proto_error *perr) {
         bool writing = tool == CJ_TOOL_WRITE || tool == CJ_TOOL_EDIT;
-        if (cj_proto_path_matches(path, p->fs_deny))
+        if (cj_pathpat_masked(p->fs_deny, p->fs_deny_except, path))
                 return bad_path(perr, "'%.256s' is denied by the profile", path);
         if (!writing)
                 return 0;

@@ -598,8 +598,10 @@ static int mask_link_target(cj_mount_plan *plan, const char *link, const cj_fs_p
         return add_op(plan, t == CJ_FT_DIR ? CJ_MNT_MASK_DIR : CJ_MNT_MASK_FILE, NULL, dst, err);
 }
 
-static int add_overlays(cj_mount_plan *plan, char *const *patterns, bool deny, const cj_fs_probe *probe,
-                        cj_error *err) {
+/* Protect (deny false) or mask (deny true) what patterns find; a found path
+ * an exception names (filesystem.deny_except) is left visible. */
+static int add_overlays(cj_mount_plan *plan, char *const *patterns, char *const *except, bool deny,
+                        const cj_fs_probe *probe, cj_error *err) {
         _cleanup_strv_ cj_strv found = NULL;
         int r = expand_patterns(patterns, probe, &found, err);
         if (r < 0)
@@ -612,6 +614,8 @@ static int add_overlays(cj_mount_plan *plan, char *const *patterns, bool deny, c
                 bool create = found[i][fl - 1] == '/';
                 if (create)
                         found[i][fl - 1] = '\0';
+                if (deny && cj_pathpat_excepted(except, found[i]))
+                        continue;
                 cj_file_type t;
                 if ((r = examine(probe, found[i], &t, err)) < 0)
                         return r;
@@ -763,9 +767,10 @@ static void size_tmpfs(cj_mount_plan *plan, int64_t memory_mb) {
 int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const *extra_rw, const cj_fs_probe *probe,
                         cj_mount_plan *out, cj_error *err) {
         cj_mount_plan plan = { 0 };
-        _cleanup_strv_ cj_strv deny = NULL, protect = NULL;
+        _cleanup_strv_ cj_strv deny = NULL, except = NULL, protect = NULL;
         char *const *const extras[] = { extra_ro, extra_rw };
         if (reanchor(p->fs_deny, p->fs_rw, extras, 2, &deny) < 0 ||
+            reanchor(p->fs_deny_except, p->fs_rw, extras, 2, &except) < 0 ||
             reanchor(p->fs_protect, p->fs_rw, extras, 2, &protect) < 0)
                 return cj_error_set(err, ENOMEM, "out of memory");
         char *const *const all[] = { p->fs_ro, extra_ro, p->fs_rw, extra_rw };
@@ -783,9 +788,9 @@ int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const 
         if (r >= 0)
                 r = add_op(&plan, CJ_MNT_DEV, NULL, strdup("/dev"), err);
         if (r >= 0)
-                r = add_overlays(&plan, protect, false, probe, err);
+                r = add_overlays(&plan, protect, NULL, false, probe, err);
         if (r >= 0)
-                r = add_overlays(&plan, deny, true, probe, err);
+                r = add_overlays(&plan, deny, except, true, probe, err);
         if (r >= 0) {
                 qsort(plan.ops, plan.n, sizeof *plan.ops, op_cmp);
                 r = check_roots_not_masked(&plan, err);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "pathpat.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define GLOBSTAR "/**/"
@@ -71,4 +72,74 @@ bool cj_pathpat_match_any(char *const *pats, const char *path) {
                 if (cj_pathpat_match(pats[i], path))
                         return true;
         return false;
+}
+
+/* Does tail spell rel exactly (nothing below it)? */
+static bool tail_is(const char *tail, const char *rel) {
+        if (!cj_pathpat_tail_at(tail, rel))
+                return false;
+        size_t tl = strip_slashes(tail, strlen(tail));
+        bool glob = tail[tl - 1] == '*';
+        size_t lit = glob ? tl - 1 : tl;
+        return glob ? !strchr(rel + lit, '/') : rel[lit] == '\0';
+}
+
+/* Does pat name path itself (not only something above it)?  A ".git/" tail
+ * in a submodule git dir counts as naming whatever it covers (conservative:
+ * such a path stays masked). */
+static bool names(const char *pat, const char *path) {
+        cj_pathpat pp;
+        cj_pathpat_split(pat, &pp);
+        if (!under(path, pp.prefix, pp.prefix_len))
+                return false;
+        if (!pp.tail)
+                return strlen(path) == pp.prefix_len;
+        size_t start = pp.prefix_len == 1 && pp.prefix[0] == '/' ? 0 : pp.prefix_len;
+        for (const char *s = path + start; s && *s == '/'; s = strchr(s + 1, '/'))
+                if (tail_is(pp.tail, s + 1) || tail_in_modules(pp.tail, s + 1))
+                        return true;
+        return false;
+}
+
+static bool names_any(char *const *pats, const char *path) {
+        for (size_t i = 0; pats && pats[i]; i++)
+                if (names(pats[i], path))
+                        return true;
+        return false;
+}
+
+bool cj_pathpat_excepted(char *const *except, const char *path) {
+        if (!cj_pathpat_match_any(except, path))
+                return false;
+        const char *slash = strrchr(path, '/');
+        if (!slash || slash == path)
+                return true;
+        char *parent = strndup(path, (size_t) (slash - path));
+        bool above = !parent || cj_pathpat_match_any(except, parent);
+        free(parent);
+        return !above;
+}
+
+bool cj_pathpat_masked(char *const *deny, char *const *except, const char *path) {
+        if (!cj_pathpat_match_any(deny, path))
+                return false;
+        if (!except || !except[0])
+                return true;
+        /* Masked when some prefix of path (path included) is named by a deny
+         * pattern and not reopened by an exception: what the plan's scan finds
+         * and masks, one mask per named path. */
+        size_t n = strlen(path);
+        char *buf = malloc(n + 1);
+        if (!buf)
+                return true; /* out of memory: stay masked */
+        bool masked = false;
+        for (size_t i = 1; i <= n && !masked; i++) {
+                if (i < n && path[i] != '/')
+                        continue;
+                memcpy(buf, path, i);
+                buf[i] = '\0';
+                masked = names_any(deny, buf) && !cj_pathpat_excepted(except, buf);
+        }
+        free(buf);
+        return masked;
 }

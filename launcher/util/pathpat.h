@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * Profile path patterns (filesystem.deny / filesystem.protect), the one
+ * Profile path patterns (filesystem.deny / deny_except / protect), the one
  * definition every stage asks: the request's path check (proto/paths.c), the
  * validation chain (validate/paths.c) and the mount plan (sandbox/plan.c).
  * Pure text; nothing is stat'ed.
@@ -36,6 +36,18 @@ bool cj_pathpat_match(const char *pat, const char *path);
 
 /* Under one of pats (NULL-terminated; NULL = none)? */
 bool cj_pathpat_match_any(char *const *pats, const char *path);
+
+/* Does an exception (filesystem.deny_except) reopen path itself: the
+ * topmost path a pattern covers (".../.env.example", not a file below it)? */
+bool cj_pathpat_excepted(char *const *except, const char *path);
+
+/* Is path masked by a deny list with its exceptions (filesystem.deny and
+ * filesystem.deny_except)?  The plan masks each path a deny pattern names
+ * (".env*" names ".env.local" and a ".env" inside ".env.d"), except those an
+ * exception reopens: path is masked when a prefix of it, or itself, is named
+ * and not reopened.  So an exception reopens ".env.example", never a
+ * ".env" inside it. */
+bool cj_pathpat_masked(char *const *deny, char *const *except, const char *path);
 
 /* Does rel (a relative path, no leading '/') start with a component run
  * spelling tail, i.e. is dir/rel covered by a "dir/ ** /tail" pattern matched at

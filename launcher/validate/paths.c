@@ -171,6 +171,17 @@ static bool profile_match(const char *abs, const cj_plist *l) {
         return false;
 }
 
+/* A path the deny list covers that an exception reopens (deny_except:
+ * ".env.example" under ".env*") is not denied.  abs NULL: cwd/name. */
+static bool excepted(const cj_vctx *c, const char *abs, const char *name) {
+        char *const *dx = c->profile->fs_deny_except;
+        if (!dx || !dx[0])
+                return false;
+        _cleanup_free_ char *joined = abs ? NULL : cj_path_join(c->cwd, name);
+        const char *p = abs ? abs : joined;
+        return p && !cj_pathpat_masked(c->profile->fs_deny, dx, p);
+}
+
 /* Strip a leading ~, $HOME or ${HOME}: returns the rest after "/" ("" for the
  * home directory itself), or NULL when s does not start in $HOME. */
 static const char *home_rest(const char *s) {
@@ -290,7 +301,7 @@ static unsigned classify_abs(const char *abs, const cj_vctx *c) {
                 r |= CJ_PATH_WORKSPACE;
         if (profile_match(abs, &c->protect))
                 r |= CJ_PATH_PROTECTED;
-        if (profile_match(abs, &c->deny))
+        if (profile_match(abs, &c->deny) && !excepted(c, abs, NULL))
                 r |= CJ_PATH_DENIED | CJ_PATH_CREDENTIAL;
         return r;
 }
@@ -318,7 +329,7 @@ static unsigned classify_one(const char *value, const cj_vctx *c) {
                         return r;
                 if (profile_match_name(buf, &c->protect))
                         r |= CJ_PATH_PROTECTED;
-                if (profile_match_name(buf, &c->deny))
+                if (profile_match_name(buf, &c->deny) && !excepted(c, NULL, buf))
                         r |= CJ_PATH_DENIED | CJ_PATH_CREDENTIAL;
                 return r;
         }

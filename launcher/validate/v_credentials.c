@@ -49,9 +49,26 @@ static bool args_are_not_reads(const sh_cmd *cmd) {
         return false;
 }
 
+/* test/[/ls/stat/realpath/readlink/basename/dirname look at names and
+ * metadata, never content: on a path inside the workspace (relative, no
+ * "..") that is routine (`test -f .env || cp .env.example .env`, `ls -la
+ * .env*`); probing the credential stores of HOME or the system still asks. */
+static bool metadata_of_workspace_path(const sh_cmd *cmd, const char *v) {
+        if (!cj_name_in(cj_cmd_name(cmd), (const char *const[]) { "test", "[", "ls", "stat", "realpath", "readlink",
+                                                                   "basename", "dirname", NULL }))
+                return false;
+        if (v[0] == '/' || v[0] == '~' || v[0] == '$' || v[0] == '"' || v[0] == '\'')
+                return false;
+        for (const char *p = v; (p = strstr(p, "..")); p += 2)
+                if ((p == v || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+                        return false;
+        return true;
+}
+
 static void cred_cmd(cj_vctx *c, const sh_cmd *cmd) {
         for (size_t i = 1; i < cmd->argc && !args_are_not_reads(cmd); i++)
-                judge_value(c, cmd->argv[i].value, cmd->argv[i].span);
+                if (!metadata_of_workspace_path(cmd, cmd->argv[i].value))
+                        judge_value(c, cmd->argv[i].value, cmd->argv[i].span);
         for (size_t i = 0; i < cmd->nredirs; i++) {
                 const sh_cmd_redir *r = &cmd->redirs[i];
                 if (!r->redir || !r->target || r->redir->op == SH_REDIR_HEREDOC ||

@@ -160,8 +160,8 @@ static void write_parent(void) {
         snprintf(path, sizeof path, "%s/base.json", profdir);
         FILE *f = fopen(path, "w");
         ck_assert_ptr_nonnull(f);
-        fputs("{\"filesystem\":{\"ro\":[\"/usr\",\"/etc\"],\"rw\":[\"${CWD}\"],\"deny\":[\"${HOME}/.ssh\"]},"
-              "\"network\":\"loopback\",\"limits\":{\"memory_mb\":1024,\"pids\":100},"
+        fputs("{\"filesystem\":{\"ro\":[\"/usr\",\"/etc\"],\"rw\":[\"${CWD}\"],\"deny\":[\"${HOME}/.ssh\",\"${CWD}/**/.env*\"],"
+              "\"deny_except\":[\"${CWD}/**/.env.example\"]},\"network\":\"loopback\",\"limits\":{\"memory_mb\":1024,\"pids\":100},"
               "\"validation\":{\"default\":\"ask\",\"rules\":[{\"match\":[\"git\",\"push\"],\"verdict\":\"deny\"}]},"
               "\"env\":{\"keep\":[\"TERM\",\"LANG\"],\"set\":{\"A\":\"1\"}}}",
               f);
@@ -182,7 +182,8 @@ START_TEST(extends_narrows) {
         ck_assert_int_eq(cj_strv_len(p->fs_rw), 0);
         ck_assert_str_eq(p->fs_ro[1], "/work/ws/src");
         ck_assert_str_eq(p->fs_deny[0], "/home/u/.ssh"); /* deny is a union: a child cannot unmask */
-        ck_assert_str_eq(p->fs_deny[1], "/etc/shadow");
+        ck_assert_str_eq(p->fs_deny[2], "/etc/shadow");
+        ck_assert_str_eq(p->fs_deny_except[0], "/work/ws/**/.env.example"); /* inherited */
         ck_assert_int_eq(p->network, CJ_NET_NONE);
         ck_assert_int_eq(p->limits.memory_mb, 512);
         ck_assert_int_eq(p->limits.pids, 100); /* inherited */
@@ -201,6 +202,9 @@ START_TEST(extends_narrows) {
         load_fails("{\"extends\":\"base\",\"validation\":{\"off\":[\"eval\"]}}", EPERM, "validation.off");
         load_fails("{\"extends\":\"base\",\"env\":{\"keep\":[\"AWS_SECRET_ACCESS_KEY\"]}}", EPERM, "env.keep");
         load_fails("{\"extends\":\"base\",\"seccomp\":\"strict\"}", EPERM, "seccomp");
+        /* an exception the parent does not make reopens a masked path: widening */
+        load_fails("{\"extends\":\"base\",\"filesystem\":{\"deny_except\":[\"${CWD}/**/.env.local\"]}}", EPERM,
+                   "filesystem.deny_except: /work/ws/**/.env.local");
         load_fails("{\"extends\":\"missing-profile\"}", ENOENT, "no profile named 'missing-profile'");
         load_fails("{\"extends\":\"loop\"}", ELOOP, "cycle");
 
@@ -210,6 +214,11 @@ START_TEST(extends_narrows) {
         ck_assert_int_eq(p->network, CJ_NET_HOST);
         ck_assert_str_eq(p->fs_rw[0], "/var/cache");
         ck_assert_ptr_null(json_object_get(p->resolved, "widen")); /* not inherited */
+        cj_profile_free(p);
+
+        /* Dropping an exception masks more: narrowing, no widen needed. */
+        p = load_ok("{\"extends\":\"base\",\"filesystem\":{\"deny_except\":[]}}");
+        ck_assert_int_eq(cj_strv_len(p->fs_deny_except), 0);
         cj_profile_free(p);
 }
 END_TEST

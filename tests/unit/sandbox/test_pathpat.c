@@ -90,6 +90,11 @@ static const struct {
         { "/ws/a", CJ_FT_DIR },
         { "/ws/a/.env", CJ_FT_FILE },
         { "/ws/a/.envrc", CJ_FT_FILE },
+        { "/ws/a/.env.example", CJ_FT_FILE },
+        { "/ws/a/.env.local", CJ_FT_FILE },
+        { "/ws/tpl", CJ_FT_DIR },
+        { "/ws/tpl/.env.example", CJ_FT_DIR },
+        { "/ws/tpl/.env.example/.env", CJ_FT_FILE },
         { "/ws/build", CJ_FT_DIR },
         { "/ws/build/out.o", CJ_FT_FILE },
         { "/ws/src", CJ_FT_DIR },
@@ -121,7 +126,16 @@ static int h_list(void *ctx, const char *path, cj_strv *names) {
         }
         return 0;
 }
-static const cj_fs_probe probe = { h_lstat, h_realpath, h_readlink, h_list, NULL };
+static int h_names(void *ctx, const char *path, cj_strv *names) {
+        size_t n = strlen(path);
+        for (size_t i = 0; i < sizeof host / sizeof host[0]; i++) {
+                const char *p = host[i].path;
+                if (strncmp(p, path, n) == 0 && p[n] == '/' && !strchr(p + n + 1, '/'))
+                        cj_strv_push(names, p + n + 1);
+        }
+        return 0;
+}
+static const cj_fs_probe probe = { h_lstat, h_realpath, h_readlink, h_list, NULL, h_names };
 
 /* Kinds the plan uses to make a path read-only (protect) or unreadable (deny). */
 static int plan_says(const cj_mount_plan *plan, const char *path) {
@@ -191,11 +205,65 @@ START_TEST(stages_agree) {
 }
 END_TEST
 
+/* filesystem.deny_except: every stage reopens exactly the paths the
+ * exceptions name, and nothing below a path that stays masked. */
+START_TEST(exceptions_agree) {
+        cj_profile p = { 0 };
+        cj_strv_push(&p.fs_ro, "/usr");
+        cj_strv_push(&p.fs_rw, "/ws");
+        cj_strv_push(&p.fs_deny, "/ws/**/.env*");
+        cj_strv_push(&p.fs_deny_except, "/ws/**/.env.example");
+        cj_mount_plan plan = { 0 };
+        cj_error err = { 0 };
+        ck_assert_msg(cj_mount_plan_build(&p, NULL, NULL, &probe, &plan, &err) == 0, "%s", err.msg);
+        cj_vctx v = { .profile = &p, .cwd = "/ws" };
+        ck_assert_int_eq(cj_paths_prepare(&v), 0);
+        static const struct {
+                const char *path;
+                bool masked;
+        } cases[] = {
+                { "/ws/a/.env", true },          { "/ws/a/.env.local", true }, { "/ws/a/.envrc", true },
+                { "/ws/a/.env.example", false }, { "/ws/src/main.c", false }, { "/ws/tpl/.env.example", false },
+                { "/ws/tpl/.env.example/.env", true }, /* a .env inside the template directory: its own mask */
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+                const char *path = cases[i].path;
+                bool module = cj_pathpat_masked(p.fs_deny, p.fs_deny_except, path);
+                cj_proto_error perr;
+                bool proto = cj_proto_check_target(&p, CJ_TOOL_READ, path, &perr) < 0;
+                bool chain = (cj_path_classify(path, &v) & CJ_PATH_DENIED) != 0;
+                bool mounts = (plan_says(&plan, path) & 2) != 0;
+                ck_assert_msg(module == cases[i].masked && proto == cases[i].masked && chain == cases[i].masked &&
+                                      mounts == cases[i].masked,
+                              "%s: want %d, matcher %d, request check %d, chain %d, plan %d", path, cases[i].masked,
+                              module, proto, chain, mounts);
+        }
+        /* an exception never reopens a file inside a masked directory */
+        char *dd[] = { (char[]){ "/h/.ssh" }, NULL }, *dx[] = { (char[]){ "/h/.ssh/known_hosts" }, NULL };
+        ck_assert(cj_pathpat_masked(dd, dx, "/h/.ssh/known_hosts"));
+        ck_assert(cj_pathpat_masked(dd, dx, "/h/.ssh"));
+        ck_assert(!cj_pathpat_masked(dd, dx, "/h/.sshx"));
+        char *dx2[] = { (char[]){ "/h/.ssh" }, NULL };
+        ck_assert(!cj_pathpat_masked(dd, dx2, "/h/.ssh/id_rsa")); /* reopening the named path reopens it whole */
+        ck_assert(cj_pathpat_masked(dd, NULL, "/h/.ssh/id_rsa"));
+        /* the plain-name path of the chain (no '/' in the word) */
+        ck_assert((cj_path_classify(".env.example", &v) & CJ_PATH_DENIED) == 0);
+        ck_assert((cj_path_classify(".env", &v) & CJ_PATH_DENIED) != 0);
+        cj_paths_release(&v);
+        cj_mount_plan_clear(&plan);
+        cj_strv_free(p.fs_ro);
+        cj_strv_free(p.fs_rw);
+        cj_strv_free(p.fs_deny);
+        cj_strv_free(p.fs_deny_except);
+}
+END_TEST
+
 static Suite *make_suite(void) {
         Suite *s = suite_create("pathpat");
         TCase *tc = tcase_create("pathpat");
         tcase_add_test(tc, matcher);
         tcase_add_test(tc, stages_agree);
+        tcase_add_test(tc, exceptions_agree);
         suite_add_tcase(s, tc);
         return s;
 }
