@@ -199,6 +199,10 @@ void cj_notify_on_chan(cj_notify *n) {
                         close(fds[i]);
                 return; /* EOF: pid 2 never got to its filter; the text set at init says so */
         }
+        if (m.why == WHY_NOTHING) { /* nothing can be refused with an errno: nothing to record */
+                n->rec->recorded = true;
+                n->rec->why_not[0] = '\0';
+        }
         if (m.why == WHY_RECORDED && n_fds == 1) {
                 n->listener = fds[0];
 #if CJ_HAVE_SECCOMP_NOTIFY
@@ -212,7 +216,19 @@ void cj_notify_on_chan(cj_notify *n) {
         }
         for (size_t i = 0; i < n_fds; i++)
                 close(fds[i]);
-        why_text(n->rec, m.why);
+        if (m.why != WHY_NOTHING)
+                why_text(n->rec, m.why);
+}
+
+/* The listener failed: later refusals get ENOSYS from the kernel instead of
+ * their errno, which the result must say. */
+static int listener_failed(cj_notify *n, int e) {
+        close(TAKE_FD(n->listener));
+        n->rec->recorded = false;
+        snprintf(n->rec->why_not, sizeof n->rec->why_not,
+                 "the seccomp listener failed mid-call (%s): refusals after %llu recorded ones got ENOSYS", strerror(e),
+                 (unsigned long long) n->rec->total);
+        return -e;
 }
 
 #if CJ_HAVE_SECCOMP_NOTIFY
@@ -268,7 +284,7 @@ int cj_notify_on_listener(cj_notify *n) {
                 n->req = calloc(1, n->req_size);
                 n->resp = calloc(1, n->resp_size);
                 if (!n->req || !n->resp)
-                        return -ENOMEM;
+                        return listener_failed(n, ENOMEM);
         }
         struct seccomp_notif *q = n->req;
         memset(q, 0, n->req_size);
@@ -276,8 +292,7 @@ int cj_notify_on_listener(cj_notify *n) {
                 int e = errno;
                 if (e == EINTR || e == ENOENT) /* ENOENT: the caller was interrupted or died meanwhile */
                         return 0;
-                close(TAKE_FD(n->listener));
-                return -e;
+                return listener_failed(n, e);
         }
         /* The decision: the errno filter run on exactly what the kernel saw.
          * It returns SECCOMP_RET_ERRNO wherever the notifying copy returned
@@ -311,8 +326,7 @@ int cj_notify_on_listener(cj_notify *n) {
                 int e = errno;
                 if (e == ENOENT || e == EINTR) /* gone or interrupted: a restarted call notifies again */
                         return 0;
-                close(TAKE_FD(n->listener));
-                return -e;
+                return listener_failed(n, e);
         }
         cj_refused_add(n->rec, name, args, errnum, ns_pid, comm);
         return 0;
