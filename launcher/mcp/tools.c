@@ -44,6 +44,9 @@ json_t *cj_mcp_tools(void) {
         json_object_set_new(env, "additionalProperties", json_pack("{s:s}", "type", "string"));
         json_object_set_new(p, "env", env);
         json_object_set_new(p, "stdin", prop("string", "Text fed to the command's standard input."));
+        json_object_set_new(p, "pty", prop("boolean", "Run the command on a terminal (isatty is true: colours, "
+                                                      "progress bars, tools that insist on a tty). Its stderr is "
+                                                      "then merged into stdout; stdin is typed in, then end-of-file."));
         json_array_append_new(
                 tools,
                 tool("exec", "Run a shell command",

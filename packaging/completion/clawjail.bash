@@ -47,6 +47,9 @@ _clawjail() {
         --format)
                 mapfile -t COMPREPLY < <(compgen -W "pfc bpf rules md html json" -- "$cur")
                 return ;;
+        --pty-size)
+                mapfile -t COMPREPLY < <(compgen -W "80x24 120x40" -- "$cur")
+                return ;;
         --timeout | --status-fd | -c | --ttl | --reason | --max-concurrent | --tokens | --cost-usd)
                 return ;;
         esac
@@ -56,7 +59,8 @@ _clawjail() {
         checkpoint) subs="save load list" ;;
         journal) subs="show verify head" ;;
         profile) subs="list show lint seccomp" ;;
-        exec | check) opts="$common -c --allow-host" ;;
+        exec) opts="$common -c --allow-host --pty --pty-size" ;;
+        check) opts="$common -c --allow-host" ;;
         serve) opts="$common --stdio --allow-profile --max-concurrent" ;;
         mcp) opts="$common --no-elicitation" ;;
         approve) opts="--once --for-task --ttl --state-dir --help" ;;

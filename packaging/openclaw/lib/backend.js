@@ -177,8 +177,10 @@ export function createHandle(cfg, params) {
 
     async buildExecSpec({ command, workdir, usePty }) {
       const argv = [cfg.binary, "exec", ...cj.commonArgs(cfg, task), "--cwd", workdir || workspaceDir];
-      // clawjail gives the command no terminal of its own yet (issue 11): a
-      // PTY request keeps stdin open, so interactive programs still get input.
+      // A PTY request: the command gets a terminal of the sandbox's own
+      // (isatty is true, stderr merged into stdout); stdin stays open and is
+      // typed into it, and its EOF reaches the command as ^D.
+      if (usePty) argv.push("--pty");
       argv.push("-c", command);
       return {
         argv,

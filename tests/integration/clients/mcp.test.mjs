@@ -51,6 +51,12 @@ function transport(Kind, args) {
   ok(!r.isError && r.structuredContent.exit_code === 3 && /\[stderr\]\noops/.test(text(r)) && /exit code 3/.test(text(r)),
      "a failing command is a result with stderr and its exit code, not a protocol error", text(r));
 
+  ok(byName.exec.inputSchema.properties.pty?.type === "boolean", "exec offers pty (a terminal)");
+  r = await c.callTool({ name: "exec", arguments: { command: "tty; test -t 1 && echo on-a-tty; echo e >&2", pty: true } });
+  ok(!r.isError && /^\/dev\/pts\/0\r?\non-a-tty\r?\ne\r?\n$/.test(r.structuredContent.stdout) &&
+     r.structuredContent.pty?.stderr_merged === true,
+     "exec with pty runs on the sandbox's terminal, stderr merged", r.structuredContent);
+
   r = await c.callTool({ name: "write", arguments: { path: "notes/todo.txt", content: "one\ntwo\n" } });
   ok(!r.isError && r.structuredContent.bytes_written === 8, "write creates a file", text(r));
   r = await c.callTool({ name: "edit", arguments: { path: "notes/todo.txt", old_text: "two", new_text: "2" } });
