@@ -82,6 +82,13 @@ let r = await use("exec", { command: "echo sandboxed on $(hostname) as $(id -u)"
 ok(/sandboxed on clawjail as [1-9]/.test(textOf(r)), "exec runs inside clawjail (hostname clawjail, never uid 0)",
    r.error?.stack || textOf(r));
 
+// OpenClaw's own exec tool drops pty for a sandboxed run (this release passes
+// usePty only to host runs): the command still runs, without a terminal.  When
+// a release starts passing it, this fails and the plugin README's note goes.
+r = await use("exec", { command: "test -t 1 && echo on-a-tty || echo no-tty", pty: true });
+ok(/no-tty/.test(textOf(r)), `openclaw ${version}: its exec tool does not ask a sandbox for a PTY (usePty below does)`,
+   r.error?.stack || textOf(r));
+
 r = await use("write", { path: "src/app.py", content: "print('one')\nprint('two')\n" });
 ok(!r.error && /wrote/i.test(textOf(r)), "write goes through the clawjail bridge", r.error?.stack || textOf(r));
 r = await use("edit", { path: "src/app.py", edits: [{ oldText: "print('two')", newText: "print(2)" }] });
@@ -134,6 +141,22 @@ is(ran.code, 120, "deny in OpenClaw's UI: the exec is refused (exit 120)", ran.o
 r = await use("exec", { command: "git push origin main" });
 ok(r.error || r.details?.status === "blocked", "through OpenClaw's own tool without an approval gateway: fails closed",
    textOf(r));
+
+// usePty: the exec OpenClaw spawns gets a terminal of the sandbox's own.
+const ptySpec = await sandbox.backend.buildExecSpec({ command: "tty; test -t 1 && echo on-a-tty; echo e >&2", workdir: WS,
+                                                      usePty: true });
+ok(ptySpec.argv.includes("--pty") && ptySpec.stdinMode === "pipe-open", "usePty: the exec spec asks clawjail for a terminal",
+   ptySpec.argv);
+{
+  const { spawnSync } = await import("node:child_process");
+  const p = spawnSync(ptySpec.argv[0], ptySpec.argv.slice(1), { cwd: ptySpec.cwd, env: ptySpec.env, encoding: "utf8",
+                                                                input: "" });
+  ok(p.status === 0 && /^\/dev\/pts\/0\r?\non-a-tty\r?\ne\r?\n$/.test(p.stdout),
+     "and the command runs on it: tty, test -t 1, stderr merged", p.stdout + p.stderr);
+}
+ran = await runSpec("test -t 1 && echo on-a-tty || echo no-tty");
+ok(/no-tty/.test(ran.out) && !(await sandbox.backend.buildExecSpec({ command: "true", workdir: WS })).argv.includes("--pty"),
+   "without usePty the command has no terminal", ran.out);
 
 // The journal of the session's task has every call.
 const show = clawjail(["journal", "show", "--json", "--state-dir", STATE, task]);
