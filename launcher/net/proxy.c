@@ -16,72 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http.h"
-#include "resolve.h"
+#include "conn.h"
 #include "tls.h"
-#include "util/cleanup.h"
 
-#define PIPE_SIZE (1u << 20) /* bytes in flight per direction (the default pipe-max-size): fewer, bigger splices */
-/* Sockets are edge-triggered: pump() works every direction until none moves. */
-#define CONN_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
-#define PLAIN_CHUNK 65536      /* client -> server reads of a plain HTTP request body */
-#define RESULT_EVENTS_MAX 50   /* connections listed in a result's "network" object */
-
-enum { IT_STOP = 1, IT_CHAN, IT_LISTEN, IT_CLIENT, IT_UPSTREAM, IT_RESOLVED };
-enum { P_HEAD, P_RESOLVING, P_CONNECTING, P_HELLO, P_RELAY };
-
-typedef struct conn conn;
-typedef struct item {
-        int type;
-        int idx; /* IT_LISTEN: which port */
-        conn *c;
-} item;
-
-struct conn {
-        conn *next, *prev;
-        item ci, ui;
-        int cfd, ufd;
-        int phase;
-        bool tunnel;      /* CONNECT or loopback forward: both ways spliced, opaque */
-        uint8_t *buf;     /* request head, then the ClientHello */
-        size_t len, cap;
-        uint8_t *out;     /* bytes for upstream, written before anything else */
-        size_t out_len, out_off;
-        int up[2], down[2];
-        size_t up_n, down_n;
-        bool c_eof, u_eof, u_shut;
-        bool dead;        /* closed; freed after the current batch of events */
-        cj_http_request req;
-        cj_http_body body;
-        cj_net_lookup *lookup; /* P_RESOLVING */
-        int64_t start_ms, deadline_ms;
-        cj_net_event ev;
-};
-
-struct cj_net_proxy {
-        const cj_net_policy *pol;
-        int64_t budget; /* bytes left; < 0 unlimited */
-        int chan[2];    /* [0] ours, [1] the sandbox's */
-        int epfd, stopfd;
-        pthread_t thread;
-        bool started;
-        uint16_t ports[CJ_NET_PORTS_MAX + 1];
-        size_t n_ports;
-        int listen_fd[CJ_NET_PORTS_MAX + 1];
-        item listen_item[CJ_NET_PORTS_MAX + 1];
-        size_t n_listen;
-        bool accepting;
-        bool proxy_first; /* listen_fd[0] is the proxy's (else all are forwards) */
-        item stop_item, chan_item, resolved_item;
-        cj_net_resolver *resolver; /* made at the first name that is not pinned */
-        conn *conns;
-        size_t n_conns;
-        conn *dead; /* closed this round: an event later in the batch may still name them */
-        cj_strv env_names, env_values;
-        cj_net_summary sum;
-};
-
-static int64_t now_ms(void) {
+int64_t cj_net_now_ms(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -182,19 +120,19 @@ static void record(cj_net_proxy *px, cj_net_event *ev) {
         s->events[s->n_events++] = *ev;
 }
 
-static void set_reason(conn *c, const char *verdict, const char *reason) {
+void cj_net_conn_reason(conn *c, const char *verdict, const char *reason) {
         if (strcmp(c->ev.verdict, "allowed") != 0 && c->ev.reason[0])
                 return; /* the first reason stands */
         c->ev.verdict = verdict;
         snprintf(c->ev.reason, sizeof c->ev.reason, "%s", reason);
 }
 
-static void conn_close(cj_net_proxy *px, conn *c) {
+void cj_net_conn_close(cj_net_proxy *px, conn *c) {
         if (c->lookup) {
                 cj_net_resolver_cancel(px->resolver, c->lookup);
                 c->lookup = NULL;
         }
-        c->ev.duration_ms = now_ms() - c->start_ms;
+        c->ev.duration_ms = cj_net_now_ms() - c->start_ms;
         record(px, &c->ev);
         int fds[] = { c->cfd, c->ufd, c->up[0], c->up[1], c->down[0], c->down[1] };
         for (size_t i = 0; i < CJ_ARRAY_SIZE(fds); i++)
@@ -223,8 +161,8 @@ static void conn_close(cj_net_proxy *px, conn *c) {
 }
 
 /* Refuse with an HTTP status (before any tunnel exists), then close. */
-static void deny(cj_net_proxy *px, conn *c, int status, const char *verdict, const char *reason) {
-        set_reason(c, verdict, reason);
+void cj_net_conn_deny(cj_net_proxy *px, conn *c, int status, const char *verdict, const char *reason) {
+        cj_net_conn_reason(c, verdict, reason);
         char body[512], resp[1024];
         const char *text = status == 403 ? "Forbidden" : status == 400 ? "Bad Request" : status == 504 ? "Gateway Timeout"
                                                                                                       : "Bad Gateway";
@@ -236,421 +174,7 @@ static void deny(cj_net_proxy *px, conn *c, int status, const char *verdict, con
                           status, text, reason, bl, body);
         if (rl > 0 && (size_t) rl < sizeof resp)
                 (void) !write(c->cfd, resp, (size_t) rl); /* small, into an empty socket buffer */
-        conn_close(px, c);
-}
-
-/* ---- relaying ------------------------------------------------------------ */
-
-static size_t budget_cap(cj_net_proxy *px, size_t want) {
-        if (px->budget < 0)
-                return want;
-        return (uint64_t) px->budget < want ? (size_t) px->budget : want;
-}
-
-static void charge(cj_net_proxy *px, size_t n) {
-        if (px->budget >= 0)
-                px->budget = (int64_t) n > px->budget ? 0 : px->budget - (int64_t) n;
-}
-
-static bool again(ssize_t n) {
-        return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR);
-}
-
-static int make_pipes(conn *c) {
-        if (pipe2(c->up, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(c->down, O_CLOEXEC | O_NONBLOCK) < 0)
-                return -errno;
-        fcntl(c->up[1], F_SETPIPE_SZ, PIPE_SIZE);
-        fcntl(c->down[1], F_SETPIPE_SZ, PIPE_SIZE);
-        return 0;
-}
-
-static ssize_t splice_in(cj_net_proxy *px, int from, int pipe_w, size_t room) {
-        size_t want = budget_cap(px, room);
-        if (want == 0) {
-                errno = EDQUOT;
-                return -1;
-        }
-        ssize_t n = splice(from, NULL, pipe_w, NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-        if (n > 0)
-                charge(px, (size_t) n);
-        return n;
-}
-
-/* One step of the relay in both directions; false when the connection ended. */
-static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
-        ssize_t n;
-        if (c->out_off < c->out_len) {
-                n = write(c->ufd, c->out + c->out_off, c->out_len - c->out_off);
-                if (n > 0) {
-                        c->out_off += (size_t) n;
-                        *progress = true;
-                } else if (!again(n))
-                        return false;
-        }
-        if (c->tunnel) {
-                if (!c->c_eof && c->up_n < PIPE_SIZE) {
-                        n = splice_in(px, c->cfd, c->up[1], PIPE_SIZE - c->up_n);
-                        if (n > 0) {
-                                c->up_n += (size_t) n;
-                                c->ev.bytes_up += (uint64_t) n;
-                                *progress = true;
-                        } else if (n == 0)
-                                c->c_eof = *progress = true;
-                        else if (errno == EDQUOT)
-                                goto budget;
-                        else if (!again(n))
-                                return false;
-                }
-                if (c->up_n > 0 && c->out_off == c->out_len) {
-                        n = splice(c->up[0], NULL, c->ufd, NULL, c->up_n, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-                        if (n > 0) {
-                                c->up_n -= (size_t) n;
-                                *progress = true;
-                        } else if (!again(n))
-                                return false;
-                }
-        } else if (!c->c_eof && c->out_off == c->out_len) {
-                /* Plain HTTP: the request body passes through the framing check
-                 * so that a second request behind it is seen, never sent. */
-                size_t want = budget_cap(px, PLAIN_CHUNK);
-                if (want == 0)
-                        goto budget;
-                if (!c->out && !(c->out = malloc(PLAIN_CHUNK)))
-                        return false;
-                n = read(c->cfd, c->out, want);
-                if (n == 0)
-                        c->c_eof = *progress = true;
-                else if (n > 0) {
-                        const char *why = "a second request on one connection (pipelining) is refused";
-                        ssize_t body = c->body.done ? 0 : cj_http_body_feed(&c->body, (char *) c->out, (size_t) n, &why);
-                        if (body < n) {
-                                set_reason(c, "denied", why);
-                                return false;
-                        }
-                        charge(px, (size_t) n);
-                        c->ev.bytes_up += (uint64_t) n;
-                        c->out_len = (size_t) n;
-                        c->out_off = 0;
-                        *progress = true;
-                } else if (!again(n))
-                        return false;
-        }
-        if (c->c_eof && c->up_n == 0 && c->out_off == c->out_len && !c->u_shut) {
-                shutdown(c->ufd, SHUT_WR);
-                c->u_shut = true;
-        }
-        if (!c->u_eof && c->down_n < PIPE_SIZE) {
-                n = splice_in(px, c->ufd, c->down[1], PIPE_SIZE - c->down_n);
-                if (n > 0) {
-                        c->down_n += (size_t) n;
-                        c->ev.bytes_down += (uint64_t) n;
-                        *progress = true;
-                } else if (n == 0)
-                        c->u_eof = *progress = true;
-                else if (errno == EDQUOT)
-                        goto budget;
-                else if (!again(n))
-                        return false;
-        }
-        if (c->down_n > 0) {
-                n = splice(c->down[0], NULL, c->cfd, NULL, c->down_n, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-                if (n > 0) {
-                        c->down_n -= (size_t) n;
-                        *progress = true;
-                } else if (!again(n))
-                        return false;
-        }
-        /* The server is done and everything it said was delivered. */
-        return !(c->u_eof && c->down_n == 0);
-budget:
-        set_reason(c, "budget_exhausted", "the task's net_bytes budget is exhausted");
-        px->sum.budget_exhausted = true;
-        return false;
-}
-
-/* ---- deciding ------------------------------------------------------------ */
-
-static void start_connect(cj_net_proxy *px, conn *c, const struct sockaddr *sa, socklen_t len) {
-        cj_net_addr_text(sa, c->ev.addr);
-        struct sockaddr_storage ss;
-        memcpy(&ss, sa, len);
-        if (ss.ss_family == AF_INET)
-                ((struct sockaddr_in *) &ss)->sin_port = htons(c->ev.port);
-        else
-                ((struct sockaddr_in6 *) &ss)->sin6_port = htons(c->ev.port);
-        c->ufd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (c->ufd < 0) {
-                deny(px, c, 502, "error", "cannot create a socket");
-                return;
-        }
-        int one = 1;
-        setsockopt(c->ufd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        if (connect(c->ufd, (struct sockaddr *) &ss, len) < 0 && errno != EINPROGRESS) {
-                char why[CJ_NET_REASON_MAX];
-                snprintf(why, sizeof why, "connect to %s failed: %s", c->ev.addr, strerror(errno));
-                deny(px, c, 502, "error", why);
-                return;
-        }
-        c->phase = P_CONNECTING;
-        c->deadline_ms = now_ms() + CJ_NET_CONNECT_TIMEOUT_MS;
-        c->ui = (item){ .type = IT_UPSTREAM, .c = c };
-        struct epoll_event e = { .events = CONN_EVENTS, .data.ptr = &c->ui }; /* EPOLLOUT: connected */
-        epoll_ctl(px->epfd, EPOLL_CTL_ADD, c->ufd, &e);
-}
-
-/* Resolve once and connect to the address that was checked. */
-static void decide(cj_net_proxy *px, conn *c) {
-        snprintf(c->ev.host, sizeof c->ev.host, "%s", c->req.host);
-        c->ev.port = c->req.port;
-        c->ev.kind = c->req.connect ? "connect" : "http";
-        if (px->budget == 0) {
-                deny(px, c, 403, "budget_exhausted", "the task's net_bytes budget is exhausted");
-                px->sum.budget_exhausted = true;
-                return;
-        }
-        const char *why = cj_net_policy_check(px->pol, c->req.host, c->req.is_ip, c->req.port);
-        if (why) {
-                deny(px, c, 403, "denied", why);
-                return;
-        }
-        const cj_net_pin *pin = cj_net_policy_pin(px->pol, c->req.host);
-        if (pin) { /* pinned by the operator: private addresses allowed */
-                start_connect(px, c, (const struct sockaddr *) &pin->addr, pin->len);
-                return;
-        }
-        char reason[CJ_NET_REASON_MAX];
-        if (c->req.is_ip) {
-                struct sockaddr_storage ss;
-                socklen_t len;
-                cj_net_addr_parse(c->req.host, &ss, &len);
-                const char *bad = cj_net_addr_forbidden((struct sockaddr *) &ss);
-                if (bad) {
-                        snprintf(reason, sizeof reason, "%s address (only a pinned one may be reached)", bad);
-                        deny(px, c, 403, "denied", reason);
-                        return;
-                }
-                start_connect(px, c, (struct sockaddr *) &ss, len);
-                return;
-        }
-        if (!px->resolver) {
-                int r = cj_net_resolver_new(&px->resolver);
-                struct epoll_event e = { .events = EPOLLIN, .data.ptr = &px->resolved_item };
-                if (r == 0 && epoll_ctl(px->epfd, EPOLL_CTL_ADD, cj_net_resolver_fd(px->resolver), &e) < 0)
-                        r = -errno;
-                if (r < 0) {
-                        cj_net_resolver_free(px->resolver);
-                        px->resolver = NULL;
-                        snprintf(reason, sizeof reason, "cannot resolve: %s", strerror(-r));
-                        deny(px, c, 502, "error", reason);
-                        return;
-                }
-        }
-        int r = cj_net_resolver_submit(px->resolver, c->req.host, c, &c->lookup);
-        if (r < 0) {
-                snprintf(reason, sizeof reason, "cannot resolve: %s", strerror(-r));
-                deny(px, c, 502, "error", reason);
-                return;
-        }
-        c->phase = P_RESOLVING;
-        c->deadline_ms = now_ms() + CJ_NET_RESOLVE_TIMEOUT_MS;
-}
-
-/* A lookup decide() queued has finished: connect to the first address
- * that may be reached, else refuse. */
-static void on_resolved(void *ctx, void *owner, const struct addrinfo *res, int gai) {
-        cj_net_proxy *px = ctx;
-        conn *c = owner;
-        char reason[CJ_NET_REASON_MAX];
-        c->lookup = NULL;
-        if (gai != 0) {
-                snprintf(reason, sizeof reason, "cannot resolve: %s", gai_strerror(gai));
-                deny(px, c, 502, "error", reason);
-                return;
-        }
-        const char *bad = NULL;
-        for (const struct addrinfo *a = res; a; a = a->ai_next) {
-                const char *b = cj_net_addr_forbidden(a->ai_addr);
-                if (!b) {
-                        start_connect(px, c, a->ai_addr, a->ai_addrlen);
-                        return;
-                }
-                if (!bad) {
-                        bad = b;
-                        cj_net_addr_text(a->ai_addr, c->ev.addr);
-                }
-        }
-        snprintf(reason, sizeof reason, "resolves to a %s address (only a pinned one may be reached)",
-                 bad ? bad : "no");
-        deny(px, c, 403, "denied", reason);
-}
-
-/* The upstream connection is up: answer CONNECT, or send the rewritten
- * request.  False when c was closed. */
-static bool connected(cj_net_proxy *px, conn *c) {
-        if (make_pipes(c) < 0) {
-                deny(px, c, 502, "error", "out of file descriptors");
-                return false;
-        }
-        if (c->ev.kind[0] == 'l') { /* loopback forward: opaque both ways */
-                c->phase = P_RELAY;
-                return true;
-        }
-        size_t rest = c->len - c->req.head_len;
-        if (c->req.connect) {
-                static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
-                if (write(c->cfd, ok, sizeof ok - 1) != (ssize_t) sizeof ok - 1) {
-                        set_reason(c, "error", "the client went away");
-                        conn_close(px, c);
-                        return false;
-                }
-                memmove(c->buf, c->buf + c->req.head_len, rest);
-                c->len = rest;
-                c->cap = CJ_TLS_HELLO_MAX;
-                c->phase = P_HELLO;
-                c->deadline_ms = now_ms() + CJ_NET_HEAD_TIMEOUT_MS;
-                return true;
-        }
-        cj_http_body_init(&c->body, &c->req);
-        const char *why = "a second request on one connection (pipelining) is refused";
-        ssize_t body = c->body.done ? 0 : cj_http_body_feed(&c->body, (char *) c->buf + c->req.head_len, rest, &why);
-        if (body < (ssize_t) rest) {
-                deny(px, c, 400, "denied", why);
-                return false;
-        }
-        char *head = NULL;
-        size_t hl = 0;
-        if (cj_http_rewrite_head((char *) c->buf, &c->req, &head, &hl) < 0 || !(c->out = malloc(hl + rest + PLAIN_CHUNK))) {
-                free(head);
-                deny(px, c, 502, "error", "out of memory");
-                return false;
-        }
-        memcpy(c->out, head, hl);
-        memcpy(c->out + hl, c->buf + c->req.head_len, rest);
-        free(head);
-        c->out_len = hl + rest;
-        c->ev.bytes_up += hl + rest;
-        charge(px, hl + rest);
-        c->phase = P_RELAY;
-        return true;
-}
-
-/* -1: c was closed; 0: more bytes needed; 1: checked, relaying. */
-static int check_hello(cj_net_proxy *px, conn *c) {
-        char sni[CJ_NET_HOST_BUF];
-        const char *why = NULL;
-        int r = cj_tls_client_hello_sni(c->buf, c->len, sni, &why);
-        if (r == 0 && c->len >= c->cap) {
-                r = -EINVAL;
-                why = "TLS ClientHello too large";
-        }
-        if (r == 0)
-                return 0;
-        if (r < 0) {
-                set_reason(c, "denied", why);
-                conn_close(px, c);
-                return -1;
-        }
-        if (c->req.is_ip ? sni[0] != '\0' : strcmp(sni, c->req.host) != 0) {
-                char reason[CJ_NET_REASON_MAX];
-                snprintf(reason, sizeof reason, "TLS server_name '%.60s' does not match the CONNECT host", sni);
-                set_reason(c, "denied", reason);
-                conn_close(px, c);
-                return -1;
-        }
-        /* The hello goes upstream first, then the tunnel is opaque. */
-        c->out = TAKE_PTR(c->buf);
-        c->out_len = c->len;
-        c->out_off = 0;
-        c->len = 0;
-        c->ev.bytes_up += c->out_len;
-        charge(px, c->out_len);
-        c->tunnel = true;
-        c->phase = P_RELAY;
-        return 1;
-}
-
-/* Make every bit of progress the sockets allow (edge-triggered: the next
- * event comes only with new data or new room). */
-static void pump(cj_net_proxy *px, conn *c) {
-        for (;;) {
-                bool progress = false;
-                if (c->phase == P_HEAD || c->phase == P_HELLO) {
-                        ssize_t n = c->len < c->cap ? read(c->cfd, c->buf + c->len, c->cap - c->len) : 0;
-                        if (n == 0 && c->len < c->cap) {
-                                if (c->len > 0 || c->phase == P_HELLO)
-                                        set_reason(c, "denied", c->phase == P_HEAD ? "the client closed before a whole request"
-                                                                                     : "the client closed before a TLS ClientHello");
-                                if (c->phase == P_HEAD && c->len == 0) {
-                                        /* a connect-and-close probe: nothing to record but that */
-                                        set_reason(c, "denied", "no request");
-                                }
-                                conn_close(px, c);
-                                return;
-                        }
-                        if (n < 0 && !again(n)) {
-                                conn_close(px, c);
-                                return;
-                        }
-                        if (n > 0) {
-                                c->len += (size_t) n;
-                                progress = true;
-                        }
-                        if (c->phase == P_HEAD) {
-                                const char *why = NULL;
-                                int r = cj_http_parse_head((char *) c->buf, c->len, &c->req, &why);
-                                if (r < 0) {
-                                        deny(px, c, 400, "denied", why);
-                                        return;
-                                }
-                                if (r == 0) {
-                                        if (!progress)
-                                                break;
-                                        continue;
-                                }
-                                decide(px, c); /* may free c */
-                                return;
-                        }
-                        int h = check_hello(px, c);
-                        if (h < 0)
-                                return;
-                        if (h == 0 && !progress)
-                                break;
-                        continue;
-                }
-                if (c->phase == P_RESOLVING || c->phase == P_CONNECTING)
-                        return;
-                if (!relay(px, c, &progress)) {
-                        conn_close(px, c);
-                        return;
-                }
-                if (!progress)
-                        break;
-        }
-}
-
-static void on_connected(cj_net_proxy *px, conn *c) {
-        int e = 0;
-        socklen_t l = sizeof e;
-        if (getsockopt(c->ufd, SOL_SOCKET, SO_ERROR, &e, &l) < 0)
-                e = errno;
-        if (e) {
-                char why[CJ_NET_REASON_MAX];
-                snprintf(why, sizeof why, "connect to %s failed: %s", c->ev.addr, strerror(e));
-                deny(px, c, 502, "error", why);
-                return;
-        }
-        if (connected(px, c))
-                pump(px, c);
-}
-
-/* A forward of a host loopback port: connect at once, no request to read. */
-static void forward(cj_net_proxy *px, conn *c, uint16_t port) {
-        c->ev.kind = "loopback";
-        snprintf(c->ev.host, sizeof c->ev.host, "127.0.0.1");
-        c->ev.port = port;
-        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-        c->tunnel = true;
-        start_connect(px, c, (struct sockaddr *) &sa, sizeof sa);
+        cj_net_conn_close(px, c);
 }
 
 static void on_accept(cj_net_proxy *px, int idx) {
@@ -677,7 +201,7 @@ static void on_accept(cj_net_proxy *px, int idx) {
                 return;
         }
         *c = (conn){ .buf = c->buf, .cap = CJ_HTTP_HEAD_MAX, .cfd = fd, .ufd = -1, .up = { -1, -1 }, .down = { -1, -1 },
-                     .start_ms = now_ms(), .phase = P_HEAD };
+                     .start_ms = cj_net_now_ms(), .phase = P_HEAD };
         c->ev = (cj_net_event){ .kind = "http", .verdict = "allowed" };
         c->deadline_ms = c->start_ms + CJ_NET_HEAD_TIMEOUT_MS;
         c->next = px->conns;
@@ -691,7 +215,7 @@ static void on_accept(cj_net_proxy *px, int idx) {
         struct epoll_event e = { .events = CONN_EVENTS, .data.ptr = &c->ci };
         epoll_ctl(px->epfd, EPOLL_CTL_ADD, fd, &e);
         if (!proxy)
-                forward(px, c, px->ports[idx]);
+                cj_net_conn_forward(px, c, px->ports[idx]);
 }
 
 /* pid 1 sends the listening sockets, in the order of px->ports. */
@@ -726,7 +250,7 @@ static void on_chan(cj_net_proxy *px) {
 }
 
 static void sweep_timeouts(cj_net_proxy *px) {
-        int64_t now = now_ms();
+        int64_t now = cj_net_now_ms();
         for (conn *c = px->conns, *next; c; c = next) {
                 next = c->next;
                 if (c->phase == P_RELAY || now < c->deadline_ms)
@@ -734,13 +258,13 @@ static void sweep_timeouts(cj_net_proxy *px) {
                 if (c->phase == P_RESOLVING) {
                         char why[CJ_NET_REASON_MAX];
                         snprintf(why, sizeof why, "resolving the name timed out (%d ms)", CJ_NET_RESOLVE_TIMEOUT_MS);
-                        deny(px, c, 504, "error", why);
+                        cj_net_conn_deny(px, c, 504, "error", why);
                 } else if (c->phase == P_CONNECTING)
-                        deny(px, c, 504, "error", "connect timed out");
+                        cj_net_conn_deny(px, c, 504, "error", "connect timed out");
                 else {
-                        set_reason(c, "denied", c->phase == P_HEAD ? "timed out waiting for a request"
+                        cj_net_conn_reason(c, "denied", c->phase == P_HEAD ? "timed out waiting for a request"
                                                                    : "timed out waiting for a TLS ClientHello");
-                        conn_close(px, c);
+                        cj_net_conn_close(px, c);
                 }
         }
 }
@@ -770,7 +294,7 @@ static void *proxy_main(void *arg) {
                                 on_accept(px, it->idx);
                                 break;
                         case IT_RESOLVED:
-                                cj_net_resolver_drain(px->resolver, on_resolved, px);
+                                cj_net_resolver_drain(px->resolver, cj_net_conn_resolved, px);
                                 break;
                         case IT_CLIENT:
                         case IT_UPSTREAM: {
@@ -780,16 +304,16 @@ static void *proxy_main(void *arg) {
                                 if ((evs[i].events & EPOLLERR) ||
                                     (it->type == IT_CLIENT && (evs[i].events & EPOLLHUP))) {
                                         if (c->phase == P_CONNECTING && it->type == IT_UPSTREAM)
-                                                on_connected(px, c); /* says why the connect failed */
+                                                cj_net_conn_connected(px, c); /* says why the connect failed */
                                         else {
                                                 if (c->phase != P_RELAY)
-                                                        set_reason(c, "denied", "the client went away");
-                                                conn_close(px, c);
+                                                        cj_net_conn_reason(c, "denied", "the client went away");
+                                                cj_net_conn_close(px, c);
                                         }
                                 } else if (it->type == IT_UPSTREAM && c->phase == P_CONNECTING)
-                                        on_connected(px, c);
+                                        cj_net_conn_connected(px, c);
                                 else
-                                        pump(px, c);
+                                        cj_net_conn_pump(px, c);
                                 break;
                         }
                         }
@@ -818,8 +342,8 @@ int cj_net_proxy_finish(cj_net_proxy *px, cj_net_summary *sum) {
         while (px->conns) {
                 conn *c = px->conns;
                 if (c->phase != P_RELAY && strcmp(c->ev.verdict, "allowed") == 0)
-                        set_reason(c, "denied", "the call ended before the connection was set up");
-                conn_close(px, c);
+                        cj_net_conn_reason(c, "denied", "the call ended before the connection was set up");
+                cj_net_conn_close(px, c);
         }
         free_dead(px);
         cj_net_resolver_free(px->resolver); /* never waits for a lookup in progress */

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * The proxy's insides, shared by proxy.c (the loop: accepting, timeouts,
+ * recording, the thread) and relay.c (one connection: deciding, connecting,
+ * relaying).  Not for use outside launcher/net/.
+ */
+
+#include <netdb.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http.h"
+#include "proxy.h"
+#include "resolve.h"
+#include "util/cleanup.h"
+
+#define PIPE_SIZE (1u << 20) /* bytes in flight per direction (the default pipe-max-size): fewer, bigger splices */
+/* Sockets are edge-triggered: pump() works every direction until none moves. */
+#define CONN_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+#define PLAIN_CHUNK 65536      /* client -> server reads of a plain HTTP request body */
+#define RESULT_EVENTS_MAX 50   /* connections listed in a result's "network" object */
+
+enum { IT_STOP = 1, IT_CHAN, IT_LISTEN, IT_CLIENT, IT_UPSTREAM, IT_RESOLVED };
+enum { P_HEAD, P_RESOLVING, P_CONNECTING, P_HELLO, P_RELAY };
+
+typedef struct conn conn;
+typedef struct item {
+        int type;
+        int idx; /* IT_LISTEN: which port */
+        conn *c;
+} item;
+
+struct conn {
+        conn *next, *prev;
+        item ci, ui;
+        int cfd, ufd;
+        int phase;
+        bool tunnel;      /* CONNECT or loopback forward: both ways spliced, opaque */
+        uint8_t *buf;     /* request head, then the ClientHello */
+        size_t len, cap;
+        uint8_t *out;     /* bytes for upstream, written before anything else */
+        size_t out_len, out_off;
+        int up[2], down[2];
+        size_t up_n, down_n;
+        bool c_eof, u_eof, u_shut;
+        bool dead;        /* closed; freed after the current batch of events */
+        cj_http_request req;
+        cj_http_body body;
+        cj_net_lookup *lookup; /* P_RESOLVING */
+        int64_t start_ms, deadline_ms;
+        cj_net_event ev;
+};
+
+struct cj_net_proxy {
+        const cj_net_policy *pol;
+        int64_t budget; /* bytes left; < 0 unlimited */
+        int chan[2];    /* [0] ours, [1] the sandbox's */
+        int epfd, stopfd;
+        pthread_t thread;
+        bool started;
+        uint16_t ports[CJ_NET_PORTS_MAX + 1];
+        size_t n_ports;
+        int listen_fd[CJ_NET_PORTS_MAX + 1];
+        item listen_item[CJ_NET_PORTS_MAX + 1];
+        size_t n_listen;
+        bool accepting;
+        bool proxy_first; /* listen_fd[0] is the proxy's (else all are forwards) */
+        item stop_item, chan_item, resolved_item;
+        cj_net_resolver *resolver; /* made at the first name that is not pinned */
+        conn *conns;
+        size_t n_conns;
+        conn *dead; /* closed this round: an event later in the batch may still name them */
+        cj_strv env_names, env_values;
+        cj_net_summary sum;
+};
+
+int64_t cj_net_now_ms(void);
+
+/* Set c's verdict and reason (the first reason given stands). */
+void cj_net_conn_reason(conn *c, const char *verdict, const char *reason);
+
+/* Record c, close its descriptors and put it on the dead list (freed after
+ * the current batch of events). */
+void cj_net_conn_close(cj_net_proxy *px, conn *c);
+
+/* Refuse with an HTTP status (before any tunnel exists), then close. */
+void cj_net_conn_deny(cj_net_proxy *px, conn *c, int status, const char *verdict, const char *reason);
+
+/* A whole request head is in c->buf: check it and connect, resolve or refuse. */
+void cj_net_conn_decide(cj_net_proxy *px, conn *c);
+
+/* A cj_net_resolved_fn: the lookup cj_net_conn_decide queued has finished. */
+void cj_net_conn_resolved(void *px, void *c, const struct addrinfo *res, int gai_err);
+
+/* The upstream socket reported its connect's outcome. */
+void cj_net_conn_connected(cj_net_proxy *px, conn *c);
+
+/* A forward of host loopback port: connect at once, no request to read. */
+void cj_net_conn_forward(cj_net_proxy *px, conn *c, uint16_t port);
+
+/* Make every bit of progress c's sockets allow (edge-triggered). */
+void cj_net_conn_pump(cj_net_proxy *px, conn *c);
