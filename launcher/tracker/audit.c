@@ -41,19 +41,39 @@ static char *event_summary(const json_t *e, const json_t *start) {
         const char *cmd = str(start ? start : e, "command");
         const char *tool = str(start ? start : e, "tool");
         const char *path = str(start ? start : e, "path");
+        if (path && tool && strcmp(tool, "exec") != 0 && strcmp(tool, "run") != 0)
+                cmd = NULL; /* a file tool: its path says more than its loop fingerprint */
         if (strcmp(ev, "start") == 0)
                 snprintf(buf, sizeof buf, "%s %.*s", tool ? tool : "call", CJ_AUDIT_TEXT_MAX,
                          cmd ? cmd : path ? path : "");
+        else if ((strcmp(ev, "approved") == 0 || strcmp(ev, "refused") == 0) && str(e, "request")) {
+                const json_t *by = json_object_get(e, "by");
+                const char *who = str(by, "user"), *via = str(by, "via"), *scope = str(e, "scope"), *why = str(e, "reason");
+                snprintf(buf, sizeof buf, "request %s %s%s%s by %s%s%s%s%.*s", str(e, "request"), ev,
+                         scope ? " " : "", scope ? scope : "", who ? who : "uid", via ? " via " : "", via ? via : "",
+                         why ? ": " : "", CJ_AUDIT_TEXT_MAX / 2, why ? why : "");
+        } else if (strcmp(ev, "charge") == 0)
+                snprintf(buf, sizeof buf, "%lld tokens, %.4f USD", (long long) json_integer_value(json_object_get(e, "tokens")),
+                         json_number_value(json_object_get(e, "cost_usd")));
         else if (strcmp(ev, "end") == 0) {
                 const json_t *code = json_object_get(e, "exit_code");
-                snprintf(buf, sizeof buf, "call %lld %s%s%lld, %lld ms", (long long) json_integer_value(json_object_get(e, "call")),
-                         str(e, "status") ? str(e, "status") : "?", json_is_integer(code) ? " exit " : "",
-                         json_is_integer(code) ? (long long) json_integer_value(code) : 0LL,
+                char exit_part[32] = "";
+                if (json_is_integer(code))
+                        snprintf(exit_part, sizeof exit_part, " exit %lld", (long long) json_integer_value(code));
+                snprintf(buf, sizeof buf, "call %lld %s%s, %lld ms", (long long) json_integer_value(json_object_get(e, "call")),
+                         str(e, "status") ? str(e, "status") : "?", exit_part,
                          (long long) json_integer_value(json_object_get(e, "duration_ms")));
         } else if (strcmp(ev, "profile") == 0)
                 snprintf(buf, sizeof buf, "%s %.12s", str(e, "name") ? str(e, "name") : "?",
                          str(e, "sha256") ? str(e, "sha256") : "");
-        else {
+        else if ((cmd || path) && (strcmp(ev, "denied") == 0 || strcmp(ev, "approval_required") == 0 ||
+                                   strcmp(ev, "loop_refused") == 0)) {
+                /* a request refused before it ran: what it was, and the first reason */
+                const json_t *f = json_array_get(json_object_get(json_object_get(e, "verdict"), "findings"), 0);
+                const char *why = f ? str(f, "message") : str(e, "reason");
+                snprintf(buf, sizeof buf, "%s %.*s%s%.*s", tool ? tool : "call", CJ_AUDIT_TEXT_MAX / 2,
+                         cmd ? cmd : path, why ? " \u2014 " : "", CJ_AUDIT_TEXT_MAX / 2, why ? why : "");
+        } else {
                 _cleanup_json_ json_t *rest = json_deep_copy(e);
                 json_object_del(rest, "seq");
                 json_object_del(rest, "time");
@@ -120,7 +140,7 @@ json_t *cj_audit_summarize(const char *task, const json_t *events, const json_t 
         json_t *unrecorded = json_pack("{s:i, s:n}", "calls", 0, "reason");
         json_t *loops = json_array(), *interrupted = json_array(), *spills = json_array(), *timeline = json_array();
         _cleanup_json_ json_t *starts = json_object(); /* seq -> start event */
-        size_t calls = 0, dropped = 0, i;
+        size_t calls = 0, not_run = 0, dropped = 0, i;
         const json_t *e;
         const char *first = NULL, *last = NULL;
 
@@ -146,6 +166,21 @@ json_t *cj_audit_summarize(const char *task, const json_t *events, const json_t 
                         snprintf(k, sizeof k, "%lld", (long long) json_integer_value(json_object_get(e, "call")));
                         start = json_object_get(starts, k);
                 }
+                /* A request refused before it ran is one too: its verdict and
+                 * why it did not run count beside the calls that did. */
+                static const struct {
+                        const char *event, *verdict;
+                } refusals[] = { { "denied", "deny" }, { "approval_required", "ask" }, { "rejected", NULL },
+                                 { "loop_refused", NULL } };
+                for (size_t k = 0; k < CJ_ARRAY_SIZE(refusals); k++)
+                        if (strcmp(ev, refusals[k].event) == 0) {
+                                not_run++;
+                                bump(by_status, ev);
+                                /* an operator's refusal of an `ask` is still an ask */
+                                const char *d = str(json_object_get(e, "verdict"), "decision");
+                                if (d || refusals[k].verdict)
+                                        bump(by_verdict, d ? d : refusals[k].verdict);
+                        }
                 if (strcmp(ev, "end") == 0) {
                         bump(by_status, str(e, "status"));
                         const json_t *q = json_object_get(e, "quarantined");
@@ -196,6 +231,7 @@ json_t *cj_audit_summarize(const char *task, const json_t *events, const json_t 
         json_object_set(s, "integrity", (json_t *) (verify ? verify : json_null()));
         json_object_set_new(s, "period", json_pack("{s:s?, s:s?}", "first", first, "last", last));
         json_object_set_new(s, "calls", json_integer((json_int_t) calls));
+        json_object_set_new(s, "requests", json_integer((json_int_t) (calls + not_run)));
         json_object_set_new(s, "by_status", by_status);
         json_object_set_new(s, "by_verdict", by_verdict);
         json_object_set_new(s, "by_event", by_event);
@@ -529,12 +565,15 @@ static void render_one(buf *b, const json_t *s, bool html) {
                 esc(b, str(period, "first") ? str(period, "first") : "no events", true);
                 out(b, " &rarr; ");
                 esc(b, str(period, "last"), true);
-                out(b, " &middot; %lld calls &middot; state ", (long long) json_integer_value(json_object_get(s, "calls")));
+                out(b, " &middot; %lld requests, %lld ran &middot; state ",
+                    (long long) json_integer_value(json_object_get(s, "requests")),
+                    (long long) json_integer_value(json_object_get(s, "calls")));
                 esc(b, str(s, "state") ? str(s, "state") : "?", true);
                 out(b, "</p>\n");
         } else {
-                out(b, "## Task %s\n\n%s → %s · %lld calls · state %s\n\n", task,
+                out(b, "## Task %s\n\n%s → %s · %lld requests, %lld ran · state %s\n\n", task,
                     str(period, "first") ? str(period, "first") : "no events", str(period, "last") ? str(period, "last") : "",
+                    (long long) json_integer_value(json_object_get(s, "requests")),
                     (long long) json_integer_value(json_object_get(s, "calls")), str(s, "state") ? str(s, "state") : "?");
         }
         integrity_line(b, s, html);

@@ -54,6 +54,12 @@ like "$md" "\\*\\*Profiles:\\*\\* default \\(sha256 [0-9a-f]{16}" "profiles with
 json=$(cj audit au --format json)
 is "$(jq -r '.[0].calls' <<<"$json")" "$(jq -r '[.[0].timeline[] | select(.event=="start")] | length' <<<"$json")" \
         "calls counted from the journal's starts"
+is "$(jq -r '.[0].requests' <<<"$json")" \
+        "$(jq -r '[.[0].timeline[] | select(.event | test("^(start|denied|approval_required|rejected|loop_refused)$"))] | length' \
+        <<<"$json")" "requests: the calls that ran and those refused before running"
+ok "the denied request counts as a deny verdict" jqok '.[0].by_verdict.deny >= 1 and .[0].by_status.denied >= 1' <<<"$json"
+ok "the asked requests count as ask verdicts (pending, then approved)" jqok '.[0].by_verdict.ask >= 2' <<<"$json"
+like "$md" "[0-9]+ requests, [0-9]+ ran" "the header says how many requests there were and how many ran"
 ok "the asked call is in 'attention'" jqok '.[0].attention[] | select(.command=="git push origin main")' <<<"$json"
 ok "the denied call too" jqok '.[0].attention[] | select((.command // "") | test("curl"))' <<<"$json"
 ok "the quarantined hook is reported" jqok '.[0].quarantined | length > 0' <<<"$json"
