@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Real clients, unmodified, through the egress proxy: git over https (smart
-# HTTP, git http-backend), npm install and pip install from a local HTTPS
-# registry (registry.py, 127.0.0.1 only, its name pinned).  They find the
-# proxy through HTTPS_PROXY/https_proxy alone; only the test CA is passed.
+# Real clients, unmodified, through the egress proxy: git (smart HTTP, git
+# http-backend), npm install and pip install/download from a local registry
+# (registry.py, 127.0.0.1 only, its name pinned), over HTTPS (CONNECT) and
+# again over plain HTTP (absolute-form requests, rewritten to one request
+# per connection).  They find the proxy through the *_PROXY variables
+# alone; only the test CA is passed.
 . "${TAP_LIB:?}"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -35,10 +37,11 @@ for _ in $(seq 1 100); do
         sleep 0.1
 done
 PORT=$(sed -n 's/^port //p' "$SCRATCH/port")
+PLAIN=$(sed -n 's/^plain //p' "$SCRATCH/port")
 [ -n "$PORT" ] || bail_out "registry did not start: $(cat "$SCRATCH/err")"
 cat >"$SCRATCH/p.json" <<JSON
 { "extends": "default", "widen": ["network"], "network": "proxy",
-  "egress": { "allow": ["registry.test"], "ports": [$PORT], "resolve": { "registry.test": "127.0.0.1" } } }
+  "egress": { "allow": ["registry.test"], "ports": [$PORT, $PLAIN], "resolve": { "registry.test": "127.0.0.1" } } }
 JSON
 chmod a+r "$SCRATCH/p.json"
 URL=https://registry.test:$PORT
@@ -70,6 +73,37 @@ if python3 -m pip --version >/dev/null 2>&1; then
         like "$(jq -r .stdout <<<"$RUN_OUT")" 'tinypkg works' "pip install from an https index through the proxy"
 else
         skip "pip install through the proxy" "pip is not installed"
+fi
+
+# The same over plain HTTP: each request goes through the absolute-form path
+# (Host checked, framing followed, Connection: close), git's POSTs included.
+PURL=http://registry.test:$PLAIN
+run_sandbox --json --profile "$SCRATCH/p.json" --ro "$SCRATCH" -- bash -c "
+        export HOME=$WS
+        git clone -q $PURL/git/demo.git demo-plain && cat demo-plain/README"
+[ "$RUN_RC" = 0 ] || diag_run
+like "$(jq -r .stdout <<<"$RUN_OUT")" '^cloned through the proxy$' "git clone over plain HTTP through the proxy"
+is "$(jq -r '[.network.connections[] | select(.kind == "http" and .verdict == "allowed")] | length > 1' <<<"$RUN_OUT")" true \
+        "... one proxied request per connection, each journaled as kind http"
+if command -v npm >/dev/null; then
+        run_sandbox --json --profile "$SCRATCH/p.json" --ro "$SCRATCH" -- bash -c "
+                export HOME=$WS npm_config_cache=$WS/.npm-plain
+                npm install --silent --no-audit --no-fund --prefix $WS/np --registry $PURL/ tinynpm &&
+                node -e 'console.log(require(\"$WS/np/node_modules/tinynpm\"))'"
+        [ "$RUN_RC" = 0 ] || diag_run
+        like "$(jq -r .stdout <<<"$RUN_OUT")" 'tinynpm works' "npm install from a plain HTTP registry through the proxy"
+else
+        skip "npm install over plain HTTP" "npm is not installed"
+fi
+if python3 -m pip --version >/dev/null 2>&1; then
+        run_sandbox --json --profile "$SCRATCH/p.json" --ro "$SCRATCH" -- bash -c "
+                export HOME=$WS
+                python3 -m pip download -q --no-cache-dir --disable-pip-version-check -d $WS/dl \
+                        --index-url $PURL/simple/ --trusted-host registry.test tinypkg && ls $WS/dl"
+        [ "$RUN_RC" = 0 ] || diag_run
+        like "$(jq -r .stdout <<<"$RUN_OUT")" '^tinypkg-1.0-py3-none-any.whl$' "pip download from a plain HTTP simple index through the proxy"
+else
+        skip "pip download over plain HTTP" "pip is not installed"
 fi
 
 # The same clone with the host not allowed: refused with a reason.

@@ -3,13 +3,17 @@
 # An HTTPS server on 127.0.0.1 (self-signed certificate for the pinned
 # names) that real clients can use: git smart HTTP (git http-backend) under
 # /git/, an npm registry with one package (tinynpm), a PyPI simple index
-# with one wheel (tinypkg).  registry.py CERT KEY GITROOT; prints "port N".
-import base64, hashlib, http.server, io, json, os, ssl, subprocess, sys, tarfile, zipfile
+# with one wheel (tinypkg); the same again over plain HTTP on a second
+# port (its links plain too).  registry.py CERT KEY GITROOT; prints
+# "plain N" and "port N" (HTTPS).
+import base64, hashlib, http.server, io, json, os, ssl, subprocess, sys, tarfile, threading, zipfile
 
 cert, key, gitroot = sys.argv[1:4]
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), None)
+plain = http.server.ThreadingHTTPServer(("127.0.0.1", 0), None)
 port = srv.server_address[1]
-base = "https://registry.test:%d" % port
+srv.base = "https://registry.test:%d" % port
+plain.base = "http://registry.test:%d" % plain.server_address[1]
 
 def npm_tarball():
     buf = io.BytesIO()
@@ -38,14 +42,16 @@ def wheel():
     return buf.getvalue()
 
 TGZ, WHL = npm_tarball(), wheel()
-NPM_META = json.dumps({"name": "tinynpm", "dist-tags": {"latest": "1.0.0"}, "versions": {"1.0.0": {
-    "name": "tinynpm", "version": "1.0.0",
-    "dist": {"tarball": base + "/tinynpm/-/tinynpm-1.0.0.tgz",
-             "shasum": hashlib.sha1(TGZ).hexdigest(),
-             "integrity": "sha512-" + base64.b64encode(hashlib.sha512(TGZ).digest()).decode()}}}}).encode()
+def npm_meta(base):
+    return json.dumps({"name": "tinynpm", "dist-tags": {"latest": "1.0.0"}, "versions": {"1.0.0": {
+        "name": "tinynpm", "version": "1.0.0",
+        "dist": {"tarball": base + "/tinynpm/-/tinynpm-1.0.0.tgz",
+                 "shasum": hashlib.sha1(TGZ).hexdigest(),
+                 "integrity": "sha512-" + base64.b64encode(hashlib.sha512(TGZ).digest()).decode()}}}}).encode()
 WHL_NAME = "tinypkg-1.0-py3-none-any.whl"
-SIMPLE = ('<html><body><a href="%s/files/%s#sha256=%s">%s</a></body></html>'
-          % (base, WHL_NAME, hashlib.sha256(WHL).hexdigest(), WHL_NAME)).encode()
+def simple(base):
+    return ('<html><body><a href="%s/files/%s#sha256=%s">%s</a></body></html>'
+            % (base, WHL_NAME, hashlib.sha256(WHL).hexdigest(), WHL_NAME)).encode()
 
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -96,19 +102,21 @@ class H(http.server.BaseHTTPRequestHandler):
         if p.startswith("/git/"):
             self.git()
         elif p == "/tinynpm":
-            self.reply(200, NPM_META, "application/json")
+            self.reply(200, npm_meta(self.server.base), "application/json")
         elif p == "/tinynpm/-/tinynpm-1.0.0.tgz":
             self.reply(200, TGZ)
         elif p in ("/simple/tinypkg/", "/simple/tinypkg"):
-            self.reply(200, SIMPLE, "text/html")
+            self.reply(200, simple(self.server.base), "text/html")
         elif p == "/files/" + WHL_NAME:
             self.reply(200, WHL)
         else:
             self.reply(404, b"not here\n", "text/plain")
 
-srv.RequestHandlerClass = H
+srv.RequestHandlerClass = plain.RequestHandlerClass = H
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(cert, key)
 srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+threading.Thread(target=plain.serve_forever, daemon=True).start()
+print("plain", plain.server_address[1])
 print("port", port, flush=True)
 srv.serve_forever()
