@@ -5,15 +5,8 @@
 # that makes the host's git run a program is reverted and reported as
 # "quarantined"; a repository the call creates loses its hooks.  Real git, as
 # root and as uid 65534 (rootless.sh).
-. "$TAP_LIB"
-for t in jq git; do
-        command -v $t >/dev/null || { echo "1..0 # SKIP $t is not installed"; exit 0; }
-done
-SD=$(tap_scratch)
-export CLAWJAIL_STATE_DIR=$SD
-WS=$(tap_workspace)
-cd "$WS" || bail_out "cannot enter $WS"
-hgit() { git -c safe.directory='*' "$@"; } # the host's git, whoever owns the workspace
+NEEDS="git"
+. "$(dirname "$0")/common.sh"
 hgit init -q . && hgit config user.email host@example.org && hgit config core.pager "less -R"
 tap_chown_ws "$WS"
 # runs SCRIPT (bash, from the workspace) through `clawjail run`: the rules see
@@ -24,7 +17,6 @@ runs() {
         R=$(timeout -k 5 60 "$CLAWJAIL" run --json --task g -- bash .cj-script.sh)
         RC=$?
 }
-jr() { jq -r "$1" <<<"$R"; }
 
 runs 'set -e
 git config user.email agent@example.org

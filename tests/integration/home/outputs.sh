@@ -4,17 +4,8 @@
 # through the protocol, exec output is binary-safe, `task delete` and `task
 # prune` remove a task (never one with a call running), and the sandbox's pid
 # 1 does not show the launcher's command line.  As root and as uid 65534.
-. "$TAP_LIB"
-for t in jq base64; do
-        command -v $t >/dev/null || { echo "1..0 # SKIP $t is not installed"; exit 0; }
-done
-SD=$(tap_scratch)
-export CLAWJAIL_STATE_DIR=$SD
-WS=$(tap_workspace)
-cd "$WS" || bail_out "cannot enter $WS"
-cj() { timeout -k 5 60 "$CLAWJAIL" "$@"; }
-call() { R=$(printf '%s' "$1" | cj call "${@:2}"); RC=$?; }
-jr() { jq -r "$1" <<<"$R"; }
+NEEDS="base64"
+. "$(dirname "$0")/common.sh"
 cat >"$SD/small.json" <<'J'
 { "extends": "default", "limits": { "output_bytes": 4096 } }
 J

@@ -6,17 +6,8 @@
 # with the task; untracked calls get fresh ones.  Real git, make, gcc,
 # python3 and npm inside, with the shipped profiles.  Runs as root and as
 # uid 65534 (rootless.sh).
-. "$TAP_LIB"
-for t in jq git; do
-        command -v $t >/dev/null || { echo "1..0 # SKIP $t is not installed"; exit 0; }
-done
-SD=$(tap_scratch)
-export CLAWJAIL_STATE_DIR=$SD
-WS=$(tap_workspace)
-cd "$WS" || bail_out "cannot enter $WS"
-cj() { timeout -k 5 60 "$CLAWJAIL" "$@"; }
-call() { R=$(printf '%s' "$1" | cj call "${@:2}"); RC=$?; }
-jr() { jq -r "$1" <<<"$R"; }
+NEEDS="git"
+. "$(dirname "$0")/common.sh"
 xc() { R=$(cj exec --json "$@"); RC=$?; }
 
 # ---- persistence across calls and tools ----------------------------------------
