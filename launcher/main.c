@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "config.h"
+#include "util/phase.h"
 
 static const cj_command commands[] = {
         { "run", cmd_run, "run an argv in the sandbox" },
@@ -70,9 +71,14 @@ int main(int argc, char **argv) {
                 printf("clawjail %s\n", CJ_VERSION);
                 return 0;
         }
+        cj_phase("exec+init");
         for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-                if (strcmp(name, commands[i].name) == 0)
-                        return commands[i].main(argc - 1, argv + 1);
+                if (strcmp(name, commands[i].name) == 0) {
+                        int r = commands[i].main(argc - 1, argv + 1);
+                        cj_phase("cli-end");
+                        cj_phase_dump("launcher");
+                        return r;
+                }
         fprintf(stderr, "clawjail: unknown command '%s' (see 'clawjail --help')\n", name);
         return 125;
 }

@@ -13,6 +13,7 @@
 #include "sandbox/plan.h"
 #include "sandbox/sandbox.h"
 #include "util/cleanup.h"
+#include "util/phase.h"
 
 enum { OPT_PRINT_PLAN = 2000 };
 
@@ -106,6 +107,7 @@ int cmd_run(int argc, char **argv) {
         }
         if (cj_common_opts_load_profile(&o, &p, "run") != 0)
                 goto out;
+        cj_phase("profile-load");
         if (plan_only) {
                 ret = print_plan(p, &o);
                 goto out;

@@ -25,6 +25,7 @@
 #include "notify.h"
 #include "privs.h"
 #include "proctitle.h"
+#include "util/phase.h"
 
 extern char **environ;
 
@@ -153,12 +154,15 @@ static _Noreturn void run_call(child_ctx *c) {
         }
         if ((r = close_all_but(keep, nkeep)) < 0)
                 child_fail(c, MSG_SETUP_FAILED, r, "close_range");
+        cj_phase("signals+privs+fds");
         if (c->cfg->fn) { /* clawjail's own file tool: its refusals are not the agent's to record */
                 close(c->chan);
                 if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &c->prog) < 0)
                         child_fail(c, MSG_SETUP_FAILED, errno, "install the seccomp filter");
         } else if ((r = cj_notify_child_install(&c->prog, c->audit_arch, c->chan)) < 0)
                 child_fail(c, MSG_SETUP_FAILED, r, "install the seccomp filter");
+        cj_phase("seccomp-install");
+        cj_phase_dump("pid2");
         if (c->cfg->fn) {
                 close(c->msg_wr);
                 _exit(c->cfg->fn(c->cfg->fn_arg));
@@ -285,6 +289,7 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
                 _exit(125); /* the launcher died or gave up */
         if (r < 0 || c->n_recv_fds != c->cfg->n_pass_fds)
                 child_fail(c, MSG_SETUP_FAILED, r < 0 ? r : EBADMSG, "receive the descriptors handed to the sandbox");
+        cj_phase("wait-id-maps");
 
         if (c->root_launcher) {
                 /* Become run_as now, keeping this user namespace's capabilities for the
@@ -297,17 +302,21 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
         }
         if (sethostname("clawjail", 8) < 0)
                 child_fail(c, MSG_SETUP_FAILED, errno, "sethostname");
+        cj_phase("creds+hostname");
         if (c->net != CJ_NET_HOST && (r = cj_net_loopback_up(&err)) < 0)
                 child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
+        cj_phase("loopback-up");
         if (cfg->listen_chan >= 0 && (r = send_listeners(cfg)) < 0)
                 child_fail(c, MSG_SETUP_FAILED, r, "listening sockets for the launcher's proxy");
         if ((r = cj_mounts_apply(c->plan, c->cwd, &err)) < 0)
                 child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
+        cj_phase("mounts");
 
         /* The launcher moves us into the call's cgroup while we set up (a cgroup v1
          * migration waits for an RCU grace period) and compiles the filter
          * meanwhile when it has none cached; the call starts only after. */
         receive_filter(c);
+        cj_phase("wait-filter");
         if (cfg->pty && (r = make_terminal(c)) < 0)
                 child_fail(c, MSG_SETUP_FAILED, r, "a terminal in the sandbox's /dev/pts");
         /* chan stays open for pid 2 (the seccomp listener goes back over it);
@@ -316,11 +325,16 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
         if (unshare(CLONE_NEWCGROUP) < 0)
                 child_fail(c, MSG_SETUP_FAILED, errno, "new cgroup namespace");
 
+        cj_phase("unshare-cgroup");
         pid_t call = fork();
         if (call < 0)
                 child_fail(c, MSG_SETUP_FAILED, errno, "fork");
-        if (call == 0)
+        if (call == 0) {
+                cj_phase_reset();
                 run_call(c);
+        }
+        cj_phase("fork");
+        cj_phase_dump("pid1");
 
         /* Only now: the call's argv (the agent's command) lives in the argv area
          * this overwrites, and the call has its own copy since the fork. */

@@ -31,6 +31,7 @@
 #include "reach.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/phase.h"
 
 #include <seccomp.h>
 
@@ -420,13 +421,14 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
                 return -EINVAL;
         }
         const char *home = cj_profile_env_get(p, "HOME");
+        cj_phase("pipeline");
         if ((r = cj_mount_plan_build(p, cfg->extra_ro, cfg->extra_rw, &cj_fs_probe_host, &sb->plan, err)) < 0 ||
             (r = cj_mount_plan_scratch(&sb->plan, home, cfg->scratch_home, cfg->scratch_tmp, err)) < 0 ||
             (c->root_launcher &&
              (r = cj_mount_plan_drop_unreachable(&sb->plan, home, c->cwd, c->uid, c->gid, &sb->notes)) < 0) ||
-            (r = check_cwd(&sb->plan, c->cwd, err)) < 0 ||
+            (r = check_cwd(&sb->plan, c->cwd, err)) < 0 || (cj_phase("plan"), false) ||
             (r = cj_git_watch_begin(&sb->plan, p, cfg->extra_ro, cfg->extra_rw, &sb->watch)) < 0 ||
-            (r = cj_git_guard_begin(&sb->plan, p, cfg->extra_rw, &sb->guard)) < 0 ||
+            (r = cj_git_guard_begin(&sb->plan, p, cfg->extra_rw, &sb->guard)) < 0 || (cj_phase("git-scan"), false) ||
             (r = cj_env_build(p, environ, cfg->extra_env, &sb->envp, err)) < 0 ||
             (r = add_launcher_env(cfg, &sb->envp)) < 0 || (cfg->pty && (r = add_term(&sb->envp)) < 0) ||
             (r = cj_cgroup_create(&p->limits, &sb->cg, err)) < 0) {
@@ -440,6 +442,7 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
         c->cgroup_memory = sb->cg.v2 || sb->cg.v1_memory;
         c->audit_arch = seccomp_arch_native();
         (void) cj_sandbox_filter_cached(p->seccomp, &sb->prog); /* else compiled in spawn, overlapped */
+        cj_phase("env+cgroup-create");
         *out = sb;
         return 0;
 }
@@ -495,6 +498,7 @@ int cj_sandbox_spawn(cj_sandbox *sb, cj_error *err) {
         if (c->net != CJ_NET_HOST)
                 flags |= CLONE_NEWNET;
         fflush(NULL);
+        cj_phase("pipes+sigmask");
         sb->pid1 = (pid_t) syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
         if (sb->pid1 < 0) {
                 int e = errno;
@@ -512,8 +516,10 @@ int cj_sandbox_spawn(cj_sandbox *sb, cj_error *err) {
                 }
                 if (sb->pty_p[0] >= 0)
                         close(sb->pty_p[0]);
+                cj_phase_reset();
                 cj_sandbox_child_main(c);
         }
+        cj_phase("clone");
         /* Only the call writes to its pipes: their EOF is its end. */
         if (sb->out_p[1] >= 0) {
                 close(TAKE_FD(sb->out_p[1]));
@@ -533,13 +539,16 @@ int cj_sandbox_spawn(cj_sandbox *sb, cj_error *err) {
                 fds[i] = cfg->pass_fds[i].fd;
         if ((r = write_id_maps(sb->pid1, c, err)) < 0)
                 return spawn_failed(sb, r, err);
+        cj_phase("id-maps");
         if ((r = cj_chan_send(sb->chan[0], CJ_CHAN_SETUP, NULL, 0, fds, cfg->n_pass_fds)) < 0)
                 return spawn_failed(sb, cj_error_seterrno(err, r, "start the sandbox"), err);
         if ((r = cj_cgroup_attach(&sb->cg, sb->pid1, err)) < 0)
                 return spawn_failed(sb, r, err);
+        cj_phase("cgroup-attach");
         if (!sb->prog.filter &&
             (r = cj_sandbox_filter_get(cfg->profile->seccomp, &sb->prog, &sb->prog_owned, err)) < 0)
                 return spawn_failed(sb, r, err);
+        cj_phase("seccomp-compile");
         /* If this fails (EPIPE), setup failed meanwhile: its message is in msg_p. */
         (void) cj_chan_send(sb->chan[0], CJ_CHAN_CALL, sb->prog.filter, sb->prog.len * sizeof *sb->prog.filter,
                             NULL, 0);
@@ -558,6 +567,7 @@ int cj_sandbox_supervise(cj_sandbox *sb, cj_error *err) {
                 return cj_error_set(err, EINVAL, "the sandbox was not spawned");
         cj_pump *pump = sb->pumped ? &sb->pump : NULL;
         int r = supervise(sb->pid1, sb->msg_p[0], sb->sigfd, sb->timeout_ms, &sb->notify, pump, &sb->ws, err);
+        cj_phase("wait");
         if (r < 0) {
                 kill(sb->pid1, SIGKILL);
                 waitpid(sb->pid1, NULL, 0);
@@ -579,9 +589,11 @@ int cj_sandbox_collect(cj_sandbox *sb, cj_sandbox_result *res, cj_error *err) {
                 return cj_error_set(err, ws->msg.errnum ? ws->msg.errnum : EIO, "sandbox setup: %s", ws->msg.text);
         }
         fill_result(ws, sb->status_p[0], &sb->cg, sb->started, res);
+        cj_phase("result+cgroup-stats");
         /* Every process of the call is gone now: nothing can race the move. */
         cj_git_watch_end(&sb->watch, &res->quarantined, &res->quarantine_failed); /* failures: in the result */
         cj_git_guard_end(&sb->guard, &res->quarantined, &res->quarantine_failed); /* failures: in the result */
+        cj_phase("git-rescan");
         res->notes = TAKE_PTR(sb->notes);
         res->refused = cj_notify_take(&sb->notify);
         return 0;
@@ -597,6 +609,7 @@ int cj_sandbox_run(const cj_sandbox_config *cfg, cj_sandbox_result *res, cj_erro
         if (r >= 0 && (r = cj_sandbox_spawn(sb, err)) >= 0 && (r = cj_sandbox_supervise(sb, err)) >= 0)
                 r = cj_sandbox_collect(sb, res, err);
         cj_sandbox_free(sb);
+        cj_phase("sandbox-free");
         if (r < 0)
                 res->duration_ms = now_ms() - started;
         return r < 0 ? r : 0;
