@@ -110,6 +110,7 @@ int cj_server_profile(server *s, const char *name, const cj_profile **out, cj_er
         int r = cj_profile_load(name, &vars, &p, err);
         if (r < 0)
                 return r;
+        cj_profile_drop_resolved(p); /* only `profile show` prints it */
         if (s->n_loaded < CJ_ARRAY_SIZE(s->loaded)) { /* always true: only allowed names get here */
                 s->loaded_name[s->n_loaded] = name;
                 s->loaded[s->n_loaded++] = p;

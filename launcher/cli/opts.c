@@ -172,6 +172,7 @@ int cj_common_opts_load_profile(cj_common_opts *o, cj_profile **out, const char 
         if (r < 0)
                 return cj_cli_fail("%s: %s", cmd, cj_error_message(&err, r));
         cj_profile *p = *out;
+        cj_profile_drop_resolved(p); /* only `profile show` prints it */
         /* The same check the pipeline makes, here so a bad flag fails before anything. */
         cj_net_policy pol;
         cj_error nerr = { 0 };

@@ -514,6 +514,11 @@ int cj_profile_load_string(const char *text, const char *filename, const cj_prof
         return finish(res, filename, out, err);
 }
 
+void cj_profile_drop_resolved(cj_profile *p) {
+        json_decref(p->resolved);
+        p->resolved = NULL;
+}
+
 void cj_profile_free(cj_profile *p) {
         if (!p)
                 return;

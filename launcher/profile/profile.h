@@ -169,6 +169,12 @@ int cj_profile_load_string(const char *text, const char *filename, const cj_prof
 int cj_profile_list(cj_strv *out, cj_error *err);
 
 void cj_profile_free(cj_profile *p);
+/* Free p->resolved (and set it NULL) when only the parsed fields will be
+ * used, as by a front end that runs calls: the JSON tree of a profile and its
+ * rule files is most of the launcher's heap, and freeing it before the
+ * sandbox's clone lets later allocations reuse it, rather than touching fresh
+ * pages and then write-protected ones at exit. */
+void cj_profile_drop_resolved(cj_profile *p);
 static inline void cj_profile_freep(cj_profile **p) {
         cj_profile_free(*p);
 }
