@@ -35,7 +35,8 @@
 typedef struct call_state {
         const cj_call *call;
         cj_profile eff;        /* the profile with the operator's --ro/--rw added (borrowed strings) */
-        cj_strv ro, rw;        /* owned lists eff points to */
+        cj_strv ro, rw, deny;  /* owned lists eff points to */
+        cj_profile sandboxed;  /* the profile the sandbox gets: the call's, its state dir masked */
         const char *cwd;       /* inside the sandbox, absolute once check_cwd passed */
         char *cwd_abs;         /* owned: a relative request cwd resolved against the workspace */
         cj_validation v;
@@ -135,6 +136,31 @@ static int prepare_scratch(call_state *s, cj_error *err) {
         return 1;
 }
 
+/* clawjail's own state (host key, journals, approvals) is masked wherever it
+ * lies, whatever the profile says: a CLAWJAIL_STATE_DIR inside the
+ * workspace let a rootless call read the host key and approve its own
+ * requests.  Tracked or not (an untracked call could write another task's
+ * approvals), as given and as resolved. */
+static int mask_state_dir(call_state *s) {
+        const cj_call *c = s->call;
+        _cleanup_free_ char *sd = NULL;
+        s->sandboxed = *c->profile;
+        if (!c->state_dir && cj_state_dir_resolve(NULL, &sd, NULL) < 0)
+                return 0; /* no state dir anywhere: nothing to hide */
+        const char *given = c->state_dir ? c->state_dir : sd;
+        _cleanup_free_ char *norm = given[0] == '/' ? cj_path_normalize(given) : NULL;
+        _cleanup_free_ char *real = realpath(given, NULL);
+        for (size_t i = 0; c->profile->fs_deny && c->profile->fs_deny[i]; i++)
+                if (cj_strv_push(&s->deny, c->profile->fs_deny[i]) < 0)
+                        return -ENOMEM;
+        if ((norm && cj_strv_push(&s->deny, norm) < 0) ||
+            (real && (!norm || strcmp(real, norm) != 0) && cj_strv_push(&s->deny, real) < 0))
+                return -ENOMEM;
+        s->eff.fs_deny = s->deny;
+        s->sandboxed.fs_deny = s->deny;
+        return 0;
+}
+
 static int merge_roots(call_state *s) {
         const cj_call *c = s->call;
         s->eff = *c->profile;
@@ -152,7 +178,7 @@ static int merge_roots(call_state *s) {
                         return -ENOMEM;
         s->eff.fs_ro = s->ro;
         s->eff.fs_rw = s->rw;
-        return 0;
+        return mask_state_dir(s);
 }
 
 static int validate(call_state *s, cj_error *err) {
@@ -270,7 +296,7 @@ static bool workspace_changed(const call_state *s) {
 static void base_config(const call_state *s, cj_sandbox_config *cfg) {
         const cj_call *c = s->call;
         cj_sandbox_config_init(cfg);
-        cfg->profile = c->profile;
+        cfg->profile = &s->sandboxed;
         cfg->cwd = s->cwd;
         cfg->extra_ro = c->extra_ro;
         cfg->extra_rw = c->extra_rw;
@@ -1039,6 +1065,7 @@ out:
         free(s.cwd_abs);
         cj_strv_free(s.ro);
         cj_strv_free(s.rw);
+        cj_strv_free(s.deny);
         free(s.scratch_home);
         free(s.scratch_tmp);
         cj_strv_free(s.tmpfs);
