@@ -227,12 +227,50 @@ static char *concat(const char *a, const char *b) {
         return s;
 }
 
-static int apply_op(const cj_mount_op *op, const cj_mount_plan *plan, cj_error *err) {
+/* The launcher's idmapped copy of a writable root (idmap.h): attach it. */
+static int attach_tree(const cj_mount_op *op, const char *dst, cj_error *err) {
+        struct stat st;
+        if (fstat(op->tree_fd, &st) < 0)
+                return cj_error_seterrno(err, errno, "idmapped tree of %s", op->src);
+        _cleanup_close_ int dfd = mountpoint(dst, S_ISDIR(st.st_mode), err);
+        if (dfd < 0)
+                return dfd;
+        int r = attach(op->tree_fd, dfd, dst, err);
+        close(op->tree_fd); /* attached: the mount lives on in this namespace */
+        return r;
+}
+
+/* Does the innermost root holding ops[i] (an earlier op: the plan is sorted
+ * parent first) come from an idmapped tree?  Then what is mounted inside it
+ * is taken from the new root, through the idmapping, never from the host
+ * path, which run_as may not even reach. */
+static bool inside_idmapped(const cj_mount_plan *plan, size_t i) {
+        const cj_mount_op *root = NULL;
+        for (size_t j = 0; j < i; j++) {
+                cj_mount_kind k = plan->ops[j].kind;
+                if ((k == CJ_MNT_BIND_RW || k == CJ_MNT_BIND_RO || k == CJ_MNT_TMPFS) &&
+                    cj_path_is_under(plan->ops[i].dst, plan->ops[j].dst))
+                        root = &plan->ops[j];
+        }
+        return root && root->tree_fd >= 0;
+}
+
+static int apply_op(const cj_mount_plan *plan, size_t i, cj_error *err) {
+        const cj_mount_op *op = &plan->ops[i];
+        /* Pins and protections name a path of the root that holds them (plan.c:
+         * map_to_sandbox); a nested root has its own source, and its own tree. */
+        bool via_new_root = (op->kind == CJ_MNT_PIN || op->kind == CJ_MNT_PROTECT || op->kind == CJ_MNT_PROTECT_NEW) &&
+                            inside_idmapped(plan, i);
         /* Not PATH_MAX buffers: every path below is opened component by
          * component or through cj_open_long, so a deep mask still lands. */
-        _cleanup_free_ char *dst = concat(NEWROOT, op->dst), *src = op->src ? concat(OLDROOT, op->src) : NULL;
+        _cleanup_free_ char *dst = concat(NEWROOT, op->dst);
+        _cleanup_free_ char *src = !op->src      ? NULL
+                                   : via_new_root ? concat(NEWROOT, op->dst)
+                                                  : concat(OLDROOT, op->src);
         if (!dst || (op->src && !src))
                 return cj_error_set(err, ENOMEM, "out of memory");
+        if (op->tree_fd >= 0)
+                return attach_tree(op, dst, err);
         const uint64_t ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
         switch (op->kind) {
         case CJ_MNT_PROTECT_NEW: {
@@ -304,7 +342,7 @@ int cj_mounts_apply(const cj_mount_plan *plan, const char *cwd, cj_error *err) {
         close(efd);
 
         for (size_t i = 0; i < plan->n; i++) {
-                int r = apply_op(&plan->ops[i], plan, err);
+                int r = apply_op(plan, i, err);
                 if (r < 0)
                         return cj_error_prefix(err, "mount %s %s: ", cj_mount_kind_name(plan->ops[i].kind),
                                                plan->ops[i].dst);

@@ -221,6 +221,8 @@ void cj_mount_plan_clear(cj_mount_plan *plan) {
         for (size_t i = 0; i < plan->n; i++) {
                 free(plan->ops[i].src);
                 free(plan->ops[i].dst);
+                if (plan->ops[i].tree_fd >= 0)
+                        close(plan->ops[i].tree_fd);
         }
         free(plan->ops);
         plan->ops = NULL;
@@ -268,7 +270,7 @@ static int add_op(cj_mount_plan *plan, cj_mount_kind kind, char *src, char *dst,
                 return cj_error_set(err, ENOMEM, "out of memory");
         }
         plan->ops = n;
-        plan->ops[plan->n++] = (cj_mount_op){ .kind = kind, .src = src, .dst = dst };
+        plan->ops[plan->n++] = (cj_mount_op){ .kind = kind, .src = src, .dst = dst, .tree_fd = -1 };
         return 0;
 }
 

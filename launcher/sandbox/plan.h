@@ -44,6 +44,8 @@ typedef struct cj_mount_op {
         cj_mount_kind kind;
         char *src; /* host path (binds, protect) or link target (symlink); NULL otherwise */
         char *dst; /* path inside the sandbox */
+        int tree_fd; /* -1 as built; an idmapped detached copy of src that pid 1 attaches
+                      * instead (sandbox/idmap.h), closed by cj_mount_plan_clear */
 } cj_mount_op;
 
 #define CJ_TMPFS_INODE_BYTES 4096 /* one inode per this many bytes of a sized tmpfs */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -50,7 +51,8 @@ int cj_mount_plan_drop_unreachable(cj_mount_plan *plan, const char *home, const 
                 return 0;
         for (size_t i = 0; i < plan->n; i++) {
                 cj_mount_op *op = &plan->ops[i];
-                if (!is_bind(op->kind) || !op->src || strcmp(op->dst, home) == 0 || !cj_path_is_under(op->dst, home) ||
+                if (!is_bind(op->kind) || !op->src || op->tree_fd >= 0 || strcmp(op->dst, home) == 0 ||
+                    !cj_path_is_under(op->dst, home) ||
                     (cwd && cj_path_is_under(cwd, op->dst)) ||
                     cj_path_reachable(op->src, uid, gid))
                         continue;
@@ -70,6 +72,8 @@ int cj_mount_plan_drop_unreachable(cj_mount_plan *plan, const char *home, const 
                         if (cj_path_is_under(plan->ops[j].dst, gone)) {
                                 free(plan->ops[j].src);
                                 free(plan->ops[j].dst);
+                                if (plan->ops[j].tree_fd >= 0)
+                                        close(plan->ops[j].tree_fd);
                                 continue;
                         }
                         plan->ops[w++] = plan->ops[j];
