@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "idmap.h"
 #include "internal.h"
 #include "mounts.h"
 #include "notify.h"
@@ -275,12 +276,18 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
          * files) never enter the sandbox: keep only the channel, the pipes and
          * what pid 2 is given; handed-in fds come over the channel after this. */
         const cj_sandbox_config *cfg = c->cfg;
-        int keep[11 + CJ_SANDBOX_KEEP_FDS_MAX] = { 0,             1,             2,             c->chan,
+        int keep[11 + CJ_SANDBOX_KEEP_FDS_MAX + CJ_IDMAP_TREES_MAX] = { 0,             1,             2,             c->chan,
                                                   c->msg_wr,     c->status_wr,  c->call_fd[0], c->call_fd[1],
                                                   c->call_fd[2], cfg->listen_chan, c->pty_wr };
         size_t nkeep = 11;
         for (size_t i = 0; cfg->fn && cfg->keep_fds && cfg->keep_fds[i] >= 0 && i < CJ_SANDBOX_KEEP_FDS_MAX; i++)
                 keep[nkeep++] = cfg->keep_fds[i];
+        /* The launcher's idmapped trees (idmap.h), attached by cj_mounts_apply. */
+        for (size_t i = 0, n = 0; i < c->plan->n && n < CJ_IDMAP_TREES_MAX; i++)
+                if (c->plan->ops[i].tree_fd >= 0) {
+                        keep[nkeep++] = c->plan->ops[i].tree_fd;
+                        n++;
+                }
         int r = close_all_but(keep, nkeep);
         if (r < 0)
                 child_fail(c, MSG_SETUP_FAILED, r, "close the launcher's descriptors");
