@@ -105,7 +105,8 @@ int cj_server_profile(server *s, const char *name, const cj_profile **out, cj_er
                         *out = s->loaded[i];
                         return 0;
                 }
-        cj_profile_vars vars = { .cwd = s->o.workspace, .home = getenv("HOME") ? getenv("HOME") : "/" };
+        char home[CJ_PROFILE_HOME_MAX];
+        cj_profile_vars vars = { .cwd = s->o.workspace, .home = cj_profile_home_for(s->o.workspace, home) };
         cj_profile *p = NULL;
         int r = cj_profile_load(name, &vars, &p, err);
         if (r < 0)

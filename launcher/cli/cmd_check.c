@@ -377,8 +377,8 @@ int cmd_check(int argc, char **argv) {
         } else if (cwd[0] != '/')
                 return cj_cli_fail("check: --cwd must be an absolute path, not '%s'", cwd);
 
-        const char *home = getenv("HOME");
-        cj_profile_vars vars = { .cwd = cwd, .home = home && home[0] == '/' ? home : "/", .task_dir = NULL };
+        char home[CJ_PROFILE_HOME_MAX];
+        cj_profile_vars vars = { .cwd = cwd, .home = cj_profile_home_for(cwd, home), .task_dir = NULL };
         _cleanup_profile_ cj_profile *profile = NULL;
         cj_error err = { 0 };
         int r = cj_profile_load(profile_name, &vars, &profile, &err);

@@ -38,16 +38,16 @@ static void profile_usage(FILE *f) {
               f);
 }
 
-static cj_profile_vars vars_here(char *cwd, size_t n) {
-        cj_profile_vars v = { .cwd = getcwd(cwd, n) ? cwd : "/", .home = getenv("HOME"), .task_dir = NULL };
-        if (!v.home || v.home[0] != '/')
-                v.home = "/";
+/* home: CJ_PROFILE_HOME_MAX bytes. */
+static cj_profile_vars vars_here(char *cwd, size_t n, char *home) {
+        cj_profile_vars v = { .cwd = getcwd(cwd, n) ? cwd : "/", .task_dir = NULL };
+        v.home = cj_profile_home_for(v.cwd, home);
         return v;
 }
 
 static int load(const char *name, cj_profile **p) {
-        char cwd[4096];
-        cj_profile_vars v = vars_here(cwd, sizeof cwd);
+        char cwd[4096], home[CJ_PROFILE_HOME_MAX];
+        cj_profile_vars v = vars_here(cwd, sizeof cwd, home);
         cj_error err = { 0 };
         int r = cj_profile_load(name, &v, p, &err);
         if (r < 0)
@@ -64,8 +64,8 @@ static int do_list(bool json) {
         _cleanup_json_ json_t *arr = json_array();
         for (size_t i = 0; names && names[i]; i++) {
                 cj_profile *p = NULL;
-                char cwd[4096];
-                cj_profile_vars v = vars_here(cwd, sizeof cwd);
+                char cwd[4096], home[CJ_PROFILE_HOME_MAX];
+                cj_profile_vars v = vars_here(cwd, sizeof cwd, home);
                 cj_error e2 = { 0 };
                 r = cj_profile_load(names[i], &v, &p, &e2);
                 const char *desc = r < 0 ? cj_error_message(&e2, r) : p->description ? p->description : "";
@@ -109,8 +109,8 @@ static int do_show(const char *name, bool plan_only) {
 static int do_lint(int n, char **files) {
         int bad = 0;
         for (int i = 0; i < n; i++) {
-                char cwd[4096];
-                cj_profile_vars v = vars_here(cwd, sizeof cwd);
+                char cwd[4096], home[CJ_PROFILE_HOME_MAX];
+                cj_profile_vars v = vars_here(cwd, sizeof cwd, home);
                 cj_profile *p = NULL;
                 cj_error err = { 0 };
                 /* A lint target is always a file, even without a '/' or ".json". */

@@ -155,18 +155,12 @@ int cj_common_opts_handle(cj_common_opts *o, int c, const char *arg, const char 
         return 0;
 }
 
-static const char *home_dir(void) {
-        const char *h = getenv("HOME");
-        if (h && h[0] == '/')
-                return h;
-        struct passwd *pw = getpwuid(getuid());
-        return pw ? pw->pw_dir : "/";
-}
-
 int cj_common_opts_load_profile(cj_common_opts *o, cj_profile **out, const char *cmd) {
         if (!o->workspace)
                 return cj_cli_fail("%s: cannot determine the current directory", cmd);
-        cj_profile_vars vars = { .cwd = o->workspace, .home = home_dir(), .task_dir = NULL };
+        char home[CJ_PROFILE_HOME_MAX];
+        cj_profile_vars vars = { .cwd = o->workspace, .home = cj_profile_home_for(o->workspace, home),
+                                 .task_dir = NULL };
         cj_error err = { 0 };
         int r = cj_profile_load(o->profile, &vars, out, &err);
         if (r < 0)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -552,4 +553,22 @@ const char *cj_profile_env_get(const cj_profile *p, const char *name) {
                 if (strncmp(p->env_set[i], name, n) == 0 && p->env_set[i][n] == '=')
                         return p->env_set[i] + n + 1;
         return NULL;
+}
+
+const char *cj_profile_home_for(const char *workspace, char *buf) {
+        uid_t who = getuid();
+        const char *env = getenv("HOME");
+        struct stat st;
+        if (geteuid() == 0 && workspace && stat(workspace, &st) == 0)
+                who = st.st_uid;
+        const char *home = NULL;
+        if (who == getuid() && env && env[0] == '/')
+                home = env;
+        else {
+                struct passwd *pw = getpwuid(who);
+                home = pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
+        }
+        if (!home || strlen(home) >= CJ_PROFILE_HOME_MAX)
+                return NULL;
+        return strcpy(buf, home);
 }

@@ -151,6 +151,17 @@ typedef struct cj_profile_vars {
         const char *cwd, *home, *task_dir;
 } cj_profile_vars;
 
+#define CJ_PROFILE_HOME_MAX 4096 /* bytes of the home directory ${HOME} expands to */
+
+/* The directory ${HOME} means for a call in workspace: the home of the user
+ * the call is for.  Rootless, the invoking user's ($HOME, else the passwd
+ * entry).  As root, the workspace owner's: root's own $HOME when root owns it,
+ * else the owner's passwd entry (idmapped writable binds make what the call
+ * writes there the owner's; see docs/profiles.md).  Copied into buf (size
+ * CJ_PROFILE_HOME_MAX); NULL when there is none (an owner without a passwd
+ * entry): then every value using ${HOME} is dropped. */
+const char *cj_profile_home_for(const char *workspace, char *buf);
+
 /* Find a profile file by name: $CLAWJAIL_PROFILE_PATH (colon-separated),
  * /etc/clawjail/profiles, CJ_SYSCONFDIR/profiles (when it differs: /usr/local/etc/clawjail
  * for a /usr/local install), CJ_DATADIR/profiles, and uninstalled the source

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "reach.h"
 #include "util/fileio.h"
 
 #ifndef MOUNT_ATTR_IDMAP
@@ -118,7 +119,7 @@ static int open_nofollow(const char *path) {
 
 /* Clone sfd's mount (recursively for a directory) and idmap the copy with
  * userns fd ns.  *step names the call that failed. */
-static int idmapped_tree(int sfd, bool dir, int ns, const char **step) {
+static int idmapped_tree(int sfd, bool dir, uint64_t attrs, int ns, const char **step) {
         *step = "open_tree";
         _cleanup_close_ int tree =
                 open_tree(sfd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (dir ? AT_RECURSIVE : 0));
@@ -126,7 +127,7 @@ static int idmapped_tree(int sfd, bool dir, int ns, const char **step) {
                 return -errno;
         /* A slave, as pid 1 makes every other mount: nothing mounted inside the
          * sandbox ever propagates back to the host's copy. */
-        struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+        struct mount_attr attr = { .attr_set = attrs | MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
                                    .userns_fd = (uint64_t) ns,
                                    .propagation = MS_SLAVE };
         *step = "mount_setattr(MOUNT_ATTR_IDMAP)";
@@ -176,11 +177,19 @@ static int fallback_note(cj_strv *notes, const char *src, int sfd, const struct 
         return cj_strv_push_take(notes, note) < 0 ? -ENOMEM : 0;
 }
 
-int cj_idmap_plan(cj_mount_plan *plan, uid_t uid, gid_t gid, cj_strv *notes, cj_error *err) {
+/* A read-only bind below home that run_as cannot reach: a toolchain of the
+ * user the call is for (~/.cargo/bin in a 0700 /root). */
+static bool unreachable_in_home(const cj_mount_op *op, const char *home, uid_t uid, gid_t gid) {
+        return op->kind == CJ_MNT_BIND_RO && home && home[0] == '/' && strcmp(op->dst, home) != 0 &&
+               strcmp(home, "/") != 0 && cj_path_is_under(op->dst, home) && !cj_path_reachable(op->src, uid, gid);
+}
+
+int cj_idmap_plan(cj_mount_plan *plan, const char *home, uid_t uid, gid_t gid, cj_strv *notes, cj_error *err) {
         size_t trees = 0;
         for (size_t i = 0; i < plan->n; i++) {
                 cj_mount_op *op = &plan->ops[i];
-                if (op->kind != CJ_MNT_BIND_RW || !op->src || op->tree_fd >= 0)
+                bool rw = op->kind == CJ_MNT_BIND_RW;
+                if (!op->src || op->tree_fd >= 0 || !(rw || unreachable_in_home(op, home, uid, gid)))
                         continue;
                 _cleanup_close_ int sfd = open_nofollow(op->src);
                 if (sfd < 0)
@@ -199,7 +208,7 @@ int cj_idmap_plan(cj_mount_plan *plan, uid_t uid, gid_t gid, cj_strv *notes, cj_
                         r = ns = get_userns(st.st_uid, st.st_gid, uid, gid, &owned);
                 }
                 if (r >= 0)
-                        r = idmapped_tree(sfd, S_ISDIR(st.st_mode), ns, &step);
+                        r = idmapped_tree(sfd, S_ISDIR(st.st_mode), rw ? 0 : MOUNT_ATTR_RDONLY, ns, &step);
                 if (owned)
                         close(ns);
                 if (r >= 0) {
@@ -211,7 +220,8 @@ int cj_idmap_plan(cj_mount_plan *plan, uid_t uid, gid_t gid, cj_strv *notes, cj_
                         step = "the per-call limit of idmapped binds (CJ_IDMAP_TREES_MAX)";
                 else if (!cj_idmap_unsupported(r))
                         return cj_error_seterrno(err, -r, "idmap %s: %s", op->src, step);
-                if (fallback_note(notes, op->src, sfd, &st, uid, gid, step, -r) < 0)
+                if (rw && /* a read-only one is dropped with its own note (reach.h) */
+                    fallback_note(notes, op->src, sfd, &st, uid, gid, step, -r) < 0)
                         return cj_error_set(err, ENOMEM, "out of memory");
         }
         return 0;
@@ -231,7 +241,7 @@ int cj_idmap_probe(const char *path, const char **step) {
         int ns = get_userns(st.st_uid, st.st_gid, 65534, 65534, &owned);
         if (ns < 0)
                 return ns;
-        int tree = idmapped_tree(sfd, false, ns, step);
+        int tree = idmapped_tree(sfd, false, 0, ns, step);
         if (owned)
                 close(ns);
         if (tree < 0)

@@ -33,11 +33,14 @@
 
 /* Give every writable bind root of plan (CJ_MNT_BIND_RW) whose source is not
  * owned by uid:gid an idmapped detached tree (tree_fd, close-on-exec, with
- * nosuid and nodev set).  A bind that cannot be idmapped stays as it is and
- * gets one note on *notes.  Only for a launcher running as root.  0, or
- * -errno with err set for a failure that is not the filesystem's (ENOMEM,
+ * nosuid and nodev set), and likewise each read-only bind below home (not
+ * home itself) that uid:gid cannot reach (a toolchain in a 0700 home; it
+ * stays read-only).  A writable bind that cannot be idmapped stays as it is
+ * and gets one note on *notes; a read-only one is left to
+ * cj_mount_plan_drop_unreachable.  Only for a launcher running as root.  0,
+ * or -errno with err set for a failure that is not the filesystem's (ENOMEM,
  * EMFILE...). */
-int cj_idmap_plan(cj_mount_plan *plan, uid_t uid, gid_t gid, cj_strv *notes, cj_error *err);
+int cj_idmap_plan(cj_mount_plan *plan, const char *home, uid_t uid, gid_t gid, cj_strv *notes, cj_error *err);
 
 /* Can path's mount be idmapped here (as root)?  0, or -errno from the step
  * that failed; *step names it ("open_tree", "mount_setattr", ...). */

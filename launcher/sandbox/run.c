@@ -425,7 +425,7 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
         cj_phase("pipeline");
         if ((r = cj_mount_plan_build(p, cfg->extra_ro, cfg->extra_rw, &cj_fs_probe_host, &sb->plan, err)) < 0 ||
             (r = cj_mount_plan_scratch(&sb->plan, home, cfg->scratch_home, cfg->scratch_tmp, err)) < 0 ||
-            (c->root_launcher && (r = cj_idmap_plan(&sb->plan, c->uid, c->gid, &sb->notes, err)) < 0) ||
+            (c->root_launcher && (r = cj_idmap_plan(&sb->plan, home, c->uid, c->gid, &sb->notes, err)) < 0) ||
             (c->root_launcher &&
              (r = cj_mount_plan_drop_unreachable(&sb->plan, home, c->cwd, c->uid, c->gid, &sb->notes)) < 0) ||
             (r = check_cwd(&sb->plan, c->cwd, err)) < 0 || (cj_phase("plan"), false) ||
