@@ -457,7 +457,8 @@ static int spawn_failed(cj_sandbox *sb, int r, cj_error *err) {
         child_msg m;
         if (read(sb->msg_p[0], &m, sizeof m) == sizeof m && m.kind == MSG_SETUP_FAILED) {
                 cj_error_clear(err);
-                r = cj_error_set(err, m.errnum ? m.errnum : EIO, "sandbox setup: %s", m.text);
+                r = cj_error_set(err, m.errnum ? m.errnum : EIO, "sandbox setup: %s%s%s", m.text,
+                                 sb->notes ? "; " : "", sb->notes ? sb->notes[0] : "");
         }
         return r;
 }
@@ -588,7 +589,9 @@ int cj_sandbox_collect(cj_sandbox *sb, cj_sandbox_result *res, cj_error *err) {
         *res = (cj_sandbox_result){ .status = CJ_SB_SETUP_FAILED, .peak_memory_bytes = -1, .cgroup = "none" };
         if (ws->have_msg && ws->msg.kind == MSG_SETUP_FAILED) {
                 errno = 0;
-                return cj_error_set(err, ws->msg.errnum ? ws->msg.errnum : EIO, "sandbox setup: %s", ws->msg.text);
+                /* The first note says why, when a bind could not be idmapped (idmap.h). */
+                return cj_error_set(err, ws->msg.errnum ? ws->msg.errnum : EIO, "sandbox setup: %s%s%s", ws->msg.text,
+                                    sb->notes ? "; " : "", sb->notes ? sb->notes[0] : "");
         }
         fill_result(ws, sb->status_p[0], &sb->cg, sb->started, res);
         cj_phase("result+cgroup-stats");
