@@ -26,12 +26,9 @@
 #include "config.h"
 #include "cgroup.h"
 #include "hostcheck.h"
+#include "idmap.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
-
-#ifndef MOUNT_ATTR_IDMAP
-#define MOUNT_ATTR_IDMAP 0x00100000
-#endif
 
 const char *cj_check_status_name(cj_check_status s) {
         return s == CJ_CHECK_OK ? "ok" : s == CJ_CHECK_WARN ? "warn" : "fail";
@@ -60,14 +57,6 @@ static long proc_long(const char *path) {
                 return -1;
         ssize_t n = read(fd, buf, sizeof buf - 1);
         return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
-
-/* Write a short /proc control file in one write(2), as the kernel wants. */
-static int write_proc(const char *path, const char *text) {
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        return write(fd, text, strlen(text)) == (ssize_t) strlen(text) ? 0 : -errno;
 }
 
 /* Run fn in a child; returns its exit status (0 = success) or -errno. */
@@ -135,90 +124,25 @@ static void check_cgroup(cj_check *c) {
         cj_cgroup_destroy(&cg);
 }
 
-struct idmap_arg {
-        const char *path;
-};
-
-/* As root: clone the workspace's mount and ask for an idmapped copy of it. */
-static int try_idmap(void *p) {
-        struct idmap_arg *a = p;
-        int pfd[2];
-        if (pipe(pfd) < 0)
-                return errno;
-        pid_t child = fork();
-        if (child < 0)
-                return errno;
-        if (child == 0) { /* holds a user namespace whose maps we write */
-                close(pfd[1]);
-                if (unshare(CLONE_NEWUSER) < 0)
-                        _exit(1);
-                char x;
-                (void) !read(pfd[0], &x, 1);
-                _exit(0);
-        }
-        close(pfd[0]);
-        usleep(20000);
-        char path[64];
-        int ret = 0;
-        snprintf(path, sizeof path, "/proc/%d/uid_map", (int) child);
-        int w = write_proc(path, "0 100000 65536\n");
-        snprintf(path, sizeof path, "/proc/%d/gid_map", (int) child);
-        if (w == 0)
-                w = write_proc(path, "0 100000 65536\n");
-        if (w < 0)
-                ret = -w;
-        snprintf(path, sizeof path, "/proc/%d/ns/user", (int) child);
-        int ns = ret ? -1 : open(path, O_RDONLY | O_CLOEXEC);
-        if (!ret && ns < 0)
-                ret = errno;
-        if (!ret && unshare(CLONE_NEWNS) < 0)
-                ret = errno;
-        int tree = ret ? -1 : (int) syscall(SYS_open_tree, AT_FDCWD, a->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-        if (!ret && tree < 0)
-                ret = errno;
-        if (!ret) {
-                struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (__u64) ns };
-                if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
-                        ret = errno;
-        }
-        close(pfd[1]);
-        waitpid(child, NULL, 0);
-        return ret;
-}
-
-static const char *fs_name(long type) {
-        switch ((unsigned long) type) {
-        case 0xEF53: return "ext4";
-        case 0x58465342: return "xfs";
-        case 0x9123683E: return "btrfs";
-        case 0x01021994: return "tmpfs";
-        case 0x794c7630: return "overlayfs";
-        case 0x2FC12FC1: return "zfs";
-        case 0x6969: return "nfs";
-        case 0xFF534D42: return "cifs";
-        case 0x65735546: return "fuse";
-        default: return "another filesystem";
-        }
-}
-
 static void check_idmap(cj_check *c, const char *workspace) {
         c->name = "idmapped mounts";
-        struct statfs sf;
-        const char *fs = statfs(workspace, &sf) == 0 ? fs_name(sf.f_type) : "unknown";
+        const char *fs = cj_idmap_fs_name(workspace);
         if (geteuid() != 0) {
                 set(c, CJ_CHECK_OK, "not needed rootless: the user namespace maps you to the sandbox's uid "
                                     "(workspace on %s)", fs);
                 return;
         }
-        struct idmap_arg a = { .path = workspace };
-        int r = in_child(try_idmap, &a);
+        /* The same calls a sandboxed call makes (idmap.h), on the workspace itself. */
+        const char *step = "";
+        int r = cj_idmap_probe(workspace, &step);
         if (r == 0)
-                set(c, CJ_CHECK_OK, "the workspace's filesystem (%s) can be idmapped (clawjail does not use "
-                                    "idmapped mounts yet: as root, chown the workspace to run_as)", fs);
+                set(c, CJ_CHECK_OK, "the workspace's filesystem (%s) can be idmapped: as root, writable binds are "
+                                    "idmapped mounts, so what a call creates belongs to their owner on disk", fs);
         else {
-                set(c, CJ_CHECK_WARN, "the workspace's filesystem (%s) cannot be idmapped here: %s", fs,
-                    strerror(r));
-                fix(c, "chown the workspace to the profile's run_as uid, or set run_as to the workspace's owner");
+                set(c, CJ_CHECK_WARN, "the workspace's filesystem (%s) cannot be idmapped here (%s: %s): calls "
+                                      "write there as run_as, and a workspace only its owner may enter fails", fs,
+                    step, strerror(-r));
+                fix(c, "chown -R the workspace to the profile's run_as uid, or set run_as to the workspace's owner");
         }
 }
 

@@ -13,6 +13,7 @@ WS=$(tap_workspace)
 SD=$(tap_scratch)
 out=$(cd "$WS" && "$CLAWJAIL" doctor --json --state-dir "$SD/state")
 rc=$?
+first=$out
 is "$rc" 0 "doctor exits 0 where the default profile runs fully"
 is "$(jq -r .ok <<<"$out")" true "and says ok"
 is "$(jq -r '[.checks[] | select(.name and .status and .detail)] | length' <<<"$out")" \
@@ -41,6 +42,29 @@ if unshare -U -r true 2>/dev/null; then
                 "the sandboxed call fails too, and says so"
 else
         skip "doctor without user namespaces" "user namespaces are unavailable here already"
+fi
+
+# idmapped mounts: what the kernel answers for the workspace's filesystem,
+# which is what a call as root uses (ext4 here; ramfs cannot be idmapped).
+idmap=$(jq -r '.checks[] | select(.name=="idmapped mounts") | .detail' <<<"$first")
+if [ "$(id -u)" = 0 ]; then
+        like "$idmap" "can be idmapped: as root, writable binds are idmapped" \
+                "as root: the workspace's filesystem is reported idmappable, and used so"
+        RAM="$SD/ram" && mkdir -p "$RAM"
+        if unshare -m --propagation private true 2>/dev/null; then
+                out=$(unshare -m --propagation private sh -c 'mount -t ramfs none "$1" && cd "$1" && \
+                        exec "$0" doctor --json --state-dir "$2"' "$CLAWJAIL" "$RAM" "$SD/state")
+                is "$(jq -r '.checks[] | select(.name=="idmapped mounts") | .status' <<<"$out")" warn \
+                        "a workspace on ramfs: the idmap check warns"
+                like "$(jq -r '.checks[] | select(.name=="idmapped mounts") | .detail' <<<"$out")" \
+                        "ramfs.*cannot be idmapped.*mount_setattr" "and says which filesystem and which call failed"
+                like "$(jq -r '.checks[] | select(.name=="idmapped mounts") | .fix' <<<"$out")" "chown.*run_as" \
+                        "and gives the fixes"
+        else
+                skip "doctor on ramfs" "no private mount namespace here (unshare -m)"
+        fi
+else
+        like "$idmap" "not needed rootless" "rootless: idmapped mounts are not needed, and it says so"
 fi
 
 mkdir -p "$SD/open" && chmod 0777 "$SD/open"
