@@ -106,7 +106,7 @@ int cj_server_profile(server *s, const char *name, const cj_profile **out, cj_er
                         return 0;
                 }
         char home[CJ_PROFILE_HOME_MAX];
-        cj_profile_vars vars = { .cwd = s->o.workspace, .home = cj_profile_home_for(s->o.workspace, home) };
+        cj_profile_vars vars = cj_profile_vars_for(s->o.workspace, home);
         cj_profile *p = NULL;
         int r = cj_profile_load(name, &vars, &p, err);
         if (r < 0)

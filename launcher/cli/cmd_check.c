@@ -378,7 +378,7 @@ int cmd_check(int argc, char **argv) {
                 return cj_cli_fail("check: --cwd must be an absolute path, not '%s'", cwd);
 
         char home[CJ_PROFILE_HOME_MAX];
-        cj_profile_vars vars = { .cwd = cwd, .home = cj_profile_home_for(cwd, home), .task_dir = NULL };
+        cj_profile_vars vars = cj_profile_vars_for(cwd, home);
         _cleanup_profile_ cj_profile *profile = NULL;
         cj_error err = { 0 };
         int r = cj_profile_load(profile_name, &vars, &profile, &err);

@@ -40,9 +40,7 @@ static void profile_usage(FILE *f) {
 
 /* home: CJ_PROFILE_HOME_MAX bytes. */
 static cj_profile_vars vars_here(char *cwd, size_t n, char *home) {
-        cj_profile_vars v = { .cwd = getcwd(cwd, n) ? cwd : "/", .task_dir = NULL };
-        v.home = cj_profile_home_for(v.cwd, home);
-        return v;
+        return cj_profile_vars_for(getcwd(cwd, n) ? cwd : "/", home);
 }
 
 static int load(const char *name, cj_profile **p) {

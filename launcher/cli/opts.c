@@ -159,8 +159,7 @@ int cj_common_opts_load_profile(cj_common_opts *o, cj_profile **out, const char 
         if (!o->workspace)
                 return cj_cli_fail("%s: cannot determine the current directory", cmd);
         char home[CJ_PROFILE_HOME_MAX];
-        cj_profile_vars vars = { .cwd = o->workspace, .home = cj_profile_home_for(o->workspace, home),
-                                 .task_dir = NULL };
+        cj_profile_vars vars = cj_profile_vars_for(o->workspace, home);
         cj_error err = { 0 };
         int r = cj_profile_load(o->profile, &vars, out, &err);
         if (r < 0)

@@ -572,3 +572,11 @@ const char *cj_profile_home_for(const char *workspace, char *buf) {
                 return NULL;
         return strcpy(buf, home);
 }
+
+cj_profile_vars cj_profile_vars_for(const char *workspace, char *homebuf) {
+        cj_profile_vars v = { .cwd = workspace, .home = cj_profile_home_for(workspace, homebuf) };
+        const char *mine = getenv("HOME");
+        if (mine && mine[0] == '/' && (!v.home || strcmp(mine, v.home) != 0))
+                v.home_also = mine;
+        return v;
+}

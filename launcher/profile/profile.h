@@ -149,6 +149,10 @@ typedef struct cj_profile {
  * using ${TASK_DIR} is dropped). */
 typedef struct cj_profile_vars {
         const char *cwd, *home, *task_dir;
+        /* Another home whose secrets filesystem.deny and .protect cover too (each
+         * entry using ${HOME} is expanded once more with it): the invoking
+         * user's, when root runs a call for another user.  NULL: none. */
+        const char *home_also;
 } cj_profile_vars;
 
 #define CJ_PROFILE_HOME_MAX 4096 /* bytes of the home directory ${HOME} expands to */
@@ -161,6 +165,12 @@ typedef struct cj_profile_vars {
  * CJ_PROFILE_HOME_MAX); NULL when there is none (an owner without a passwd
  * entry): then every value using ${HOME} is dropped. */
 const char *cj_profile_home_for(const char *workspace, char *buf);
+
+/* The variables for a call in workspace: cwd = workspace, home as above and,
+ * when that is not the invoking user's, home_also = the invoking user's
+ * ($HOME), so that masking never loses a home it used to cover.  homebuf:
+ * CJ_PROFILE_HOME_MAX bytes. */
+cj_profile_vars cj_profile_vars_for(const char *workspace, char *homebuf);
 
 /* Find a profile file by name: $CLAWJAIL_PROFILE_PATH (colon-separated),
  * /etc/clawjail/profiles, CJ_SYSCONFDIR/profiles (when it differs: /usr/local/etc/clawjail

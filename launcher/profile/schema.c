@@ -403,29 +403,40 @@ static int normalize_path(char **p, const char *file, const char *path, cj_error
         return 0;
 }
 
-static int expand_list(json_t *list, const cj_profile_vars *vars, bool paths, const char *file, const char *path,
-                       cj_error *err) {
+/* Expand one entry and append it to out (dropped if it uses an unset variable). */
+static int expand_into(json_t *out, const char *value, const cj_profile_vars *vars, bool paths, const char *file,
+                       const char *sub, cj_error *err) {
+        _cleanup_free_ char *v = NULL;
+        int r = expand_string(value, vars, &v, file, sub, err);
+        if (r <= 0)
+                return r;
+        if (paths && (r = normalize_path(&v, file, sub, err)) < 0)
+                return r;
+        return json_array_append_new(out, json_string(v)) < 0 ? -ENOMEM : 0;
+}
+
+/* twice_home: entries using ${HOME} are expanded with vars->home_also too. */
+static int expand_list(json_t *list, const cj_profile_vars *vars, bool paths, bool twice_home, const char *file,
+                       const char *path, cj_error *err) {
         _cleanup_json_ json_t *out = json_array();
         if (!out)
                 return -ENOMEM;
+        cj_profile_vars also = { 0 };
+        if (vars && vars->home_also) {
+                also = *vars;
+                also.home = vars->home_also;
+        }
         size_t i;
         json_t *e;
         json_array_foreach(list, i, e) {
                 char sub[600];
                 snprintf(sub, sizeof sub, "%s[%zu]", path, i);
-                _cleanup_free_ char *v = NULL;
-                int r = expand_string(json_string_value(e), vars, &v, file, sub, err);
+                const char *value = json_string_value(e);
+                int r = expand_into(out, value, vars, paths, file, sub, err);
+                if (r >= 0 && twice_home && also.home && strstr(value, "${HOME}"))
+                        r = expand_into(out, value, &also, paths, file, sub, err);
                 if (r < 0)
                         return r;
-                if (r == 0)
-                        continue;
-                if (paths) {
-                        r = normalize_path(&v, file, sub, err);
-                        if (r < 0)
-                                return r;
-                }
-                if (json_array_append_new(out, json_string(v)) < 0)
-                        return -ENOMEM;
         }
         json_array_clear(list);
         json_array_extend(list, out);
@@ -476,7 +487,9 @@ int cj_profile_expand(json_t *doc, const cj_profile_vars *vars, const char *file
                 json_object_foreach(fs, key, list) {
                         char path[64];
                         snprintf(path, sizeof path, "filesystem.%s", key);
-                        int r = expand_list(list, vars, true, file, path, err);
+                        /* Masking and protection cover the invoking user's home as well. */
+                        bool twice = strcmp(key, "deny") == 0 || strcmp(key, "protect") == 0;
+                        int r = expand_list(list, vars, true, twice, file, path, err);
                         if (r < 0)
                                 return r;
                 }
