@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -229,6 +230,8 @@ void cj_mount_plan_clear(cj_mount_plan *plan) {
         plan->n = 0;
         cj_strv_free(plan->protect_found);
         plan->protect_found = NULL;
+        cj_strv_free(plan->notes);
+        plan->notes = NULL;
 }
 
 static bool is_root_kind(cj_mount_kind k) {
@@ -282,14 +285,35 @@ static bool listed_root_covers(char *const *const lists[], size_t nlists, const 
         return false;
 }
 
+/* A root below the call's HOME (a package cache, a toolchain) is optional:
+ * one the launcher may not even examine (a 0700 directory above it, a
+ * chmod 000 cache) is left out with a note rather than failing the call.
+ * Nothing of it is visible then, so nothing in it needs masking. */
+static int skip_optional(cj_mount_plan *plan, const char *home, const char *p, int e) {
+        if (!home || home[0] != '/' || strcmp(home, "/") == 0 || strcmp(p, home) == 0 || !cj_path_is_under(p, home) ||
+            (e != EACCES && e != EPERM))
+                return 0;
+        char *note = NULL;
+        if (asprintf(&note, "skipped the optional bind %s: %s (give its owner access back, chmod u+rwx, to use it)", p,
+                     strerror(e)) < 0 ||
+            cj_strv_push_take(&plan->notes, note) < 0)
+                return -ENOMEM;
+        return 1;
+}
+
 static int add_roots(cj_mount_plan *plan, char *const *paths, bool rw, char *const *const all[], size_t nall,
-                     const cj_fs_probe *probe, cj_error *err) {
+                     const char *home, const cj_fs_probe *probe, cj_error *err) {
         for (size_t i = 0; paths && paths[i]; i++) {
                 const char *p = paths[i];
-                cj_file_type t;
-                int r = examine(probe, p, &t, err);
+                errno = 0;
+                cj_file_type t = probe->lstat_type(probe->ctx, p);
+                int r = t == CJ_FT_ERROR ? skip_optional(plan, home, p, errno ? errno : EIO) : 0;
                 if (r < 0)
-                        return r;
+                        return cj_error_set(err, ENOMEM, "out of memory");
+                if (r > 0)
+                        continue;
+                if (t == CJ_FT_ERROR)
+                        return unexaminable(err, errno, p);
                 if (t == CJ_FT_MISSING)
                         continue;
                 char *real = probe->realpath(probe->ctx, p);
@@ -776,13 +800,14 @@ int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const 
             reanchor(p->fs_protect, p->fs_rw, extras, 2, &protect) < 0)
                 return cj_error_set(err, ENOMEM, "out of memory");
         char *const *const all[] = { p->fs_ro, extra_ro, p->fs_rw, extra_rw };
-        int r = add_roots(&plan, p->fs_ro, false, all, 4, probe, err);
+        const char *home = cj_profile_env_get(p, "HOME");
+        int r = add_roots(&plan, p->fs_ro, false, all, 4, home, probe, err);
+        if (r >= 0) /* the operator's roots are never optional */
+                r = add_roots(&plan, extra_ro, false, all, 4, NULL, probe, err);
         if (r >= 0)
-                r = add_roots(&plan, extra_ro, false, all, 4, probe, err);
+                r = add_roots(&plan, p->fs_rw, true, all, 4, home, probe, err);
         if (r >= 0)
-                r = add_roots(&plan, p->fs_rw, true, all, 4, probe, err);
-        if (r >= 0)
-                r = add_roots(&plan, extra_rw, true, all, 4, probe, err);
+                r = add_roots(&plan, extra_rw, true, all, 4, NULL, probe, err);
         for (size_t i = 0; r >= 0 && p->fs_tmpfs && p->fs_tmpfs[i]; i++)
                 r = add_op(&plan, CJ_MNT_TMPFS, NULL, strdup(p->fs_tmpfs[i]), err);
         if (r >= 0)

@@ -60,6 +60,7 @@ typedef struct cj_mount_plan {
          * kernel's default (half of RAM), when memory_mb is unlimited. */
         uint64_t tmpfs_bytes, tmpfs_inodes;
         cj_strv protect_found; /* host paths the protect patterns matched (a trailing '/': created) */
+        cj_strv notes;         /* optional roots left out and why, for the call's result */
 } cj_mount_plan;
 
 /* CJ_FT_ERROR: the path could not be examined (EACCES, ENAMETOOLONG, ELOOP,
@@ -87,7 +88,9 @@ extern const cj_fs_probe cj_fs_probe_host;
 /* Build the plan for a profile plus operator --ro/--rw paths.  Missing ro/rw
  * roots are skipped (a profile lists /lib64 on hosts that may lack it); deny
  * and protect entries that resolve outside every root are skipped (nothing to
- * hide); a "**" scan that exceeds its limits fails closed.
+ * hide); a "**" scan that exceeds its limits fails closed; a profile root
+ * below the profile's HOME that cannot even be examined (EACCES) is optional:
+ * left out, with a line on plan->notes.
  *
  * Protected paths inside writable roots get every directory between the root
  * and them pinned (CJ_MNT_PIN), so `mv .git .git.old && mkdir -p .git/hooks`

@@ -439,6 +439,11 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
                 cj_sandbox_free(sb);
                 return r;
         }
+        for (size_t i = 0; sb->plan.notes && sb->plan.notes[i]; i++) /* after the idmap fallback's */
+                if (cj_strv_push(&sb->notes, sb->plan.notes[i]) < 0) {
+                        cj_sandbox_free(sb);
+                        return cj_error_set(err, ENOMEM, "out of memory");
+                }
         c->plan = &sb->plan;
         c->envp = sb->envp;
         c->cgroup_memory = sb->cg.v2 || sb->cg.v1_memory;
