@@ -458,6 +458,11 @@ void cj_hx_runner(cj_vctx *c, const sh_cmd *cmd, size_t first) {
                 const sh_arg *a = &cmd->argv[i];
                 if (a->value[0] == '-')
                         continue;
+                /* `.` and `..` are directories: a runner that execs its argv cannot
+                 * run them (`source` is a shell builtin), so in `ionice -c3 find .`
+                 * the `.` is find's argument, not a script being sourced. */
+                if (!(a->flags & SH_ARG_DYNAMIC) && (strcmp(a->value, ".") == 0 || strcmp(a->value, "..") == 0))
+                        continue;
                 tried++;
                 const char *inner = cj_basename(a->value);
                 if (strcmp(n, "flock") == 0 && tried == 1)
