@@ -83,6 +83,16 @@ double cj_usage_get(const cj_usage *u, cj_budget_key k) {
         }
 }
 
+/* llround() without libm, which clawjail linked for nothing else: a shared
+ * object costs every call its mapping and relocations.  x - t is exact for
+ * every double (an integer beyond 2^52 has no fraction), so this rounds half
+ * away from zero exactly as llround does in the range the limits allow. */
+static long long round_half_away(double x) {
+        long long t = (long long) x;
+        double f = x - (double) t;
+        return f >= 0.5 ? t + 1 : f <= -0.5 ? t - 1 : t;
+}
+
 int cj_budget_exhausted(const cj_budget *limits, const cj_usage *used) {
         for (int k = 0; k < _CJ_BUDGET_KEY_MAX; k++) {
                 double limit;
@@ -91,9 +101,9 @@ int cj_budget_exhausted(const cj_budget *limits, const cj_usage *used) {
                 bool reached;
                 /* Compare in the integer unit where there is one, so 0.1 s is exactly 100 ms. */
                 switch (k) {
-                case CJ_BUDGET_WALL_S: reached = used->wall_ms >= llround(limit * 1000.0); break;
-                case CJ_BUDGET_CPU_S: reached = used->cpu_ms >= llround(limit * 1000.0); break;
-                case CJ_BUDGET_COST_USD: reached = used->cost_micro_usd >= llround(limit * 1e6); break;
+                case CJ_BUDGET_WALL_S: reached = used->wall_ms >= round_half_away(limit * 1000.0); break;
+                case CJ_BUDGET_CPU_S: reached = used->cpu_ms >= round_half_away(limit * 1000.0); break;
+                case CJ_BUDGET_COST_USD: reached = used->cost_micro_usd >= round_half_away(limit * 1e6); break;
                 default: reached = cj_usage_get(used, k) >= limit; break;
                 }
                 if (reached)
@@ -122,7 +132,7 @@ void cj_usage_add(cj_usage *u, const cj_usage *d) {
 int cj_cost_to_micro(double usd, int64_t *micro) {
         if (!isfinite(usd) || usd < 0 || usd > CJ_COST_USD_MAX)
                 return -ERANGE;
-        *micro = llround(usd * 1e6);
+        *micro = round_half_away(usd * 1e6);
         return 0;
 }
 
