@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Run commands round-robin (a fresh random order every round) and print, per
+command, the median wall time, CPU time (user + system of the command and all
+it waited for, from wait4) and minor page faults, with ratios to the last
+command given (the peer).  Interleaving matters on a shared machine: the
+load changes over a run, and it then changes for every command alike.
+
+Usage: interleave.py [--runs N] [--warmup N] [--title T] NAME=COMMAND...
+COMMAND is split on spaces (no shell); its stdout goes to /dev/null and any
+non-zero exit stops the run."""
+import argparse, os, random, statistics, sys, time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--runs", type=int, default=200)
+ap.add_argument("--warmup", type=int, default=10)
+ap.add_argument("--title", default="")
+ap.add_argument("cmds", nargs="+")
+a = ap.parse_args()
+cmds = []
+for c in a.cmds:
+    name, _, line = c.partition("=")
+    if not line:
+        sys.exit(f"interleave.py: {c!r} is not NAME=COMMAND")
+    cmds.append((name, line.split()))
+res = {n: ([], [], []) for n, _ in cmds}
+devnull = [(os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0)]
+for i in range(a.warmup + a.runs):
+    order = cmds[:]
+    random.shuffle(order)
+    for name, argv in order:
+        t = time.perf_counter()
+        pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=devnull)
+        _, status, ru = os.wait4(pid, 0)
+        wall = time.perf_counter() - t
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            sys.exit(f"interleave.py: {name} exited with {code}: {' '.join(argv)}")
+        if i >= a.warmup:
+            w, c, f = res[name]
+            w.append(wall * 1000)
+            c.append((ru.ru_utime + ru.ru_stime) * 1000)
+            f.append(ru.ru_minflt)
+peer = cmds[-1][0]
+med = {n: tuple(statistics.median(x) for x in v) for n, v in res.items()}
+print(f"-- {a.title} ({a.runs} interleaved runs, load average {os.getloadavg()[0]:.1f})")
+for name, _ in cmds:
+    w, c, f = med[name]
+    line = f"{name:9s} median {w:8.3f} ms   cpu {c:7.3f} ms   minor faults {f:5.0f}"
+    if name != peer:
+        pw, pc, _ = med[peer]
+        line += f"   {w / pw:.2f}x {peer} (cpu {c / pc:.2f}x)"
+    print(line)
