@@ -54,10 +54,14 @@ static void call_usage(FILE *f, bool serve) {
                 "  {\"id\":\"c2\",\"tool\":\"read\",\"path\":\"src/main.c\",\"offset\":0,\"limit\":65536}\n"
                 "  {\"id\":\"c3\",\"tool\":\"write\",\"path\":\"src/new.c\",\"content\":\"...\",\"encoding\":\"utf-8\"}\n"
                 "  {\"id\":\"c4\",\"tool\":\"edit\",\"path\":\"src/main.c\",\"old_text\":\"foo\",\"new_text\":\"bar\"}\n"
+                "  exec also takes \"pty\":true: a terminal (\"cols\", \"rows\"); stderr is merged into stdout\n%s"
                 "\nOptions:\n%s%s"
                 "\nExit status (call): as for exec: the command's own, 120 denied, 121 approval\n"
                 "required, 122 budget, 124 timeout, 125 error (the result says which); the JSON\n"
                 "result is authoritative.\n",
+                serve ? "  and \"stream\":true: {\"id\",\"event\":\"stdout\"|\"stderr\",\"data\"} lines while it runs,\n"
+                        "  then its result line (docs/protocol.md)\n"
+                      : "",
                 cj_common_options_help,
                 serve ? "  --stdio               speak JSON lines on stdin/stdout (required)\n"
                         "  --allow-profile NAME  a profile requests may select (repeatable)\n"
