@@ -8,8 +8,9 @@
  * chunk here after it is in the capture.  A chunk's text ends on a UTF-8
  * character boundary (up to 3 bytes of a split character wait for the next
  * chunk); a chunk that is not UTF-8 (or holds a NUL, as the result's streams
- * do) goes as base64.  One event line at most is held back: while it cannot
- * be written, the pump reads no more and the call waits in its pipe. */
+ * do) goes as base64.  What cannot be written at once is held (one pump read
+ * at most, CJ_PUMP_READ_MAX): meanwhile the pump reads no more and the call
+ * waits in its pipe. */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>

@@ -36,7 +36,7 @@ typedef struct cj_stream_sink {
         cj_sandbox_output out;
         int fd;
         const char *id;
-        char *buf; /* event lines not yet written: one at most while the call runs */
+        char *buf; /* event lines not yet written: one pump read's worth at most while the call runs */
         size_t len, off;
         char carry[2][4]; /* per stream, a UTF-8 character split across chunks */
         size_t ncarry[2];

@@ -27,8 +27,10 @@ void cj_pump_init(cj_pump *p, const cj_sandbox_config *cfg, int out_rd, int err_
                 p->dst[i] = dst[i] >= 0 ? dst[i] : i + 1;
                 /* A capture file is capped as the call's own writes to it would be (RLIMIT_FSIZE). */
                 p->cap_left[i] = dst[i] >= 0 && fsize >= 0 ? fsize << 20 : -1;
-                if (p->src[i] >= 0)
+                if (p->src[i] >= 0) {
                         fcntl(p->src[i], F_SETFL, fcntl(p->src[i], F_GETFL) | O_NONBLOCK);
+                        (void) fcntl(p->src[i], F_SETPIPE_SZ, (int) CJ_PUMP_PIPE_SIZE); /* else the default 64 KiB */
+                }
         }
         if (cfg->pty)
                 p->in = cfg->stdin_fd >= 0 ? cfg->stdin_fd : STDIN_FILENO; /* not ours to close */
@@ -52,14 +54,15 @@ static int deliver(cj_pump *p, int i, const char *buf, size_t len) {
         int r = keep ? cj_write_all(p->dst[i], buf, keep) : 0;
         if (r < 0)
                 return r;
-        if (p->out && !p->out_stopped && p->out->chunk(p->out->arg, i + 1, buf, len) < 0)
-                p->out_stopped = true;
+        for (size_t off = 0; off < len && p->out && !p->out_stopped; off += CJ_PUMP_CHUNK)
+                if (p->out->chunk(p->out->arg, i + 1, buf + off, len - off < CJ_PUMP_CHUNK ? len - off : CJ_PUMP_CHUNK) < 0)
+                        p->out_stopped = true;
         return 0;
 }
 
 /* Read one chunk of stream i.  A terminal whose every slave is closed reads EIO: its end. */
 static int read_stream(cj_pump *p, int i) {
-        char buf[CJ_PUMP_CHUNK];
+        char buf[CJ_PUMP_READ_MAX];
         ssize_t n = read(p->src[i], buf, sizeof buf);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
                 return 0;
@@ -212,7 +215,7 @@ int cj_pump_finish(cj_pump *p) {
                                         p->out_stopped = true;
                                 continue;
                         }
-                        char buf[CJ_PUMP_CHUNK];
+                        char buf[CJ_PUMP_READ_MAX];
                         ssize_t n = read(p->src[i], buf, sizeof buf);
                         if (n < 0 && errno == EINTR)
                                 continue;

@@ -10,7 +10,7 @@
  * outputs/ spill are those of an unpumped call.  For a terminal the pump also
  * types the call's stdin into it and then end-of-file.
  *
- * Memory stays bounded: one CJ_PUMP_CHUNK per stream in flight; a receiver
+ * Memory stays bounded: one read of CJ_PUMP_READ_MAX in flight; a receiver
  * that holds data back stops the reading, and the call blocks in its pipe.
  */
 
@@ -21,7 +21,9 @@
 
 #include "sandbox.h"
 
-#define CJ_PUMP_CHUNK CJ_SANDBOX_OUTPUT_CHUNK_MAX /* one pipe page, so a streamed event line stays small */
+#define CJ_PUMP_CHUNK CJ_SANDBOX_OUTPUT_CHUNK_MAX /* bytes handed to a receiver at once: an event line stays small */
+#define CJ_PUMP_READ_MAX (64u << 10)  /* bytes read from the call at once: fewer wake-ups than a chunk per read */
+#define CJ_PUMP_PIPE_SIZE (1u << 20)  /* the call's pipes (F_SETPIPE_SZ; pipe-max-size's default): it runs ahead */
 #define CJ_PUMP_POLL_MAX 5 /* descriptors the pump adds to the supervise loop's poll */
 
 typedef struct cj_pump {

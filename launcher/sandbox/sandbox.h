@@ -39,7 +39,7 @@
  * and its spill to outputs/ are the same as without a receiver) and then
  * hands it here.  A receiver that cannot pass a chunk on at once keeps it and
  * names the descriptor it waits on: until that is writable the pump reads
- * nothing more, so the call blocks in its own pipe and no memory grows,
+ * nothing more (the rest of the read it is handing over still comes), so the call blocks in its own pipe and no memory grows,
  * while the deadline and signals are still served. */
 #define CJ_SANDBOX_OUTPUT_CHUNK_MAX 4096 /* bytes of one chunk handed to a receiver */
 
