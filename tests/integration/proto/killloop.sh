@@ -7,17 +7,44 @@
 . "$(dirname "$0")/common.sh"
 
 ROUNDS=${KILL_ROUNDS:-120}
+
+# ms_of INPUT CMD...: how long CMD <INPUT takes, in ms (the median of three runs).
+ms_of() {
+        local t0 t1 in=$1 ds=()
+        shift
+        for _ in 1 2 3; do
+                t0=$(date +%s%N)
+                "$@" <"$in" >/dev/null 2>&1
+                t1=$(date +%s%N)
+                ds+=($(((t1 - t0) / 1000000)))
+        done
+        printf '%s\n' "${ds[@]}" | sort -n | sed -n 2p
+}
+# The kill window spans a whole call as measured here (at least 70 ms):
+# a sanitizer build or a loaded machine starts slower, and a fixed window
+# would then kill most launchers before their start event.
+window_for() {
+        local w=$(($1 * 12 / 10))
+        echo $((w < 70 ? 70 : w))
+}
+sleep_random_ms() {
+        local d=$((RANDOM * 32768 + RANDOM))
+        d=$((d % $1))
+        sleep "$((d / 1000)).$(printf '%03d' $((d % 1000)))"
+}
 cj task create kl >/dev/null
+cj task create kcal >/dev/null
+W_EXEC=$(window_for "$(ms_of /dev/null "$CLAWJAIL" exec --task kcal -c 'sleep 0.02')")
 t0=$SECONDS
 for i in $(seq 1 "$ROUNDS"); do
         "$CLAWJAIL" exec --task kl -c "sleep 0.0$((RANDOM % 3)); echo $i >> kl_done" >/dev/null 2>&1 &
         p=$!
-        # 0 to ~70 ms: covers exec of the launcher up to the end event.
-        sleep "0.0$((RANDOM % 7))$((RANDOM % 10))"
+        # 0 to W_EXEC ms: covers exec of the launcher up to the end event.
+        sleep_random_ms "$W_EXEC"
         kill -9 "$p" 2>/dev/null
         wait "$p" 2>/dev/null
 done
-diag "$ROUNDS kill rounds in $((SECONDS - t0)) s"
+diag "$ROUNDS kill rounds in $((SECONDS - t0)) s, killed 0..$W_EXEC ms after the start"
 out=$(cj journal verify kl)
 is "$?" 0 "journal verify passes after $ROUNDS kills"
 diag "$out"
@@ -74,6 +101,8 @@ for v in a b; do
         } >"$W/$v.json"
 done
 cj call --task kw <"$W/a.json" >/dev/null
+W_WRITE=$(window_for "$(ms_of "$W/a.json" "$CLAWJAIL" call --task kcal)")
+diag "write calls killed 0..$W_WRITE ms after the start"
 WROUNDS=${KILL_WRITE_ROUNDS:-60}
 torn=0
 for i in $(seq 1 "$WROUNDS"); do
@@ -81,7 +110,7 @@ for i in $(seq 1 "$WROUNDS"); do
         [ $((i % 2)) = 1 ] && v=b
         "$CLAWJAIL" call --task kw <"$W/$v.json" >/dev/null 2>&1 &
         p=$!
-        sleep "0.0$((RANDOM % 8))$((RANDOM % 10))"
+        sleep_random_ms "$W_WRITE"
         kill -9 "$p" 2>/dev/null
         wait "$p" 2>/dev/null
         if [ "$(stat -c %s big.txt)" != 2000000 ] || { grep -q a big.txt && grep -q b big.txt; }; then
