@@ -459,7 +459,7 @@ static void add_quarantined(call_state *s, const cj_sandbox_result *res) {
                         json_object_set_new(s->result, "hints", hints = json_array());
                 for (size_t i = 0; res->quarantine_failed[i]; i++) {
                         json_array_append_new(a, json_string(res->quarantine_failed[i]));
-                        json_array_append_new(hints, json_pack("s++", "could not move aside a protected path the call "
+                        json_array_append_new(hints, json_pack("s+", "could not move aside a protected path the call "
                                                                        "created; remove it before running git or the IDE here: ",
                                                                res->quarantine_failed[i]));
                 }

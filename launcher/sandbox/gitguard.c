@@ -196,8 +196,8 @@ static int scan_new(cj_git_guard *g, const char *dir, int depth, size_t *visited
                 return -E2BIG;
         }
         int fd = cj_open_long(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK, false);
-        if (fd == -ENOENT)
-                return 0;
+        if (fd == -ENOENT || (depth > 0 && (fd == -ELOOP || fd == -ENOTDIR)))
+                return 0; /* gone, or no longer a directory (a symlink now): nothing git would walk into */
         DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
         if (!d) {
                 int e = fd < 0 ? fd : -errno;

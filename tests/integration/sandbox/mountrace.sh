@@ -55,7 +55,10 @@ wait "$swapper"
 is "$?" 0 "the swapper ran to the end"
 is "$other" "" "every call either ran or failed closed ($ran ran, $closed failed closed)"
 is "$(ls -A "$OUT")" "" "the directory the symlinks led to is untouched (no pin bound it, no hooks/ made in it)"
-ok "the workspace's own directories are back in place" test -d "$WS/p/.git/hooks" -a ! -L "$WS/p"
+# A hooks/ the plan did not see (p was the link then) but the rescan after
+# the call did is moved aside as the call's own: renamed, never lost.
+ok "the workspace's own directories are back in place (hooks/ kept or moved aside)" \
+        bash -c '[ -d "$1/p/.git" ] && [ ! -L "$1/p" ] && compgen -G "$1/p/.git/hooks*" >/dev/null' _ "$WS"
 ok "and the race was met (some calls failed closed)" test "$closed" -ge 1
 diag "$ran calls ran, $closed failed closed while the workspace changed under them"
 done_testing
