@@ -497,6 +497,20 @@ static void add_refused(call_state *s, const cj_sandbox_result *res) {
         if (rf->unrecorded)
                 json_object_set_new(o, "unrecorded", json_integer((json_int_t) rf->unrecorded));
         json_object_set_new(s->result, "refused_syscalls", o);
+        if (s->exit_code == 0 || rf->n_calls == 0)
+                return;
+        /* A failed call whose program was refused something: say it was the
+         * sandbox, by design, so an agent works around it instead of retrying. */
+        char hint[512], num[16];
+        const cj_refused_syscall *c = &rf->calls[0];
+        snprintf(hint, sizeof hint,
+                 "the sandbox refused %llu system call(s) by design (seccomp policy '%s'), e.g. %s(%s) -> %s in %s; "
+                 "the program saw that errno. Retrying will not help: do without it, or ask the operator for "
+                 "another profile.",
+                 (unsigned long long) rf->total, s->call->profile->seccomp, c->syscall, c->args,
+                 cj_seccomp_errno_name(c->errnum, num, sizeof num), c->program);
+        char *const hints[] = { hint, NULL };
+        add_hints(s, hints);
 }
 
 static const char *const bash_argv[] = { "bash", "--noprofile", "--norc", "-c", NULL, NULL };

@@ -45,6 +45,7 @@ while IFS=: read -r name want sys args; do
         like "$(jq -r .pid <<<"$rec")" '^[0-9]+$' "$name: with its pid in the sandbox"
 done <<<"$probes"
 like "$(r .stdout)" "socket-unix: ok" "the allowed socket works"
+is "$(r .exit_code) $(r '.hints // "none"')" "0 none" "a call that ends well gets no hint about its refusals"
 end=$(grep '"event":"end"' "$journal" | tail -n 1)
 is "$(jq -c .refused_syscalls <<<"$end")" "$(jq -c .refused_syscalls <<<"$RUN_OUT")" "the journal's end event holds the same records"
 ok "the journal still verifies" "$CLAWJAIL" journal verify rf --state-dir "$SD"
@@ -70,6 +71,8 @@ after=$(stat -c %s "$journal")
 is "$(r .stdout)" "loop: 100000 of 100000 refused" "100k refused calls all got EAFNOSUPPORT inside"
 is "$(r '[.refused_syscalls.total, (.refused_syscalls.calls | length), .refused_syscalls.calls[0].count] | join(" ")')" \
         "100000 1 100000" "they are one record with count 100000"
+like "$(r '.hints[0]')" "the sandbox refused 100000 system call\\(s\\) by design .*socket\\(family=AF_VSOCK" \
+        "the failed call carries a hint that the sandbox refused it by design"
 growth=$((after - before))
 if [ "$growth" -lt 4096 ]; then
         pass "the journal grew by $growth bytes for the whole call (start + end)"
