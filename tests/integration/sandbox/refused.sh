@@ -48,7 +48,8 @@ like "$(r .stdout)" "socket-unix: ok" "the allowed socket works"
 is "$(r .exit_code) $(r '.hints // "none"')" "0 none" "a call that ends well gets no hint about its refusals"
 end=$(grep '"event":"end"' "$journal" | tail -n 1)
 is "$(jq -c .refused_syscalls <<<"$end")" "$(jq -c .refused_syscalls <<<"$RUN_OUT")" "the journal's end event holds the same records"
-ok "the journal still verifies" "$CLAWJAIL" journal verify rf --state-dir "$SD"
+verify() { "$CLAWJAIL" journal verify rf --state-dir "$SD" >/dev/null; } # its output is not TAP
+ok "the journal still verifies" verify
 
 # ---- allowed syscalls are never delivered -------------------------------
 run_sandbox --json --task rf --state-dir "$SD" -- bash -c './cj-probe socket-unix; ./cj-probe netlink-route; ./cj-probe clone3; ls / >/dev/null; ./cj-probe fork' x
