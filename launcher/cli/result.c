@@ -69,6 +69,24 @@ static void explain(const json_t *r, const char *cmd) {
                 fprintf(stderr, "clawjail: %s: %s\n", cmd, str(err, "message"));
 }
 
+static void refused(const json_t *r, const char *cmd) {
+        const json_t *rs = json_object_get(r, "refused_syscalls"), *c;
+        if (!rs)
+                return;
+        if (json_is_false(json_object_get(rs, "recorded"))) {
+                fprintf(stderr, "clawjail: %s: refused syscalls are not recorded here: %s\n", cmd, str(rs, "reason"));
+                return;
+        }
+        size_t i;
+        json_array_foreach(json_object_get(rs, "calls"), i, c)
+                fprintf(stderr, "clawjail: %s: the sandbox refused %s(%s) -> %s, %lld time(s), in %s\n", cmd,
+                        str(c, "syscall"), str(c, "args"), str(c, "errno"),
+                        (long long) json_integer_value(json_object_get(c, "count")), str(c, "program"));
+        if (json_integer_value(json_object_get(rs, "unrecorded")) > 0)
+                fprintf(stderr, "clawjail: %s: and %lld refused call(s) of other kinds\n", cmd,
+                        (long long) json_integer_value(json_object_get(rs, "unrecorded")));
+}
+
 int cj_result_present(const json_t *result, int exit_code, const cj_common_opts *o, const char *cmd) {
         if (o->status_fd >= 0 && cj_result_emit(result, o->status_fd) < 0)
                 fprintf(stderr, "clawjail: %s: cannot write to --status-fd %d: %s\n", cmd, o->status_fd,
@@ -87,6 +105,8 @@ int cj_result_present(const json_t *result, int exit_code, const cj_common_opts 
                 explain(result, cmd);
         size_t i;
         const json_t *q;
+        if (cj_cli_verbosity > 0) /* -v: what the seccomp filter refused (the journal has it anyway) */
+                refused(result, cmd);
         json_array_foreach(json_object_get(result, "quarantined"), i, q)
                 fprintf(stderr,
                         "clawjail: %s: warning: the call created %s, which git would obey; moved aside to "

@@ -84,6 +84,13 @@ run_sandbox --json --task rf --state-dir "$SD" -- ./cj-probe distinct 40
 is "$(r '[.refused_syscalls.total, (.refused_syscalls.calls | length), .refused_syscalls.unrecorded] | join(" ")')" \
         "40 32 8" "40 distinct refused calls: 32 records (the bound), 8 counted as unrecorded"
 
+# ---- -v tells the operator on stderr; without it, stderr is the call's ---
+run_sandbox -v -- ./cj-probe socket-vsock
+like "$RUN_ERR" "clawjail: run: the sandbox refused socket\\(family=AF_VSOCK type=SOCK_STREAM protocol=0\\) -> EAFNOSUPPORT, 1 time" \
+        "-v: one stderr line per refused kind"
+run_sandbox -- ./cj-probe socket-vsock
+is "$RUN_ERR" "" "without -v, nothing is added to the call's stderr"
+
 # ---- the listener is never reachable from inside ------------------------
 run_sandbox -- bash -c 'n=0; for f in /proc/[0-9]*/fd/*; do case $(readlink "$f" 2>/dev/null) in *seccomp*) n=$((n+1));; esac; done; echo "listeners: $n"; ./cj-probe socket-vsock' x
 is "$RUN_OUT" "listeners: 0
