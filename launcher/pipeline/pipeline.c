@@ -209,6 +209,8 @@ static json_t *start_fields(const call_state *s) {
         const cj_call *c = s->call;
         json_t *f = json_pack("{s:s, s:{s:s, s:s}, s:s}", "tool", kind_tool(c->kind), "profile", "name",
                               c->profile->name, "sha256", c->profile->sha256, "cwd", s->cwd);
+        if (c->pty) /* what the call ran on, for the audit: a terminal's output mixes stderr in */
+                json_object_set_new(f, "pty", json_true());
         if (c->kind == CJ_CALL_EXEC)
                 json_object_set_new(f, "command", json_string(c->command));
         else if (c->kind == CJ_CALL_RUN) {

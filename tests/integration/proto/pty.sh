@@ -82,6 +82,7 @@ full=$(jr .truncated.full_output)
 ok "and kept whole in full_output" [ -f "$full" ]
 is "$(tr -d '\r' <"$full" | tail -1)" 100000 "with every line"
 is "$(events tp end)" 1 "the call is journaled"
+is "$(jl tp '[.[] | select(.event == "start")][0].pty')" true "its start says it ran on a terminal"
 
 # The CLI: exec --pty passes the terminal's output through and types its stdin in.
 out=$(printf 'typed\n' | cj exec --pty -c 'test -t 0 && echo stdin-is-tty; read -r l; echo "got $l"')
