@@ -2,163 +2,155 @@
 #include "resolve.h"
 
 #include <errno.h>
-#include <pthread.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-enum { L_QUEUED, L_RUNNING, L_DONE, L_DELIVERING };
+/* One answer, written by a lookup process in one write(2): no longer than
+ * PIPE_BUF, so answers of several processes never interleave. */
+typedef struct answer {
+        uint64_t id;
+        int32_t gai;
+        uint32_t n;
+        struct {
+                uint32_t len;
+                struct sockaddr_in6 sa; /* or a sockaddr_in in its first bytes */
+        } addr[CJ_NET_RESOLVE_ADDRS_MAX];
+} answer;
+_Static_assert(sizeof(answer) <= PIPE_BUF, "an answer must be written atomically");
 
 struct cj_net_lookup {
         cj_net_lookup *next;
-        int state;
-        bool cancelled; /* only while L_RUNNING: the worker frees it */
+        uint64_t id;
+        pid_t pid; /* 0 while queued */
         void *owner;
-        struct addrinfo *res;
-        int gai;
         char host[CJ_NET_HOST_BUF];
 };
 
+typedef struct zombie {
+        struct zombie *next;
+        pid_t pid;
+} zombie;
+
 struct cj_net_resolver {
-        pthread_mutex_t lock;
-        pthread_cond_t cond;
-        cj_net_lookup *queue, **queue_tail; /* L_QUEUED, oldest first */
-        cj_net_lookup *done;                /* L_DONE, for drain */
-        unsigned threads, idle, running;
-        unsigned abandoned; /* running lookups whose owner gave up: their threads do not count */
-        unsigned refs;      /* the owner's and one per thread */
-        bool stopping;
-        int efd;
+        int pipe[2]; /* answers: [0] ours, [1] each lookup process's */
+        cj_net_lookup *running, *queue, **queue_tail;
+        unsigned n_running;
+        zombie *zombies; /* killed or finished, not yet reaped */
+        uint64_t next_id;
 };
-
-static void lookup_free(cj_net_lookup *l) {
-        if (l->res)
-                freeaddrinfo(l->res);
-        free(l);
-}
-
-/* Called with r->lock held; true when that was the last reference. */
-static bool unref_locked(cj_net_resolver *r) {
-        return --r->refs == 0;
-}
-
-static void destroy(cj_net_resolver *r) {
-        for (cj_net_lookup *l = r->queue, *n; l; l = n) {
-                n = l->next;
-                lookup_free(l);
-        }
-        for (cj_net_lookup *l = r->done, *n; l; l = n) {
-                n = l->next;
-                lookup_free(l);
-        }
-        if (r->efd >= 0)
-                close(r->efd);
-        pthread_cond_destroy(&r->cond);
-        pthread_mutex_destroy(&r->lock);
-        free(r);
-}
-
-static void *worker(void *arg) {
-        cj_net_resolver *r = arg;
-        pthread_mutex_lock(&r->lock);
-        for (;;) {
-                while (!r->stopping && !r->queue) {
-                        r->idle++;
-                        pthread_cond_wait(&r->cond, &r->lock);
-                        r->idle--;
-                }
-                if (r->stopping)
-                        break;
-                cj_net_lookup *l = r->queue;
-                r->queue = l->next;
-                if (!r->queue)
-                        r->queue_tail = &r->queue;
-                l->next = NULL;
-                l->state = L_RUNNING;
-                r->running++;
-                pthread_mutex_unlock(&r->lock);
-
-                struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG};
-                l->gai = getaddrinfo(l->host, NULL, &hints, &l->res);
-                if (l->gai != 0)
-                        l->res = NULL;
-
-                pthread_mutex_lock(&r->lock);
-                r->running--;
-                if (l->cancelled)
-                        r->abandoned--;
-                if (l->cancelled || r->stopping) {
-                        lookup_free(l);
-                        continue;
-                }
-                l->state = L_DONE;
-                l->next = r->done;
-                r->done = l;
-                uint64_t one = 1;
-                (void) !write(r->efd, &one, sizeof one); /* nonblocking; a full counter is still readable */
-        }
-        r->threads--;
-        bool last = unref_locked(r);
-        pthread_mutex_unlock(&r->lock);
-        if (last)
-                destroy(r);
-        return NULL;
-}
 
 int cj_net_resolver_new(cj_net_resolver **out) {
         cj_net_resolver *r = calloc(1, sizeof *r);
         if (!r)
                 return -ENOMEM;
-        r->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-        if (r->efd < 0) {
+        /* Packet mode: each answer is read whole, one per read. */
+        if (pipe2(r->pipe, O_CLOEXEC | O_NONBLOCK | O_DIRECT) < 0) {
                 int e = errno;
                 free(r);
                 return -e;
         }
-        pthread_mutex_init(&r->lock, NULL);
-        pthread_cond_init(&r->cond, NULL);
         r->queue_tail = &r->queue;
-        r->refs = 1;
+        r->next_id = 1;
         *out = r;
         return 0;
 }
 
 int cj_net_resolver_fd(const cj_net_resolver *r) {
-        return r->efd;
+        return r->pipe[0];
 }
 
-/* A detached worker with every signal blocked (the launcher's main thread
- * handles them).  Called with r->lock held. */
-static int spawn_locked(cj_net_resolver *r) {
-        pthread_attr_t attr;
-        sigset_t all;
-        sigfillset(&all);
-        int e = pthread_attr_init(&attr);
-        if (e == 0)
-                e = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        if (e == 0)
-                e = pthread_attr_setsigmask_np(&attr, &all);
-        pthread_t t;
-        if (e == 0)
-                e = pthread_create(&t, &attr, worker, r);
-        pthread_attr_destroy(&attr);
-        if (e != 0)
-                return -e;
-        r->threads++;
-        r->refs++;
+/* In the lookup process: resolve, answer, exit.  It holds nothing of the
+ * launcher's but the answer pipe, and dies with the proxy's thread. */
+static _Noreturn void lookup_main(int wfd, uint64_t id, const char *host) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (wfd != 3) {
+                if (dup2(wfd, 3) < 0)
+                        _exit(1);
+        }
+        close_range(4, ~0U, 0);
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        for (int fd = 0; fd < 3 && null >= 0; fd++)
+                dup2(null, fd); /* not the launcher's output, should the proxy be gone */
+        answer a = {.id = id};
+        struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG};
+        struct addrinfo *res = NULL;
+        a.gai = getaddrinfo(host, NULL, &hints, &res);
+        for (struct addrinfo *ai = a.gai == 0 ? res : NULL; ai && a.n < CJ_NET_RESOLVE_ADDRS_MAX; ai = ai->ai_next) {
+                if (ai->ai_addrlen > sizeof a.addr[0].sa)
+                        continue;
+                a.addr[a.n].len = ai->ai_addrlen;
+                memcpy(&a.addr[a.n].sa, ai->ai_addr, ai->ai_addrlen);
+                a.n++;
+        }
+        _exit(write(3, &a, sizeof a) == (ssize_t) sizeof a ? 0 : 1);
+}
+
+static int start(cj_net_resolver *r, cj_net_lookup *l) {
+        pid_t pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0)
+                lookup_main(r->pipe[1], l->id, l->host);
+        l->pid = pid;
+        l->next = r->running;
+        r->running = l;
+        r->n_running++;
         return 0;
 }
 
-/* Another thread when every useful one is busy: threads stuck on a name
- * whose owner gave up do not hold the others back, up to a hard cap. */
-static bool want_thread_locked(const cj_net_resolver *r) {
-        return r->idle == 0 && r->threads - r->abandoned < CJ_NET_RESOLVERS_MAX &&
-               r->threads < CJ_NET_RESOLVER_THREADS_MAX;
+static void reap(cj_net_resolver *r, bool wait) {
+        for (zombie **z = &r->zombies; *z;) {
+                pid_t got;
+                do
+                        got = waitpid((*z)->pid, NULL, wait ? 0 : WNOHANG);
+                while (got < 0 && errno == EINTR);
+                if (got == 0) {
+                        z = &(*z)->next;
+                        continue;
+                }
+                zombie *dead = *z; /* reaped, or not ours to reap (ECHILD) */
+                *z = dead->next;
+                free(dead);
+        }
+}
+
+/* pid is done with (it answered, or it is killed): reap it later. */
+static void bury(cj_net_resolver *r, pid_t pid) {
+        zombie *z = malloc(sizeof *z);
+        if (!z) {
+                waitpid(pid, NULL, 0);
+                return;
+        }
+        *z = (zombie){.next = r->zombies, .pid = pid};
+        r->zombies = z;
+}
+
+/* Start queued lookups while there is room. */
+static void fill(cj_net_resolver *r) {
+        while (r->queue && r->n_running < CJ_NET_RESOLVERS_MAX) {
+                cj_net_lookup *l = r->queue;
+                r->queue = l->next;
+                if (!r->queue)
+                        r->queue_tail = &r->queue;
+                if (start(r, l) < 0) {
+                        /* no process for it now: back to the front, tried at the next chance */
+                        l->next = r->queue;
+                        if (!r->queue)
+                                r->queue_tail = &l->next;
+                        r->queue = l;
+                        return;
+                }
+        }
 }
 
 int cj_net_resolver_submit(cj_net_resolver *r, const char *host, void *owner, cj_net_lookup **out) {
@@ -167,100 +159,101 @@ int cj_net_resolver_submit(cj_net_resolver *r, const char *host, void *owner, cj
                 return -ENOMEM;
         snprintf(l->host, sizeof l->host, "%s", host);
         l->owner = owner;
-        l->state = L_QUEUED;
-        pthread_mutex_lock(&r->lock);
-        int ret = 0;
-        if (want_thread_locked(r)) {
-                ret = spawn_locked(r);
-                if (ret < 0 && r->threads > 0)
-                        ret = 0; /* the threads there are will get to it */
-        }
-        if (ret == 0) {
+        l->id = r->next_id++;
+        reap(r, false);
+        if (r->n_running < CJ_NET_RESOLVERS_MAX) {
+                int e = start(r, l);
+                if (e < 0) {
+                        free(l);
+                        return e;
+                }
+        } else {
                 *r->queue_tail = l;
                 r->queue_tail = &l->next;
-                pthread_cond_signal(&r->cond);
-                *out = l;
         }
-        pthread_mutex_unlock(&r->lock);
-        if (ret < 0)
-                free(l);
-        return ret;
+        *out = l;
+        return 0;
 }
 
-void cj_net_resolver_cancel(cj_net_resolver *r, cj_net_lookup *l) {
-        pthread_mutex_lock(&r->lock);
-        if (l->state == L_DELIVERING) {
-                l->owner = NULL; /* drain skips it, then frees it */
-                pthread_mutex_unlock(&r->lock);
-                return;
-        }
-        cj_net_lookup **list = l->state == L_QUEUED ? &r->queue : l->state == L_DONE ? &r->done : NULL;
-        if (!list) {
-                l->cancelled = true; /* its worker frees it */
-                r->abandoned++;
-                if (r->queue && want_thread_locked(r))
-                        (void) spawn_locked(r); /* on failure the queue waits for a thread that returns */
-                pthread_mutex_unlock(&r->lock);
-                return;
-        }
-        cj_net_lookup *prev = NULL;
+/* Take l off whichever list holds it. */
+static void unlink_lookup(cj_net_resolver *r, cj_net_lookup *l) {
+        cj_net_lookup **list = l->pid ? &r->running : &r->queue, *prev = NULL;
         for (cj_net_lookup **p = list; *p; prev = *p, p = &(*p)->next)
                 if (*p == l) {
                         *p = l->next;
                         break;
                 }
-        if (l->state == L_QUEUED && r->queue_tail == &l->next)
+        if (l->pid)
+                r->n_running--;
+        else if (r->queue_tail == &l->next)
                 r->queue_tail = prev ? &prev->next : &r->queue;
-        pthread_mutex_unlock(&r->lock);
-        lookup_free(l);
+}
+
+void cj_net_resolver_cancel(cj_net_resolver *r, cj_net_lookup *l) {
+        unlink_lookup(r, l);
+        if (l->pid) {
+                kill(l->pid, SIGKILL); /* an answer it already wrote is dropped: no lookup has its id */
+                bury(r, l->pid);
+        }
+        free(l);
+        fill(r);
 }
 
 void cj_net_resolver_drain(cj_net_resolver *r, cj_net_resolved_fn fn, void *ctx) {
-        uint64_t n;
-        (void) !read(r->efd, &n, sizeof n);
-        pthread_mutex_lock(&r->lock);
-        cj_net_lookup *done = r->done;
-        r->done = NULL;
-        for (cj_net_lookup *l = done; l; l = l->next)
-                l->state = L_DELIVERING; /* a callback may cancel another one of these */
-        pthread_mutex_unlock(&r->lock);
-        /* Oldest first: the workers pushed onto the front. */
-        cj_net_lookup *rev = NULL;
-        while (done) {
-                cj_net_lookup *n2 = done->next;
-                done->next = rev;
-                rev = done;
-                done = n2;
-        }
-        while (rev) {
-                cj_net_lookup *l = rev;
-                rev = l->next;
-                pthread_mutex_lock(&r->lock);
+        answer a;
+        ssize_t n;
+        while ((n = read(r->pipe[0], &a, sizeof a)) == (ssize_t) sizeof a) {
+                cj_net_lookup *l = r->running;
+                while (l && l->id != a.id)
+                        l = l->next;
+                if (!l)
+                        continue; /* cancelled */
+                unlink_lookup(r, l);
+                bury(r, l->pid);
+                struct addrinfo ai[CJ_NET_RESOLVE_ADDRS_MAX];
+                uint32_t k = 0;
+                for (uint32_t i = 0; i < a.n && i < CJ_NET_RESOLVE_ADDRS_MAX; i++) {
+                        struct sockaddr *sa = (struct sockaddr *) &a.addr[i].sa;
+                        ai[k] = (struct addrinfo){.ai_family = sa->sa_family,
+                                                  .ai_socktype = SOCK_STREAM,
+                                                  .ai_addrlen = a.addr[i].len,
+                                                  .ai_addr = sa};
+                        if (k > 0)
+                                ai[k - 1].ai_next = &ai[k];
+                        k++;
+                }
+                /* An answer with no address is a failure the caller can name. */
+                int gai = a.gai == 0 && k == 0 ? EAI_NONAME : a.gai;
                 void *owner = l->owner;
-                pthread_mutex_unlock(&r->lock);
-                if (owner)
-                        fn(ctx, owner, l->res, l->gai);
-                lookup_free(l);
+                free(l);
+                fn(ctx, owner, gai == 0 ? ai : NULL, gai);
         }
+        reap(r, false);
+        fill(r);
 }
 
 unsigned cj_net_resolver_pending(cj_net_resolver *r) {
-        pthread_mutex_lock(&r->lock);
-        unsigned n = r->running;
+        unsigned n = r->n_running;
         for (cj_net_lookup *l = r->queue; l; l = l->next)
                 n++;
-        pthread_mutex_unlock(&r->lock);
         return n;
 }
 
 void cj_net_resolver_free(cj_net_resolver *r) {
         if (!r)
                 return;
-        pthread_mutex_lock(&r->lock);
-        r->stopping = true;
-        pthread_cond_broadcast(&r->cond);
-        bool last = unref_locked(r);
-        pthread_mutex_unlock(&r->lock);
-        if (last)
-                destroy(r);
+        for (cj_net_lookup *l = r->running, *next; l; l = next) {
+                next = l->next;
+                kill(l->pid, SIGKILL);
+                bury(r, l->pid);
+                free(l);
+        }
+        for (cj_net_lookup *l = r->queue, *next; l; l = next) {
+                next = l->next;
+                free(l);
+        }
+        reap(r, true); /* killed ones go at once; nothing outlives the call */
+        close(r->pipe[0]);
+        close(r->pipe[1]);
+        free(r);
 }
