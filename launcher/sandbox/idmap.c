@@ -64,10 +64,20 @@ static int write_map(pid_t pid, const char *file, unsigned from, unsigned to) {
         return cj_write_all(fd, map, (size_t) n);
 }
 
+/* The last holder, killed but not reaped yet: waiting for it to die costs a
+ * scheduling round (milliseconds on a loaded host), so the next call here
+ * reaps it instead (a zombie holds no namespace), or init once the launcher
+ * exits.  Reaped before its stack is reused: a killed holder runs no more
+ * user code, but one still on its way into pause() might. */
+static pid_t unreaped = -1;
+
 /* A user namespace fd whose maps send from_uid:from_gid (the on-disk owner,
  * as the idmapped mount sees it) to to_uid:to_gid (run_as on the host). */
 static int make_userns(uid_t from_uid, gid_t from_gid, uid_t to_uid, gid_t to_gid) {
-        alignas(16) static char stack[16384]; /* only ever one holder at a time */
+        while (unreaped > 0 && waitpid(unreaped, NULL, __WALL) < 0 && errno == EINTR)
+                ;
+        unreaped = -1;
+        alignas(16) static char stack[16384]; /* one live holder at a time */
         sigset_t all, old;
         sigfillset(&all);
         sigprocmask(SIG_SETMASK, &all, &old);
@@ -83,8 +93,7 @@ static int make_userns(uid_t from_uid, gid_t from_gid, uid_t to_uid, gid_t to_gi
         }
         if (pid > 0) {
                 kill(pid, SIGKILL);
-                while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
-                        ;
+                unreaped = pid;
         }
         sigprocmask(SIG_SETMASK, &old, NULL);
         return r;
