@@ -143,6 +143,16 @@ unlike "$(field .stdout)" "wrote" "a hook cannot be written in a root-owned work
 like "$(field .stdout)" "done" "and the call itself ran"
 ok "host: no hook appeared" test ! -e "$WP/.git/hooks/pre-commit"
 
+# What the call creates belongs to root on the host: it may not make it
+# set-uid or set-gid (seccomp), by chmod, by open's mode, or through openat2.
+cjrun "$W0" -- sh -c 'cp /bin/true suid && chmod 4755 suid; chmod g+s suid;
+        python3 -c "import os; os.open(\"made-suid\", os.O_CREAT | os.O_WRONLY, 0o4755)" 2>/dev/null || echo open-refused
+        echo done'
+like "$(field .stdout)" "open-refused" "open(O_CREAT, 04755) is refused inside"
+like "$(field .stderr)" "chmod: changing permissions of 'suid': Operation not permitted" "chmod 4755 is refused"
+is "$(stat -c %A "$W0/suid")" "-rwxr-xr-x" "host: the root-owned copy has no set-id bit"
+ok "host: no set-uid file was created" test ! -e "$W0/made-suid"
+
 # ramfs cannot be idmapped: the old behaviour, with one line that says why and
 # how to fix it; a 0700 workspace fails with that line in the error.
 RAM=$SD/ram
