@@ -55,7 +55,8 @@ echo "reading .env: [$(cat .env 2>&1)]"
 echo hook > .git/hooks/pre-commit 2>&1 || echo "writing .git/hooks/pre-commit: refused"
 echo "API key in env: [${OPENAI_API_KEY:-none}]"
 SH
-chown -R 65534:65534 "$demo" 2>/dev/null || true # root runs the sandbox as 'nobody'
+# No chown: as root the sandbox runs as 'nobody' and sees this root-owned
+# workspace through an idmapped mount (docs/security.md).
 cd "$demo"
 export CLAWJAIL_STATE_DIR="$state"
 
@@ -77,7 +78,7 @@ run_call '{"id":"demo-4","tool":"read","path":".env"}'
 
 echo
 echo "== 3. an ask only the operator can approve (nothing in the request can):"
-git init -q 2>/dev/null; chown -R 65534:65534 .git 2>/dev/null || true
+git init -q 2>/dev/null
 ask=$("$cj" call --task demo <<<'{"id":"demo-5","tool":"exec","command":"git push origin main"}' || true)
 req=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["approval"]["request"])' <<<"$ask")
 echo "result: $(python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["status"], "-", r["hints"][0])' <<<"$ask")"
