@@ -3,11 +3,14 @@
  * request or a protocol error with a code, never a crash or a leak; and an
  * error result built from it must serialize.  An exec request then goes
  * through the validation chain with its env (issue 7 §2): a verdict, never a
- * crash, and a variable the sandbox refuses is never `allow`. */
+ * crash, and a variable the sandbox refuses is never `allow`; its timeout_s
+ * goes through the admission clamp. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/admit.h"
+#include "profile/profile.h"
 #include "proto/request.h"
 #include "proto/result.h"
 #include "util/json.h"
@@ -32,6 +35,22 @@ static void validate_exec(const cj_request *req) {
         cj_validation_clear(&v);
 }
 
+/* A request's timeout_s against the admission clamp (issue 7 §2: limits
+ * overflowed): whatever the number, the call's timeout is at least 1 ms and
+ * never above the operator's or the profile's ceiling. */
+static void check_timeout(const cj_request *req) {
+        cj_profile prof = { .limits = { .wall_s = 600 } };
+        int64_t t = cj_admit_timeout(0, &prof, true, req->timeout_s);
+        if (t < 1 || t > 600 * 1000)
+                abort();
+        t = cj_admit_timeout(5000, &prof, true, req->timeout_s);
+        if (t < 1 || t > 5000)
+                abort();
+        prof.limits.wall_s = CJ_PROFILE_UNLIMITED;
+        if (cj_admit_timeout(0, &prof, true, req->timeout_s) < 1)
+                abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -52,6 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         abort();
                 if (req->tool == CJ_TOOL_EXEC && flags == 0)
                         validate_exec(req);
+                if (req->tool == CJ_TOOL_EXEC && req->has_timeout)
+                        check_timeout(req);
                 cj_request_free(req);
         }
         return 0;
