@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/* The host filesystem as the planner sees it (plan.h cj_fs_probe_host). */
+#include "plan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/longpath.h"
+
+/* Each operation resolves its path through cj_at_open (util/longpath.h): a
+ * path longer than PATH_MAX (a .env 17 levels under 250-character names) is
+ * examined like any other, never taken for an error that bricks the
+ * workspace.  Directories are listed through openat(O_DIRECTORY|O_NOFOLLOW)
+ * + fdopendir: a directory swapped for a symlink since it was examined is
+ * never followed (ELOOP: the call fails closed). */
+
+static cj_file_type host_lstat(void *ctx, const char *path) {
+        cj_at at;
+        int r = cj_at_open(path, false, &at);
+        if (r < 0) {
+                errno = -r;
+                return r == -ENOENT || r == -ENOTDIR ? CJ_FT_MISSING : CJ_FT_ERROR;
+        }
+        struct stat st;
+        r = fstatat(at.dfd, at.rel, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+        cj_at_close(&at);
+        if (r < 0) {
+                errno = -r;
+                return r == -ENOENT || r == -ENOTDIR ? CJ_FT_MISSING : CJ_FT_ERROR;
+        }
+        if (S_ISLNK(st.st_mode))
+                return CJ_FT_SYMLINK;
+        if (S_ISDIR(st.st_mode))
+                return CJ_FT_DIR;
+        return S_ISREG(st.st_mode) ? CJ_FT_FILE : CJ_FT_OTHER;
+}
+
+static char *host_realpath(void *ctx, const char *path) {
+        char *r = realpath(path, NULL);
+        if (!r && errno == ENAMETOOLONG)
+                r = cj_realpath_long(path);
+        return r;
+}
+
+static char *host_readlink(void *ctx, const char *path) {
+        cj_at at;
+        int r = cj_at_open(path, false, &at);
+        if (r < 0) {
+                errno = -r;
+                return NULL;
+        }
+        char buf[PATH_MAX];
+        ssize_t n = readlinkat(at.dfd, at.rel, buf, sizeof buf - 1);
+        int e = errno;
+        cj_at_close(&at);
+        if (n < 0) {
+                errno = e;
+                return NULL;
+        }
+        buf[n] = '\0';
+        return strdup(buf);
+}
+
+static DIR *open_listing(const char *path) {
+        int fd = cj_open_long(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK, false);
+        if (fd < 0) {
+                errno = -fd;
+                return NULL;
+        }
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                int e = errno;
+                close(fd);
+                errno = e;
+        }
+        return d;
+}
+
+static int host_list_subdirs(void *ctx, const char *path, cj_strv *names) {
+        _cleanup_closedir_ DIR *d = open_listing(path);
+        if (!d)
+                return -errno;
+        struct dirent *de;
+        errno = 0;
+        while ((de = readdir(d))) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                bool dir = de->d_type == DT_DIR;
+                if (de->d_type == DT_UNKNOWN) {
+                        struct stat st;
+                        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                                if (errno != ENOENT)
+                                        return -errno;
+                                st.st_mode = 0;
+                        }
+                        dir = S_ISDIR(st.st_mode);
+                }
+                if (dir && cj_strv_push(names, de->d_name) < 0)
+                        return -ENOMEM;
+                errno = 0;
+        }
+        return errno ? -errno : 0;
+}
+
+static int host_list_names(void *ctx, const char *path, cj_strv *names) {
+        _cleanup_closedir_ DIR *d = open_listing(path);
+        if (!d)
+                return -errno;
+        struct dirent *de;
+        errno = 0;
+        while ((de = readdir(d))) {
+                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 && cj_strv_push(names, de->d_name) < 0)
+                        return -ENOMEM;
+                errno = 0;
+        }
+        return errno ? -errno : 0;
+}
+
+const cj_fs_probe cj_fs_probe_host = {
+        .lstat_type = host_lstat,
+        .realpath = host_realpath,
+        .readlink = host_readlink,
+        .list_subdirs = host_list_subdirs,
+        .ctx = NULL,
+        .list_names = host_list_names,
+};
+
