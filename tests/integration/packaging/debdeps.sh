@@ -39,13 +39,21 @@ while IFS= read -r line; do
         [ -n "${PKG[$d]:-}" ] || PKG[$d]=${p%%:*}
 done < <(dpkg -S "${paths[@]}" 2>/dev/null)
 
+# The archives a static link of the dependencies pulls in beyond their own
+# (Libs.private, e.g. libidn2's -lunistring): a -dev package that ships one
+# of them and no .pc (libunistring-dev) is needed by the static build.
+STATIC_LIBS=$(for d in "${DEPS[@]}"; do pkg-config --static --libs-only-l "$d" 2>/dev/null; done |
+        tr ' ' '\n' | sed -n 's/^-l\(.*\)/lib\1.a/p' | sort -u)
+
 # pcs_of PKG: the pkg-config names PKG ships (its dpkg file list, read
-# directly where it is: `dpkg -L` is slow on a loaded machine).
+# directly where it is: `dpkg -L` is slow on a loaded machine), and as
+# "static:libX.a" each archive of STATIC_LIBS it ships.
 pcs_of() {
-        local l
+        local l files
         l=$(ls /var/lib/dpkg/info/"$1".list /var/lib/dpkg/info/"$1":*.list 2>/dev/null | head -n 1)
-        { if [ -n "$l" ]; then cat "$l"; else dpkg -L "$1" 2>/dev/null; fi; } |
-                grep -E '\.pc$' | xargs -r -n1 basename | sed 's/\.pc$//'
+        files=$(if [ -n "$l" ]; then cat "$l"; else dpkg -L "$1" 2>/dev/null; fi)
+        grep -E '\.pc$' <<<"$files" | xargs -r -n1 basename | sed 's/\.pc$//'
+        grep -E '\.a$' <<<"$files" | xargs -r -n1 basename | grep -xF "$STATIC_LIBS" | sed 's/^/static:/'
 }
 
 # listed FILE PKG: the package is a line of FILE (comments and blanks ignored).
@@ -71,7 +79,8 @@ check_list() {
                 for d in "${DEPS[@]}"; do
                         grep -qxF "$d" <<<"$pcs" && used=1
                 done
-                [ "$used" = 1 ] || { echo "$p is listed but no dependency() uses a .pc it ships"; bad=1; }
+                grep -q '^static:' <<<"$pcs" && used=1
+                [ "$used" = 1 ] || { echo "$p is listed but no dependency() uses a .pc (or static archive) it ships"; bad=1; }
         done
         return "$bad"
 }
