@@ -350,15 +350,20 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
                 child_fail(c, MSG_SETUP_FAILED, errno, "new cgroup namespace");
 
         cj_phase("unshare-cgroup");
-        pid_t call = fork();
+        cj_phase_dump("pid1");
+        /* pid 2 borrows this process's memory until its exec (vfork: pid 1
+         * sleeps meanwhile) instead of copying it: on this path a copy costs
+         * the page tables of the launcher's whole image, and every page pid 2
+         * touches before exec is faulted in again.  Nothing but clawjail's
+         * own setup code runs in the borrowed memory; a file tool (fn) runs
+         * without exec, so it gets a copy of its own. */
+        pid_t call = c->cfg->fn ? fork() : vfork();
         if (call < 0)
                 child_fail(c, MSG_SETUP_FAILED, errno, "fork");
         if (call == 0) {
                 cj_phase_reset();
                 run_call(c);
         }
-        cj_phase("fork");
-        cj_phase_dump("pid1");
 
         /* Only now: the call's argv (the agent's command) lives in the argv area
          * this overwrites, and the call has its own copy since the fork. */
