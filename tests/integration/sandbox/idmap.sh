@@ -59,6 +59,15 @@ else
                 "as root, binds in a 0700 home are idmapped, not skipped"
 fi
 
+# Set-id bits are refused inside, root and rootless (seccomp): as root what
+# the call creates here belongs to the workspace's owner on the host.
+cjrun "$HWS" -- sh -c 'cp /bin/true sid && chmod 4755 sid 2>/dev/null || echo suid-refused
+        chmod 2755 sid 2>/dev/null || echo sgid-refused; echo done'
+is "$(field .stdout)" "suid-refused
+sgid-refused
+done" "chmod 4755 and 2755 are refused inside"
+is "$(stat -c %A "$HWS/sid")" "-rwxr-xr-x" "host: the copy has no set-id bit"
+
 # ---- root only ------------------------------------------------------------------
 if [ $ROOT = 0 ]; then
         for d in "a root-owned 0700 workspace" "a workspace owned by uid 1000" "git after sandboxed commits" \
