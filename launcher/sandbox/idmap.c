@@ -227,7 +227,10 @@ int cj_idmap_plan(cj_mount_plan *plan, const char *home, uid_t uid, gid_t gid, c
                 }
                 if (r == -E2BIG)
                         step = "the per-call limit of idmapped binds (CJ_IDMAP_TREES_MAX)";
-                else if (!cj_idmap_unsupported(r))
+                else if (!cj_idmap_unsupported(r) && (ns >= 0 || r == -ENOMEM || r == -EMFILE || r == -ENFILE))
+                        /* A user namespace that cannot be made (ENOSPC: max_user_namespaces; a
+                         * "root" that is only root in a user namespace) is the host's limit:
+                         * fall back, and the sandbox's own clone then says what to change. */
                         return cj_error_seterrno(err, -r, "idmap %s: %s", op->src, step);
                 if (rw && /* a read-only one is dropped with its own note (reach.h) */
                     fallback_note(notes, op->src, sfd, &st, uid, gid, step, -r) < 0)
