@@ -366,9 +366,16 @@ static void capture_close(capture_file *cap) {
         *cap = (capture_file){ .fd = -1 };
 }
 
+/* The call's stdin: the request's bytes, /dev/null, or (passthrough without
+ * bytes) -1 = clawjail's own.  -errno when it cannot be made: never fall
+ * back to clawjail's stdin then. */
 static int stdin_fd(const cj_call *c) {
-        if (!c->stdin_data)
-                return c->passthrough ? -1 : open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (!c->stdin_data) {
+                if (c->passthrough)
+                        return -1;
+                int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                return fd < 0 ? -errno : fd;
+        }
         int fd = memfd_create("clawjail-stdin", MFD_CLOEXEC);
         if (fd < 0)
                 return -errno;
@@ -629,6 +636,8 @@ static int run_sandbox(call_state *s, cj_error *err) {
 
         bool capture = !c->passthrough || s->task;
         _cleanup_close_ int in = stdin_fd(c);
+        if (in < -1 || (in == -1 && (c->stdin_data || !c->passthrough)))
+                return cj_error_seterrno(err, in, "cannot prepare the call's stdin");
         _cleanup_(capture_close) capture_file cout = { .fd = -1 }, cerr = { .fd = -1 };
         int out = -1, errf = -1;
         if (capture) {
