@@ -346,7 +346,7 @@ int cj_net_proxy_finish(cj_net_proxy *px, cj_net_summary *sum) {
                 cj_net_conn_close(px, c);
         }
         free_dead(px);
-        cj_net_resolver_free(px->resolver); /* never waits for a lookup in progress */
+        cj_net_resolver_free(px->resolver); /* kills any lookup still running */
         px->resolver = NULL;
         *sum = px->sum;
         px->sum = (cj_net_summary){ 0 };
