@@ -181,8 +181,30 @@ static int skip_optional(cj_mount_plan *plan, const char *home, const char *p, i
         return 1;
 }
 
+/* Below HOME (under home), a root that does not exist here is optional too:
+ * collected into *absent for one note on what the call goes without. */
+static bool optional_root(const char *home, const char *p) {
+        return home && home[0] == '/' && strcmp(home, "/") != 0 && strcmp(p, home) != 0 && cj_path_is_under(p, home);
+}
+
+static int note_absent(cj_mount_plan *plan, char *const *absent) {
+        if (!absent || !absent[0])
+                return 0;
+        size_t n = 0;
+        for (size_t i = 0; absent[i]; i++)
+                n += strlen(absent[i]) + 2;
+        static const char head[] = "optional binds left out, not present on this host: ";
+        char *note = malloc(sizeof head + n);
+        if (!note)
+                return -ENOMEM;
+        char *w = stpcpy(note, head);
+        for (size_t i = 0; absent[i]; i++)
+                w = stpcpy(stpcpy(w, i ? ", " : ""), absent[i]);
+        return cj_strv_push_take(&plan->notes, note) < 0 ? -ENOMEM : 0;
+}
+
 static int add_roots(cj_mount_plan *plan, char *const *paths, bool rw, char *const *const all[], size_t nall,
-                     const char *home, const cj_fs_probe *probe, cj_error *err) {
+                     const char *home, cj_strv *absent, const cj_fs_probe *probe, cj_error *err) {
         for (size_t i = 0; paths && paths[i]; i++) {
                 const char *p = paths[i];
                 errno = 0;
@@ -194,8 +216,11 @@ static int add_roots(cj_mount_plan *plan, char *const *paths, bool rw, char *con
                         continue;
                 if (t == CJ_FT_ERROR)
                         return unexaminable(err, errno, p);
-                if (t == CJ_FT_MISSING)
+                if (t == CJ_FT_MISSING) {
+                        if (absent && optional_root(home, p) && cj_strv_push(absent, p) < 0)
+                                return cj_error_set(err, ENOMEM, "out of memory");
                         continue;
+                }
                 char *real = probe->realpath(probe->ctx, p);
                 if (!real)
                         continue; /* dangling symlink: nothing to bind */
@@ -681,13 +706,16 @@ int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const 
                 return cj_error_set(err, ENOMEM, "out of memory");
         char *const *const all[] = { p->fs_ro, extra_ro, p->fs_rw, extra_rw };
         const char *home = cj_profile_env_get(p, "HOME");
-        int r = add_roots(&plan, p->fs_ro, false, all, 4, home, probe, err);
+        _cleanup_strv_ cj_strv absent = NULL;
+        int r = add_roots(&plan, p->fs_ro, false, all, 4, home, &absent, probe, err);
         if (r >= 0) /* the operator's roots are never optional */
-                r = add_roots(&plan, extra_ro, false, all, 4, NULL, probe, err);
+                r = add_roots(&plan, extra_ro, false, all, 4, NULL, NULL, probe, err);
         if (r >= 0)
-                r = add_roots(&plan, p->fs_rw, true, all, 4, home, probe, err);
+                r = add_roots(&plan, p->fs_rw, true, all, 4, home, &absent, probe, err);
         if (r >= 0)
-                r = add_roots(&plan, extra_rw, true, all, 4, NULL, probe, err);
+                r = add_roots(&plan, extra_rw, true, all, 4, NULL, NULL, probe, err);
+        if (r >= 0 && note_absent(&plan, absent) < 0)
+                r = cj_error_set(err, ENOMEM, "out of memory");
         for (size_t i = 0; r >= 0 && p->fs_tmpfs && p->fs_tmpfs[i]; i++)
                 r = add_op(&plan, CJ_MNT_TMPFS, NULL, strdup(p->fs_tmpfs[i]), err);
         if (r >= 0)

@@ -50,6 +50,10 @@ like "$(field .stdout)" "toolchain-ran" "the toolchain in \${HOME}/.cargo/bin ru
 like "$(field .stdout)" "cache-written" "the npm cache is writable"
 is "$(stat -c %u "$H/.npm/_cacache/cj-written" 2>/dev/null)" "$(id -u)" \
         "host: the cache file belongs to the home's owner"
+like "$(field '.hints // [] | join("\n")')" "optional binds left out, not present on this host: .*$H/go/bin" \
+        "optional binds that do not exist here are named in one note in hints"
+unlike "$(field '.hints // [] | join("\n")')" "not present on this host: .*$H/\.cargo/bin" \
+        "and only those: the toolchain that exists is bound"
 if [ $ROOT = 0 ]; then
         like "$(field '.hints // [] | join("\n")')" "skipped the optional bind $H/.cache/pip/http-v2: Permission denied" \
                 "an optional cache that cannot be examined is skipped with a note in hints"
