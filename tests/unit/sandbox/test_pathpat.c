@@ -152,19 +152,40 @@ static int plan_says(const cj_mount_plan *plan, const char *path) {
         return r;
 }
 
-START_TEST(stages_agree) {
-        cj_profile p = { 0 };
-        cj_strv_push(&p.fs_ro, "/usr");
-        cj_strv_push(&p.fs_rw, "/ws");
-        cj_strv_push(&p.fs_deny, "/ws/**/.env");
-        cj_strv_push(&p.fs_protect, "/ws/**/.git/hooks/");
-        cj_strv_push(&p.fs_protect, "/ws/**/.git/config");
-        cj_strv_push(&p.fs_protect, "/ws/build/");
-        cj_mount_plan plan = { 0 };
+/* A profile with /usr ro and /ws rw plus the given lists, its plan over the
+ * host above and the chain's view of it, built as every stage builds them. */
+typedef struct stages {
+        cj_profile p;
+        cj_mount_plan plan;
+        cj_vctx v;
+} stages;
+
+static void stages_build(stages *st) {
+        cj_strv_push(&st->p.fs_ro, "/usr");
+        cj_strv_push(&st->p.fs_rw, "/ws");
         cj_error err = { 0 };
-        ck_assert_msg(cj_mount_plan_build(&p, NULL, NULL, &probe, &plan, &err) == 0, "%s", err.msg);
-        cj_vctx v = { .profile = &p, .cwd = "/ws" };
-        ck_assert_int_eq(cj_paths_prepare(&v), 0);
+        ck_assert_msg(cj_mount_plan_build(&st->p, NULL, NULL, &probe, &st->plan, &err) == 0, "%s", err.msg);
+        st->v = (cj_vctx){ .profile = &st->p, .cwd = "/ws" };
+        ck_assert_int_eq(cj_paths_prepare(&st->v), 0);
+}
+
+static void stages_free(stages *st) {
+        cj_paths_release(&st->v);
+        cj_mount_plan_clear(&st->plan);
+        cj_strv_free(st->p.fs_ro);
+        cj_strv_free(st->p.fs_rw);
+        cj_strv_free(st->p.fs_deny);
+        cj_strv_free(st->p.fs_deny_except);
+        cj_strv_free(st->p.fs_protect);
+}
+
+START_TEST(stages_agree) {
+        stages st = { 0 };
+        cj_strv_push(&st.p.fs_deny, "/ws/**/.env");
+        cj_strv_push(&st.p.fs_protect, "/ws/**/.git/hooks/");
+        cj_strv_push(&st.p.fs_protect, "/ws/**/.git/config");
+        cj_strv_push(&st.p.fs_protect, "/ws/build/");
+        stages_build(&st);
 
         /* 1 protected, 2 denied */
         static const struct {
@@ -185,39 +206,28 @@ START_TEST(stages_agree) {
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
                 const char *path = cases[i].path;
                 int want = cases[i].want;
-                int module = (cj_pathpat_match_any(p.fs_protect, path) ? 1 : 0) |
-                             (cj_pathpat_match_any(p.fs_deny, path) ? 2 : 0);
-                int proto = (cj_proto_path_matches(path, p.fs_protect) ? 1 : 0) |
-                            (cj_proto_path_matches(path, p.fs_deny) ? 2 : 0);
-                unsigned k = cj_path_classify(path, &v);
+                int module = (cj_pathpat_match_any(st.p.fs_protect, path) ? 1 : 0) |
+                             (cj_pathpat_match_any(st.p.fs_deny, path) ? 2 : 0);
+                int proto = (cj_proto_path_matches(path, st.p.fs_protect) ? 1 : 0) |
+                            (cj_proto_path_matches(path, st.p.fs_deny) ? 2 : 0);
+                unsigned k = cj_path_classify(path, &st.v);
                 int chain = ((k & CJ_PATH_PROTECTED) ? 1 : 0) | ((k & CJ_PATH_DENIED) ? 2 : 0);
-                int mounts = plan_says(&plan, path);
+                int mounts = plan_says(&st.plan, path);
                 ck_assert_msg(module == want && proto == want && chain == want && mounts == want,
                               "%s: want %d, matcher %d, request check %d, chain %d, plan %d", path, want, module,
                               proto, chain, mounts);
         }
-        cj_paths_release(&v);
-        cj_mount_plan_clear(&plan);
-        cj_strv_free(p.fs_ro);
-        cj_strv_free(p.fs_rw);
-        cj_strv_free(p.fs_deny);
-        cj_strv_free(p.fs_protect);
+        stages_free(&st);
 }
 END_TEST
 
 /* filesystem.deny_except: every stage reopens exactly the paths the
  * exceptions name, and nothing below a path that stays masked. */
 START_TEST(exceptions_agree) {
-        cj_profile p = { 0 };
-        cj_strv_push(&p.fs_ro, "/usr");
-        cj_strv_push(&p.fs_rw, "/ws");
-        cj_strv_push(&p.fs_deny, "/ws/**/.env*");
-        cj_strv_push(&p.fs_deny_except, "/ws/**/.env.example");
-        cj_mount_plan plan = { 0 };
-        cj_error err = { 0 };
-        ck_assert_msg(cj_mount_plan_build(&p, NULL, NULL, &probe, &plan, &err) == 0, "%s", err.msg);
-        cj_vctx v = { .profile = &p, .cwd = "/ws" };
-        ck_assert_int_eq(cj_paths_prepare(&v), 0);
+        stages st = { 0 };
+        cj_strv_push(&st.p.fs_deny, "/ws/**/.env*");
+        cj_strv_push(&st.p.fs_deny_except, "/ws/**/.env.example");
+        stages_build(&st);
         static const struct {
                 const char *path;
                 bool masked;
@@ -228,11 +238,11 @@ START_TEST(exceptions_agree) {
         };
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
                 const char *path = cases[i].path;
-                bool module = cj_pathpat_masked(p.fs_deny, p.fs_deny_except, path);
+                bool module = cj_pathpat_masked(st.p.fs_deny, st.p.fs_deny_except, path);
                 cj_proto_error perr;
-                bool proto = cj_proto_check_target(&p, CJ_TOOL_READ, path, &perr) < 0;
-                bool chain = (cj_path_classify(path, &v) & CJ_PATH_DENIED) != 0;
-                bool mounts = (plan_says(&plan, path) & 2) != 0;
+                bool proto = cj_proto_check_target(&st.p, CJ_TOOL_READ, path, &perr) < 0;
+                bool chain = (cj_path_classify(path, &st.v) & CJ_PATH_DENIED) != 0;
+                bool mounts = (plan_says(&st.plan, path) & 2) != 0;
                 ck_assert_msg(module == cases[i].masked && proto == cases[i].masked && chain == cases[i].masked &&
                                       mounts == cases[i].masked,
                               "%s: want %d, matcher %d, request check %d, chain %d, plan %d", path, cases[i].masked,
@@ -247,14 +257,9 @@ START_TEST(exceptions_agree) {
         ck_assert(!cj_pathpat_masked(dd, dx2, "/h/.ssh/id_rsa")); /* reopening the named path reopens it whole */
         ck_assert(cj_pathpat_masked(dd, NULL, "/h/.ssh/id_rsa"));
         /* the plain-name path of the chain (no '/' in the word) */
-        ck_assert((cj_path_classify(".env.example", &v) & CJ_PATH_DENIED) == 0);
-        ck_assert((cj_path_classify(".env", &v) & CJ_PATH_DENIED) != 0);
-        cj_paths_release(&v);
-        cj_mount_plan_clear(&plan);
-        cj_strv_free(p.fs_ro);
-        cj_strv_free(p.fs_rw);
-        cj_strv_free(p.fs_deny);
-        cj_strv_free(p.fs_deny_except);
+        ck_assert((cj_path_classify(".env.example", &st.v) & CJ_PATH_DENIED) == 0);
+        ck_assert((cj_path_classify(".env", &st.v) & CJ_PATH_DENIED) != 0);
+        stages_free(&st);
 }
 END_TEST
 
