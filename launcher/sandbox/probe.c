@@ -84,7 +84,9 @@ static DIR *open_listing(const char *path) {
         return d;
 }
 
-static int host_list_subdirs(void *ctx, const char *path, cj_strv *names) {
+/* Names in path, but "." and ".."; only the real subdirectories (symlinks
+ * not followed) when dirs_only. */
+static int list_dir(const char *path, bool dirs_only, cj_strv *names) {
         _cleanup_closedir_ DIR *d = open_listing(path);
         if (!d)
                 return -errno;
@@ -93,35 +95,29 @@ static int host_list_subdirs(void *ctx, const char *path, cj_strv *names) {
         while ((de = readdir(d))) {
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
-                bool dir = de->d_type == DT_DIR;
-                if (de->d_type == DT_UNKNOWN) {
+                bool keep = !dirs_only || de->d_type == DT_DIR;
+                if (dirs_only && de->d_type == DT_UNKNOWN) {
                         struct stat st;
                         if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
                                 if (errno != ENOENT)
                                         return -errno;
                                 st.st_mode = 0;
                         }
-                        dir = S_ISDIR(st.st_mode);
+                        keep = S_ISDIR(st.st_mode);
                 }
-                if (dir && cj_strv_push(names, de->d_name) < 0)
+                if (keep && cj_strv_push(names, de->d_name) < 0)
                         return -ENOMEM;
                 errno = 0;
         }
         return errno ? -errno : 0;
 }
 
+static int host_list_subdirs(void *ctx, const char *path, cj_strv *names) {
+        return list_dir(path, true, names);
+}
+
 static int host_list_names(void *ctx, const char *path, cj_strv *names) {
-        _cleanup_closedir_ DIR *d = open_listing(path);
-        if (!d)
-                return -errno;
-        struct dirent *de;
-        errno = 0;
-        while ((de = readdir(d))) {
-                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 && cj_strv_push(names, de->d_name) < 0)
-                        return -ENOMEM;
-                errno = 0;
-        }
-        return errno ? -errno : 0;
+        return list_dir(path, false, names);
 }
 
 const cj_fs_probe cj_fs_probe_host = {
