@@ -195,15 +195,19 @@ bool cj_arg_is_code(const sh_cmd *cmd, size_t i) {
         return false;
 }
 
-/* A static relative path that stays inside the workspace: running or sourcing
- * it is no different from running ./script, which the sandbox confines. */
-bool cj_arg_is_workspace_file(const sh_arg *a) {
+bool cj_arg_is_workspace_path(const sh_arg *a) {
         const char *v = a->value;
-        if (a->flags & (SH_ARG_DYNAMIC | SH_ARG_GLOB | SH_ARG_TILDE) || a->word_flags & SH_WORD_PROCSUBST)
+        if (a->flags & (SH_ARG_DYNAMIC | SH_ARG_TILDE) || a->word_flags & SH_WORD_PROCSUBST)
                 return false;
         if (v[0] == '/' || v[0] == '\0' || v[0] == '-')
                 return false;
         return strncmp(v, "../", 3) != 0 && !strstr(v, "/../") && strcmp(v, "..") != 0;
+}
+
+/* A static relative path that stays inside the workspace: running or sourcing
+ * it is no different from running ./script, which the sandbox confines. */
+bool cj_arg_is_workspace_file(const sh_arg *a) {
+        return !(a->flags & SH_ARG_GLOB) && cj_arg_is_workspace_path(a);
 }
 
 static void assigned_add(cj_assigned_names *out, const sh_cmd *cmd, size_t i) {

@@ -164,6 +164,8 @@ bool cj_is_interpreter_name(const char *name);
 bool cj_is_fetcher_name(const char *name);
 /* A static relative path inside the workspace (no .., not absolute, not dynamic). */
 bool cj_arg_is_workspace_file(const sh_arg *a);
+/* The same, a glob allowed (names in the workspace, not one file). */
+bool cj_arg_is_workspace_path(const sh_arg *a);
 /* Does argv[i] become program text (sh -c STRING, eval ARGS, source FILE, python -c CODE, script operand)? */
 bool cj_arg_is_code(const sh_cmd *cmd, size_t i);
 /* Can any argument of this command be program text (eval, source, shells, interpreters)? */

@@ -53,21 +53,15 @@ static bool args_are_not_reads(const sh_cmd *cmd) {
  * metadata, never content: on a path inside the workspace (relative, no
  * "..") that is routine (`test -f .env || cp .env.example .env`, `ls -la
  * .env*`); probing the credential stores of HOME or the system still asks. */
-static bool metadata_of_workspace_path(const sh_cmd *cmd, const char *v) {
-        if (!cj_name_in(cj_cmd_name(cmd), (const char *const[]) { "test", "[", "ls", "stat", "realpath", "readlink",
-                                                                   "basename", "dirname", NULL }))
-                return false;
-        if (v[0] == '/' || v[0] == '~' || v[0] == '$' || v[0] == '"' || v[0] == '\'')
-                return false;
-        for (const char *p = v; (p = strstr(p, "..")); p += 2)
-                if ((p == v || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
-                        return false;
-        return true;
+static bool metadata_of_workspace_path(const sh_cmd *cmd, const sh_arg *a) {
+        return cj_name_in(cj_cmd_name(cmd), (const char *const[]) { "test", "[", "ls", "stat", "realpath", "readlink",
+                                                                     "basename", "dirname", NULL }) &&
+               cj_arg_is_workspace_path(a);
 }
 
 static void cred_cmd(cj_vctx *c, const sh_cmd *cmd) {
         for (size_t i = 1; i < cmd->argc && !args_are_not_reads(cmd); i++)
-                if (!metadata_of_workspace_path(cmd, cmd->argv[i].value))
+                if (!metadata_of_workspace_path(cmd, &cmd->argv[i]))
                         judge_value(c, cmd->argv[i].value, cmd->argv[i].span);
         for (size_t i = 0; i < cmd->nredirs; i++) {
                 const sh_cmd_redir *r = &cmd->redirs[i];
