@@ -359,6 +359,86 @@ static const opt command_opts[] = { { 'p', NULL, false }, { 'v', NULL, false }, 
 static const opt time_opts[] = { { 'p', "portability", false }, { 'f', "format", true }, { 'o', "output", true },
                                  { 'a', "append", false }, { 'v', "verbose", false }, { 'q', "quiet", false }, { 0 } };
 
+/* Scheduling and I/O runners that exec their argv after options and a fixed
+ * number of leading operands (chrt's priority, taskset's mask, setarch's
+ * architecture).  An option not listed here leaves the command unresolved:
+ * guessing where the inner command starts is how `ionice -c 3 find . -name
+ * "*.o"` used to be read as running `*.o`. */
+static const opt ionice_opts[] = { { 'c', "class", true }, { 'n', "classdata", true }, { 't', "ignore", false },
+                                   { 'p', "pid", true }, { 'P', "pgid", true }, { 'u', "uid", true }, { 0 } };
+static const opt chrt_opts[] = {
+        { 'b', "batch", false }, { 'd', "deadline", false }, { 'f', "fifo", false }, { 'i', "idle", false },
+        { 'o', "other", false }, { 'r', "rr", false }, { 'R', "reset-on-fork", false }, { 'v', "verbose", false },
+        { 'a', "all-tasks", false }, { 'm', "max", false }, { 'p', "pid", false }, { 'T', "sched-runtime", true }, { 'P', "sched-period", true }, { 'D', "sched-deadline", true }, { 0 },
+};
+static const opt taskset_opts[] = { { 'a', "all-tasks", false }, { 'c', "cpu-list", false }, { 'p', "pid", false },
+                                    { 0 } };
+static const opt chronic_opts[] = { { 'e', NULL, false }, { 'v', NULL, false }, { 0 } };
+static const opt nocache_opts[] = { { 'n', NULL, true }, { 0 } };
+static const opt setarch_opts[] = {
+        { 'v', "verbose", false }, { 'R', "addr-no-randomize", false }, { 'F', "fdpic-funcptrs", false },
+        { 'Z', "mmap-page-zero", false }, { 'L', "addr-compat-layout", false }, { 'X', "read-implies-exec", false },
+        { 'B', "32bit", false }, { 'I', "short-inode", false }, { 'S', "whole-seconds", false },
+        { 'T', "sticky-timeouts", false }, { '3', "3gb", false }, { 0, "4gb", false }, { 0, "uname-2.6", false },
+        { 0 },
+};
+static const opt no_opts[] = { { 0 } };
+
+typedef struct plain_runner {
+        const char *name;
+        const opt *opts;
+        unsigned lead_before; /* operands before the options (setarch ARCH) */
+        unsigned lead_after;  /* operands between the options and the command */
+        char no_exec;         /* this option means no command follows (-p PID), 0 if none */
+} plain_runner;
+
+static const plain_runner plain_runners[] = {
+        { "ionice", ionice_opts, 0, 0, 'p' },  { "chrt", chrt_opts, 0, 1, 0 },
+        { "taskset", taskset_opts, 0, 1, 0 },  { "eatmydata", no_opts, 0, 0, 0 },
+        { "chronic", chronic_opts, 0, 0, 0 },  { "nocache", nocache_opts, 0, 0, 0 },
+        { "catchsegv", no_opts, 0, 0, 0 },     { "setarch", setarch_opts, 1, 0, 0 },
+        { "linux32", setarch_opts, 0, 0, 0 },  { "linux64", setarch_opts, 0, 0, 0 },
+};
+
+static const plain_runner *find_plain_runner(const char *name) {
+        for (size_t i = 0; i < sizeof plain_runners / sizeof *plain_runners; i++)
+                if (!strcmp(plain_runners[i].name, name))
+                        return &plain_runners[i];
+        return NULL;
+}
+
+static int plain_opt(sh_unwrap *u, char name, const char *lng, const char *arg) {
+        (void) lng;
+        (void) arg;
+        const plain_runner *p = find_plain_runner(u->runner);
+        if (p && p->no_exec && name == p->no_exec)
+                u->via_flags |= SH_VIA_NO_EXEC;
+        /* chrt -p PRIO PID / taskset -p MASK PID change a running process */
+        if ((!strcmp(u->runner, "chrt") || !strcmp(u->runner, "taskset")) && name == 'p')
+                u->via_flags |= SH_VIA_NO_EXEC;
+        if (!strcmp(u->runner, "chrt") && name == 'm')
+                u->via_flags |= SH_VIA_NO_EXEC; /* prints the priority ranges */
+        return 0;
+}
+
+static int unwrap_plain(const plain_runner *p, const sh_arg *argv, size_t argc, sh_unwrap *u) {
+        size_t i = 1 + p->lead_before;
+        for (size_t j = 1; j < i; j++)
+                if (j >= argc || !is_static(&argv[j]) || argv[j].value[0] == '-')
+                        return unresolved(u, "runner operand missing or known only at runtime");
+        long k = scan_opts(argv, argc, i, p->opts, u, plain_opt, false);
+        if (k < 0)
+                return unresolved(u, u->why ? u->why : "unknown runner option");
+        if (u->via_flags & SH_VIA_NO_EXEC) {
+                u->flags |= SH_UNWRAP_NONE;
+                return 0;
+        }
+        for (unsigned n = 0; n < p->lead_after; n++, k++)
+                if ((size_t) k >= argc || !is_static(&argv[k]))
+                        return unresolved(u, "runner operand missing or known only at runtime");
+        return set_inner(u, argc, k);
+}
+
 static int misc_opt(sh_unwrap *u, char name, const char *lng, const char *arg) {
         const char *r = u->runner;
         if (!strcmp(r, "xargs") && name == 'I')
@@ -442,13 +522,18 @@ int sh_unwrap_argv(const sh_arg *argv, size_t argc, sh_unwrap *u) {
         for (size_t i = 0; i < sizeof simple / sizeof *simple && !runner; i++)
                 if (!strcmp(name, simple[i]))
                         runner = simple[i];
+        const plain_runner *plain = runner ? NULL : find_plain_runner(name);
+        if (plain)
+                runner = plain->name;
         if (!runner)
                 return 0;
         u->runner = runner;
         u->flags = SH_UNWRAP_RUNNER;
         int r = 0;
         long k;
-        if (!strcmp(runner, "busybox")) {
+        if (plain) {
+                r = unwrap_plain(plain, argv, argc, u);
+        } else if (!strcmp(runner, "busybox")) {
                 /* busybox sh -c ...: shift by one */
                 if (argc > 1 && (!strcmp(argv[1].value, "sh") || !strcmp(argv[1].value, "ash")))
                         r = unwrap_shell(argv + 1, argc - 1, u);

@@ -220,11 +220,12 @@ const cj_hx_prog cj_hx_table[] = {
         { NAMES("nsenter", "unshare", "chroot", "setpriv", "runuser", "capsh", "firejail", "bwrap", "proot",
                 "systemd-nspawn", "lxc-attach", "ip", "chcon", "runcon", "sandbox"),
           none, false, cj_hx_runner, NULL },
-        { NAMES("ionice", "chrt", "taskset", "prlimit", "numactl", "cgexec", "fakeroot", "faketime", "unbuffer",
-                "rlwrap", "xvfb-run", "dbus-run-session", "ssh-agent", "catchsegv", "systemd-inhibit", "caffeinate",
-                "sg", "valgrind", "perf", "torsocks", "proxychains", "proxychains4", "chpst", "daemonize",
-                "start-stop-daemon", "entr", "inotifywait", "nodemon", "direnv", "logsave", "setarch", "linux32",
-                "linux64", "cpulimit", "nocache", "eatmydata", "chronic", "ifne", "pv"),
+        /* ionice, chrt, taskset, eatmydata, chronic, nocache, catchsegv, setarch
+         * and linux32/64 are unwrapped by the parser (shell/unwrap.c) */
+        { NAMES("prlimit", "numactl", "cgexec", "fakeroot", "faketime", "unbuffer", "rlwrap", "xvfb-run",
+                "dbus-run-session", "ssh-agent", "systemd-inhibit", "caffeinate", "sg", "valgrind", "perf",
+                "torsocks", "proxychains", "proxychains4", "chpst", "daemonize", "start-stop-daemon", "entr",
+                "inotifywait", "nodemon", "direnv", "logsave", "cpulimit", "ifne", "pv"),
           none, false, cj_hx_runner, NULL },
         { NULL, NULL, false, NULL, NULL },
 };
