@@ -244,23 +244,51 @@ static int attach_tree(const cj_mount_op *op, const char *dst, cj_error *err) {
  * parent first) come from an idmapped tree?  Then what is mounted inside it
  * is taken from the new root, through the idmapping, never from the host
  * path, which run_as may not even reach. */
-static bool inside_idmapped(const cj_mount_plan *plan, size_t i) {
-        const cj_mount_op *root = NULL;
+/* The innermost root (an earlier op: the plan is sorted parent first)
+ * holding ops[i], or -1. */
+static ssize_t holder_of(const cj_mount_plan *plan, size_t i) {
+        ssize_t root = -1;
         for (size_t j = 0; j < i; j++) {
                 cj_mount_kind k = plan->ops[j].kind;
                 if ((k == CJ_MNT_BIND_RW || k == CJ_MNT_BIND_RO || k == CJ_MNT_TMPFS) &&
                     cj_path_is_under(plan->ops[i].dst, plan->ops[j].dst))
-                        root = &plan->ops[j];
+                        root = (ssize_t) j;
         }
-        return root && root->tree_fd >= 0;
+        return root;
+}
+
+static bool inside_idmapped(const cj_mount_plan *plan, size_t i) {
+        ssize_t h = holder_of(plan, i);
+        return h >= 0 && plan->ops[h].tree_fd >= 0;
+}
+
+static const char *below(const char *path, const char *root) {
+        return strcmp(root, "/") == 0 ? path : path + strlen(root);
+}
+
+/* Does read-only root ops[i] show, in the new root, what its holder already
+ * shows through an idmapping (`--ro docs` inside a root-owned 0700
+ * workspace, or `--ro docs/a` inside that)?  Then its source is that view,
+ * which run_as reaches; the host path it may not. */
+static bool seen_through_idmap(const cj_mount_plan *plan, size_t i) {
+        const cj_mount_op *op = &plan->ops[i];
+        ssize_t h = holder_of(plan, i);
+        if (h < 0 || op->kind != CJ_MNT_BIND_RO || op->tree_fd >= 0 || !op->src)
+                return false;
+        const cj_mount_op *root = &plan->ops[h];
+        if (!root->src || !cj_path_is_under(op->src, root->src) ||
+            strcmp(below(op->src, root->src), below(op->dst, root->dst)) != 0)
+                return false;
+        return root->tree_fd >= 0 || seen_through_idmap(plan, (size_t) h);
 }
 
 static int apply_op(const cj_mount_plan *plan, size_t i, cj_error *err) {
         const cj_mount_op *op = &plan->ops[i];
         /* Pins and protections name a path of the root that holds them (plan.c:
          * map_to_sandbox); a nested root has its own source, and its own tree. */
-        bool via_new_root = (op->kind == CJ_MNT_PIN || op->kind == CJ_MNT_PROTECT || op->kind == CJ_MNT_PROTECT_NEW) &&
-                            inside_idmapped(plan, i);
+        bool via_new_root = ((op->kind == CJ_MNT_PIN || op->kind == CJ_MNT_PROTECT || op->kind == CJ_MNT_PROTECT_NEW) &&
+                             inside_idmapped(plan, i)) ||
+                            seen_through_idmap(plan, i);
         /* Not PATH_MAX buffers: every path below is opened component by
          * component or through cj_open_long, so a deep mask still lands. */
         _cleanup_free_ char *dst = concat(NEWROOT, op->dst);

@@ -74,7 +74,7 @@ is "$(stat -c %A "$HWS/sid")" "-rwxr-xr-x" "host: the copy has no set-id bit"
 
 # ---- root only ------------------------------------------------------------------
 if [ $ROOT = 0 ]; then
-        for d in "a root-owned 0700 workspace" "a workspace owned by uid 1000" "git after sandboxed commits" \
+        for d in "a root-owned 0700 workspace" "--ro roots inside it" "a workspace owned by uid 1000" "git after sandboxed commits" \
                 "the call is never host uid 0" "build profile with gcc, make and python3" "protections inside an idmapped workspace" \
                 "fallback on ramfs"; do
                 skip "$d" "$NOT_ROOT"
@@ -89,6 +89,20 @@ is "$(field .exit_code)" 0 "a root-owned 0700 workspace: the call runs"
 is "$(field .stdout)" "65534
 ok" "it runs as run_as and can write"
 is "$(stat -c %u:%g "$W0/made" "$W0/dir" | sort -u)" "0:0" "host: what it created belongs to root, the owner"
+
+# Operator --ro roots inside it come through the workspace's idmapping: run_as
+# cannot reach them on the host (the 0700 parent), yet they read, stay
+# read-only, and keep their masks.
+mkdir -p "$W0/docs/sub" && echo hello >"$W0/docs/a" && echo SECRET >"$W0/docs/.env" && echo deep >"$W0/docs/sub/b"
+cjrun "$W0" --ro docs --ro "$W0/docs/sub/b" -- sh -c 'cat docs/a docs/sub/b; grep -c SECRET docs/.env || echo masked
+        echo x >docs/new 2>/dev/null || echo ro-dir; echo x >>docs/sub/b 2>/dev/null || echo ro-file'
+is "$(field .exit_code)" 0 "--ro inside a root-owned 0700 workspace: the call runs"
+is "$(field .stdout)" "hello
+deep
+masked
+ro-dir
+ro-file" "--ro roots read through the idmapping, stay read-only and keep the .env mask"
+ok "host: nothing was written below the --ro root" test ! -e "$W0/docs/new"
 
 # A workspace owned by uid 1000, mode 0700.
 W1=$SD/w1000
