@@ -4,11 +4,13 @@
 /* What the parser hands the compiler: a flat, already-resolved rule list.
  * Shared by policy_parse.c, policy_compile.c and policy_names.c only. */
 
+#include <fcntl.h>
 #include <seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "seccomp/policy.h"
+#include "util/sha256.h"
 
 typedef struct cj_seccomp_rule {
         char name[CJ_SECCOMP_NAME_MAX];        /* syscall name as written */
@@ -19,6 +21,15 @@ typedef struct cj_seccomp_rule {
         const char *file;                      /* owned by cj_seccomp_policy.files */
         unsigned line;
 } cj_seccomp_rule;
+
+/* How the parser reached one file of a policy and what it read there: the
+ * build-time compiler (embed_gen.c) records this, and the run-time check
+ * (embedded.c) walks the same includes to prove the files are unchanged. */
+typedef struct cj_seccomp_source {
+        char *include;                         /* the @include argument; NULL for the top-level file */
+        int parent;                            /* index of the including file; -1 for the top-level file */
+        uint8_t sha256[CJ_SHA256_LEN];         /* of the bytes parsed */
+} cj_seccomp_source;
 
 typedef struct cj_seccomp_decl {
         char name[CJ_SECCOMP_NAME_MAX];
@@ -33,6 +44,7 @@ struct cj_seccomp_policy {
         cj_seccomp_rule *rules;
         size_t n_rules, cap_rules;
         char **files;                          /* every file parsed, for rule origins */
+        cj_seccomp_source *sources;            /* parallel to files */
         size_t n_files;
         cj_seccomp_decl decls[CJ_SECCOMP_DECLS_MAX];
         size_t n_decls;
@@ -50,3 +62,16 @@ int cj_seccomp_errno_from_name(const char *name);
 /* Offset the unified syscall table has on the native architecture (MIPS ABIs
  * number from 4000/5000/6000; every other supported arch from 0). */
 int cj_seccomp_native_nr_offset(void);
+
+/* How the parser opens a policy file: O_NONBLOCK, so a FIFO named by a
+ * policy cannot hang it (only regular files are then read). */
+#define CJ_SECCOMP_OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+
+/* The file a top-level NAME|PATH names (NAME.policy in search_dirs; a PATH
+ * as is) and the file `@include NAME|PATH` in including_file names (a NAME
+ * next to that file, then in search_dirs; a relative PATH from its
+ * directory).  0 and a malloc'd *out, -EINVAL for a bad policy name,
+ * -ENOENT when no search dir has it, -ENOMEM. */
+int cj_seccomp_resolve_top(const char *name_or_path, const char *const *search_dirs, char **out);
+int cj_seccomp_resolve_include(const char *name, const char *including_file, const char *const *search_dirs,
+                               char **out);

@@ -25,6 +25,7 @@ typedef struct frame {
         ino_t ino;
         bool known;                     /* false for a parsed string with no file behind it */
         const char *file;
+        int index;                      /* in cj_seccomp_policy.files / .sources */
 } frame;
 
 typedef struct parser {
@@ -46,7 +47,7 @@ typedef struct tokens {
         size_t n;
 } tokens;
 
-static int parse_file(parser *ps, const char *path, const where *from);
+static int parse_file(parser *ps, const char *path, const char *include, const where *from);
 
 static int fail(parser *ps, const where *w, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(parser *ps, const where *w, const char *fmt, ...) {
@@ -471,23 +472,27 @@ static bool valid_policy_name(const char *name) {
         return true;
 }
 
-/* NAME -> NAME.policy in dir_first (may be NULL), then in dirs.  NULL if none. */
-static char *find_policy(const char *name, const char *dir_first, const char *const *dirs) {
+/* NAME -> NAME.policy in dir_first (may be NULL), then in dirs.  -ENOENT if none. */
+static int find_policy(const char *name, const char *dir_first, const char *const *dirs, char **out) {
         size_t nl = strlen(name), sl = strlen(POLICY_SUFFIX);
         bool has_suffix = nl > sl && strcmp(name + nl - sl, POLICY_SUFFIX) == 0;
         _cleanup_free_ char *file = NULL;
         if (asprintf(&file, "%s%s", name, has_suffix ? "" : POLICY_SUFFIX) < 0)
-                return NULL;
+                return -ENOMEM;
         for (size_t i = 0;; i++) {
                 const char *dir = i == 0 ? dir_first : (dirs ? dirs[i - 1] : NULL);
                 if (i > 0 && !dir)
-                        return NULL;
+                        return -ENOENT;
                 if (!dir)
                         continue;
                 _cleanup_free_ char *path = cj_path_join(dir, file);
+                if (!path)
+                        return -ENOMEM;
                 struct stat st;
-                if (path && stat(path, &st) == 0 && S_ISREG(st.st_mode))
-                        return TAKE_PTR(path);
+                if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+                        *out = TAKE_PTR(path);
+                        return 0;
+                }
         }
 }
 
@@ -499,6 +504,24 @@ static char *dir_of(const char *path) {
         return slash == path ? strdup("/") : strndup(path, (size_t) (slash - path));
 }
 
+int cj_seccomp_resolve_top(const char *name_or_path, const char *const *search_dirs, char **out) {
+        if (strchr(name_or_path, '/'))
+                return (*out = strdup(name_or_path)) ? 0 : -ENOMEM;
+        if (!valid_policy_name(name_or_path))
+                return -EINVAL;
+        return find_policy(name_or_path, NULL, search_dirs, out);
+}
+
+int cj_seccomp_resolve_include(const char *name, const char *including_file, const char *const *search_dirs,
+                               char **out) {
+        _cleanup_free_ char *dir = dir_of(including_file);
+        if (strchr(name, '/'))
+                return (*out = name[0] == '/' || !dir ? strdup(name) : cj_path_join(dir, name)) ? 0 : -ENOMEM;
+        if (!valid_policy_name(name))
+                return -EINVAL;
+        return find_policy(name, dir, search_dirs, out);
+}
+
 static int parse_include(parser *ps, const where *w, const char *arg) {
         size_t len = strcspn(arg, " \t\r#");
         const char *rest = arg + len;
@@ -506,25 +529,20 @@ static int parse_include(parser *ps, const where *w, const char *arg) {
         if (len == 0 || (*rest && *rest != '#'))
                 return fail(ps, w, "usage: @include NAME|PATH");
         _cleanup_free_ char *name = strndup(arg, len);
-        _cleanup_free_ char *dir = dir_of(w->file);
         _cleanup_free_ char *path = NULL;
         if (!name)
                 return cj_error_set(ps->err, ENOMEM, "out of memory");
-        if (strchr(name, '/'))
-                path = name[0] == '/' || !dir ? strdup(name) : cj_path_join(dir, name);
-        else {
-                if (!valid_policy_name(name))
-                        return fail(ps, w, "bad policy name '%s'", name);
-                path = find_policy(name, dir, ps->search_dirs);
-                if (!path)
-                        return fail(ps, w, "@include %s: no %s%s next to this file or in the search path", name,
-                                    name, POLICY_SUFFIX);
-        }
-        if (!path)
+        int r = cj_seccomp_resolve_include(name, w->file, ps->search_dirs, &path);
+        if (r == -EINVAL)
+                return fail(ps, w, "bad policy name '%s'", name);
+        if (r == -ENOENT)
+                return fail(ps, w, "@include %s: no %s%s next to this file or in the search path", name, name,
+                            POLICY_SUFFIX);
+        if (r < 0)
                 return cj_error_set(ps->err, ENOMEM, "out of memory");
         if (ps->depth > CJ_SECCOMP_INCLUDE_DEPTH_MAX)
                 return fail(ps, w, "@include nested more than %u levels deep", CJ_SECCOMP_INCLUDE_DEPTH_MAX);
-        return parse_file(ps, path, w);
+        return parse_file(ps, path, name, w);
 }
 
 static int parse_text(parser *ps, const char *file, const char *text, size_t len) {
@@ -562,14 +580,27 @@ static int parse_text(parser *ps, const char *file, const char *text, size_t len
         return 0;
 }
 
-/* Interned copy of a file name that rules point to for their origin. */
-static const char *intern_file(cj_seccomp_policy *p, const char *path) {
+/* Record a file the policy is made of: its interned name (rules point to it
+ * for their origin), how it was reached and the digest of its bytes.
+ * Returns its index, or -ENOMEM. */
+static int add_file(cj_seccomp_policy *p, const char *path, const char *include, int parent, const char *buf,
+                    size_t len) {
         char **nf = realloc(p->files, (p->n_files + 1) * sizeof *nf);
         if (!nf)
-                return NULL;
+                return -ENOMEM;
         p->files = nf;
-        nf[p->n_files] = strdup(path);
-        return nf[p->n_files] ? nf[p->n_files++] : NULL;
+        cj_seccomp_source *ns = realloc(p->sources, (p->n_files + 1) * sizeof *ns);
+        if (!ns)
+                return -ENOMEM;
+        p->sources = ns;
+        cj_seccomp_source *src = &ns[p->n_files];
+        *src = (cj_seccomp_source) { .parent = parent };
+        if (!(nf[p->n_files] = strdup(path)) || (include && !(src->include = strdup(include)))) {
+                free(nf[p->n_files]);
+                return -ENOMEM;
+        }
+        cj_sha256_raw(buf, len, src->sha256);
+        return (int) p->n_files++;
 }
 
 static int cycle_error(parser *ps, const where *from, const char *path) {
@@ -582,9 +613,8 @@ static int cycle_error(parser *ps, const where *from, const char *path) {
         return fail(ps, from, "@include cycle: %s", chain);
 }
 
-static int parse_file(parser *ps, const char *path, const where *from) {
-        /* O_NONBLOCK: a FIFO named by a policy must not hang the parser. */
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+static int parse_file(parser *ps, const char *path, const char *include, const where *from) {
+        _cleanup_close_ int fd = open(path, CJ_SECCOMP_OPEN_FLAGS);
         if (fd < 0)
                 return from ? fail(ps, from, "@include %s: %s", path, strerror(errno))
                             : cj_error_seterrno(ps->err, errno, "%s", path);
@@ -606,10 +636,13 @@ static int parse_file(parser *ps, const char *path, const where *from) {
         int r = cj_read_fd(fd, CJ_SECCOMP_FILE_MAX, &buf, &len, ps->err);
         if (r < 0)
                 return cj_error_prefix(ps->err, "%s: ", path);
-        const char *file = intern_file(ps->p, path);
-        if (!file)
+        int parent = ps->depth ? ps->stack[ps->depth - 1].index : -1;
+        int idx = add_file(ps->p, path, include, parent, buf, len);
+        if (idx < 0)
                 return cj_error_set(ps->err, ENOMEM, "out of memory");
-        ps->stack[ps->depth++] = (frame) { .dev = st.st_dev, .ino = st.st_ino, .known = true, .file = file };
+        const char *file = ps->p->files[idx];
+        ps->stack[ps->depth++] =
+                (frame) { .dev = st.st_dev, .ino = st.st_ino, .known = true, .file = file, .index = idx };
         r = parse_text(ps, file, buf, len);
         ps->depth--;
         return r;
@@ -634,9 +667,9 @@ int cj_seccomp_policy_parse_string(const char *text, const char *filename, const
         size_t len = strlen(text);
         if (len > CJ_SECCOMP_FILE_MAX)
                 return cj_error_set(err, EFBIG, "%s: larger than %u bytes", filename, CJ_SECCOMP_FILE_MAX);
-        const char *file = intern_file(p, filename);
-        if (!file)
+        if (add_file(p, filename, NULL, -1, text, len) < 0)
                 return cj_error_set(err, ENOMEM, "out of memory");
+        const char *file = p->files[0];
         parser ps = { .p = p, .search_dirs = search_dirs, .err = err, .depth = 1 };
         struct stat st;
         ps.stack[0] = (frame) { .file = file };
@@ -653,26 +686,21 @@ int cj_seccomp_policy_load(const char *name_or_path, const char *const *search_d
         _cleanup_(cj_seccomp_policy_freep) cj_seccomp_policy *p = calloc(1, sizeof *p);
         if (!p)
                 return cj_error_set(err, ENOMEM, "out of memory");
-        if (strchr(name_or_path, '/'))
-                p->path = strdup(name_or_path);
-        else {
-                if (!valid_policy_name(name_or_path))
-                        return cj_error_set(err, EINVAL, "bad seccomp policy name '%s'", name_or_path);
-                p->path = find_policy(name_or_path, NULL, search_dirs);
-                if (!p->path) {
-                        char dirs[CJ_ERROR_MSG_MAX / 2] = "";
-                        size_t off = 0;
-                        for (size_t i = 0; search_dirs && search_dirs[i] && off < sizeof dirs; i++)
-                                off += (size_t) snprintf(dirs + off, sizeof dirs - off, "%s%s", i ? ":" : "",
-                                                         search_dirs[i]);
-                        return cj_error_set(err, ENOENT, "seccomp policy '%s' not found (searched %s)", name_or_path,
-                                            dirs[0] ? dirs : "nothing");
-                }
+        int r = cj_seccomp_resolve_top(name_or_path, search_dirs, &p->path);
+        if (r == -EINVAL)
+                return cj_error_set(err, EINVAL, "bad seccomp policy name '%s'", name_or_path);
+        if (r == -ENOENT) {
+                char dirs[CJ_ERROR_MSG_MAX / 2] = "";
+                size_t off = 0;
+                for (size_t i = 0; search_dirs && search_dirs[i] && off < sizeof dirs; i++)
+                        off += (size_t) snprintf(dirs + off, sizeof dirs - off, "%s%s", i ? ":" : "", search_dirs[i]);
+                return cj_error_set(err, ENOENT, "seccomp policy '%s' not found (searched %s)", name_or_path,
+                                    dirs[0] ? dirs : "nothing");
         }
-        if (!p->path)
+        if (r < 0)
                 return cj_error_set(err, ENOMEM, "out of memory");
         parser ps = { .p = p, .search_dirs = search_dirs, .err = err };
-        int r = parse_file(&ps, p->path, NULL);
+        r = parse_file(&ps, p->path, NULL, NULL);
         if (r < 0)
                 return r;
         return finish(&ps, &p, out);
@@ -681,9 +709,12 @@ int cj_seccomp_policy_load(const char *name_or_path, const char *const *search_d
 void cj_seccomp_policy_free(cj_seccomp_policy *p) {
         if (!p)
                 return;
-        for (size_t i = 0; i < p->n_files; i++)
+        for (size_t i = 0; i < p->n_files; i++) {
                 free(p->files[i]);
+                free(p->sources[i].include);
+        }
         free(p->files);
+        free(p->sources);
         free(p->rules);
         free(p->path);
         free(p);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "seccomp/embedded.h"
 #include "seccomp/policy.h"
 
 typedef struct cached_filter {
@@ -15,7 +16,15 @@ typedef struct cached_filter {
 static cached_filter cache[CJ_SANDBOX_FILTER_CACHE_MAX];
 static size_t n_cached;
 
-static int compile(const char *policy, struct sock_fprog *prog, cj_error *err) {
+/* The build-time program when the policy's files are unchanged (static
+ * storage: *embedded), else compiled now from the files (malloc'd). */
+static int compile(const char *policy, struct sock_fprog *prog, bool *embedded, cj_error *err) {
+        const cj_seccomp_embedded *e = NULL;
+        *embedded = cj_seccomp_embedded_find(policy, cj_seccomp_default_search_dirs(), &e) == 1;
+        if (*embedded) {
+                *prog = (struct sock_fprog){ .len = (unsigned short) e->len, .filter = (struct sock_filter *) e->prog };
+                return 0;
+        }
         cj_seccomp_policy *pol = NULL;
         int r = cj_seccomp_policy_load(policy, cj_seccomp_default_search_dirs(), &pol, err);
         if (r < 0)
@@ -48,12 +57,13 @@ int cj_sandbox_filter_get(const char *policy, struct sock_fprog *prog, bool *own
         *owned = false;
         if (cj_sandbox_filter_cached(policy, prog) == 0)
                 return 0;
-        int r = compile(policy, prog, err);
+        bool embedded;
+        int r = compile(policy, prog, &embedded, err);
         if (r < 0)
                 return r;
         char *key = n_cached < CJ_SANDBOX_FILTER_CACHE_MAX ? strdup(policy) : NULL;
         if (!key) {
-                *owned = true;
+                *owned = !embedded;
                 return 0;
         }
         cache[n_cached++] = (cached_filter){ key, *prog };

@@ -6,6 +6,8 @@
  * long-lived launcher (`serve`, `mcp`) compiles each policy on its first call
  * and reuses the BPF program for every later one; like the profiles it loads
  * once, a policy file edited while it runs takes effect at its next start.
+ * A shipped policy whose files are unchanged is not compiled at all: its
+ * program was compiled at build time (seccomp/embedded.h).
  */
 
 #include <linux/filter.h>

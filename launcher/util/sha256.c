@@ -19,6 +19,13 @@ static void to_hex(const uint8_t md[SHA256_DIGEST_LENGTH], char out[CJ_SHA256_HE
         out[CJ_SHA256_HEX_LEN] = '\0';
 }
 
+void cj_sha256_raw(const void *buf, size_t len, uint8_t out[CJ_SHA256_LEN]) {
+        SHA2_CTX ctx;
+        SHA256Init(&ctx);
+        SHA256Update(&ctx, buf, len);
+        SHA256Final(out, &ctx);
+}
+
 int cj_sha256_hex(const void *buf, size_t len, char out[CJ_SHA256_HEX_LEN + 1]) {
         SHA2_CTX ctx;
         uint8_t md[SHA256_DIGEST_LENGTH];

@@ -6,8 +6,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define CJ_SHA256_HEX_LEN 64
+#define CJ_SHA256_LEN 32
+
+/* The raw 32-byte digest of buf. */
+void cj_sha256_raw(const void *buf, size_t len, uint8_t out[CJ_SHA256_LEN]);
 
 /* out gets 64 hex digits and a NUL.  Returns 0. */
 int cj_sha256_hex(const void *buf, size_t len, char out[CJ_SHA256_HEX_LEN + 1]);
