@@ -124,6 +124,17 @@ int cj_server_profile(server *s, const char *name, const cj_profile **out, cj_er
         return 0;
 }
 
+/* A server loads its default profile before it reads a request: a profile
+ * that does not load is the operator's mistake, said once at startup (an
+ * agent harness then reports the server as failed) rather than in the result
+ * of every call. */
+int cj_server_preload(server *s, const char *front) {
+        const cj_profile *p = NULL;
+        cj_error err = { 0 };
+        int r = cj_server_profile(s, s->o.profile, &p, &err);
+        return r < 0 ? cj_cli_fail("%s: %s", front, cj_error_message(&err, r)) : 0;
+}
+
 void cj_server_clear(server *s) {
         for (size_t i = 0; i < s->n_loaded; i++)
                 cj_profile_free(s->loaded[i]);
@@ -329,7 +340,7 @@ int cmd_serve(int argc, char **argv) {
                 call_usage(stdout, true);
         else if (ret == 0 && !stdio)
                 ret = cj_cli_fail("serve: --stdio is required (the only transport)");
-        else if (ret == 0)
+        else if (ret == 0 && (ret = cj_server_preload(&s, "serve")) == 0)
                 ret = s.max_concurrent > 1 ? cj_serve_concurrent(&s, s.max_concurrent) : serve_loop(&s);
         cj_server_clear(&s);
         return ret;

@@ -233,7 +233,7 @@ int cmd_mcp(int argc, char **argv) {
         char task[64];
         if (ret == 0 && io.srv.o.help)
                 mcp_usage(stdout);
-        else if (ret == 0) {
+        else if (ret == 0 && (ret = cj_server_preload(&io.srv, "mcp")) == 0) {
                 if (!io.srv.o.task) {
                         /* Each session is a task, so budgets, loops and the journal apply. */
                         time_t now = time(NULL);

@@ -52,6 +52,9 @@ json_t *cj_server_handle(cj_server *s, const char *buf, size_t len, int *code);
 
 /* The operator's profile `name` (already allowed), loaded on first use. */
 int cj_server_profile(cj_server *s, const char *name, const cj_profile **out, cj_error *err);
+/* Load the server's default profile now; on failure print one line (front:
+ * the reason) and return the exit code. */
+int cj_server_preload(cj_server *s, const char *front);
 
 struct cj_proto_error;
 /* A request too large to read: journal it as rejected under the operator's --task. */
