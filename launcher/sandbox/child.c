@@ -77,9 +77,21 @@ static int apply_rlimits(const child_ctx *c) {
             (r = set_rlimit(RLIMIT_CPU, l->cpu_s, 1)) < 0 || (r = set_rlimit(RLIMIT_FSIZE, l->fsize_mb, 1 << 20)) < 0 ||
             (r = set_rlimit(RLIMIT_CORE, 0, 1)) < 0)
                 return r;
-        if (!c->cgroup_memory && !(CJ_ASAN_BUILD && c->cfg->fn))
-                r = set_rlimit(RLIMIT_AS, l->memory_mb, 1 << 20);
-        return r;
+        return 0;
+}
+
+/* The address-space limit is the call's, not clawjail's: pid 2 is a vfork of
+ * pid 1 and shares the launcher's whole mapping until exec, so it is set only
+ * after the last step that may allocate (cap_init in the privilege drop),
+ * right before the filter and exec.  Set earlier, an allocation that needed a
+ * new mapping failed in the launcher's own setup: under ASan, whose shadow
+ * mapping is far above any limit, every time the heap had to grow ("Failed
+ * to mmap", and pid 1 then hung on the allocator state the dead vfork child
+ * left in the memory they share). */
+static int apply_rlimit_as(const child_ctx *c) {
+        if (c->cgroup_memory || (CJ_ASAN_BUILD && c->cfg->fn))
+                return 0;
+        return set_rlimit(RLIMIT_AS, c->cfg->profile->limits.memory_mb, 1 << 20);
 }
 
 static int int_cmp(const void *a, const void *b) {
@@ -172,6 +184,9 @@ static _Noreturn void run_call(child_ctx *c) {
         }
         if ((r = close_all_but(keep, nkeep)) < 0)
                 child_fail(c, MSG_SETUP_FAILED, r, "close_range");
+        /* Nothing below allocates (notify.c works in static storage). */
+        if ((r = apply_rlimit_as(c)) < 0)
+                child_fail(c, MSG_SETUP_FAILED, r, "setrlimit");
         cj_phase("signals+privs+fds");
         if (c->cfg->fn) { /* clawjail's own file tool: its refusals are not the agent's to record */
                 close(c->chan);
