@@ -40,6 +40,7 @@ typedef struct worker {
         char *id;     /* the request's id, for cancel; may be NULL */
         char *buf;    /* result bytes read so far */
         size_t len, cap;
+        int lost;     /* -errno once a chunk could not be held: the rest is drained, never sent */
         bool cancelled;
 } worker;
 
@@ -220,7 +221,15 @@ static void finish_worker(mux *m, worker *w) {
         close(w->fd);
         /* A whole result line is its last; a worker killed mid-line (cancel)
          * leaves a piece, which is dropped: only whole lines go out. */
-        if (w->len > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && w->buf[w->len - 1] == '\n')
+        if (w->lost && !w->cancelled) {
+                /* The call ran (its journal has it), but serve could not hold
+                 * its result: say so under its id rather than send a line
+                 * with a piece missing. */
+                char msg[256];
+                snprintf(msg, sizeof msg, "serve could not hold the call's result (%s); the call ran, its result is lost",
+                         w->lost == -E2BIG ? "larger than the result limit" : strerror(-w->lost));
+                emit_line(cj_result_failure(w->id, "clawjail", msg));
+        } else if (w->len > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && w->buf[w->len - 1] == '\n')
                 cj_write_all(STDOUT_FILENO, w->buf, w->len);
         else {
                 emit_line(cj_result_failure(w->id, w->cancelled ? "cancelled" : "clawjail",
@@ -242,17 +251,27 @@ static void read_worker(mux *m, worker *w) {
                 finish_worker(m, w);
                 return;
         }
-        if (w->len + (size_t) n > CJ_SERVE_RESULT_MAX)
-                return; /* cannot happen: results are capped far below; drop the excess */
-        if (w->len + (size_t) n > w->cap) {
+        if (w->lost)
+                return; /* drained to its end, so the worker never blocks on a full pipe */
+        if (w->len + (size_t) n > CJ_SERVE_RESULT_MAX) /* results are capped far below */
+                w->lost = -E2BIG;
+        else if (w->len + (size_t) n > w->cap) {
                 size_t nc = w->cap ? w->cap * 2 : 65536;
                 while (nc < w->len + (size_t) n)
                         nc *= 2;
                 char *nb = realloc(w->buf, nc);
                 if (!nb)
-                        return;
-                w->buf = nb;
-                w->cap = nc;
+                        w->lost = -ENOMEM;
+                else {
+                        w->buf = nb;
+                        w->cap = nc;
+                }
+        }
+        if (w->lost) {
+                free(w->buf);
+                w->buf = NULL;
+                w->len = w->cap = 0;
+                return;
         }
         memcpy(w->buf + w->len, chunk, (size_t) n);
         w->len += (size_t) n;
@@ -283,8 +302,9 @@ static int read_stdin(mux *m) {
                 m->eof = true;
                 if (m->inlen > 0 && !m->in_too_long) {
                         char *line = strndup(m->in, m->inlen);
-                        if (line)
-                                dispatch(m, line, m->inlen);
+                        if (!line)
+                                return -ENOMEM; /* the last request is not dropped silently */
+                        dispatch(m, line, m->inlen);
                 }
                 m->inlen = 0;
                 return 0;
