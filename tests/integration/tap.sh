@@ -2,7 +2,7 @@
 # tap.sh: a small TAP producer for the integration scripts (bash).
 #
 #   . "$TAP_LIB"
-#   ok "desc" COMMAND...          pass if COMMAND succeeds
+#   ok "desc" COMMAND...          pass if COMMAND succeeds (its stdout: "# " lines)
 #   is GOT WANT "desc"            pass if the strings are equal
 #   like TEXT REGEX "desc"        pass if TEXT matches the ERE (grep -E)
 #   unlike TEXT REGEX "desc"      pass if TEXT does not match
@@ -71,15 +71,25 @@ skip() {
         printf 'ok %d - %s # SKIP %s\n' "$TAP_N" "$1" "$2"
 }
 
+# The command's own stdout (say, `git status`) becomes "# " comment lines
+# after the result: a bare line in TAP is an error to the harness.  It runs
+# in this shell, not a subshell, so what it sets stays set.
 ok() {
-        local desc=$1
+        local desc=$1 rc out="$TAP_ROOT/.ok-stdout"
         shift
-        if "$@"; then
+        "$@" >"$out"
+        rc=$?
+        if [ "$rc" -eq 0 ]; then
                 pass "$desc"
         else
                 fail "$desc"
                 diag "command failed: $*"
         fi
+        if [ -s "$out" ]; then
+                diag "$(head -n 20 "$out")"
+                [ "$(wc -l <"$out")" -le 20 ] || diag "(more lines not shown)"
+        fi
+        rm -f "$out"
 }
 
 is() {
