@@ -63,7 +63,67 @@ static char *event_summary(const json_t *e, const json_t *start) {
                 snprintf(buf, sizeof buf, "call %lld %s%s, %lld ms", (long long) json_integer_value(json_object_get(e, "call")),
                          str(e, "status") ? str(e, "status") : "?", exit_part,
                          (long long) json_integer_value(json_object_get(e, "duration_ms")));
-        } else if (strcmp(ev, "profile") == 0)
+        } else if (strcmp(ev, "net") == 0) {
+                const char *addr = str(e, "address"), *why = str(e, "reason");
+                snprintf(buf, sizeof buf, "call %lld: %s %s:%lld%s%s %s, %lld B up, %lld B down, %lld ms%s%.*s",
+                         (long long) json_integer_value(json_object_get(e, "call")), str(e, "kind") ? str(e, "kind") : "?",
+                         str(e, "host") ? str(e, "host") : "?", (long long) json_integer_value(json_object_get(e, "port")),
+                         addr ? " at " : "", addr ? addr : "", str(e, "verdict") ? str(e, "verdict") : "?",
+                         (long long) json_integer_value(json_object_get(e, "bytes_up")),
+                         (long long) json_integer_value(json_object_get(e, "bytes_down")),
+                         (long long) json_integer_value(json_object_get(e, "duration_ms")), why ? ": " : "",
+                         CJ_AUDIT_TEXT_MAX / 2, why ? why : "");
+        } else if (strcmp(ev, "budget_exhausted") == 0)
+                snprintf(buf, sizeof buf, "budget %s exhausted: %g used of %g; later calls are refused",
+                         str(e, "budget") ? str(e, "budget") : "?", json_number_value(json_object_get(e, "used")),
+                         json_number_value(json_object_get(e, "limit")));
+        else if (strcmp(ev, "loop_detected") == 0) {
+                const json_t *cmds = json_object_get(e, "commands");
+                snprintf(buf, sizeof buf, "%s after %lld calls: `%.*s`%s blocked: %.*s",
+                         str(e, "rule") ? str(e, "rule") : "loop", (long long) json_integer_value(json_object_get(e, "count")),
+                         CJ_AUDIT_TEXT_MAX / 3, json_string_value(json_array_get(cmds, 0)) ? json_string_value(json_array_get(cmds, 0)) : "",
+                         json_array_size(cmds) > 1 ? " and others" : "", CJ_AUDIT_TEXT_MAX / 2,
+                         str(e, "reason") ? str(e, "reason") : "");
+        } else if (strcmp(ev, "stopped") == 0)
+                snprintf(buf, sizeof buf, "task stopped by %s: %.*s", str(e, "by") ? str(e, "by") : "operator",
+                         CJ_AUDIT_TEXT_MAX, str(e, "reason") ? str(e, "reason") : "");
+        else if (strcmp(ev, "interrupted") == 0)
+                snprintf(buf, sizeof buf, "call %lld `%.*s` never finished (its launcher died after %lld ms); charged",
+                         (long long) json_integer_value(json_object_get(e, "call")), CJ_AUDIT_TEXT_MAX,
+                         cmd ? cmd : path ? path : "", (long long) json_integer_value(json_object_get(e, "duration_ms")));
+        else if (strcmp(ev, "created") == 0)
+                snprintf(buf, sizeof buf, "task created; journal chained with %s, host key %s",
+                         str(e, "chain") ? str(e, "chain") : "sha256", str(e, "key_id") ? str(e, "key_id") : "none");
+        else if (strcmp(ev, "resumed") == 0)
+                snprintf(buf, sizeof buf, "task resumed by %s%s%.*s", str(e, "by") ? str(e, "by") : "operator",
+                         str(e, "was") ? "; it had stopped: " : "", CJ_AUDIT_TEXT_MAX, str(e, "was") ? str(e, "was") : "");
+        else if (strcmp(ev, "checkpoint") == 0)
+                snprintf(buf, sizeof buf, "checkpoint %lld%s%.*s", (long long) json_integer_value(json_object_get(e, "n")),
+                         str(e, "label") ? ": " : "", CJ_AUDIT_TEXT_MAX, str(e, "label") ? str(e, "label") : "");
+        else if (strcmp(ev, "repaired") == 0)
+                snprintf(buf, sizeof buf, "journal repaired at line %lld: %lld bytes cut (sha256 %.16s), %.*s",
+                         (long long) json_integer_value(json_object_get(e, "line")),
+                         (long long) json_integer_value(json_object_get(e, "removed_bytes")),
+                         str(e, "removed_sha256") ? str(e, "removed_sha256") : "", CJ_AUDIT_TEXT_MAX / 2,
+                         str(e, "reason") ? str(e, "reason") : "");
+        else if (strcmp(ev, "budget_set") == 0) {
+                char limits[CJ_AUDIT_TEXT_MAX] = "";
+                size_t k = 0;
+                const char *key;
+                const json_t *v;
+                json_object_foreach ((json_t *) json_object_get(e, "budget"), key, v) {
+                        int w = json_is_null(v) ? snprintf(limits + k, sizeof limits - k, "%s%s unlimited", k ? ", " : "", key)
+                                                : snprintf(limits + k, sizeof limits - k, "%s%s %g", k ? ", " : "", key,
+                                                           json_number_value(v));
+                        if (w < 0 || (size_t) w >= sizeof limits - k)
+                                break;
+                        k += (size_t) w;
+                }
+                snprintf(buf, sizeof buf, "budget changed by %s: %s", str(e, "by") ? str(e, "by") : "operator", limits);
+        } else if (strcmp(ev, "rejected") == 0 && !cmd && !path)
+                snprintf(buf, sizeof buf, "request rejected: %.*s", CJ_AUDIT_TEXT_MAX,
+                         str(e, "message") ? str(e, "message") : str(e, "code") ? str(e, "code") : "");
+        else if (strcmp(ev, "profile") == 0)
                 snprintf(buf, sizeof buf, "%s %.12s", str(e, "name") ? str(e, "name") : "?",
                          str(e, "sha256") ? str(e, "sha256") : "");
         else if ((cmd || path) && (strcmp(ev, "denied") == 0 || strcmp(ev, "approval_required") == 0 ||
@@ -140,6 +200,7 @@ json_t *cj_audit_summarize(const char *task, const json_t *events, const json_t 
         json_t *unrecorded = json_pack("{s:i, s:n}", "calls", 0, "reason");
         json_t *loops = json_array(), *interrupted = json_array(), *spills = json_array(), *timeline = json_array();
         _cleanup_json_ json_t *starts = json_object(); /* seq -> start event */
+        _cleanup_json_ json_t *net_calls = json_object(); /* calls with "net" events */
         size_t calls = 0, not_run = 0, dropped = 0, i;
         const json_t *e;
         const char *first = NULL, *last = NULL;
@@ -192,10 +253,15 @@ json_t *cj_audit_summarize(const char *task, const json_t *events, const json_t 
                                                                              "time", t, "what", x));
                         if (json_object_get(e, "full_output") || json_object_get(e, "truncated"))
                                 json_array_append_new(spills, json_deep_copy(e));
+                        /* the per-connection "net" events say it all; a call's summary
+                         * stands in only where its journal has none */
                         const json_t *net = json_object_get(e, "network");
-                        if (net)
-                                json_array_append_new(network, json_pack("{s:I, s:O}", "seq",
-                                                                         json_integer_value(json_object_get(e, "seq")), "network", net));
+                        char callkey[32];
+                        snprintf(callkey, sizeof callkey, "%lld", (long long) json_integer_value(json_object_get(e, "call")));
+                        if (net && !json_object_get(net_calls, callkey))
+                                json_array_append_new(network, json_pack("{s:I, s:s?, s:s, s:O}", "seq",
+                                                                         json_integer_value(json_object_get(e, "seq")),
+                                                                         "time", t, "event", "end", "network", net));
                         add_refused(syscalls, unrecorded, e, start);
                 } else if (strcmp(ev, "profile") == 0)
                         json_array_append_new(profiles, json_pack("{s:s?, s:s?, s:s?}", "name", str(e, "name"), "sha256",
@@ -207,8 +273,12 @@ json_t *cj_audit_summarize(const char *task, const json_t *events, const json_t 
                         json_array_append_new(approvals, json_deep_copy(e));
                 else if (strcmp(ev, "interrupted") == 0)
                         json_array_append_new(interrupted, json_deep_copy(e));
-                else if (strcmp(ev, "net") == 0)
+                else if (strcmp(ev, "net") == 0) {
+                        char callkey[32];
+                        snprintf(callkey, sizeof callkey, "%lld", (long long) json_integer_value(json_object_get(e, "call")));
+                        json_object_set_new(net_calls, callkey, json_true());
                         json_array_append_new(network, json_deep_copy(e));
+                }
                 else if (strcmp(ev, "stopped") == 0 || strcmp(ev, "loop_detected") == 0 ||
                          strcmp(ev, "budget_exhausted") == 0)
                         json_array_append_new(loops, json_deep_copy(e));
@@ -467,18 +537,36 @@ static void row_quarantine(buf *b, const json_t *ev, bool html) {
         row_end(b, html);
 }
 
-static void row_generic(buf *b, const json_t *ev, bool html) {
-        char seq[32];
+/* A row of the stops, network, interrupted and spills sections: one
+ * sentence (event_summary), with what that section is about added. */
+static void row_event(buf *b, const json_t *ev, bool html) {
+        char seq[32], text[CJ_AUDIT_TEXT_MAX * 2];
         snprintf(seq, sizeof seq, "%lld", (long long) json_integer_value(json_object_get(ev, "seq")));
-        _cleanup_json_ json_t *rest = json_deep_copy(ev);
-        json_object_del(rest, "seq");
-        json_object_del(rest, "prev");
-        json_object_del(rest, "task");
-        _cleanup_free_ char *line = cj_json_line(rest);
+        _cleanup_free_ char *sum = event_summary(ev, NULL);
+        const json_t *net = json_object_get(ev, "network");
+        const json_t *full = json_object_get(ev, "full_output"), *trunc = json_object_get(ev, "truncated");
+        if (net)
+                snprintf(text, sizeof text, "%s: %s network, %lld connections allowed, %lld denied, %lld B up, %lld B down",
+                         sum ? sum : "", str(net, "mode") ? str(net, "mode") : "?",
+                         (long long) json_integer_value(json_object_get(net, "allowed")),
+                         (long long) json_integer_value(json_object_get(net, "denied")),
+                         (long long) json_integer_value(json_object_get(net, "bytes_up")),
+                         (long long) json_integer_value(json_object_get(net, "bytes_down")));
+        else if (full || trunc) {
+                /* "truncated": {"stdout": bool, "stderr": bool, "full_output": path} */
+                const json_t *path = full ? full : json_object_get(trunc, "full_output");
+                bool out_cut = json_is_true(json_object_get(trunc, "stdout")) || json_is_true(trunc);
+                bool err_cut = json_is_true(json_object_get(trunc, "stderr"));
+                snprintf(text, sizeof text, "%s: %s%s%s cut in the result%s%s", sum ? sum : "", out_cut ? "stdout" : "",
+                         out_cut && err_cut ? " and " : "", err_cut ? "stderr" : out_cut ? "" : "output",
+                         json_is_string(path) ? ", kept in full in " : "",
+                         json_is_string(path) ? json_string_value(path) : "");
+        } else
+                snprintf(text, sizeof text, "%s", sum ? sum : "");
         row_begin(b, html);
         cell(b, seq, html);
         cell(b, str(ev, "time") ? str(ev, "time") : "", html);
-        cell(b, line, html);
+        cell(b, text, html);
         row_end(b, html);
 }
 
@@ -594,7 +682,7 @@ static void render_one(buf *b, const json_t *s, bool html) {
                 json_object_get(s, "approvals"), row_approval, html);
         section(b, "quarantined", "Quarantined files (moved aside after the call)", "seq|time|path",
                 json_object_get(s, "quarantined"), row_quarantine, html);
-        section(b, "network", "Network connections", "seq|time|connection", json_object_get(s, "network"), row_generic,
+        section(b, "network", "Network connections", "seq|time|connection", json_object_get(s, "network"), row_event,
                 html);
         section(b, "syscalls", "Refused system calls (answered with the policy's errno)",
                 "seq|time|command|syscall|arguments|errno|program|count", json_object_get(s, "syscalls"), row_syscall,
@@ -611,12 +699,12 @@ static void render_one(buf *b, const json_t *s, bool html) {
                 esc(b, line, html);
                 out(b, html ? "</p>\n" : "\n\n");
         }
-        section(b, "stops", "Stops: budget, loops, operator", "seq|time|event", json_object_get(s, "stops"), row_generic,
+        section(b, "stops", "Stops: budget, loops, operator", "seq|time|event", json_object_get(s, "stops"), row_event,
                 html);
-        section(b, "interrupted", "Interrupted calls", "seq|time|event", json_object_get(s, "interrupted"), row_generic,
+        section(b, "interrupted", "Interrupted calls", "seq|time|event", json_object_get(s, "interrupted"), row_event,
                 html);
         section(b, "spills", "Output kept in full outside the result", "seq|time|event", json_object_get(s, "spills"),
-                row_generic, html);
+                row_event, html);
         budget(b, s, html);
         section(b, "timeline", "Timeline", "seq|time|event|summary", json_object_get(s, "timeline"), row_timeline, html);
         if (json_integer_value(json_object_get(s, "timeline_dropped")))

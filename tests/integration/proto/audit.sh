@@ -28,6 +28,10 @@ for _ in range(3):
     try: socket.socket(40, 1)
     except OSError as e: print(e.strerror)"' >/dev/null 2>&1
 fi
+# Output beyond the result's cap, kept in full in the task's outputs.
+cj exec --task au --json -c 'seq 1 400000' >/dev/null 2>&1
+# Egress through the proxy (build-net): a host not on its list is refused.
+cj exec --task au --profile build-net -c 'curl -s -o /dev/null http://evil.example/' >/dev/null 2>&1
 cj task charge au --tokens 5000 --cost-usd 0.12 >/dev/null
 coproc SRV { cj serve --stdio --task au --max-concurrent 2 2>/dev/null; }
 srv=$SRV_PID
@@ -84,6 +88,21 @@ like "$md" "### Refused system calls .*\\([12]\\)" "the Markdown report has a re
 like "$md" "\\| unshare \\| flags=CLONE_NEWUSER \\| EPERM \\| unshare \\(pid [0-9]+\\) \\| 1 \\|" \
         "with the syscall, its arguments, the errno, the program and its pid, the count"
 like "$md" "\\| approved \\| $req \\|" "and the operator's approval"
+# Every section reads as sentences, not journal JSON.
+like "$md" "\| call [0-9]+: http evil.example:80 denied, 0 B up, 0 B down, [0-9]+ ms: host not in egress.allow \|" \
+        "a refused connection reads as one sentence with its reason"
+like "$md" "\| call [0-9]+ ok exit 0, [0-9]+ ms: stdout cut in the result, kept in full in $SD/tasks/au/outputs/[0-9]+.stdout \|" \
+        "output kept in full says which stream and where"
+like "$md" "\| call [0-9]+ \`sleep 30\` never finished \(its launcher died after [0-9]+ ms\); charged \|" \
+        "the interrupted call reads as a sentence"
+cj task set-budget au --calls 500 --tokens unlimited >/dev/null
+echo '{"step": 3}' | cj checkpoint save au --label "after the build" >/dev/null
+cj task stop au --reason "review: enough for today" >/dev/null
+like "$(cj audit au)" "\| budget_set \| budget changed by operator: calls 500, tokens unlimited \|" \
+        "an operator's budget change reads as one line"
+like "$(cj audit au)" "\| checkpoint \| checkpoint 1: after the build \|" "so does a checkpoint"
+like "$(cj audit au)" "\| task stopped by [a-z0-9_]+.*: review: enough for today \|" "an operator's stop says who and why"
+unlike "$(cj audit au)" "\| \{\"" "no row is raw journal JSON"
 since=$(cj audit au --format json --since 2099-01-01)
 is "$(jq -r '.[0].calls' <<<"$since")" 0 "--since keeps only later events"
 
