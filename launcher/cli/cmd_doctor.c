@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "net/proxy.h"
 #include "sandbox/hostcheck.h"
 #include "tracker/tracker.h"
 #include "util/cleanup.h"
@@ -28,7 +29,8 @@ static const char doctor_usage[] =
         "Report what this host offers clawjail, one line each, and what to change:\n"
         "user namespaces (and which switch blocks them), the mount API, cgroups for\n"
         "per-call limits, idmapped mounts for the workspace's filesystem (as root),\n"
-        "seccomp and its user notification, Landlock, the state directory, and last a\n"
+        "seccomp and its user notification, Landlock, the state directory, how the\n"
+        "network proxy relays tunnels (in the kernel or with splice), and last a\n"
         "real sandboxed call under the profile.\n"
         "\n"
         "  --json            one JSON object: {\"ok\":BOOL,\"checks\":[{\"name\",\"status\",\"detail\",\"fix\"}]}\n"
@@ -66,6 +68,18 @@ static void check_state_dir(const char *opt, cj_check *c) {
         }
         c->status = CJ_CHECK_OK;
         snprintf(c->detail, sizeof c->detail, "%s (mode %04o, yours)", dir, st.st_mode & 07777);
+}
+
+/* How the egress proxy relays CONNECT tunnels here (docs/network.md). */
+static void check_relay(cj_check *c) {
+        c->name = "network relay";
+        c->status = CJ_CHECK_OK;
+        char why[160];
+        if (cj_net_relay_in_kernel(why, sizeof why))
+                snprintf(c->detail, sizeof c->detail, "in-kernel (BPF sockmap) for CONNECT tunnels, splice(2) otherwise");
+        else
+                snprintf(c->detail, sizeof c->detail, "splice(2) (the in-kernel relay needs root with CAP_BPF and "
+                                                      "CAP_NET_ADMIN: %s)", why);
 }
 
 /* The real thing: `clawjail run -- true` under the profile, in a scratch
@@ -151,12 +165,13 @@ int cmd_doctor(int argc, char **argv) {
         if (optind < argc)
                 return cj_cli_fail("doctor: unexpected argument '%s'", argv[optind]);
 
-        cj_check checks[CJ_HOSTCHECKS_MAX + 2];
+        cj_check checks[CJ_HOSTCHECKS_MAX + 3];
         size_t n = 0;
         char cwd[4096];
         cj_hostcheck_run(getcwd(cwd, sizeof cwd) ? cwd : "/", checks, &n);
-        memset(&checks[n], 0, sizeof checks[0] * 2);
+        memset(&checks[n], 0, sizeof checks[0] * 3);
         check_state_dir(state_dir, &checks[n++]);
+        check_relay(&checks[n++]);
         check_sandbox(profile, &checks[n++]);
 
         bool fine = true;

@@ -14,6 +14,7 @@
 #include "http.h"
 #include "proxy.h"
 #include "resolve.h"
+#include "sockmap.h"
 #include "util/cleanup.h"
 
 #define PIPE_SIZE (1u << 20) /* bytes in flight per direction (the default pipe-max-size): fewer, bigger splices */
@@ -49,13 +50,30 @@ struct conn {
         cj_http_request req;
         cj_http_body body;
         cj_net_lookup *lookup; /* P_RESOLVING */
+        /* In-kernel relay (tunnel.c): dir 0 is client -> upstream, dir 1 the reverse. */
+        int pair;                  /* its pair in px->sm; -1: relayed with splice */
+        bool pair_tried;
+        int64_t sm_base[2];        /* bytes queued on dir's destination when linked */
+        uint64_t sm_wrote[2];      /* bytes the proxy itself wrote there since */
+        struct { uint8_t *buf; size_t len, off; } sm_copy[2]; /* handed to us: to write after the kernel's */
+        bool sm_eof[2], sm_copying;
+        int sm_wait_ms;            /* > 0: polled until the kernel has sent what it forwarded */
+        int64_t sm_next_ms;        /* the next such check */
         int64_t start_ms, deadline_ms;
         cj_net_event ev;
 };
 
 struct cj_net_proxy {
         const cj_net_policy *pol;
-        int64_t budget; /* bytes left; < 0 unlimited */
+        cj_sockmap_budget budget_own; /* bytes left, until the in-kernel relay shares it */
+        cj_sockmap_budget *budget;    /* &budget_own or the word in px->sm */
+        cj_sockmap *sm;               /* the in-kernel relay, made at the first tunnel */
+        int sm_err;                   /* why there is none: -errno (0: not tried yet) */
+        const char *sm_why;
+        char sm_why_buf[128];
+        bool force_splice;            /* CLAWJAIL_NET_RELAY=splice */
+        bool pair_used[CJ_NET_CONNS_MAX];
+        size_t n_sm_wait;             /* connections polled for the kernel to finish sending */
         int chan[2];    /* [0] ours, [1] the sandbox's */
         int epfd, stopfd;
         pthread_t thread;
@@ -102,3 +120,18 @@ void cj_net_conn_forward(cj_net_proxy *px, conn *c, uint16_t port);
 
 /* Make every bit of progress c's sockets allow (edge-triggered). */
 void cj_net_conn_pump(cj_net_proxy *px, conn *c);
+
+/* The shared byte budget: take up to want bytes (0 when exhausted), give
+ * back what was not used, charge bytes already sent (saturating). */
+size_t cj_net_budget_take(cj_net_proxy *px, size_t want);
+void cj_net_budget_give(cj_net_proxy *px, size_t n);
+void cj_net_budget_charge(cj_net_proxy *px, size_t n);
+bool cj_net_budget_empty(const cj_net_proxy *px);
+
+/* tunnel.c: hand an opaque tunnel to the kernel (true: linked; c->pair set),
+ * relay a linked one, and count and release it when c closes. */
+bool cj_net_tunnel_link(cj_net_proxy *px, conn *c);
+bool cj_net_tunnel_pump(cj_net_proxy *px, conn *c, bool *progress);
+void cj_net_tunnel_close(cj_net_proxy *px, conn *c);
+/* Why the proxy relays with splice: NULL when the in-kernel relay is used or untried. */
+const char *cj_net_tunnel_unavailable(const cj_net_proxy *px);

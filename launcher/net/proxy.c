@@ -35,7 +35,11 @@ int cj_net_proxy_new(const cj_net_policy *pol, int64_t byte_budget, cj_net_proxy
         cj_net_proxy *px = calloc(1, sizeof *px);
         if (!px)
                 return cj_error_set(err, ENOMEM, "out of memory");
-        *px = (cj_net_proxy){ .pol = pol, .budget = byte_budget, .chan = { -1, -1 }, .epfd = -1, .stopfd = -1 };
+        *px = (cj_net_proxy){ .pol = pol, .chan = { -1, -1 }, .epfd = -1, .stopfd = -1 };
+        px->budget_own = (cj_sockmap_budget){ .left = byte_budget < 0 ? 0 : byte_budget, .limited = byte_budget >= 0 };
+        px->budget = &px->budget_own;
+        const char *relay = getenv("CLAWJAIL_NET_RELAY"); /* read here: the proxy's thread never calls getenv */
+        px->force_splice = relay && strcmp(relay, "splice") == 0;
         int r = 0;
         if (pol->mode == CJ_NET_PROXY) {
                 px->ports[px->n_ports++] = CJ_NET_PROXY_PORT;
@@ -132,6 +136,7 @@ void cj_net_conn_close(cj_net_proxy *px, conn *c) {
                 cj_net_resolver_cancel(px->resolver, c->lookup);
                 c->lookup = NULL;
         }
+        cj_net_tunnel_close(px, c); /* adds the bytes the kernel relayed */
         c->ev.duration_ms = cj_net_now_ms() - c->start_ms;
         record(px, &c->ev);
         int fds[] = { c->cfd, c->ufd, c->up[0], c->up[1], c->down[0], c->down[1] };
@@ -201,7 +206,7 @@ static void on_accept(cj_net_proxy *px, int idx) {
                 return;
         }
         *c = (conn){ .buf = c->buf, .cap = CJ_HTTP_HEAD_MAX, .cfd = fd, .ufd = -1, .up = { -1, -1 }, .down = { -1, -1 },
-                     .start_ms = cj_net_now_ms(), .phase = P_HEAD };
+                     .start_ms = cj_net_now_ms(), .phase = P_HEAD, .pair = -1 };
         c->ev = (cj_net_event){ .kind = "http", .verdict = "allowed" };
         c->deadline_ms = c->start_ms + CJ_NET_HEAD_TIMEOUT_MS;
         c->next = px->conns;
@@ -281,7 +286,8 @@ static void *proxy_main(void *arg) {
         cj_net_proxy *px = arg;
         for (;;) {
                 struct epoll_event evs[64];
-                int n = epoll_wait(px->epfd, evs, 64, 1000);
+                /* Tunnels the kernel is still sending for are checked every few ms. */
+                int n = epoll_wait(px->epfd, evs, 64, px->n_sm_wait ? 1 : 1000);
                 for (int i = 0; i < n; i++) {
                         item *it = evs[i].data.ptr;
                         switch (it->type) {
@@ -318,6 +324,12 @@ static void *proxy_main(void *arg) {
                         }
                         }
                 }
+                if (px->n_sm_wait)
+                        for (conn *c = px->conns, *next; c; c = next) {
+                                next = c->next;
+                                if (c->sm_wait_ms)
+                                        cj_net_conn_pump(px, c);
+                        }
                 sweep_timeouts(px);
                 free_dead(px);
         }
@@ -346,6 +358,12 @@ int cj_net_proxy_finish(cj_net_proxy *px, cj_net_summary *sum) {
                 cj_net_conn_close(px, c);
         }
         free_dead(px);
+        if (px->sm) { /* every pair is unlinked: the budget is the proxy's alone again */
+                px->budget_own.left = px->budget->left;
+                px->budget = &px->budget_own;
+                cj_sockmap_free(px->sm);
+                px->sm = NULL;
+        }
         cj_net_resolver_free(px->resolver); /* kills any lookup still running */
         px->resolver = NULL;
         *sum = px->sum;
@@ -385,6 +403,8 @@ json_t *cj_net_event_json(const cj_net_event *ev) {
                 json_object_set_new(j, "address", json_string(ev->addr));
         if (j && ev->reason[0])
                 json_object_set_new(j, "reason", json_string(ev->reason));
+        if (j && ev->in_kernel)
+                json_object_set_new(j, "relay", json_string("kernel"));
         return j;
 }
 

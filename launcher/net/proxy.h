@@ -43,6 +43,7 @@ typedef struct cj_net_event {
         char reason[CJ_NET_REASON_MAX]; /* why denied / cut ("" when allowed and ended normally) */
         uint64_t bytes_up, bytes_down; /* sandbox -> server, server -> sandbox */
         int64_t duration_ms;
+        bool in_kernel;               /* relayed by the kernel (sockmap), not by splice */
 } cj_net_event;
 
 typedef struct cj_net_summary {
@@ -80,6 +81,11 @@ int cj_net_proxy_finish(cj_net_proxy *px, cj_net_summary *sum);
 
 void cj_net_proxy_free(cj_net_proxy *px);
 void cj_net_summary_clear(cj_net_summary *sum);
+
+/* Whether CONNECT tunnels would be relayed in the kernel here (BPF sockmap:
+ * root with CAP_BPF and CAP_NET_ADMIN, a kernel that allows it, and no
+ * CLAWJAIL_NET_RELAY=splice): true, or false with why[] saying what refused. */
+bool cj_net_relay_in_kernel(char *why, size_t why_len);
 
 /* One event as journal fields / the result's "network" object (denied
  * connections listed with their reason, so the agent sees why). */

@@ -18,15 +18,33 @@
 
 /* ---- relaying ------------------------------------------------------------ */
 
-static size_t budget_cap(cj_net_proxy *px, size_t want) {
-        if (px->budget < 0)
+/* The budget word may be shared with the in-kernel relay's program, which
+ * takes from it concurrently: every change is a compare-and-swap. */
+size_t cj_net_budget_take(cj_net_proxy *px, size_t want) {
+        cj_sockmap_budget *b = px->budget;
+        if (!b->limited)
                 return want;
-        return (uint64_t) px->budget < want ? (size_t) px->budget : want;
+        int64_t left = __atomic_load_n(&b->left, __ATOMIC_SEQ_CST);
+        for (;;) {
+                if (left <= 0)
+                        return 0;
+                int64_t take = (uint64_t) left < want ? left : (int64_t) want;
+                if (__atomic_compare_exchange_n(&b->left, &left, left - take, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+                        return (size_t) take;
+        }
 }
 
-static void charge(cj_net_proxy *px, size_t n) {
-        if (px->budget >= 0)
-                px->budget = (int64_t) n > px->budget ? 0 : px->budget - (int64_t) n;
+void cj_net_budget_give(cj_net_proxy *px, size_t n) {
+        if (px->budget->limited && n > 0)
+                __atomic_add_fetch(&px->budget->left, (int64_t) n, __ATOMIC_SEQ_CST);
+}
+
+void cj_net_budget_charge(cj_net_proxy *px, size_t n) {
+        (void) cj_net_budget_take(px, n);
+}
+
+bool cj_net_budget_empty(const cj_net_proxy *px) {
+        return px->budget->limited && __atomic_load_n(&px->budget->left, __ATOMIC_SEQ_CST) <= 0;
 }
 
 static bool again(ssize_t n) {
@@ -42,14 +60,15 @@ static int make_pipes(conn *c) {
 }
 
 static ssize_t splice_in(cj_net_proxy *px, int from, int pipe_w, size_t room) {
-        size_t want = budget_cap(px, room);
+        size_t want = cj_net_budget_take(px, room);
         if (want == 0) {
                 errno = EDQUOT;
                 return -1;
         }
         ssize_t n = splice(from, NULL, pipe_w, NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-        if (n > 0)
-                charge(px, (size_t) n);
+        int e = errno;
+        cj_net_budget_give(px, want - (n > 0 ? (size_t) n : 0));
+        errno = e;
         return n;
 }
 
@@ -63,6 +82,13 @@ static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
                         *progress = true;
                 } else if (!again(n))
                         return false;
+        }
+        /* A checked CONNECT tunnel whose hello has gone upstream, nothing in
+         * flight: the kernel may relay it from here on. */
+        if (c->tunnel && !c->pair_tried && c->ev.kind[0] == 'c' && c->out_off == c->out_len && c->up_n == 0 &&
+            c->down_n == 0 && cj_net_tunnel_link(px, c)) {
+                *progress = true;
+                return true;
         }
         if (c->tunnel) {
                 if (!c->c_eof && c->up_n < PIPE_SIZE) {
@@ -89,22 +115,27 @@ static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
         } else if (!c->c_eof && c->out_off == c->out_len) {
                 /* Plain HTTP: the request body passes through the framing check
                  * so that a second request behind it is seen, never sent. */
-                size_t want = budget_cap(px, PLAIN_CHUNK);
+                size_t want = cj_net_budget_take(px, PLAIN_CHUNK);
                 if (want == 0)
                         goto budget;
-                if (!c->out && !(c->out = malloc(PLAIN_CHUNK)))
+                if (!c->out && !(c->out = malloc(PLAIN_CHUNK))) {
+                        cj_net_budget_give(px, want);
                         return false;
+                }
                 n = read(c->cfd, c->out, want);
+                int e = errno;
+                cj_net_budget_give(px, want - (n > 0 ? (size_t) n : 0));
+                errno = e;
                 if (n == 0)
                         c->c_eof = *progress = true;
                 else if (n > 0) {
                         const char *why = "a second request on one connection (pipelining) is refused";
                         ssize_t body = c->body.done ? 0 : cj_http_body_feed(&c->body, (char *) c->out, (size_t) n, &why);
                         if (body < n) {
+                                cj_net_budget_give(px, (size_t) n); /* never sent */
                                 cj_net_conn_reason(c, "denied", why);
                                 return false;
                         }
-                        charge(px, (size_t) n);
                         c->ev.bytes_up += (uint64_t) n;
                         c->out_len = (size_t) n;
                         c->out_off = 0;
@@ -180,7 +211,7 @@ void cj_net_conn_decide(cj_net_proxy *px, conn *c) {
         snprintf(c->ev.host, sizeof c->ev.host, "%s", c->req.host);
         c->ev.port = c->req.port;
         c->ev.kind = c->req.connect ? "connect" : "http";
-        if (px->budget == 0) {
+        if (cj_net_budget_empty(px)) {
                 cj_net_conn_deny(px, c, 403, "budget_exhausted", "the task's net_bytes budget is exhausted");
                 px->sum.budget_exhausted = true;
                 return;
@@ -306,7 +337,7 @@ static bool connected(cj_net_proxy *px, conn *c) {
         free(head);
         c->out_len = hl + rest;
         c->ev.bytes_up += hl + rest;
-        charge(px, hl + rest);
+        cj_net_budget_charge(px, hl + rest);
         c->phase = P_RELAY;
         return true;
 }
@@ -340,7 +371,7 @@ static int check_hello(cj_net_proxy *px, conn *c) {
         c->out_off = 0;
         c->len = 0;
         c->ev.bytes_up += c->out_len;
-        charge(px, c->out_len);
+        cj_net_budget_charge(px, c->out_len);
         c->tunnel = true;
         c->phase = P_RELAY;
         return 1;
@@ -396,7 +427,7 @@ void cj_net_conn_pump(cj_net_proxy *px, conn *c) {
                 }
                 if (c->phase == P_RESOLVING || c->phase == P_CONNECTING)
                         return;
-                if (!relay(px, c, &progress)) {
+                if (c->pair >= 0 ? !cj_net_tunnel_pump(px, c, &progress) : !relay(px, c, &progress)) {
                         cj_net_conn_close(px, c);
                         return;
                 }
