@@ -57,6 +57,7 @@ struct conn {
         uint64_t sm_wrote[2];      /* bytes the proxy itself wrote there since */
         struct { uint8_t *buf; size_t len, off; } sm_copy[2]; /* handed to us: to write after the kernel's */
         bool sm_eof[2], sm_copying;
+        bool sm_hold;              /* the hello is not upstream yet: the client's bytes wait */
         int sm_wait_ms;            /* > 0: polled until the kernel has sent what it forwarded */
         int64_t sm_next_ms;        /* the next such check */
         int64_t start_ms, deadline_ms;

@@ -75,6 +75,13 @@ static ssize_t splice_in(cj_net_proxy *px, int from, int pipe_w, size_t room) {
 /* One step of the relay in both directions; false when the connection ended. */
 static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
         ssize_t n;
+        /* A checked CONNECT tunnel, nothing relayed yet: the kernel may relay
+         * it from here on (the hello in c->out goes first, see tunnel.c). */
+        if (c->tunnel && !c->pair_tried && c->ev.kind[0] == 'c' && c->up_n == 0 && c->down_n == 0 &&
+            cj_net_tunnel_link(px, c)) {
+                *progress = true;
+                return true;
+        }
         if (c->out_off < c->out_len) {
                 n = write(c->ufd, c->out + c->out_off, c->out_len - c->out_off);
                 if (n > 0) {
@@ -82,13 +89,6 @@ static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
                         *progress = true;
                 } else if (!again(n))
                         return false;
-        }
-        /* A checked CONNECT tunnel whose hello has gone upstream, nothing in
-         * flight: the kernel may relay it from here on. */
-        if (c->tunnel && !c->pair_tried && c->ev.kind[0] == 'c' && c->out_off == c->out_len && c->up_n == 0 &&
-            c->down_n == 0 && cj_net_tunnel_link(px, c)) {
-                *progress = true;
-                return true;
         }
         if (c->tunnel) {
                 if (!c->c_eof && c->up_n < PIPE_SIZE) {

@@ -292,7 +292,7 @@ static int cookie_of(int fd, uint64_t *c) {
         return getsockopt(fd, SOL_SOCKET, SO_COOKIE, c, &l) < 0 ? -errno : 0;
 }
 
-int cj_sockmap_link(cj_sockmap *m, size_t pair, int a, int b) {
+int cj_sockmap_link(cj_sockmap *m, size_t pair, int a, int b, bool hold_a) {
         if (pair >= m->max_links || m->cookie[pair][0])
                 return -EINVAL;
         uint64_t ca, cb;
@@ -301,7 +301,7 @@ int cj_sockmap_link(cj_sockmap *m, size_t pair, int a, int b) {
                 return r;
         for (int d = 0; d < 2; d++) {
                 __atomic_store_n(&slot_of(m, pair, d)->bytes, 0, __ATOMIC_SEQ_CST);
-                __atomic_store_n(&slot_of(m, pair, d)->stopped, 0, __ATOMIC_SEQ_CST);
+                __atomic_store_n(&slot_of(m, pair, d)->stopped, d == 0 && hold_a, __ATOMIC_SEQ_CST);
         }
         link_val la = { .peer = cb, .slot = (uint32_t) (1 + 2 * pair) };
         link_val lb = { .peer = ca, .slot = (uint32_t) (1 + 2 * pair + 1) };
@@ -340,6 +340,10 @@ uint64_t cj_sockmap_bytes(const cj_sockmap *m, size_t pair, int dir) {
 
 void cj_sockmap_stop(cj_sockmap *m, size_t pair, int dir) {
         __atomic_store_n(&slot_of(m, pair, dir)->stopped, 1, __ATOMIC_SEQ_CST);
+}
+
+void cj_sockmap_go(cj_sockmap *m, size_t pair, int dir) {
+        __atomic_store_n(&slot_of(m, pair, dir)->stopped, 0, __ATOMIC_SEQ_CST);
 }
 
 bool cj_sockmap_stopped(const cj_sockmap *m, size_t pair, int dir) {

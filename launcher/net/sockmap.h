@@ -41,9 +41,10 @@ void cj_sockmap_free(cj_sockmap *m);
 cj_sockmap_budget *cj_sockmap_budget_word(cj_sockmap *m);
 
 /* Link connected TCP sockets a and b as pair number slot (< max_links):
- * from now on a's bytes go out of b and b's out of a.  Both must be
- * established; -errno on failure (nothing linked). */
-int cj_sockmap_link(cj_sockmap *m, size_t slot, int a, int b);
+ * from now on a's bytes go out of b and b's out of a, except a's while
+ * hold_a (they stay a's until cj_sockmap_go).  Both must be established;
+ * -errno on failure (nothing linked). */
+int cj_sockmap_link(cj_sockmap *m, size_t slot, int a, int b, bool hold_a);
 
 /* Undo cj_sockmap_link (before the sockets are closed) and clear the
  * pair's counters. */
@@ -55,6 +56,7 @@ uint64_t cj_sockmap_bytes(const cj_sockmap *m, size_t slot, int dir);
 /* Ask the program to hand a direction's further bytes to the socket's own
  * receive queue; whether it stopped (by this or for want of budget). */
 void cj_sockmap_stop(cj_sockmap *m, size_t slot, int dir);
+void cj_sockmap_go(cj_sockmap *m, size_t slot, int dir);
 bool cj_sockmap_stopped(const cj_sockmap *m, size_t slot, int dir);
 
 /* The bytes ever queued for sending on a connected TCP socket (acknowledged

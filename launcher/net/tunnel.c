@@ -79,6 +79,19 @@ static void set_events(cj_net_proxy *px, conn *c, uint32_t events) {
         epoll_ctl(px->epfd, EPOLL_CTL_MOD, c->ufd, &e);
 }
 
+/* Bytes the socket has for a reader (queued before the link, or handed
+ * back by the program): 1, 0, or -errno. */
+static int readable(int fd) {
+        char b;
+        ssize_t n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n > 0)
+                return 1;
+        return n == 0 || errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+}
+
+/* Called with the checked ClientHello still to go upstream (c->out): the
+ * server cannot answer before it has it, so nothing is in flight from it;
+ * the client's bytes are held (handed to the proxy) until the hello is out. */
 bool cj_net_tunnel_link(cj_net_proxy *px, conn *c) {
         c->pair_tried = true;
         if (!sm_ready(px))
@@ -92,25 +105,50 @@ bool cj_net_tunnel_link(cj_net_proxy *px, conn *c) {
         if (pair == CJ_NET_CONNS_MAX)
                 return false;
         int64_t bu = cj_sockmap_sent(c->ufd), bc = cj_sockmap_sent(c->cfd);
-        if (bu < 0 || bc < 0 || cj_sockmap_link(px->sm, pair, c->cfd, c->ufd) < 0)
+        if (bu < 0 || bc < 0 || cj_sockmap_link(px->sm, pair, c->cfd, c->ufd, true) < 0)
                 return false;
         px->pair_used[pair] = true;
         c->pair = (int) pair;
         c->sm_base[0] = bu;
         c->sm_base[1] = bc;
-        /* Bytes that came between the check and the link sit in the queue
-         * until more arrive: that direction is the proxy's from the start. */
-        if (pending(c->cfd) != 0)
-                cj_sockmap_stop(px->sm, pair, 0);
-        if (pending(c->ufd) != 0)
+        c->sm_hold = true;
+        /* A server that spoke between the check and the link: its bytes sit
+         * in the queue until more arrive, so that direction is the proxy's. */
+        if (readable(c->ufd) != 0)
                 cj_sockmap_stop(px->sm, pair, 1);
         int *fds[] = { &c->up[0], &c->up[1], &c->down[0], &c->down[1] };
         for (size_t i = 0; i < CJ_ARRAY_SIZE(fds); i++) {
                 close(*fds[i]);
                 *fds[i] = -1;
         }
-        set_events(px, c, SM_EVENTS);
         c->ev.in_kernel = true;
+        return true;
+}
+
+/* The hello goes upstream before anything the kernel forwards; then the
+ * client's direction is released to the kernel unless it already sent
+ * something (the proxy relays that direction then).  false: c ends. */
+static bool send_hello(cj_net_proxy *px, conn *c, bool *progress) {
+        if (c->out_off < c->out_len) {
+                ssize_t n = write(c->ufd, c->out + c->out_off, c->out_len - c->out_off);
+                if (n < 0)
+                        return errno == EAGAIN || errno == EINTR; /* EPOLLOUT resumes */
+                c->out_off += (size_t) n;
+                c->sm_wrote[0] += (uint64_t) n;
+                *progress = true;
+                if (c->out_off < c->out_len)
+                        return true;
+        }
+        int k = readable(c->cfd);
+        if (k < 0)
+                return false;
+        if (k == 0)
+                cj_sockmap_go(px->sm, (size_t) c->pair, 0);
+        c->sm_hold = false;
+        if (!cj_sockmap_stopped(px->sm, (size_t) c->pair, 0) && !cj_sockmap_stopped(px->sm, (size_t) c->pair, 1))
+                set_events(px, c, SM_EVENTS); /* the kernel relays both ways: no EPOLLOUT wakeups */
+        else
+                c->sm_copying = true;
         return true;
 }
 
@@ -206,6 +244,12 @@ bool cj_net_tunnel_pump(cj_net_proxy *px, conn *c, bool *progress) {
         bool waiting = false;
         if (c->sm_wait_ms && cj_net_now_ms() < c->sm_next_ms)
                 return true; /* the next check is due later */
+        if (c->sm_hold) {
+                if (!send_hello(px, c, progress))
+                        return false;
+                if (c->sm_hold)
+                        return true;
+        }
         for (int d = 0; d < 2; d++)
                 if (copy_dir(px, c, d, progress, &waiting) < 0)
                         return false;
