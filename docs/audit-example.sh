@@ -44,6 +44,9 @@ x 'git init -q vendor/lib; true'
 req=$("$cj" exec --task $t --json -c 'git reset --hard HEAD~1' 2>/dev/null | jq -r .approval.request) || true
 "$cj" deny $t "$req" --reason 'would drop the fix' >/dev/null
 "$cj" exec --task $t --json -c 'git reset --hard HEAD~1' >/dev/null 2>&1 || true
+# Through the egress proxy (build-net): a host not on its list is refused.
+"$cj" exec --task $t --profile build-net -c 'curl -sO https://downloads.example.net/tool-1.2.tar.gz' >/dev/null 2>&1 || true
+"$cj" exec --task $t --json -c 'seq 1 300000' >/dev/null 2>&1 || true   # output kept in full
 "$cj" task charge $t --tokens 18400 --cost-usd 0.21 >/dev/null
 "$cj" audit $t --format html -o "$src/docs/audit-example.html"
 browser=$(command -v chromium || command -v chromium-browser || true)
