@@ -2,7 +2,10 @@
 #include "tls.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/cleanup.h"
 
 enum { TLS_HANDSHAKE = 22, HS_CLIENT_HELLO = 1, EXT_SERVER_NAME = 0, SNI_HOST_NAME = 0 };
 #define TLS_RECORD_MAX (16384 + 2048) /* TLSCiphertext limit; a plaintext hello is smaller */
@@ -80,8 +83,14 @@ static int parse_sni(rd ext, char sni[CJ_NET_HOST_BUF], const char **why) {
 
 int cj_tls_client_hello_sni(const uint8_t *buf, size_t len, char sni[CJ_NET_HOST_BUF], const char **why) {
         sni[0] = '\0';
-        /* Gather the handshake bytes from consecutive handshake records. */
-        static __thread uint8_t hs[CJ_TLS_HELLO_MAX];
+        /* Gather the handshake bytes from consecutive handshake records.  On
+         * the heap, not in thread-local storage: 32 KB of TLS is zeroed in
+         * every process at start (8 page faults in each clawjail call). */
+        _cleanup_free_ uint8_t *hs = malloc(CJ_TLS_HELLO_MAX);
+        if (!hs) {
+                *why = "out of memory";
+                return -ENOMEM;
+        }
         size_t hs_len = 0, off = 0;
         size_t need = 0; /* the hello's full length once its header is in */
         for (;;) {
