@@ -12,6 +12,7 @@
 #include "opts.h"
 #include "pipeline/admit.h"
 #include "pipeline/pipeline.h"
+#include "profile/cache.h"
 #include "proto/request.h"
 #include "proto/result.h"
 #include "result.h"
@@ -112,10 +113,11 @@ int cj_server_profile(server *s, const char *name, const cj_profile **out, cj_er
         char home[CJ_PROFILE_HOME_MAX];
         cj_profile_vars vars = cj_profile_vars_for(s->o.workspace, home);
         cj_profile *p = NULL;
-        int r = cj_profile_load(name, &vars, &p, err);
+        _cleanup_free_ char *state_dir = NULL;
+        (void) cj_state_dir_resolve(s->o.state_dir, &state_dir, NULL); /* none: no cache */
+        int r = cj_profile_load_cached(name, &vars, state_dir, &p, err); /* no resolved JSON */
         if (r < 0)
                 return r;
-        cj_profile_drop_resolved(p); /* only `profile show` prints it */
         if (s->n_loaded < CJ_ARRAY_SIZE(s->loaded)) { /* always true: only allowed names get here */
                 s->loaded_name[s->n_loaded] = name;
                 s->loaded[s->n_loaded++] = p;

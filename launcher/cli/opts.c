@@ -11,6 +11,8 @@
 
 #include "cli.h"
 #include "net/policy.h"
+#include "profile/cache.h"
+#include "tracker/tracker.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 
@@ -161,11 +163,14 @@ int cj_common_opts_load_profile(cj_common_opts *o, cj_profile **out, const char 
         char home[CJ_PROFILE_HOME_MAX];
         cj_profile_vars vars = cj_profile_vars_for(o->workspace, home);
         cj_error err = { 0 };
-        int r = cj_profile_load(o->profile, &vars, out, &err);
+        /* Through the cache in the state dir (profile/cache.h), without the
+         * resolved JSON (only `profile show` prints it). */
+        _cleanup_free_ char *state_dir = NULL;
+        (void) cj_state_dir_resolve(o->state_dir, &state_dir, NULL); /* none: no cache */
+        int r = cj_profile_load_cached(o->profile, &vars, state_dir, out, &err);
         if (r < 0)
                 return cj_cli_fail("%s: %s", cmd, cj_error_message(&err, r));
         cj_profile *p = *out;
-        cj_profile_drop_resolved(p); /* only `profile show` prints it */
         /* The same check the pipeline makes, here so a bad flag fails before anything. */
         cj_net_policy pol;
         cj_error nerr = { 0 };

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "config.h"
 #include "schema.h"
 #include "util/cleanup.h"
@@ -176,13 +177,20 @@ static int load_doc(const char *text, size_t len, const char *file, json_t **out
         return 0;
 }
 
+/* What one load reads: the extends chain (cycle check) and, when src is not
+ * NULL, every file with its digest (cache.h). */
+typedef struct load_ctx {
+        cj_strv chain;
+        cj_profile_sources *src;
+} load_ctx;
+
 static int resolve(const char *text, size_t len, const char *file, const cj_profile_vars *vars, unsigned depth,
-                   cj_strv *chain, json_t **out, cj_error *err);
+                   load_ctx *ctx, json_t **out, cj_error *err);
 
 /* A rule set named by validation.include: NAME is looked up as rules/NAME.json
  * in the profile search path; a value with '/' or ending in .json is a path,
  * relative ones taken from the including file's directory. */
-static int find_ruleset(const char *name, const char *file, char **out, cj_error *err) {
+int cj_profile_find_ruleset(const char *name, const char *file, char **out, cj_error *err) {
         if (is_path(name)) {
                 const char *slash = strrchr(file, '/');
                 if (name[0] != '/' && slash) {
@@ -215,7 +223,7 @@ static int find_ruleset(const char *name, const char *file, char **out, cj_error
 /* Replace validation.rules by the included sets' rules followed by the
  * profile's own, so an include behaves exactly like rules written in place
  * (narrowing checks, order, the profile's sha256 all see them). */
-static int expand_includes(json_t *doc, const char *file, cj_error *err) {
+static int expand_includes(json_t *doc, const char *file, load_ctx *ctx, cj_error *err) {
         json_t *val = json_object_get(doc, "validation");
         const json_t *inc = json_object_get(val, "include");
         if (!inc || json_array_size(inc) == 0)
@@ -228,12 +236,14 @@ static int expand_includes(json_t *doc, const char *file, cj_error *err) {
         json_array_foreach(inc, i, e) {
                 _cleanup_free_ char *path = NULL, *text = NULL;
                 size_t len = 0;
-                int r = find_ruleset(json_string_value(e), file, &path, err);
+                int r = cj_profile_find_ruleset(json_string_value(e), file, &path, err);
                 if (r < 0)
                         return r;
                 r = cj_read_file(path, CJ_PROFILE_FILE_MAX, &text, &len, err);
                 if (r < 0)
                         return r;
+                if (ctx->src && cj_profile_sources_add(ctx->src, true, json_string_value(e), file, path, text, len) < 0)
+                        return -ENOMEM;
                 json_error_t je;
                 _cleanup_json_ json_t *set = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
                 if (!set)
@@ -254,28 +264,29 @@ static int expand_includes(json_t *doc, const char *file, cj_error *err) {
         return json_object_set(val, "rules", rules) < 0 ? -ENOMEM : 0;
 }
 
-static int resolve_file(const char *name, const cj_profile_vars *vars, unsigned depth, cj_strv *chain, json_t **out,
+static int resolve_file(const char *name, const cj_profile_vars *vars, unsigned depth, load_ctx *ctx, json_t **out,
                         char **path_out, cj_error *err) {
         _cleanup_free_ char *path = NULL, *text = NULL;
         size_t len = 0;
         int r = cj_profile_find(name, &path, err);
         if (r < 0)
                 return r;
-        if (cj_strv_contains(*chain, path))
+        if (cj_strv_contains(ctx->chain, path))
                 return cj_error_set(err, ELOOP, "%s: extends cycle", path);
         r = cj_read_file(path, CJ_PROFILE_FILE_MAX, &text, &len, err);
         if (r < 0)
                 return r;
-        if (cj_strv_push(chain, path) < 0)
+        if (cj_strv_push(&ctx->chain, path) < 0 ||
+            (ctx->src && cj_profile_sources_add(ctx->src, false, name, NULL, path, text, len) < 0))
                 return -ENOMEM;
-        r = resolve(text, len, path, vars, depth, chain, out, err);
+        r = resolve(text, len, path, vars, depth, ctx, out, err);
         if (r >= 0 && path_out)
                 *path_out = TAKE_PTR(path);
         return r;
 }
 
 static int resolve(const char *text, size_t len, const char *file, const cj_profile_vars *vars, unsigned depth,
-                   cj_strv *chain, json_t **out, cj_error *err) {
+                   load_ctx *ctx, json_t **out, cj_error *err) {
         if (depth > CJ_PROFILE_EXTENDS_MAX)
                 return cj_error_set(err, ELOOP, "%s: extends chain deeper than %d", file, CJ_PROFILE_EXTENDS_MAX);
         _cleanup_json_ json_t *doc = NULL;
@@ -285,7 +296,7 @@ static int resolve(const char *text, size_t len, const char *file, const cj_prof
         r = cj_profile_expand(doc, vars, file, err);
         if (r < 0)
                 return r;
-        r = expand_includes(doc, file, err);
+        r = expand_includes(doc, file, ctx, err);
         if (r < 0)
                 return r;
         const char *ext = json_string_value(json_object_get(doc, "extends"));
@@ -296,7 +307,7 @@ static int resolve(const char *text, size_t len, const char *file, const cj_prof
                 return 0;
         }
         _cleanup_json_ json_t *parent = NULL;
-        r = resolve_file(ext, vars, depth + 1, chain, &parent, NULL, err);
+        r = resolve_file(ext, vars, depth + 1, ctx, &parent, NULL, err);
         if (r < 0)
                 return cj_error_prefix(err, "%s: extends \"%s\": ", file, ext);
         json_t *merged = NULL;
@@ -357,7 +368,7 @@ static int sha256_hex(const char *data, size_t len, char **out) {
         return 0;
 }
 
-static int resolve_run_as(const json_t *v, cj_profile *p, const char *file, cj_error *err) {
+int cj_profile_resolve_run_as(const json_t *v, cj_profile *p, const char *file, cj_error *err) {
         if (json_is_integer(v)) {
                 p->run_as_uid = (uid_t) json_integer_value(v);
                 struct passwd *pw = getpwuid(p->run_as_uid);
@@ -460,7 +471,7 @@ static int convert(json_t *res, const char *file, cj_profile *p, cj_error *err) 
                 if (asprintf(&kv, "%s=%s", key, json_string_value(val)) < 0 || cj_strv_push_take(&p->env_set, kv) < 0)
                         return -ENOMEM;
         }
-        int r = resolve_run_as(json_object_get(res, "run_as"), p, file, err);
+        int r = cj_profile_resolve_run_as(json_object_get(res, "run_as"), p, file, err);
         if (r < 0)
                 return r;
 
@@ -495,21 +506,28 @@ static int finish(json_t *res, const char *path, cj_profile **out, cj_error *err
         return 0;
 }
 
-int cj_profile_load(const char *name_or_path, const cj_profile_vars *vars, cj_profile **out, cj_error *err) {
-        _cleanup_strv_ cj_strv chain = NULL;
+int cj_profile_load_recorded(const char *name_or_path, const cj_profile_vars *vars, cj_profile_sources *src,
+                             cj_profile **out, cj_error *err) {
+        load_ctx ctx = { .src = src };
         _cleanup_json_ json_t *res = NULL;
         _cleanup_free_ char *path = NULL;
-        int r = resolve_file(name_or_path, vars, 0, &chain, &res, &path, err);
+        int r = resolve_file(name_or_path, vars, 0, &ctx, &res, &path, err);
+        cj_strv_free(ctx.chain);
         if (r < 0)
                 return r;
         return finish(res, path, out, err);
 }
 
+int cj_profile_load(const char *name_or_path, const cj_profile_vars *vars, cj_profile **out, cj_error *err) {
+        return cj_profile_load_recorded(name_or_path, vars, NULL, out, err);
+}
+
 int cj_profile_load_string(const char *text, const char *filename, const cj_profile_vars *vars, cj_profile **out,
                            cj_error *err) {
-        _cleanup_strv_ cj_strv chain = NULL;
+        load_ctx ctx = { 0 };
         _cleanup_json_ json_t *res = NULL;
-        int r = resolve(text, strlen(text), filename, vars, 0, &chain, &res, err);
+        int r = resolve(text, strlen(text), filename, vars, 0, &ctx, &res, err);
+        cj_strv_free(ctx.chain);
         if (r < 0)
                 return r;
         return finish(res, filename, out, err);

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT */
+/* The resolved-profile cache: a hit gives exactly what loading the files
+ * gives, and every change to an input, a corrupt entry or one another user
+ * could have written is a miss.  Each test runs in its own process (check's
+ * fork) with its own profile dir and state dir. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../cj_check.h"
+#include "profile/cache.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/srcdir.h"
+
+static const cj_profile_vars vars = { .cwd = "/work/ws", .home = "/home/u", .task_dir = NULL };
+
+typedef struct env {
+        char root[64];
+        char *profiles, *state;
+} env;
+
+/* A copy of the shipped profiles (and rule sets) in root/profiles, searched
+ * through $CLAWJAIL_PROFILE_PATH, and an empty state dir root/state. */
+static void setup(env *e) {
+        snprintf(e->root, sizeof e->root, "/tmp/cj-profile-cache.XXXXXX");
+        ck_assert_ptr_nonnull(mkdtemp(e->root));
+        e->profiles = cj_path_join(e->root, "profiles");
+        e->state = cj_path_join(e->root, "state");
+        const char *src = getenv("CLAWJAIL_SOURCE_DIR");
+        _cleanup_free_ char *from = cj_path_join(src ? src : cj_source_tree(), "profiles");
+        _cleanup_free_ char *cmd = NULL;
+        ck_assert_int_ge(asprintf(&cmd, "cp -r '%s' '%s'", from, e->profiles), 0);
+        ck_assert_int_eq(system(cmd), 0);
+        ck_assert_int_eq(setenv("CLAWJAIL_PROFILE_PATH", e->profiles, 1), 0);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        return remove(path);
+}
+
+static void teardown(env *e) {
+        nftw(e->root, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+        free(e->profiles);
+        free(e->state);
+}
+
+static void append(const char *dir, const char *name, const char *text) {
+        _cleanup_free_ char *path = cj_path_join(dir, name);
+        FILE *f = fopen(path, "a");
+        ck_assert_ptr_nonnull(f);
+        fputs(text, f);
+        ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The one entry in state/cache. */
+static char *entry_path(const env *e) {
+        _cleanup_free_ char *cmd = NULL;
+        ck_assert_int_ge(asprintf(&cmd, "ls %s/" CJ_PROFILE_CACHE_DIR, e->state), 0);
+        FILE *f = popen(cmd, "r");
+        ck_assert_ptr_nonnull(f);
+        char name[128] = "";
+        ck_assert_ptr_nonnull(fgets(name, sizeof name, f));
+        pclose(f);
+        name[strcspn(name, "\n")] = '\0';
+        char *p = NULL;
+        ck_assert_int_ge(asprintf(&p, "%s/" CJ_PROFILE_CACHE_DIR "/%s", e->state, name), 0);
+        return p;
+}
+
+static void strv_eq(char *const *a, char *const *b) {
+        ck_assert_uint_eq(cj_strv_len(a), cj_strv_len(b));
+        for (size_t i = 0; a && a[i]; i++)
+                ck_assert_str_eq(a[i], b[i]);
+}
+
+static void str_eq(const char *a, const char *b) {
+        ck_assert((a == NULL) == (b == NULL));
+        if (a)
+                ck_assert_str_eq(a, b);
+}
+
+/* Every field of cj_profile but the resolved JSON (cache.c's size check
+ * fails the build when a field is added: add it here too). */
+static void profiles_equal(const cj_profile *a, const cj_profile *b) {
+        str_eq(a->name, b->name);
+        str_eq(a->path, b->path);
+        str_eq(a->description, b->description);
+        str_eq(a->sha256, b->sha256);
+        strv_eq(a->fs_ro, b->fs_ro);
+        strv_eq(a->fs_rw, b->fs_rw);
+        strv_eq(a->fs_tmpfs, b->fs_tmpfs);
+        strv_eq(a->fs_deny, b->fs_deny);
+        strv_eq(a->fs_deny_except, b->fs_deny_except);
+        strv_eq(a->fs_protect, b->fs_protect);
+        ck_assert_int_eq(a->network, b->network);
+        ck_assert_int_eq(a->network_widen, b->network_widen);
+        strv_eq(a->egress.allow, b->egress.allow);
+        strv_eq(a->egress.deny, b->egress.deny);
+        strv_eq(a->egress.resolve, b->egress.resolve);
+        ck_assert_uint_eq(a->egress.n_ports, b->egress.n_ports);
+        ck_assert(memcmp(a->egress.ports, b->egress.ports, sizeof a->egress.ports) == 0);
+        ck_assert_uint_eq(a->n_loopback_ports, b->n_loopback_ports);
+        ck_assert(memcmp(a->loopback_ports, b->loopback_ports, sizeof a->loopback_ports) == 0);
+        str_eq(a->seccomp, b->seccomp);
+        ck_assert(memcmp(&a->limits, &b->limits, sizeof a->limits) == 0);
+        ck_assert(memcmp(&a->budget, &b->budget, sizeof a->budget) == 0);
+        ck_assert_int_eq(a->validation_default, b->validation_default);
+        ck_assert_uint_eq(a->n_rules, b->n_rules);
+        for (size_t i = 0; i < a->n_rules; i++) {
+                ck_assert_int_eq(a->rules[i].verdict, b->rules[i].verdict);
+                strv_eq(a->rules[i].match, b->rules[i].match);
+        }
+        strv_eq(a->validators_off, b->validators_off);
+        strv_eq(a->env_keep, b->env_keep);
+        strv_eq(a->env_set, b->env_set);
+        ck_assert_uint_eq(a->run_as_uid, b->run_as_uid);
+        ck_assert_uint_eq(a->run_as_gid, b->run_as_gid);
+        ck_assert_ptr_null(b->resolved);
+}
+
+/* 1 on a hit (the hit then equals loading the files), 0 on a miss. */
+static int hit(const env *e, const char *name, const cj_profile_vars *v) {
+        cj_profile *c = NULL;
+        cj_error err = { 0 };
+        int r = cj_profile_cache_get(name, v, e->state, &c, &err);
+        ck_assert_msg(r >= 0, "%s", err.msg);
+        if (r == 1) {
+                cj_profile *p = NULL;
+                ck_assert_msg(cj_profile_load(name, v, &p, &err) == 0, "%s", err.msg);
+                profiles_equal(p, c);
+                cj_profile_free(p);
+                cj_profile_free(c);
+        }
+        return r;
+}
+
+static cj_profile *load_cached(const env *e, const char *name) {
+        cj_profile *p = NULL;
+        cj_error err = { 0 };
+        ck_assert_msg(cj_profile_load_cached(name, &vars, e->state, &p, &err) == 0, "%s", err.msg);
+        ck_assert_ptr_null(p->resolved);
+        return p;
+}
+
+START_TEST(every_shipped_profile_round_trips) {
+        env e;
+        setup(&e);
+        static const char *const names[] = { "default", "build", "build-net", "net", "readonly" };
+        for (size_t i = 0; i < CJ_ARRAY_SIZE(names); i++) {
+                ck_assert_int_eq(hit(&e, names[i], &vars), 0);
+                cj_profile_free(load_cached(&e, names[i])); /* miss: stores */
+                ck_assert_msg(hit(&e, names[i], &vars) == 1, "%s not cached", names[i]);
+        }
+        /* Other variables are another entry. */
+        cj_profile_vars other = vars;
+        other.cwd = "/work/other";
+        ck_assert_int_eq(hit(&e, "default", &other), 0);
+        teardown(&e);
+}
+END_TEST
+
+START_TEST(an_edited_or_shadowed_file_misses) {
+        env e;
+        setup(&e);
+        cj_profile *before = load_cached(&e, "build"); /* build extends default, which includes rule sets */
+        cj_profile_free(before);
+        ck_assert_int_eq(hit(&e, "build", &vars), 1);
+        /* A rule set, edited: miss, and the load has the new rule. */
+        _cleanup_free_ char *rules = cj_path_join(e.profiles, "rules");
+        _cleanup_free_ char *path = cj_path_join(rules, "discard.json"), *text = NULL;
+        size_t len = 0;
+        ck_assert_int_eq(cj_read_file(path, CJ_PROFILE_FILE_MAX, &text, &len, NULL), 0);
+        char *at = strstr(text, "\"rules\"");
+        ck_assert_ptr_nonnull(at);
+        at = strchr(at, '[');
+        _cleanup_free_ char *edited = NULL;
+        ck_assert_int_ge(asprintf(&edited, "%.*s{\"match\":[\"cj-cache-test\"],\"verdict\":\"deny\"},%s",
+                                  (int) (at + 1 - text), text, at + 1), 0);
+        ck_assert_int_eq(cj_write_file_atomic(path, edited, strlen(edited), 0644, NULL), 0);
+        ck_assert_int_eq(hit(&e, "build", &vars), 0);
+        cj_profile *p = load_cached(&e, "build");
+        bool found = false;
+        for (size_t i = 0; i < p->n_rules; i++)
+                found |= strcmp(p->rules[i].match[0], "cj-cache-test") == 0;
+        ck_assert(found);
+        cj_profile_free(p);
+        ck_assert_int_eq(hit(&e, "build", &vars), 1);
+        /* Whitespace in the parent profile: the bytes changed, so a miss. */
+        append(e.profiles, "default.json", "\n");
+        ck_assert_int_eq(hit(&e, "build", &vars), 0);
+        cj_profile_free(load_cached(&e, "build"));
+        ck_assert_int_eq(hit(&e, "build", &vars), 1);
+        /* A profile earlier on the search path now shadows default. */
+        _cleanup_free_ char *first = cj_path_join(e.root, "first");
+        ck_assert_int_eq(mkdir(first, 0755), 0);
+        _cleanup_free_ char *spath = NULL;
+        ck_assert_int_ge(asprintf(&spath, "%s:%s", first, e.profiles), 0);
+        ck_assert_int_eq(setenv("CLAWJAIL_PROFILE_PATH", spath, 1), 0);
+        cj_profile_free(load_cached(&e, "build")); /* the search path is part of the key: a new entry */
+        ck_assert_int_eq(hit(&e, "build", &vars), 1);
+        _cleanup_free_ char *dflt = cj_path_join(e.profiles, "default.json"), *copy = cj_path_join(first, "default.json");
+        _cleanup_free_ char *dtext = NULL;
+        ck_assert_int_eq(cj_read_file(dflt, CJ_PROFILE_FILE_MAX, &dtext, &len, NULL), 0);
+        ck_assert_int_eq(cj_write_file_atomic(copy, dtext, len, 0644, NULL), 0); /* same bytes, another path */
+        ck_assert_int_eq(hit(&e, "build", &vars), 0);
+        teardown(&e);
+}
+END_TEST
+
+START_TEST(a_corrupt_or_foreign_entry_misses) {
+        env e;
+        setup(&e);
+        cj_profile_free(load_cached(&e, "default"));
+        ck_assert_int_eq(hit(&e, "default", &vars), 1);
+        _cleanup_free_ char *entry = entry_path(&e);
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        ck_assert_int_eq(cj_read_file(entry, CJ_PROFILE_CACHE_FILE_MAX, &text, &len, NULL), 0);
+
+        /* One byte flipped in the middle; then truncated. */
+        text[len / 2] ^= 0x20;
+        ck_assert_int_eq(cj_write_file_atomic(entry, text, len, 0600, NULL), 0);
+        ck_assert_int_eq(hit(&e, "default", &vars), 0);
+        text[len / 2] ^= 0x20;
+        ck_assert_int_eq(cj_write_file_atomic(entry, text, len - 40, 0600, NULL), 0);
+        ck_assert_int_eq(hit(&e, "default", &vars), 0);
+        cj_profile_free(load_cached(&e, "default")); /* rewritten */
+        ck_assert_int_eq(hit(&e, "default", &vars), 1);
+
+        /* Writable by others, or in a directory that is. */
+        ck_assert_int_eq(chmod(entry, 0622), 0);
+        ck_assert_int_eq(hit(&e, "default", &vars), 0);
+        ck_assert_int_eq(chmod(entry, 0600), 0);
+        _cleanup_free_ char *dir = cj_path_join(e.state, CJ_PROFILE_CACHE_DIR);
+        ck_assert_int_eq(chmod(dir, 0770), 0);
+        ck_assert_int_eq(hit(&e, "default", &vars), 0);
+        ck_assert_int_eq(chmod(dir, 0700), 0);
+        ck_assert_int_eq(hit(&e, "default", &vars), 1);
+
+        /* Owned by another user (only root can arrange that here). */
+        if (geteuid() == 0) {
+                ck_assert_int_eq(chown(entry, 65534, 65534), 0);
+                ck_assert_int_eq(hit(&e, "default", &vars), 0);
+                ck_assert_int_eq(chown(entry, 0, 0), 0);
+                ck_assert_int_eq(chown(dir, 65534, 65534), 0);
+                ck_assert_int_eq(hit(&e, "default", &vars), 0);
+                ck_assert_int_eq(chown(dir, 0, 0), 0);
+        }
+        /* A symlink in its place. */
+        _cleanup_free_ char *moved = NULL;
+        ck_assert_int_ge(asprintf(&moved, "%s.moved", entry), 0);
+        ck_assert_int_eq(rename(entry, moved), 0);
+        ck_assert_int_eq(symlink(moved, entry), 0);
+        ck_assert_int_eq(hit(&e, "default", &vars), 0);
+        teardown(&e);
+}
+END_TEST
+
+static Suite *make_suite(void) {
+        Suite *s = suite_create("profile-cache");
+        TCase *tc = tcase_create("cache");
+        tcase_add_test(tc, every_shipped_profile_round_trips);
+        tcase_add_test(tc, an_edited_or_shadowed_file_misses);
+        tcase_add_test(tc, a_corrupt_or_foreign_entry_misses);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+CJ_CHECK_MAIN(make_suite)
