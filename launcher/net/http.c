@@ -161,7 +161,11 @@ int cj_http_parse_head(const char *buf, size_t len, cj_http_request *req, const 
                                 return refuse(why, "more than one Host header");
                         cj_http_request h = { 0 };
                         const char *w2 = NULL;
-                        if (parse_authority(v, vlen, false, req->connect ? req->port : 80, &h, &w2) < 0)
+                        /* A Host without a port names the target's host: cargo's git
+                         * transport (git2-curl) sends "Host: name" to name:8080.  The
+                         * name decides which site answers; a port that is given must
+                         * still be the target's. */
+                        if (parse_authority(v, vlen, false, req->port, &h, &w2) < 0)
                                 return refuse(why, "Host header is not a valid host");
                         if (strcmp(h.host, req->host) != 0 || h.port != req->port)
                                 return refuse(why, "Host header does not match the request target");

@@ -171,12 +171,17 @@ START_TEST(http_heads) {
         free(got);
         free(out);
         ck_assert_int_eq(head("GET http://a.test/ HTTP/1.1\r\nHost: a.test\r\n", &req, &why), 0); /* more needed */
+        /* git2-curl (cargo's git transport) leaves the port out of Host */
+        ck_assert_int_eq(head("GET http://a.test:8080/x HTTP/1.1\r\nHost: a.test\r\n\r\n", &req, &why), 1);
+        ck_assert_int_eq(req.port, 8080);
 
         head_refused("CONNECT user:pw@a.test:443 HTTP/1.1\r\n\r\n", "userinfo");
         head_refused("GET http://a.test@evil.test/ HTTP/1.1\r\nHost: evil.test\r\n\r\n", "userinfo");
         head_refused("CONNECT a.test HTTP/1.1\r\n\r\n", "host:port");
         head_refused("GET http://a.test/ HTTP/1.1\r\nHost: evil.test\r\n\r\n", "does not match");
         head_refused("GET http://a.test/ HTTP/1.1\r\nHost: a.test:81\r\n\r\n", "does not match");
+        head_refused("GET http://a.test:8080/ HTTP/1.1\r\nHost: a.test:80\r\n\r\n", "does not match");
+        head_refused("GET http://a.test:8080/ HTTP/1.1\r\nHost: evil.test\r\n\r\n", "does not match");
         head_refused("GET http://a.test/ HTTP/1.1\r\nHost: a.test\r\nHost: a.test\r\n\r\n", "more than one Host");
         head_refused("GET http://a.test/ HTTP/1.1\r\n\r\n", "needs a Host");
         head_refused("GET /x HTTP/1.1\r\nHost: a.test\r\n\r\n", "origin-form");
