@@ -4,11 +4,15 @@
 # names) that real clients can use: git smart HTTP (git http-backend) under
 # /git/, an npm registry with one package (tinynpm), a PyPI simple index
 # with one wheel (tinypkg); the same again over plain HTTP on a second
-# port (its links plain too).  registry.py CERT KEY GITROOT; prints
-# "plain N" and "port N" (HTTPS).
+# port (its links plain too).  registry.py CERT KEY GITROOT [STATIC]; any
+# other GET is a file under STATIC (a Debian repository, a Go module proxy,
+# a cargo registry's crates), each request line appended to
+# STATIC/../requests.log.  Prints "plain N" and "port N" (HTTPS).
 import base64, hashlib, http.server, io, json, os, ssl, subprocess, sys, tarfile, threading, zipfile
 
 cert, key, gitroot = sys.argv[1:4]
+static = os.path.realpath(sys.argv[4]) if len(sys.argv) > 4 else None
+log_lock = threading.Lock()
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), None)
 plain = http.server.ThreadingHTTPServer(("127.0.0.1", 0), None)
 port = srv.server_address[1]
@@ -110,7 +114,17 @@ class H(http.server.BaseHTTPRequestHandler):
         elif p == "/files/" + WHL_NAME:
             self.reply(200, WHL)
         else:
+            self.static_file(p)
+    def static_file(self, p):
+        path = os.path.realpath(os.path.join(static or "/nonexistent", p.split("?")[0].lstrip("/")))
+        if static:
+            with log_lock, open(os.path.join(os.path.dirname(static), "requests.log"), "a") as f:
+                f.write("%s %s host=%s\n" % (self.command, p, self.headers.get("Host")))
+        if not static or not path.startswith(static + os.sep) or not os.path.isfile(path):
             self.reply(404, b"not here\n", "text/plain")
+            return
+        with open(path, "rb") as f:
+            self.reply(200, f.read())
 
 srv.RequestHandlerClass = plain.RequestHandlerClass = H
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
