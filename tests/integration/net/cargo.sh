@@ -67,7 +67,7 @@ EOF
 net_call t-git bash "$SCRATCH/cargo-run.sh" "$URL/git/cargo-index.git" git cargo run -q
 [ "$RUN_RC" = 0 ] || diag_run
 like "$STDOUT" '^tinycrate works$' "cargo run: git index and .crate over HTTPS (CONNECT) through the proxy"
-is "$(jq -r .denied <<<"$NET")" 0 "... and no connection refused"
+none_refused
 like "$(journal_net t-git)" "\"host\":\"registry.test\".*\"port\":$PORT.*\"kind\":\"connect\".*\"verdict\":\"allowed\".*\"bytes_down\":[1-9]" \
         "... journaled as CONNECTs to registry.test:$PORT with their bytes"
 diag "$(journal_net t-git | head -n 1)"
@@ -78,7 +78,7 @@ like "$(grep -c 'GET /cargo/crates/tinycrate-1.0.0.crate' "$SCRATCH/requests.log
 net_call t-git-plain bash "$SCRATCH/cargo-run.sh" "$PURL/git/cargo-plain-index.git" git-plain cargo fetch
 [ "$RUN_RC" = 0 ] || diag_run
 ok "cargo fetch: git index and .crate over plain HTTP through the proxy" test "$RUN_RC" = 0
-is "$(jq -r .denied <<<"$NET")" 0 "... and no connection refused"
+none_refused
 like "$(find "$WS/cargo-git-plain/registry/cache" -name 'tinycrate-1.0.0.crate' 2>/dev/null)" 'tinycrate-1.0.0.crate$' \
         "... the .crate is in the call's CARGO_HOME"
 n=$(journal_net t-git-plain | grep -c "\"port\":$PLAIN,\"kind\":\"http\",\"verdict\":\"allowed\"")
@@ -88,7 +88,7 @@ like "$n/$m" '^([1-9][0-9]*)/\1$' "... one journal line per request (kind http),
 net_call t-sparse bash "$SCRATCH/cargo-run.sh" "sparse+$URL/cargo/index/" sparse "${SPARSE_CARGO[@]}" fetch
 [ "$RUN_RC" = 0 ] || diag_run
 ok "cargo fetch: sparse registry over HTTPS through the proxy" test "$RUN_RC" = 0
-is "$(jq -r .denied <<<"$NET")" 0 "... and no connection refused"
+none_refused
 like "$(grep 'GET /cargo/index/' "$SCRATCH/requests.log" 2>/dev/null | sort -u | tr '\n' ' ')" 'config.json.*ti/ny/tinycrate' \
         "... the sparse index served config.json and the crate's index file"
 

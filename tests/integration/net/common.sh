@@ -14,6 +14,8 @@
 #   net_call TASK CMD...      run_sandbox --json in TASK with SCRATCH read-only;
 #                             sets STDOUT, STDERR, NET (the result's "network")
 #   journal_net TASK          the task's "net" journal lines
+#   none_refused              a test: the last call's result lists no
+#                             refused connection (each one in a diag if so)
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 # The sandbox's PATH (profiles/default.json): a tool the host finds only
@@ -73,4 +75,9 @@ net_call() {
 
 journal_net() {
         grep '"event":"net"' "$STATE/tasks/$1/journal.jsonl" 2>/dev/null
+}
+
+none_refused() {
+        is "$(jq -r .denied <<<"$NET")" 0 "... and no connection refused"
+        [ "$(jq -r .denied <<<"$NET")" = 0 ] || diag "$(jq -c '.connections[] | select(.verdict != "allowed")' <<<"$NET")"
 }
