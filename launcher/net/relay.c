@@ -130,15 +130,26 @@ static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
                         c->c_eof = *progress = true;
                 else if (n > 0) {
                         const char *why = "a second request on one connection (pipelining) is refused";
-                        ssize_t body = c->body.done ? 0 : cj_http_body_feed(&c->body, (char *) c->out, (size_t) n, &why);
-                        if (body < n) {
+                        bool was_done = c->body.done;
+                        ssize_t body = was_done ? 0 : cj_http_body_feed(&c->body, (char *) c->out, (size_t) n, &why);
+                        if (was_done && c->ev.bytes_down > 0) {
+                                /* The next request of a client that read the response and
+                                 * kept the connection (Go's net/http does, whatever the
+                                 * server's Connection header): never sent; the client sees
+                                 * the connection close once the response is through and
+                                 * retries on a new one.  Not a denial: nothing was asked
+                                 * ahead of the answer. */
+                                cj_net_budget_give(px, (size_t) n);
+                                c->c_eof = true;
+                        } else if (body < n) {
                                 cj_net_budget_give(px, (size_t) n); /* never sent */
                                 cj_net_conn_reason(c, "denied", why);
                                 return false;
+                        } else {
+                                c->ev.bytes_up += (uint64_t) n;
+                                c->out_len = (size_t) n;
+                                c->out_off = 0;
                         }
-                        c->ev.bytes_up += (uint64_t) n;
-                        c->out_len = (size_t) n;
-                        c->out_off = 0;
                         *progress = true;
                 } else if (!again(n))
                         return false;

@@ -113,6 +113,17 @@ refused "CONNECT chained through an allowed host" t-chain 'not a TLS ClientHello
 unlike "$(cat "$SCRATCH/requests.log")" 'smuggled|evil' "no smuggled or chained request reached a server"
 unlike "$(cat "$SCRATCH/requests.log")" '/first' "the request with a smuggled one behind it was not sent either"
 
+# A keep-alive client (Go's net/http) sends its next request on the same
+# connection once it has read the whole response, while the server has not
+# closed yet: never sent, and not a denial (nothing was asked ahead of the
+# answer); the client sees the connection close and retries elsewhere.
+call t-reuse --profile "$SCRATCH/p.json" -- bash -c "python3 $SCRATCH/rawclient.py reuse \
+        'GET http://registry.test:$HTTP/linger1 HTTP/1.1\r\nHost: registry.test:$HTTP\r\n\r\n' \
+        'GET http://registry.test:$HTTP/linger2 HTTP/1.1\r\nHost: registry.test:$HTTP\r\n\r\n'"
+is "$STDOUT" "$(printf 'first: HTTP/1.1 200 OK\nsecond: closed')" "a request on a kept-alive connection after the response: the connection closes"
+unlike "$(cat "$SCRATCH/requests.log")" '/linger2' "... that request was not sent"
+is "$(jq -c '[.denied, .connections[0].verdict]' <<<"$NET")" '[0,"allowed"]' "... and the connection stays allowed, not a denial"
+
 # --- no way around the proxy ---------------------------------------------------
 start=$SECONDS
 call t-direct --profile "$SCRATCH/p.json" -- bash -c "

@@ -4,7 +4,7 @@
 # certificate for the pinned names), a UDP sink.  Serves DIR; every request
 # line and datagram is appended to DIR/../requests.log.  Prints
 # "http PORT", "https PORT", "udp PORT", then "ready".
-import http.server, os, socket, ssl, sys, threading
+import http.server, os, socket, ssl, sys, threading, time
 
 root, cert, key = sys.argv[1], sys.argv[2], sys.argv[3]
 log_path = os.path.join(os.path.dirname(os.path.abspath(root)), "requests.log")
@@ -22,6 +22,16 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
     def do_GET(self):
         log("%s %s host=%s" % (self.command, self.path, self.headers.get("Host")))
+        if self.path.startswith("/linger"):
+            # A whole response, then the connection held open a while (a
+            # server slow to close): its client may send the next request.
+            self.send_response(200)
+            self.send_header("Content-Length", "10")
+            self.end_headers()
+            self.wfile.write(b"lingering\n")
+            self.wfile.flush()
+            time.sleep(1.5)
+            return
         super().do_GET()
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))
