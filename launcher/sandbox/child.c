@@ -301,6 +301,31 @@ static int send_listeners(const cj_sandbox_config *cfg) {
         return r;
 }
 
+static int64_t tv_us(struct timeval tv) {
+        return (int64_t) tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+/* pid 2 has exited: nothing else of the call may outlive it (the kernel
+ * would kill the rest once pid 1 exits).  Kill and reap it all here, so that
+ * the status tells the launcher that no process of the call is left: it
+ * then goes on while this process exits, and does not wait for the
+ * namespaces' teardown.  (If a process cannot be reaped, the launcher's
+ * deadline still applies: it is waiting for this message.) */
+static _Noreturn void report_end(const child_ctx *c, int wstatus) {
+        kill(-1, SIGKILL); /* every process of this pid namespace but pid 1 */
+        while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
+                ;
+        struct rusage self, children;
+        call_status st = { .wstatus = wstatus };
+        if (getrusage(RUSAGE_SELF, &self) == 0 && getrusage(RUSAGE_CHILDREN, &children) == 0) {
+                st.cpu_us = tv_us(self.ru_utime) + tv_us(self.ru_stime) + tv_us(children.ru_utime) +
+                            tv_us(children.ru_stime);
+                st.maxrss_kb = self.ru_maxrss > children.ru_maxrss ? self.ru_maxrss : children.ru_maxrss;
+        }
+        (void) !write(c->status_wr, &st, sizeof st);
+        _exit(0);
+}
+
 _Noreturn void cj_sandbox_child_main(child_ctx *c) {
         cj_error err = { 0 };
         prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -402,10 +427,8 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
                 }
                 int status;
                 pid_t p;
-                while ((p = waitpid(-1, &status, WNOHANG)) > 0)
-                        if (p == call) {
-                                (void) !write(c->status_wr, &status, sizeof status);
-                                _exit(0); /* the kernel now kills whatever is left in the pid ns */
-                        }
+                while ((p = waitpid(-1, &status, WNOHANG | __WALL)) > 0)
+                        if (p == call)
+                                report_end(c, status);
         }
 }

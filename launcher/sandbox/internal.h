@@ -12,7 +12,8 @@
  *           then pid 2 -> launcher: the seccomp listener (notify.h)
  *   msg     pid 1/2 -> launcher, a pipe of child_msg; EOF without a message
  *           means the program was exec'd (or fn is running)
- *   status  pid 1 -> launcher, the call's wait status
+ *   status  pid 1 -> launcher, one call_status: written once every process
+ *           of the call is reaped, right before pid 1 exits
  */
 
 #include <linux/filter.h>
@@ -30,6 +31,15 @@ typedef struct child_msg {
         int errnum;
         char text[CJ_ERROR_MSG_MAX];
 } child_msg;
+
+/* The end of a call, from pid 1 once nothing of it runs any more: the
+ * launcher goes on without waiting for pid 1's own exit (the teardown of
+ * the namespaces, which bubblewrap's monitor does not wait for either). */
+typedef struct call_status {
+        int wstatus;          /* pid 2's */
+        int64_t cpu_us;       /* pid 1 and everything it reaped, as wait4 on pid 1 would say */
+        int64_t maxrss_kb;
+} call_status;
 
 /* What pid 1 and pid 2 need, filled by the launcher before the clone (pid 1
  * gets its own copy of this memory) and completed by pid 1 from the channel. */

@@ -164,30 +164,42 @@ typedef struct wait_state {
         child_msg msg;
         bool have_msg;
         bool timed_out;
+        bool reaped;       /* pid 1 waited for: wstatus and ru are its */
         int wstatus;
         struct rusage ru;
-        int64_t ended; /* when pid 1 was reaped */
+        call_status end;   /* from pid 1, when have_end */
+        bool have_end;
+        int64_t ended;     /* when the call ended: pid 1's report or its reaping */
 } wait_state;
 
-/* Wait for pid 1, forwarding signals, enforcing the deadline, answering the
- * seccomp notifications of refused syscalls (notify.h) and pumping the
- * call's output (pump.h; pump may be NULL). */
-static int supervise(pid_t pid1, int msg_rd, int sigfd, int64_t timeout_ms, cj_notify *nt, cj_pump *pump,
-                     wait_state *ws,
-                     cj_error *err) {
+/* A message still in the pipe (pid 2's exec failure, say) once the call ended. */
+static void last_msg(int msg_rd, bool msg_open, wait_state *ws) {
+        child_msg m;
+        if (msg_open && !ws->have_msg && read(msg_rd, &m, sizeof m) == sizeof m) {
+                ws->msg = m;
+                ws->have_msg = true;
+        }
+}
+
+/* Wait for the call's end (pid 1's report, or pid 1's exit), forwarding
+ * signals, enforcing the deadline, answering the seccomp notifications of
+ * refused syscalls (notify.h) and pumping the call's output (pump.h; pump
+ * may be NULL). */
+static int supervise(pid_t pid1, int msg_rd, int status_rd, int sigfd, int64_t timeout_ms, cj_notify *nt,
+                     cj_pump *pump, wait_state *ws, cj_error *err) {
         _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid1, 0);
         if (pidfd < 0)
                 return cj_error_seterrno(err, errno, "pidfd_open");
         int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : -1;
         int64_t teardown = -1; /* SIGTERM/SIGINT received: SIGKILL pid 1 then */
-        bool msg_open = true;
+        bool msg_open = true, status_open = true;
         for (;;) {
                 /* A negative fd is skipped by poll: the channel until pid 2's
                  * message, the listener once it came. */
-                struct pollfd pf[5 + CJ_PUMP_POLL_MAX] = { { pidfd, POLLIN, 0 },     { sigfd, POLLIN, 0 },
+                struct pollfd pf[6 + CJ_PUMP_POLL_MAX] = { { pidfd, POLLIN, 0 },     { sigfd, POLLIN, 0 },
                                                            { msg_open ? msg_rd : -1, POLLIN, 0 }, { nt->chan, POLLIN, 0 },
-                                                           { nt->listener, POLLIN, 0 } };
-                nfds_t npf = 5 + (pump ? cj_pump_poll(pump, pf + 5) : 0);
+                                                           { nt->listener, POLLIN, 0 },  { status_open ? status_rd : -1, POLLIN, 0 } };
+                nfds_t npf = 6 + (pump ? cj_pump_poll(pump, pf + 6) : 0);
                 int wait = -1;
                 int64_t next = deadline >= 0 && !ws->timed_out ? deadline : -1;
                 if (teardown >= 0 && (next < 0 || teardown < next))
@@ -218,7 +230,7 @@ static int supervise(pid_t pid1, int msg_rd, int sigfd, int64_t timeout_ms, cj_n
                 else if (pf[4].revents & (POLLHUP | POLLERR | POLLNVAL))
                         close(TAKE_FD(nt->listener)); /* every process that had the filter is gone */
                 int r;
-                if (pump && (r = cj_pump_handle(pump, pf + 5)) < 0)
+                if (pump && (r = cj_pump_handle(pump, pf + 6)) < 0)
                         return cj_error_seterrno(err, r, "write the call's output");
                 if (pf[1].revents & POLLIN) {
                         struct signalfd_siginfo si;
@@ -237,46 +249,62 @@ static int supervise(pid_t pid1, int msg_rd, int sigfd, int64_t timeout_ms, cj_n
                         } else if (got <= 0)
                                 msg_open = false;
                 }
+                /* pid 1 reaped every process of the call and is exiting: the
+                 * call is over (its exit, the namespaces' teardown, is not
+                 * waited for here; cj_sandbox_free reaps it). */
+                if (status_open && (pf[5].revents & (POLLIN | POLLHUP))) {
+                        if (read(status_rd, &ws->end, sizeof ws->end) != sizeof ws->end) {
+                                status_open = false; /* pid 1 died without a word: its exit tells */
+                                continue;
+                        }
+                        ws->have_end = true;
+                        cj_notify_on_chan(nt); /* every process of the call is gone: its message, or EOF, is there */
+                        ws->ended = now_ms();
+                        last_msg(msg_rd, msg_open, ws);
+                        return 0;
+                }
                 if (pf[0].revents & POLLIN) {
                         if (wait4(pid1, &ws->wstatus, 0, &ws->ru) < 0)
                                 return cj_error_seterrno(err, errno, "wait for the sandbox");
+                        ws->reaped = true;
                         cj_notify_on_chan(nt); /* every process is gone: its message, or EOF, is there */
                         ws->ended = now_ms();
-                        if (msg_open && !ws->have_msg) { /* a message may still sit in the pipe */
-                                child_msg m;
-                                if (read(msg_rd, &m, sizeof m) == sizeof m) {
-                                        ws->msg = m;
-                                        ws->have_msg = true;
-                                }
-                        }
+                        /* pid 1 may have reported right before it was killed (the deadline). */
+                        if (status_open && read(status_rd, &ws->end, sizeof ws->end) == sizeof ws->end)
+                                ws->have_end = true;
+                        last_msg(msg_rd, msg_open, ws);
                         return 0;
                 }
         }
 }
 
-static void fill_result(const wait_state *ws, int status_rd, const cj_cgroup *cg, int64_t started,
-                        cj_sandbox_result *res) {
+static void fill_result(const wait_state *ws, const cj_cgroup *cg, int64_t started, cj_sandbox_result *res) {
         res->duration_ms = (ws->ended ? ws->ended : now_ms()) - started;
-        res->cpu_ms = (int64_t) (ws->ru.ru_utime.tv_sec + ws->ru.ru_stime.tv_sec) * 1000 +
-                      (ws->ru.ru_utime.tv_usec + ws->ru.ru_stime.tv_usec) / 1000;
-        res->peak_memory_bytes = (int64_t) ws->ru.ru_maxrss * 1024;
+        if (ws->have_end) {
+                res->cpu_ms = ws->end.cpu_us / 1000;
+                res->peak_memory_bytes = ws->end.maxrss_kb * 1024;
+        } else {
+                res->cpu_ms = (int64_t) (ws->ru.ru_utime.tv_sec + ws->ru.ru_stime.tv_sec) * 1000 +
+                              (ws->ru.ru_utime.tv_usec + ws->ru.ru_stime.tv_usec) / 1000;
+                res->peak_memory_bytes = (int64_t) ws->ru.ru_maxrss * 1024;
+        }
         bool oom = false;
         cj_cgroup_stats(cg, &res->cpu_ms, &res->peak_memory_bytes, &oom);
         res->cgroup = cg->version == 2 ? "v2" : cg->version == 1 ? "v1" : "none";
 
-        int call_status = 0;
-        bool have_status = read(status_rd, &call_status, sizeof call_status) == sizeof call_status;
+        int wstatus = ws->end.wstatus;
+        bool have_status = ws->have_end;
         if (ws->have_msg && ws->msg.kind == MSG_EXEC_FAILED) {
                 res->status = CJ_SB_EXEC_FAILED;
                 res->exec_errno = ws->msg.errnum;
         } else if (ws->timed_out) {
                 res->status = CJ_SB_TIMEOUT;
                 res->signal = SIGKILL;
-        } else if (have_status && WIFEXITED(call_status)) {
+        } else if (have_status && WIFEXITED(wstatus)) {
                 res->status = CJ_SB_EXITED;
-                res->exit_code = WEXITSTATUS(call_status);
+                res->exit_code = WEXITSTATUS(wstatus);
         } else {
-                int sig = have_status && WIFSIGNALED(call_status) ? WTERMSIG(call_status)
+                int sig = have_status && WIFSIGNALED(wstatus) ? WTERMSIG(wstatus)
                           : WIFSIGNALED(ws->wstatus)             ? WTERMSIG(ws->wstatus)
                                                                  : SIGKILL;
                 res->status = oom && sig == SIGKILL ? CJ_SB_OOM : CJ_SB_SIGNALED;
@@ -303,6 +331,7 @@ struct cj_sandbox {
         sigset_t old_mask;
         bool mask_set;
         pid_t pid1;
+        bool pid1_reaped;
         int64_t started, timeout_ms;
         wait_state ws;
         bool supervised;
@@ -318,13 +347,35 @@ static void close_pair(int p[2]) {
                         close(TAKE_FD(p[i]));
 }
 
+/* pid 1s that reported their call's end and are exiting (tearing their
+ * namespaces down): reaped at a later call here, or by init once this
+ * process exits, rather than waited for. */
+static pid_t exiting[CJ_SANDBOX_EXITING_MAX];
+static size_t n_exiting;
+
+static void reap_exiting(bool block) {
+        for (size_t i = 0; i < n_exiting;) {
+                pid_t r = waitpid(exiting[i], NULL, block ? 0 : WNOHANG);
+                if (r == 0 || (r < 0 && errno == EINTR))
+                        i += r == 0;
+                else /* reaped, or not ours any more */
+                        exiting[i] = exiting[--n_exiting];
+        }
+}
+
+static void reap_later(pid_t pid) {
+        reap_exiting(false);
+        if (n_exiting == CJ_SANDBOX_EXITING_MAX)
+                reap_exiting(true);
+        exiting[n_exiting++] = pid;
+}
+
 void cj_sandbox_free(cj_sandbox *sb) {
         if (!sb)
                 return;
-        if (sb->pid1 > 0 && !sb->supervised) {
+        /* Without its report, pid 1 may still run: it goes now. */
+        if (sb->pid1 > 0 && !sb->pid1_reaped && !sb->ws.have_end)
                 kill(sb->pid1, SIGKILL);
-                waitpid(sb->pid1, NULL, 0);
-        }
         if (sb->mask_set)
                 sigprocmask(SIG_SETMASK, &sb->old_mask, NULL);
         close_pair(sb->chan);
@@ -338,6 +389,15 @@ void cj_sandbox_free(cj_sandbox *sb) {
                 cj_pump_close(&sb->pump);
         if (sb->sigfd >= 0)
                 close(sb->sigfd);
+        /* Nothing of the call runs any more; only a cgroup to remove (a
+         * populated one cannot be) waits for pid 1's exit. */
+        if (sb->pid1 > 0 && !sb->pid1_reaped) {
+                if (sb->ws.have_end && sb->cg.version == 0)
+                        reap_later(sb->pid1);
+                else
+                        while (waitpid(sb->pid1, NULL, 0) < 0 && errno == EINTR)
+                                ;
+        }
         cj_cgroup_destroy(&sb->cg);
         cj_git_watch_clear(&sb->watch);
         cj_git_guard_clear(&sb->guard);
@@ -574,14 +634,16 @@ int cj_sandbox_supervise(cj_sandbox *sb, cj_error *err) {
         if (sb->pid1 <= 0)
                 return cj_error_set(err, EINVAL, "the sandbox was not spawned");
         cj_pump *pump = sb->pumped ? &sb->pump : NULL;
-        int r = supervise(sb->pid1, sb->msg_p[0], sb->sigfd, sb->timeout_ms, &sb->notify, pump, &sb->ws, err);
+        int r = supervise(sb->pid1, sb->msg_p[0], sb->status_p[0], sb->sigfd, sb->timeout_ms, &sb->notify, pump,
+                          &sb->ws, err);
         cj_phase("wait");
         if (r < 0) {
                 kill(sb->pid1, SIGKILL);
                 waitpid(sb->pid1, NULL, 0);
         }
+        sb->pid1_reaped = r < 0 || sb->ws.reaped;
         sb->supervised = true;
-        /* pid 1 is reaped: what is left in the pipes (or the terminal) is the call's last output. */
+        /* No process of the call is left: what is in the pipes (or the terminal) is its last output. */
         if (r >= 0 && pump && (r = cj_pump_finish(pump)) < 0)
                 cj_error_seterrno(err, r, "write the call's output");
         return r;
@@ -598,7 +660,7 @@ int cj_sandbox_collect(cj_sandbox *sb, cj_sandbox_result *res, cj_error *err) {
                 return cj_error_set(err, ws->msg.errnum ? ws->msg.errnum : EIO, "sandbox setup: %s%s%s", ws->msg.text,
                                     sb->notes ? "; " : "", sb->notes ? sb->notes[0] : "");
         }
-        fill_result(ws, sb->status_p[0], &sb->cg, sb->started, res);
+        fill_result(ws, &sb->cg, sb->started, res);
         cj_phase("result+cgroup-stats");
         /* Every process of the call is gone now: nothing can race the move. */
         cj_git_watch_end(&sb->watch, &res->quarantined, &res->quarantine_failed); /* failures: in the result */

@@ -26,6 +26,7 @@
 #define CJ_SANDBOX_PASS_FDS_MAX 8      /* descriptors handed into one call */
 #define CJ_SANDBOX_SET_ENV_MAX 16      /* variables the launcher sets for one call */
 #define CJ_SANDBOX_FD_TARGET_MAX 255   /* highest fd number a handed-in fd may take in the call */
+#define CJ_SANDBOX_EXITING_MAX 16      /* ended calls' pid 1s left to exit before one is waited for */
 
 #define CJ_PTY_COLS_DEFAULT 80  /* a call's terminal (pty) when the request names no size */
 #define CJ_PTY_ROWS_DEFAULT 24
