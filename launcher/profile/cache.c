@@ -3,6 +3,7 @@
  * checks before an entry is believed, and storing one. */
 #include "cache.h"
 
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include "util/srcdir.h"
 
 #define MAGIC "clawjail-profile-cache 1\n"
+#define TMP_SUFFIX ".tmp"
 #define BUILD_ID_MAX 64u
 #define STRING_MAX (1u << 20) /* bytes of one string in an entry */
 
@@ -225,6 +227,25 @@ static void put_profile(wbuf *b, const cj_profile *p, const json_t *run_as) {
                 put_u32(b, 0);
 }
 
+/* Keep the directory bounded: an entry per workspace (${CWD} is part of the
+ * key) would otherwise grow without end.  At CJ_PROFILE_CACHE_ENTRIES_MAX
+ * names (entries and temporary files a crash left), empty it; only a miss
+ * gets here, and the next calls store what they use again. */
+static void bound_entries(const char *dir) {
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        if (!d)
+                return;
+        size_t n = 0;
+        for (struct dirent *de; (de = readdir(d));)
+                n += de->d_name[0] != '.';
+        if (n < CJ_PROFILE_CACHE_ENTRIES_MAX)
+                return;
+        rewinddir(d);
+        for (struct dirent *de; (de = readdir(d));)
+                if (de->d_name[0] != '.')
+                        (void) unlinkat(dirfd(d), de->d_name, 0); /* (a directory stays: EISDIR) */
+}
+
 /* Write the entry under a temporary name and rename it into place: a reader
  * sees the old entry, the new one or none, never a torn one (the digest at
  * its end catches what a crash could leave).  No fsync: it is a cache. */
@@ -250,11 +271,12 @@ static void store(const char *state_dir, const char *key, const cj_profile_sourc
         _cleanup_free_ char *dir = cj_path_join(state_dir, CJ_PROFILE_CACHE_DIR);
         _cleanup_free_ char *path = NULL, *tmp = NULL;
         if (b.failed || b.len > CJ_PROFILE_CACHE_FILE_MAX || !dir || asprintf(&path, "%s/%s", dir, key) < 0 ||
-            asprintf(&tmp, "%s.%ld.tmp", path, (long) getpid()) < 0) {
+            asprintf(&tmp, "%s.%ld" TMP_SUFFIX, path, (long) getpid()) < 0) {
                 free(b.p);
                 return;
         }
         (void) cj_mkdir_p(dir, 0700);
+        bound_entries(dir);
         int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd >= 0) {
                 bool ok = cj_write_all(fd, b.p, b.len) == 0;
@@ -309,13 +331,22 @@ static char *get_str(rbuf *b) {
 
 static void get_strv(rbuf *b, cj_strv *out) {
         uint32_t n = get_u32(b);
-        if (n > CJ_PROFILE_LIST_MAX * 4u) /* a list, or env.set/egress.resolve: bounded by the schema */
+        if (b->bad || n == 0)
+                return;
+        if (n > CJ_PROFILE_LIST_MAX * 4u) { /* a list, or env.set/egress.resolve: bounded by the schema */
                 b->bad = true;
-        for (uint32_t i = 0; i < n && !b->bad; i++) {
-                char *s = get_str(b);
-                if (!s || cj_strv_push_take(out, s) < 0) /* (which frees s when it fails) */
-                        b->bad = true;
+                return;
         }
+        /* One allocation for the vector (not a realloc per element). */
+        char **v = calloc((size_t) n + 1, sizeof *v);
+        if (!v) {
+                b->bad = true;
+                return;
+        }
+        *out = v;
+        for (uint32_t i = 0; i < n && !b->bad; i++)
+                if (!(v[i] = get_str(b)))
+                        b->bad = true;
 }
 
 /* The profile part of an entry; run_as is resolved again here. */

@@ -31,6 +31,7 @@
 #define CJ_PROFILE_CACHE_DIR "cache"              /* below the state dir */
 #define CJ_PROFILE_CACHE_FILE_MAX (4u << 20)      /* bytes of one cache entry */
 #define CJ_PROFILE_SOURCES_MAX 64                 /* files one profile load may read */
+#define CJ_PROFILE_CACHE_ENTRIES_MAX 256          /* entries (one per profile and workspace); then emptied */
 
 /* One file a load read. */
 typedef struct cj_profile_source {

@@ -3,6 +3,7 @@
  * gives, and every change to an input, a corrupt entry or one another user
  * could have written is a miss.  Each test runs in its own process (check's
  * fork) with its own profile dir and state dir. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -262,12 +263,42 @@ START_TEST(a_corrupt_or_foreign_entry_misses) {
 }
 END_TEST
 
+START_TEST(the_cache_stays_bounded) {
+        env e;
+        setup(&e);
+        cj_profile_free(load_cached(&e, "default"));
+        _cleanup_free_ char *dir = cj_path_join(e.state, CJ_PROFILE_CACHE_DIR);
+        for (int i = 0; i < CJ_PROFILE_CACHE_ENTRIES_MAX; i++) {
+                char name[32];
+                snprintf(name, sizeof name, "stale-%d", i);
+                append(dir, name, "x");
+        }
+        /* A miss with the directory full empties it, then stores its entry. */
+        cj_profile_vars other = vars;
+        other.cwd = "/work/other";
+        cj_profile *p = NULL;
+        cj_error err = { 0 };
+        ck_assert_msg(cj_profile_load_cached("default", &other, e.state, &p, &err) == 0, "%s", err.msg);
+        cj_profile_free(p);
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        ck_assert_ptr_nonnull(d);
+        size_t n = 0;
+        for (struct dirent *de; (de = readdir(d));)
+                n += de->d_name[0] != '.';
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(hit(&e, "default", &other), 1);
+        ck_assert_int_eq(hit(&e, "default", &vars), 0); /* emptied with the rest */
+        teardown(&e);
+}
+END_TEST
+
 static Suite *make_suite(void) {
         Suite *s = suite_create("profile-cache");
         TCase *tc = tcase_create("cache");
         tcase_add_test(tc, every_shipped_profile_round_trips);
         tcase_add_test(tc, an_edited_or_shadowed_file_misses);
         tcase_add_test(tc, a_corrupt_or_foreign_entry_misses);
+        tcase_add_test(tc, the_cache_stays_bounded);
         suite_add_tcase(s, tc);
         return s;
 }
