@@ -33,29 +33,59 @@ static int open_nofollow(const char *path, int flags) {
         return cj_open_long(path, flags, true);
 }
 
+/* An O_PATH fd to NEWROOT while cj_mounts_apply runs (-1 otherwise): every
+ * mount point lies below it, and a walk starts there instead of at "/". */
+static int newroot_fd = -1;
+
+static int open_newroot(cj_error *err) {
+        if (newroot_fd >= 0)
+                close(TAKE_FD(newroot_fd));
+        newroot_fd = open(NEWROOT, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return newroot_fd < 0 ? cj_error_seterrno(err, errno, "open " NEWROOT) : 0;
+}
+
 /* mkdir -p, never following a symlink: each component is created or opened
  * relative to its parent's fd, never re-resolved by path (a workspace that
  * parallel calls change).  Returns an O_PATH fd to the last directory. */
 static int make_dirs(const char *path, cj_error *err) {
-        _cleanup_free_ char *copy = strdup(path);
+        const char *rel = path;
+        int fd = -1; /* the walk's current directory: newroot_fd (not ours to close) or owned */
+        if (newroot_fd >= 0 && strncmp(path, NEWROOT, strlen(NEWROOT)) == 0 &&
+            (path[strlen(NEWROOT)] == '/' || path[strlen(NEWROOT)] == '\0')) {
+                rel = path + strlen(NEWROOT);
+                fd = newroot_fd;
+        }
+        _cleanup_free_ char *copy = strdup(rel);
         if (!copy)
                 return -ENOMEM;
-        _cleanup_close_ int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
+        if (fd < 0 && (fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
                 return cj_error_seterrno(err, errno, "open /");
+        int r = 0;
         char *save = NULL;
         for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-                if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST)
-                        return cj_error_seterrno(err, errno, "mkdir %s (component %s)", path, c);
+                if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST) {
+                        r = cj_error_seterrno(err, errno, "mkdir %s (component %s)", path, c);
+                        break;
+                }
                 struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW,
                                         .resolve = RESOLVE_NO_SYMLINKS };
                 int nfd = (int) syscall(SYS_openat2, fd, c, &how, sizeof how);
-                if (nfd < 0)
-                        return cj_error_seterrno(err, errno, "%s: component %s is not a plain directory", path, c);
-                close(fd);
+                if (nfd < 0) {
+                        r = cj_error_seterrno(err, errno, "%s: component %s is not a plain directory", path, c);
+                        break;
+                }
+                if (fd != newroot_fd)
+                        close(fd);
                 fd = nfd;
         }
-        return TAKE_FD(fd);
+        if (r < 0 || fd != newroot_fd) {
+                if (r < 0 && fd != newroot_fd)
+                        close(fd);
+                return r < 0 ? r : fd;
+        }
+        /* NEWROOT itself: a descriptor of the caller's own */
+        r = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        return r < 0 ? cj_error_seterrno(err, errno, "dup " NEWROOT) : r;
 }
 
 /* Ensure dst exists as a directory or an empty file, and return an O_PATH fd
@@ -369,12 +399,18 @@ int cj_mounts_apply(const cj_mount_plan *plan, const char *cwd, cj_error *err) {
                 return cj_error_seterrno(err, errno, "create " EMPTY_FILE);
         close(efd);
 
-        for (size_t i = 0; i < plan->n; i++) {
-                int r = apply_op(plan, i, err);
-                if (r < 0)
-                        return cj_error_prefix(err, "mount %s %s: ", cj_mount_kind_name(plan->ops[i].kind),
-                                               plan->ops[i].dst);
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < plan->n; i++) {
+                /* Reopened after a mount on the new root itself: walks start on top of it. */
+                if ((i == 0 || strcmp(plan->ops[i - 1].dst, "/") == 0) && (r = open_newroot(err)) < 0)
+                        break;
+                if ((r = apply_op(plan, i, err)) < 0)
+                        cj_error_prefix(err, "mount %s %s: ", cj_mount_kind_name(plan->ops[i].kind), plan->ops[i].dst);
         }
+        if (newroot_fd >= 0)
+                close(TAKE_FD(newroot_fd));
+        if (r < 0)
+                return r;
 
         /* The skeleton directories of the new root are read-only too. */
         if (mount(NULL, NEWROOT, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
