@@ -415,8 +415,10 @@ int cj_mounts_apply(const cj_mount_plan *plan, const char *cwd, cj_error *err) {
         /* The skeleton directories of the new root are read-only too. */
         if (mount(NULL, NEWROOT, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
                 return cj_error_seterrno(err, errno, "make the new root read-only");
-        if (umount2(OLDROOT, MNT_DETACH) < 0)
-                return cj_error_seterrno(err, errno, "detach the host root");
+        /* The staging root ends up stacked on the new one: one lazy unmount
+         * detaches it with the host's root below it (OLDROOT) and every mount
+         * of that, so the host tree costs a single unmount (each waits for an
+         * expedited RCU grace period). */
         if (chdir(NEWROOT) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
             chdir("/") < 0)
                 return cj_error_seterrno(err, errno, "pivot_root into the new root");
