@@ -74,12 +74,9 @@ static void check_state_dir(const char *opt, cj_check *c) {
 static void check_relay(cj_check *c) {
         c->name = "network relay";
         c->status = CJ_CHECK_OK;
-        char why[160];
-        if (cj_net_relay_in_kernel(why, sizeof why))
-                snprintf(c->detail, sizeof c->detail, "in-kernel (BPF sockmap) for CONNECT tunnels, splice(2) otherwise");
-        else
-                snprintf(c->detail, sizeof c->detail, "splice(2) (the in-kernel relay needs root with CAP_BPF and "
-                                                      "CAP_NET_ADMIN: %s)", why);
+        char why[200];
+        const char *mode = cj_net_relay_mode(why, sizeof why);
+        snprintf(c->detail, sizeof c->detail, "%s (%s)", mode, why);
 }
 
 /* The real thing: `clawjail run -- true` under the profile, in a scratch

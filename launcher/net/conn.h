@@ -72,7 +72,7 @@ struct cj_net_proxy {
         int sm_err;                   /* why there is none: -errno (0: not tried yet) */
         const char *sm_why;
         char sm_why_buf[128];
-        bool force_splice;            /* CLAWJAIL_NET_RELAY=splice */
+        bool want_kernel;             /* CLAWJAIL_NET_RELAY=kernel */
         bool pair_used[CJ_NET_CONNS_MAX];
         size_t n_sm_wait;             /* connections polled for the kernel to finish sending */
         int chan[2];    /* [0] ours, [1] the sandbox's */
@@ -129,7 +129,8 @@ void cj_net_budget_give(cj_net_proxy *px, size_t n);
 void cj_net_budget_charge(cj_net_proxy *px, size_t n);
 bool cj_net_budget_empty(const cj_net_proxy *px);
 
-/* tunnel.c: hand an opaque tunnel to the kernel (true: linked; c->pair set),
+/* tunnel.c: hand an opaque tunnel to the kernel (true: linked; c->pair set;
+ * only with CLAWJAIL_NET_RELAY=kernel, see docs/network.md),
  * relay a linked one, and count and release it when c closes. */
 bool cj_net_tunnel_link(cj_net_proxy *px, conn *c);
 bool cj_net_tunnel_pump(cj_net_proxy *px, conn *c, bool *progress);

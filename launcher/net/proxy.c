@@ -39,7 +39,7 @@ int cj_net_proxy_new(const cj_net_policy *pol, int64_t byte_budget, cj_net_proxy
         px->budget_own = (cj_sockmap_budget){ .left = byte_budget < 0 ? 0 : byte_budget, .limited = byte_budget >= 0 };
         px->budget = &px->budget_own;
         const char *relay = getenv("CLAWJAIL_NET_RELAY"); /* read here: the proxy's thread never calls getenv */
-        px->force_splice = relay && strcmp(relay, "splice") == 0;
+        px->want_kernel = relay && strcmp(relay, "kernel") == 0;
         int r = 0;
         if (pol->mode == CJ_NET_PROXY) {
                 px->ports[px->n_ports++] = CJ_NET_PROXY_PORT;

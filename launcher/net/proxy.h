@@ -82,10 +82,11 @@ int cj_net_proxy_finish(cj_net_proxy *px, cj_net_summary *sum);
 void cj_net_proxy_free(cj_net_proxy *px);
 void cj_net_summary_clear(cj_net_summary *sum);
 
-/* Whether CONNECT tunnels would be relayed in the kernel here (BPF sockmap:
- * root with CAP_BPF and CAP_NET_ADMIN, a kernel that allows it, and no
- * CLAWJAIL_NET_RELAY=splice): true, or false with why[] saying what refused. */
-bool cj_net_relay_in_kernel(char *why, size_t why_len);
+/* How CONNECT tunnels are relayed here: "in-kernel" (BPF sockmap, when
+ * CLAWJAIL_NET_RELAY=kernel asks for it and the kernel allows it: root with
+ * CAP_BPF and CAP_NET_ADMIN) or "splice(2)"; why[] says what the other
+ * choice needs or why the kernel refused it. */
+const char *cj_net_relay_mode(char *why, size_t why_len);
 
 /* One event as journal fields / the result's "network" object (denied
  * connections listed with their reason, so the agent sees why). */

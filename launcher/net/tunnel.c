@@ -26,19 +26,21 @@ const char *cj_net_tunnel_unavailable(const cj_net_proxy *px) {
         return px->sm || px->sm_err == 0 ? NULL : px->sm_why;
 }
 
-bool cj_net_relay_in_kernel(char *why, size_t why_len) {
+const char *cj_net_relay_mode(char *why, size_t why_len) {
         const char *relay = getenv("CLAWJAIL_NET_RELAY");
-        if (relay && strcmp(relay, "splice") == 0) {
-                snprintf(why, why_len, "CLAWJAIL_NET_RELAY=splice");
-                return false;
-        }
+        bool want = relay && strcmp(relay, "kernel") == 0;
         cj_sockmap *m = NULL;
         const char *step = "";
         int r = cj_sockmap_new(1, &m, &step);
         cj_sockmap_free(m);
-        if (r < 0)
-                snprintf(why, why_len, "%s: %s", step, strerror(-r));
-        return r == 0;
+        if (r == 0) {
+                snprintf(why, why_len, want ? "CLAWJAIL_NET_RELAY=kernel: CONNECT tunnels through a BPF sockmap"
+                                            : "the in-kernel relay (BPF sockmap) is available: CLAWJAIL_NET_RELAY=kernel");
+                return want ? "in-kernel" : "splice(2)";
+        }
+        snprintf(why, why_len, "%sthe in-kernel relay needs root with CAP_BPF and CAP_NET_ADMIN: %s: %s",
+                 want ? "CLAWJAIL_NET_RELAY=kernel, but " : "", step, strerror(-r));
+        return "splice(2)";
 }
 
 static bool sm_ready(cj_net_proxy *px) {
@@ -46,9 +48,9 @@ static bool sm_ready(cj_net_proxy *px) {
                 return true;
         if (px->sm_err)
                 return false;
-        if (px->force_splice) {
+        if (!px->want_kernel) {
                 px->sm_err = -ENOTSUP;
-                px->sm_why = "CLAWJAIL_NET_RELAY=splice";
+                px->sm_why = "splice unless CLAWJAIL_NET_RELAY=kernel";
                 return false;
         }
         const char *why = "";

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # CONNECT tunnels end, count and stop at the budget the same way whichever
-# relay carries them (docs/network.md): the in-kernel one (BPF sockmap, root)
-# and splice(2) (rootless, or CLAWJAIL_NET_RELAY=splice).  tunnel.py's
+# relay carries them (docs/network.md): splice(2) (the default) and the
+# in-kernel one (BPF sockmap: CLAWJAIL_NET_RELAY=kernel, as root; rootless
+# the same request falls back to splice, which is tested too).  tunnel.py's
 # server answers a real ClientHello, takes an upload until the client
 # half-closes, then answers with a hash of it and a download, so every byte
 # each way is known.
@@ -43,20 +44,21 @@ cat >"$SCRATCH/budget.json" <<JSON
 JSON
 chmod a+r "$SCRATCH"/*.json
 
-# Which relays to try: as root the in-kernel one (when this kernel allows
-# it, as `clawjail doctor` says) and splice forced; rootless only splice.
-RELAYS=splice
-KERNEL_NOTE=""
+# Which relays to try: splice, and the in-kernel one when asked for.  As
+# root it is used when this kernel allows it (as `clawjail doctor` says);
+# rootless the request must fall back to splice.
+DOCTOR=$(CLAWJAIL_NET_RELAY=kernel "$CLAWJAIL" doctor --json 2>/dev/null | jq -r '.checks[] | select(.name == "network relay") | .detail')
 if [ "$(id -u)" = 0 ]; then
-        DOCTOR=$("$CLAWJAIL" doctor --json 2>/dev/null | jq -r '.checks[] | select(.name == "network relay") | .detail')
         case "$DOCTOR" in
         in-kernel*) RELAYS="kernel splice" ;;
-        *) KERNEL_NOTE="this kernel refuses the in-kernel relay ($DOCTOR)" ;;
+        *) RELAYS="splice fallback"
+           skip "tunnels through the in-kernel relay (BPF sockmap)" "this kernel refuses it as root ($DOCTOR)" ;;
         esac
 else
-        KERNEL_NOTE="rootless: no CAP_BPF/CAP_NET_ADMIN, so the proxy falls back to splice (exercised here)"
+        like "$DOCTOR" '^splice.*CLAWJAIL_NET_RELAY=kernel, but .*: Operation not permitted' "rootless: doctor says the in-kernel relay was asked for and refused"
+        RELAYS="splice fallback"
+        skip "tunnels through the in-kernel relay (BPF sockmap)" "rootless: no CAP_BPF/CAP_NET_ADMIN; CLAWJAIL_NET_RELAY=kernel falls back to splice (the 'fallback' runs below)"
 fi
-[ -n "$KERNEL_NOTE" ] && skip "tunnels through the in-kernel relay (BPF sockmap)" "$KERNEL_NOTE"
 
 # tunnel RELAY TASK PROFILE UP DOWN: one call; OUT = the client's lines,
 # EV = the connection's event in the result.
@@ -64,7 +66,7 @@ tunnel() {
         local relay=$1 task=$2 profile=$3
         shift 3
         local env=()
-        [ "$relay" = splice ] && env=(env CLAWJAIL_NET_RELAY=splice)
+        [ "$relay" != splice ] && env=(env CLAWJAIL_NET_RELAY=kernel) # kernel, or its fallback
         RUN_OUT=$("${env[@]}" "$CLAWJAIL" run --json --task "$task" --state-dir "$STATE" --profile "$profile" \
                 --ro "$SCRATCH" -- python3 "$SCRATCH/tunnel.py" client tunnel.test "$PORT" "$@" 2>/dev/null)
         RUN_RC=$?
