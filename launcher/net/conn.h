@@ -27,6 +27,10 @@ enum { IT_STOP = 1, IT_CHAN, IT_LISTEN, IT_CLIENT, IT_UPSTREAM, IT_RESOLVED };
 enum { P_HEAD, P_RESOLVING, P_CONNECTING, P_HELLO, P_RELAY };
 
 typedef struct conn conn;
+typedef struct cj_net_chunk {
+        uint8_t *buf;
+        size_t len, off;
+} cj_net_chunk;
 typedef struct item {
         int type;
         int idx; /* IT_LISTEN: which port */
@@ -55,7 +59,7 @@ struct conn {
         bool pair_tried;
         int64_t sm_base[2];        /* bytes queued on dir's destination when linked */
         uint64_t sm_wrote[2];      /* bytes the proxy itself wrote there since */
-        struct { uint8_t *buf; size_t len, off; } sm_copy[2]; /* handed to us: to write after the kernel's */
+        cj_net_chunk sm_copy[2];   /* handed to us: to write after the kernel's */
         bool sm_eof[2], sm_copying;
         bool sm_hold;              /* the hello is not upstream yet: the client's bytes wait */
         int sm_wait_ms;            /* > 0: polled until the kernel has sent what it forwarded */

@@ -183,7 +183,7 @@ static void wait_done(cj_net_proxy *px, conn *c) {
  * connection (reason set), 0 otherwise; *waiting when the kernel must send first. */
 static int copy_dir(cj_net_proxy *px, conn *c, int d, bool *progress, bool *waiting) {
         int src = d == 0 ? c->cfd : c->ufd, dst = d == 0 ? c->ufd : c->cfd;
-        typeof(c->sm_copy[0]) *b = &c->sm_copy[d];
+        cj_net_chunk *b = &c->sm_copy[d];
         for (;;) {
                 if (b->off < b->len) {
                         int k = drained(px, c, d);
