@@ -418,6 +418,11 @@ void cj_net_conn_pump(cj_net_proxy *px, conn *c) {
                                 const char *why = NULL;
                                 int r = cj_http_parse_head((char *) c->buf, c->len, &c->req, &why);
                                 if (r < 0) {
+                                        if (c->req.host[0]) { /* the target was read: the journal names it */
+                                                snprintf(c->ev.host, sizeof c->ev.host, "%s", c->req.host);
+                                                c->ev.port = c->req.port;
+                                                c->ev.kind = c->req.connect ? "connect" : "http";
+                                        }
                                         cj_net_conn_deny(px, c, 400, "denied", why);
                                         return;
                                 }

@@ -102,6 +102,8 @@ refused "TLS server_name differing from the CONNECT host" t-sni "server_name 're
         "$CURL --connect-to registry.test:$HTTPS:other.test:$HTTPS https://registry.test:$HTTPS/"
 refused "a Host header differing from the absolute-form target" t-host 'Host header does not match' \
         "python3 $SCRATCH/rawclient.py raw 'GET http://registry.test:$HTTP/ HTTP/1.1\\r\\nHost: evil.test\\r\\n\\r\\n'"
+like "$(journal_net t-host)" '"host":"registry.test","port":[1-9]|"port":[1-9][0-9]*,.*"host":"registry.test"' \
+        "a request refused while its head is read is journaled with the target it named"
 refused "userinfo@ in the target" t-user 'userinfo' \
         "python3 $SCRATCH/rawclient.py raw 'GET http://registry.test:$HTTP@evil.test/ HTTP/1.1\\r\\nHost: evil.test\\r\\n\\r\\n'"
 refused "a second request pipelined behind the first" t-smuggle 'pipelining' \
