@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "mounts.h"
+#include "maskwalk.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -412,6 +413,11 @@ int cj_mounts_apply(const cj_mount_plan *plan, const char *cwd, cj_error *err) {
         if (r < 0)
                 return r;
 
+        /* The plan chose masks by path before a parallel call could move things:
+         * find what it missed, by fd, in this namespace (maskwalk.h). */
+        r = cj_maskwalk_apply(plan, NEWROOT, EMPTY_FILE, err);
+        if (r < 0)
+                return r;
         /* The skeleton directories of the new root are read-only too. */
         if (mount(NULL, NEWROOT, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
                 return cj_error_seterrno(err, errno, "make the new root read-only");

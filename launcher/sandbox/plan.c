@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "maskwalk.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/longpath.h"
@@ -112,6 +113,10 @@ void cj_mount_plan_clear(cj_mount_plan *plan) {
         plan->protect_found = NULL;
         cj_strv_free(plan->notes);
         plan->notes = NULL;
+        cj_strv_free(plan->mask_deny);
+        cj_strv_free(plan->mask_except);
+        cj_strv_free(plan->mask_roots);
+        plan->mask_deny = plan->mask_except = plan->mask_roots = NULL;
 }
 
 static bool is_root_kind(cj_mount_kind k) {
@@ -726,6 +731,8 @@ int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const 
                 r = add_overlays(&plan, protect, NULL, false, probe, err);
         if (r >= 0)
                 r = add_overlays(&plan, deny, except, true, probe, err);
+        if (r >= 0 && cj_maskwalk_plan(&plan, deny, except, probe) < 0)
+                r = cj_error_set(err, ENOMEM, "out of memory");
         if (r >= 0) {
                 qsort(plan.ops, plan.n, sizeof *plan.ops, op_cmp);
                 r = check_roots_not_masked(&plan, err);

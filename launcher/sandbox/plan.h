@@ -61,6 +61,9 @@ typedef struct cj_mount_plan {
         uint64_t tmpfs_bytes, tmpfs_inodes;
         cj_strv protect_found; /* host paths the protect patterns matched (a trailing '/': created) */
         cj_strv notes;         /* optional roots left out and why, for the call's result */
+        /* For pid 1's walk after its mounts (maskwalk.h): the deny lists the
+         * plan used, and (sandbox directory, pattern prefix) pairs to walk. */
+        cj_strv mask_deny, mask_except, mask_roots;
 } cj_mount_plan;
 
 /* CJ_FT_ERROR: the path could not be examined (EACCES, ENAMETOOLONG, ELOOP,
