@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Masks against a workspace that a parallel call changes (issue 7 §2).  The
+# plan chooses masks by path in the launcher and pid 1 mounts them later; a
+# parallel `mv a b; mkdir a; touch a/.env` in between used to leave the real
+# secret readable as b/.env (10 of 20 calls leaked here before pid 1 walked
+# the workspace again, by fd, in its own namespace: sandbox/maskwalk.h).
+# Three real processes change the workspace while calls start: the swap
+# above, a mover that keeps moving a secret's directory between directories
+# during pid 1's walk, and a package-manager-like churn that must not make
+# calls fail.  A call either runs without the secret or fails closed (125).
+. "${TAP_LIB:?}"
+if ! command -v python3 >/dev/null; then
+        echo "1..0 # SKIP python3 is not installed"
+        exit 0
+fi
+CHURN=$(cd "$(dirname "$0")" && pwd)/maskrace_churn.py
+CALLS=20
+FILLER=200 # directories the plan's scan and pid 1's walk go through: a wider window
+SECRET=maskrace-secret-$$-$RANDOM
+SCRATCH=$(tap_scratch)
+
+filler() {
+        (cd "$1" && seq -f 'f%g' 1 "$FILLER" | xargs mkdir)
+}
+
+# race MODE WS SCRIPT: CALLS calls of SCRIPT in WS while the churn runs.
+# Sets LEAKS, RAN, CLOSED, OTHER and CHANGES.
+race() {
+        local mode=$1 ws=$2 script=$3 stop=$SCRATCH/stop-$1 log=$SCRATCH/churn-$1
+        python3 "$CHURN" "$mode" "$ws" "$stop" >"$log" 2>&1 &
+        local churn=$!
+        sleep 0.2
+        LEAKS=0 RAN=0 CLOSED=0 OTHER=""
+        for _ in $(seq 1 "$CALLS"); do
+                RUN_CWD=$ws run_sandbox -- bash -c "$script"
+                case "$RUN_OUT" in *"$SECRET"*) LEAKS=$((LEAKS + 1)) ;; esac
+                case "$RUN_RC" in
+                0) RAN=$((RAN + 1)) ;;
+                125) CLOSED=$((CLOSED + 1)) ;;
+                *) OTHER+=" $RUN_RC:$(head -c 200 <<<"$RUN_ERR")" ;;
+                esac
+        done
+        touch "$stop"
+        wait "$churn"
+        CHURN_RC=$?
+        CHANGES=$(tail -n 1 "$log")
+}
+
+# ---- 1: the plan's masks, moved away between plan and mounts -------------
+WS=$(tap_workspace)
+mkdir "$WS/a"
+printf '%s\n' "$SECRET" >"$WS/a/.env"
+filler "$WS"
+tap_chown_ws "$WS"
+race swap "$WS" 'cat a/.env b/.env 2>/dev/null; true'
+is "$CHURN_RC" 0 "swap: the renamer ran to the end ($CHANGES swaps)"
+is "$LEAKS" 0 "swap: no call read the secret moved from a/.env to b/.env"
+is "$OTHER" "" "swap: every call ran or failed closed ($RAN ran, $CLOSED failed closed)"
+ok "swap: calls ran while the workspace changed (not all failed closed)" test "$RAN" -ge 1
+is "$(cat "$WS/a/.env" 2>/dev/null || cat "$WS/b/.env")" "$SECRET" "swap: the secret is still on the host"
+
+# ---- 2: a secret's directory moved during pid 1's walk -------------------
+WS=$(tap_workspace)
+filler "$WS"
+mkdir "$WS/f1/s"
+printf '%s\n' "$SECRET" >"$WS/f1/s/.env"
+tap_chown_ws "$WS"
+race move "$WS" 'cat f*/s/.env 2>/dev/null; true'
+is "$CHURN_RC" 0 "move: the mover ran to the end ($CHANGES moves)"
+is "$LEAKS" 0 "move: no call read the secret whose directory kept moving"
+is "$OTHER" "" "move: every call ran or failed closed ($RAN ran, $CLOSED failed closed)"
+ok "move: calls ran while the directory moved (not all failed closed)" test "$RAN" -ge 1
+
+# ---- 3: a busy workspace (a package manager at work) ---------------------
+WS=$(tap_workspace)
+filler "$WS"
+mkdir -p "$WS/f7/app" "$WS/node_modules/.staging"
+printf '%s\n' "$SECRET" >"$WS/f7/app/.env.local"
+tap_chown_ws "$WS"
+race npm "$WS" 'cat f7/app/.env.local 2>/dev/null; true'
+is "$CHURN_RC" 0 "npm: the churn ran to the end ($CHANGES packages unpacked)"
+is "$LEAKS" 0 "npm: the secret stayed masked"
+is "$CLOSED $OTHER" "0 " "npm: no call failed ($RAN of $CALLS ran) while packages were unpacked, moved and removed"
+diag "swap, move, npm: calls start while the workspace changes; see docs/security.md"
+done_testing

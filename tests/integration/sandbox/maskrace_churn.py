@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Change a workspace the way a parallel call can, until STOP appears.
+
+maskrace_churn.py MODE WS STOP
+
+  swap  `mv a b; mkdir a; echo fake > a/.env`, hold 50 ms, put b back as a,
+        hold 20 ms: the plan (made by path, in the launcher) sees the real
+        a/.env, and the mounts (later, by path) find the fake one.
+  move  move the directory s (holding .env) from one fN/ to another, at
+        random, every 0.5 ms: during pid 1's walk it lands, now and then,
+        in a directory already listed.
+  npm   what a package manager does in node_modules: unpack a package in
+        .staging/, rename it into place, retire an old one (rename, then
+        delete), a package every millisecond or so.
+
+Prints the number of changes made.  Every step tolerates what the sandbox's
+own setup leaves behind (an empty mount point it created for a mask), as a
+real parallel process would.
+"""
+import os
+import random
+import shutil
+import sys
+import time
+
+
+def clear(path):
+    while os.path.lexists(path):
+        try:
+            os.rename(path, "junk")
+        except OSError:
+            pass
+        shutil.rmtree("junk", ignore_errors=True)
+
+
+def move(src, dst):
+    while True:
+        clear(dst)
+        try:
+            os.rename(src, dst)
+            return
+        except OSError:
+            pass
+
+
+def swap(stop):
+    n = 0
+    while not os.path.exists(stop):
+        move("a", "b")
+        clear("a")
+        os.mkdir("a")
+        with open("a/.env", "w") as f:
+            f.write("fake\n")
+        time.sleep(0.05)
+        move("b", "a")
+        time.sleep(0.02)
+        n += 1
+    return n
+
+
+def mover(stop):
+    dirs = sorted(d for d in os.listdir(".") if d.startswith("f"))
+    here = next(d for d in dirs if os.path.isdir(d + "/s"))
+    n = 0
+    while not os.path.exists(stop):
+        there = random.choice(dirs)
+        try:
+            os.rename(here + "/s", there + "/s")
+            here = there
+            n += 1
+        except OSError:
+            pass  # a mask's empty mount point sits there: pick another
+        time.sleep(0.0005)
+    return n
+
+
+def npm(stop):
+    os.makedirs("node_modules/.staging", exist_ok=True)
+    n = 0
+    live = []
+    while not os.path.exists(stop):
+        name = "pkg%d" % n
+        stage = "node_modules/.staging/" + name
+        for sub in ("lib", "lib/util", "dist"):
+            os.makedirs(stage + "/" + sub, exist_ok=True)
+            for i in range(4):
+                with open("%s/%s/f%d.js" % (stage, sub, i), "w") as f:
+                    f.write("module.exports = %d\n" % i)
+        os.rename(stage, "node_modules/" + name)
+        live.append(name)
+        if len(live) > 50:
+            old = live.pop(0)
+            os.rename("node_modules/" + old, "node_modules/.%s-retired" % old)
+            shutil.rmtree("node_modules/.%s-retired" % old, ignore_errors=True)
+        n += 1
+        time.sleep(0.001)
+    return n
+
+
+def main():
+    mode, ws, stop = sys.argv[1:4]
+    os.chdir(ws)
+    print({"swap": swap, "move": mover, "npm": npm}[mode](stop))
+
+
+if __name__ == "__main__":
+    main()
