@@ -4,7 +4,6 @@
  * loaded this library, never in its forks (serve's workers and sandboxes).
  * It makes "the launcher could not grow a buffer" happen on demand, which
  * an address-space limit cannot aim at one process of a serve. */
-#define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>

@@ -36,10 +36,16 @@ fi
 chmod -R a+rX "$stage"
 chmod 755 "$stage"
 
+# A sanitizer run's options (tests/run --sanitize) hold for this half too.
+san=()
+for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+        [ -z "${!v:-}" ] || san+=("$v=${!v}")
+done
+
 # Run from the stage: the user's current directory may be unreachable.
 cd "$stage" || exit 1
 setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env \
-        env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        env -i "${san[@]}" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         HOME="$stage" TMPDIR=/tmp LANG=C.UTF-8 \
         CLAWJAIL="$stage/clawjail" \
         CLAWJAIL_PROFILE_PATH="$stage/profiles" \
