@@ -99,17 +99,22 @@ is "$?" 0 "serve exits 0 when its stdin closes"
 # A request line serve cannot hold in memory is an error, never a clean EOF:
 # find the smallest address-space limit at which serve answers at all, then
 # send a line whose buffer cannot fit under it.
+desc="serve out of memory on a request line: exits non-zero, says so"
 base=""
-for mb in $(seq 8 2 96); do
-        if [ "$(echo '{"tool":"bogus"}' | prlimit --as=$((mb << 20)) "$CLAWJAIL" serve --stdio 2>/dev/null |
-                jq -r .error.code 2>/dev/null)" = bad_tool ]; then
-                base=$mb
-                break
-        fi
-done
-if [ -z "$base" ] || ! command -v prlimit >/dev/null; then
-        skip "serve out of memory on a request line: exits non-zero, says so" "no address-space limit lets serve run (sanitizer build?)"
+if ldd "$CLAWJAIL" 2>/dev/null | grep -q libasan; then
+        skip "$desc" "ASan build: its shadow memory needs terabytes of address space, far above any limit here"
 else
+        for mb in $(seq 8 2 96); do
+                if [ "$(echo '{"tool":"bogus"}' | prlimit --as=$((mb << 20)) "$CLAWJAIL" serve --stdio 2>/dev/null |
+                        jq -r .error.code 2>/dev/null)" = bad_tool ]; then
+                        base=$mb
+                        break
+                fi
+        done
+        # Without a sanitizer serve answers far below 96 MiB: no limit is a failure, not a skip.
+        [ -n "$base" ] || { fail "$desc"; diag "serve answered under no address-space limit up to 96 MiB"; }
+fi
+if [ -n "$base" ]; then
         errf=$(tap_scratch)/err
         head -c 7000000 /dev/zero | tr '\0' a | prlimit --as=$(((base + 2) << 20)) "$CLAWJAIL" serve --stdio \
                 >/dev/null 2>"$errf"
