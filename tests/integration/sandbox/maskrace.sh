@@ -47,6 +47,20 @@ race() {
         CHANGES=$(tail -n 1 "$log")
 }
 
+# ---- 0: a mask moves with its dentry ------------------------------------
+# What the fix builds on: once masked, a secret stays masked however its
+# parent is renamed afterwards (the call reads it under the new name).
+WS=$(tap_workspace)
+mkdir "$WS/a"
+printf '%s\n' "$SECRET" >"$WS/a/.env"
+tap_chown_ws "$WS"
+(for _ in $(seq 1 100); do [ -e "$WS/started" ] && break; sleep 0.05; done; mv "$WS/a" "$WS/renamed") &
+mover=$!
+RUN_CWD=$WS run_sandbox -- bash -c 'touch started; for i in $(seq 1 100); do [ -d renamed ] && break; sleep 0.05; done; cat renamed/.env 2>&1; true'
+wait "$mover"
+unlike "$RUN_OUT" "$SECRET" "a mask stays on the secret when its directory is renamed after the mounts"
+like "$RUN_OUT" "renamed/.env: Permission denied" "and the renamed secret is the mask's empty mode-000 file"
+
 # ---- 1: the plan's masks, moved away between plan and mounts -------------
 WS=$(tap_workspace)
 mkdir "$WS/a"
