@@ -80,7 +80,7 @@ def npm(stop):
     n = 0
     live = []
     while not os.path.exists(stop):
-        name = "pkg%d" % n
+        name = "churn%d" % n
         stage = "node_modules/.staging/" + name
         for sub in ("lib", "lib/util", "dist"):
             os.makedirs(stage + "/" + sub, exist_ok=True)
