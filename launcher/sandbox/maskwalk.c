@@ -405,10 +405,13 @@ static int walk_dir(walker *w, int node, int fd, pbuf *path, unsigned depth) {
         int r = watch(w, node, fd);
         if (r < 0)
                 return r;
+        /* The whole listing first (type byte, name, NUL each), then the visits:
+         * one descriptor per level, not two, down to CJ_MOUNT_SCAN_DEPTH. */
+        pbuf list = {0};
         int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
         if (dup_fd < 0)
                 return cj_error_seterrno(w->err, errno, "dup");
-        _cleanup_closedir_ DIR *d = fdopendir(dup_fd);
+        DIR *d = fdopendir(dup_fd);
         if (!d) {
                 close(dup_fd);
                 return cj_error_seterrno(w->err, errno, "list %s", path->s);
@@ -417,15 +420,28 @@ static int walk_dir(walker *w, int node, int fd, pbuf *path, unsigned depth) {
                 errno = 0;
                 struct dirent *de = readdir(d);
                 if (!de) {
-                        if (errno)
-                                return cj_error_seterrno(w->err, errno, "list %s", path->s);
-                        return 0;
+                        r = errno ? cj_error_seterrno(w->err, errno, "list %s", path->s) : 0;
+                        break;
                 }
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
-                if ((r = visit(w, node, fd, de->d_name, de->d_type, path, depth, false)) < 0)
-                        return r;
+                char type[2] = {(char) (de->d_type ? de->d_type : 0xff), 0};
+                if (pbuf_add(&list, type, NULL) < 0 || pbuf_add(&list, de->d_name, NULL) < 0 ||
+                    pbuf_add(&list, "", NULL) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                list.len++; /* keep the NUL as the separator */
         }
+        closedir(d);
+        for (size_t at = 0; r >= 0 && at < list.len;) {
+                unsigned char t = (unsigned char) list.s[at];
+                const char *name = list.s + at + 1;
+                at += 1 + strlen(name) + 1;
+                r = visit(w, node, fd, name, t == 0xff ? DT_UNKNOWN : t, path, depth, false);
+        }
+        free(list.s);
+        return r;
 }
 
 static void reset(walker *w) {
