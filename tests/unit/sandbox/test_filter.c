@@ -22,18 +22,7 @@
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/srcdir.h"
-
-static char *source_seccomp_dir(void) {
-        const char *src = getenv("CLAWJAIL_SOURCE_DIR");
-        return cj_path_join(src ? src : cj_source_tree(), "seccomp");
-}
-
-static const cj_seccomp_embedded *embedded_named(const char *name) {
-        for (size_t i = 0; i < cj_seccomp_embedded_count; i++)
-                if (strcmp(cj_seccomp_embedded_table[i].name, name) == 0)
-                        return &cj_seccomp_embedded_table[i];
-        return NULL;
-}
+#include "../seccomp/embedded_util.h"
 
 /* What prog answers getpid() with. */
 static uint32_t getpid_action(const struct sock_filter *prog, size_t len) {

@@ -18,18 +18,7 @@
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/srcdir.h"
-
-static char *source_seccomp_dir(void) {
-        const char *src = getenv("CLAWJAIL_SOURCE_DIR");
-        return cj_path_join(src ? src : cj_source_tree(), "seccomp");
-}
-
-static const cj_seccomp_embedded *embedded_named(const char *name) {
-        for (size_t i = 0; i < cj_seccomp_embedded_count; i++)
-                if (strcmp(cj_seccomp_embedded_table[i].name, name) == 0)
-                        return &cj_seccomp_embedded_table[i];
-        return NULL;
-}
+#include "embedded_util.h"
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
         return remove(path);
