@@ -389,15 +389,15 @@ typedef struct plain_runner {
         const opt *opts;
         unsigned lead_before; /* operands before the options (setarch ARCH) */
         unsigned lead_after;  /* operands between the options and the command */
-        char no_exec;         /* this option means no command follows (-p PID), 0 if none */
+        const char *no_exec;  /* options after which no command follows: -p PID, chrt -m */
 } plain_runner;
 
 static const plain_runner plain_runners[] = {
-        { "ionice", ionice_opts, 0, 0, 'p' },  { "chrt", chrt_opts, 0, 1, 0 },
-        { "taskset", taskset_opts, 0, 1, 0 },  { "eatmydata", no_opts, 0, 0, 0 },
-        { "chronic", chronic_opts, 0, 0, 0 },  { "nocache", nocache_opts, 0, 0, 0 },
-        { "catchsegv", no_opts, 0, 0, 0 },     { "setarch", setarch_opts, 1, 0, 0 },
-        { "linux32", setarch_opts, 0, 0, 0 },  { "linux64", setarch_opts, 0, 0, 0 },
+        { "ionice", ionice_opts, 0, 0, "p" },   { "chrt", chrt_opts, 0, 1, "pm" },
+        { "taskset", taskset_opts, 0, 1, "p" }, { "eatmydata", no_opts, 0, 0, "" },
+        { "chronic", chronic_opts, 0, 0, "" },  { "nocache", nocache_opts, 0, 0, "" },
+        { "catchsegv", no_opts, 0, 0, "" },     { "setarch", setarch_opts, 1, 0, "" },
+        { "linux32", setarch_opts, 0, 0, "" },  { "linux64", setarch_opts, 0, 0, "" },
 };
 
 static const plain_runner *find_plain_runner(const char *name) {
@@ -411,13 +411,9 @@ static int plain_opt(sh_unwrap *u, char name, const char *lng, const char *arg) 
         (void) lng;
         (void) arg;
         const plain_runner *p = find_plain_runner(u->runner);
-        if (p && p->no_exec && name == p->no_exec)
+        /* -p acts on a running process (ionice, chrt, taskset); chrt -m prints ranges */
+        if (p && name && strchr(p->no_exec, name))
                 u->via_flags |= SH_VIA_NO_EXEC;
-        /* chrt -p PRIO PID / taskset -p MASK PID change a running process */
-        if ((!strcmp(u->runner, "chrt") || !strcmp(u->runner, "taskset")) && name == 'p')
-                u->via_flags |= SH_VIA_NO_EXEC;
-        if (!strcmp(u->runner, "chrt") && name == 'm')
-                u->via_flags |= SH_VIA_NO_EXEC; /* prints the priority ranges */
         return 0;
 }
 
@@ -428,7 +424,7 @@ static int unwrap_plain(const plain_runner *p, const sh_arg *argv, size_t argc, 
                         return unresolved(u, "runner operand missing or known only at runtime");
         long k = scan_opts(argv, argc, i, p->opts, u, plain_opt, false);
         if (k < 0)
-                return unresolved(u, u->why ? u->why : "unknown runner option");
+                return unresolved(u, "unknown runner option"); /* keeps scan_opts' reason */
         if (u->via_flags & SH_VIA_NO_EXEC) {
                 u->flags |= SH_UNWRAP_NONE;
                 return 0;
