@@ -217,11 +217,16 @@ static void start_connect(cj_net_proxy *px, conn *c, const struct sockaddr *sa, 
         epoll_ctl(px->epfd, EPOLL_CTL_ADD, c->ufd, &e);
 }
 
-/* Resolve once and connect to the address that was checked. */
-void cj_net_conn_decide(cj_net_proxy *px, conn *c) {
+/* The journal's record names the request's target. */
+static void record_target(conn *c) {
         snprintf(c->ev.host, sizeof c->ev.host, "%s", c->req.host);
         c->ev.port = c->req.port;
         c->ev.kind = c->req.connect ? "connect" : "http";
+}
+
+/* Resolve once and connect to the address that was checked. */
+void cj_net_conn_decide(cj_net_proxy *px, conn *c) {
+        record_target(c);
         if (cj_net_budget_empty(px)) {
                 cj_net_conn_deny(px, c, 403, "budget_exhausted", "the task's net_bytes budget is exhausted");
                 px->sum.budget_exhausted = true;
@@ -418,11 +423,8 @@ void cj_net_conn_pump(cj_net_proxy *px, conn *c) {
                                 const char *why = NULL;
                                 int r = cj_http_parse_head((char *) c->buf, c->len, &c->req, &why);
                                 if (r < 0) {
-                                        if (c->req.host[0]) { /* the target was read: the journal names it */
-                                                snprintf(c->ev.host, sizeof c->ev.host, "%s", c->req.host);
-                                                c->ev.port = c->req.port;
-                                                c->ev.kind = c->req.connect ? "connect" : "http";
-                                        }
+                                        if (c->req.host[0])
+                                                record_target(c); /* the target was read: the journal names it */
                                         cj_net_conn_deny(px, c, 400, "denied", why);
                                         return;
                                 }
