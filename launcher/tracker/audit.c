@@ -214,19 +214,17 @@ json_t *cj_audit_summarize(const char *task, const json_t *events, const json_t 
                         first = t;
                 last = t;
                 bump(by_event, ev);
-                char seqkey[32];
+                char seqkey[32], callkey[32]; /* this event's seq; the call an end, interrupted or net event is of */
                 snprintf(seqkey, sizeof seqkey, "%lld", (long long) json_integer_value(json_object_get(e, "seq")));
+                snprintf(callkey, sizeof callkey, "%lld", (long long) json_integer_value(json_object_get(e, "call")));
                 const json_t *start = NULL;
                 if (strcmp(ev, "start") == 0) {
                         json_object_set(starts, seqkey, (json_t *) e);
                         calls++;
                         if (str(json_object_get(e, "verdict"), "decision"))
                                 bump(by_verdict, str(json_object_get(e, "verdict"), "decision"));
-                } else if (strcmp(ev, "end") == 0 || strcmp(ev, "interrupted") == 0) {
-                        char k[32];
-                        snprintf(k, sizeof k, "%lld", (long long) json_integer_value(json_object_get(e, "call")));
-                        start = json_object_get(starts, k);
-                }
+                } else if (strcmp(ev, "end") == 0 || strcmp(ev, "interrupted") == 0)
+                        start = json_object_get(starts, callkey);
                 /* A request refused before it ran is one too: its verdict and
                  * why it did not run count beside the calls that did. */
                 static const struct {
@@ -256,8 +254,6 @@ json_t *cj_audit_summarize(const char *task, const json_t *events, const json_t 
                         /* the per-connection "net" events say it all; a call's summary
                          * stands in only where its journal has none */
                         const json_t *net = json_object_get(e, "network");
-                        char callkey[32];
-                        snprintf(callkey, sizeof callkey, "%lld", (long long) json_integer_value(json_object_get(e, "call")));
                         if (net && !json_object_get(net_calls, callkey))
                                 json_array_append_new(network, json_pack("{s:I, s:s?, s:s, s:O}", "seq",
                                                                          json_integer_value(json_object_get(e, "seq")),
@@ -274,8 +270,6 @@ json_t *cj_audit_summarize(const char *task, const json_t *events, const json_t 
                 else if (strcmp(ev, "interrupted") == 0)
                         json_array_append_new(interrupted, json_deep_copy(e));
                 else if (strcmp(ev, "net") == 0) {
-                        char callkey[32];
-                        snprintf(callkey, sizeof callkey, "%lld", (long long) json_integer_value(json_object_get(e, "call")));
                         json_object_set_new(net_calls, callkey, json_true());
                         json_array_append_new(network, json_deep_copy(e));
                 }
