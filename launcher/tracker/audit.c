@@ -255,9 +255,7 @@ json_t *cj_audit_summarize(const char *task, const json_t *events, const json_t 
                          * stands in only where its journal has none */
                         const json_t *net = json_object_get(e, "network");
                         if (net && !json_object_get(net_calls, callkey))
-                                json_array_append_new(network, json_pack("{s:I, s:s?, s:s, s:O}", "seq",
-                                                                         json_integer_value(json_object_get(e, "seq")),
-                                                                         "time", t, "event", "end", "network", net));
+                                json_array_append_new(network, json_deep_copy(e));
                         add_refused(syscalls, unrecorded, e, start);
                 } else if (strcmp(ev, "profile") == 0)
                         json_array_append_new(profiles, json_pack("{s:s?, s:s?, s:s?}", "name", str(e, "name"), "sha256",
@@ -531,37 +529,55 @@ static void row_quarantine(buf *b, const json_t *ev, bool html) {
         row_end(b, html);
 }
 
-/* A row of the stops, network, interrupted and spills sections: one
- * sentence (event_summary), with what that section is about added. */
-static void row_event(buf *b, const json_t *ev, bool html) {
-        char seq[32], text[CJ_AUDIT_TEXT_MAX * 2];
+/* A row of seq, time and one sentence. */
+static void text_row(buf *b, const json_t *ev, const char *text, bool html) {
+        char seq[32];
         snprintf(seq, sizeof seq, "%lld", (long long) json_integer_value(json_object_get(ev, "seq")));
-        _cleanup_free_ char *sum = event_summary(ev, NULL);
-        const json_t *net = json_object_get(ev, "network");
-        const json_t *full = json_object_get(ev, "full_output"), *trunc = json_object_get(ev, "truncated");
-        if (net)
-                snprintf(text, sizeof text, "%s: %s network, %lld connections allowed, %lld denied, %lld B up, %lld B down",
-                         sum ? sum : "", str(net, "mode") ? str(net, "mode") : "?",
-                         (long long) json_integer_value(json_object_get(net, "allowed")),
-                         (long long) json_integer_value(json_object_get(net, "denied")),
-                         (long long) json_integer_value(json_object_get(net, "bytes_up")),
-                         (long long) json_integer_value(json_object_get(net, "bytes_down")));
-        else if (full || trunc) {
-                /* "truncated": {"stdout": bool, "stderr": bool, "full_output": path} */
-                const json_t *path = full ? full : json_object_get(trunc, "full_output");
-                bool out_cut = json_is_true(json_object_get(trunc, "stdout")) || json_is_true(trunc);
-                bool err_cut = json_is_true(json_object_get(trunc, "stderr"));
-                snprintf(text, sizeof text, "%s: %s%s%s cut in the result%s%s", sum ? sum : "", out_cut ? "stdout" : "",
-                         out_cut && err_cut ? " and " : "", err_cut ? "stderr" : out_cut ? "" : "output",
-                         json_is_string(path) ? ", kept in full in " : "",
-                         json_is_string(path) ? json_string_value(path) : "");
-        } else
-                snprintf(text, sizeof text, "%s", sum ? sum : "");
         row_begin(b, html);
         cell(b, seq, html);
         cell(b, str(ev, "time") ? str(ev, "time") : "", html);
         cell(b, text, html);
         row_end(b, html);
+}
+
+/* The stops and interrupted sections: the event as one sentence. */
+static void row_event(buf *b, const json_t *ev, bool html) {
+        _cleanup_free_ char *sum = event_summary(ev, NULL);
+        text_row(b, ev, sum ? sum : "", html);
+}
+
+/* The network section: a connection's net event, or the end of a call whose
+ * journal has none, with its network summary. */
+static void row_network(buf *b, const json_t *ev, bool html) {
+        const json_t *net = json_object_get(ev, "network");
+        if (!net) {
+                row_event(b, ev, html);
+                return;
+        }
+        char text[CJ_AUDIT_TEXT_MAX * 2];
+        _cleanup_free_ char *sum = event_summary(ev, NULL);
+        snprintf(text, sizeof text, "%s: %s network, %lld connections allowed, %lld denied, %lld B up, %lld B down",
+                 sum ? sum : "", str(net, "mode") ? str(net, "mode") : "?",
+                 (long long) json_integer_value(json_object_get(net, "allowed")),
+                 (long long) json_integer_value(json_object_get(net, "denied")),
+                 (long long) json_integer_value(json_object_get(net, "bytes_up")),
+                 (long long) json_integer_value(json_object_get(net, "bytes_down")));
+        text_row(b, ev, text, html);
+}
+
+/* The spills section: which stream the result cut, and where it is whole. */
+static void row_spill(buf *b, const json_t *ev, bool html) {
+        char text[CJ_AUDIT_TEXT_MAX * 2];
+        _cleanup_free_ char *sum = event_summary(ev, NULL);
+        /* "truncated": {"stdout": bool, "stderr": bool, "full_output": path} */
+        const json_t *trunc = json_object_get(ev, "truncated"), *full = json_object_get(ev, "full_output");
+        const json_t *path = full ? full : json_object_get(trunc, "full_output");
+        bool out_cut = json_is_true(json_object_get(trunc, "stdout")) || json_is_true(trunc);
+        bool err_cut = json_is_true(json_object_get(trunc, "stderr"));
+        snprintf(text, sizeof text, "%s: %s%s%s cut in the result%s%s", sum ? sum : "", out_cut ? "stdout" : "",
+                 out_cut && err_cut ? " and " : "", err_cut ? "stderr" : out_cut ? "" : "output",
+                 json_is_string(path) ? ", kept in full in " : "", json_is_string(path) ? json_string_value(path) : "");
+        text_row(b, ev, text, html);
 }
 
 static void row_syscall(buf *b, const json_t *ev, bool html) {
@@ -676,7 +692,7 @@ static void render_one(buf *b, const json_t *s, bool html) {
                 json_object_get(s, "approvals"), row_approval, html);
         section(b, "quarantined", "Quarantined files (moved aside after the call)", "seq|time|path",
                 json_object_get(s, "quarantined"), row_quarantine, html);
-        section(b, "network", "Network connections", "seq|time|connection", json_object_get(s, "network"), row_event,
+        section(b, "network", "Network connections", "seq|time|connection", json_object_get(s, "network"), row_network,
                 html);
         section(b, "syscalls", "Refused system calls (answered with the policy's errno)",
                 "seq|time|command|syscall|arguments|errno|program|count", json_object_get(s, "syscalls"), row_syscall,
@@ -698,7 +714,7 @@ static void render_one(buf *b, const json_t *s, bool html) {
         section(b, "interrupted", "Interrupted calls", "seq|time|event", json_object_get(s, "interrupted"), row_event,
                 html);
         section(b, "spills", "Output kept in full outside the result", "seq|time|event", json_object_get(s, "spills"),
-                row_event, html);
+                row_spill, html);
         budget(b, s, html);
         section(b, "timeline", "Timeline", "seq|time|event|summary", json_object_get(s, "timeline"), row_timeline, html);
         if (json_integer_value(json_object_get(s, "timeline_dropped")))
