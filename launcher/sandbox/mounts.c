@@ -271,10 +271,6 @@ static int attach_tree(const cj_mount_op *op, const char *dst, cj_error *err) {
         return r;
 }
 
-/* Does the innermost root holding ops[i] (an earlier op: the plan is sorted
- * parent first) come from an idmapped tree?  Then what is mounted inside it
- * is taken from the new root, through the idmapping, never from the host
- * path, which run_as may not even reach. */
 /* The innermost root (an earlier op: the plan is sorted parent first)
  * holding ops[i], or -1. */
 static ssize_t holder_of(const cj_mount_plan *plan, size_t i) {
@@ -288,43 +284,41 @@ static ssize_t holder_of(const cj_mount_plan *plan, size_t i) {
         return root;
 }
 
-static bool inside_idmapped(const cj_mount_plan *plan, size_t i) {
-        ssize_t h = holder_of(plan, i);
-        return h >= 0 && plan->ops[h].tree_fd >= 0;
-}
-
 static const char *below(const char *path, const char *root) {
         return strcmp(root, "/") == 0 ? path : path + strlen(root);
 }
 
-/* Does read-only root ops[i] show, in the new root, what its holder already
- * shows through an idmapping (`--ro docs` inside a root-owned 0700
- * workspace, or `--ro docs/a` inside that)?  Then its source is that view,
- * which run_as reaches; the host path it may not. */
-static bool seen_through_idmap(const cj_mount_plan *plan, size_t i) {
+/* Is ops[i] taken from its holder's view in the new root, through an
+ * idmapping, rather than from the host path, which run_as may not reach?
+ * Pins and protections name a path of the root that holds them (plan.c:
+ * map_to_sandbox), so they are whenever that root is an idmapped tree.  A
+ * read-only root at the same place below an idmapped root (`--ro docs` in a
+ * root-owned 0700 workspace), or below such a nested root, is too. */
+static bool via_new_root(const cj_mount_plan *plan, size_t i) {
         const cj_mount_op *op = &plan->ops[i];
+        bool inside = op->kind == CJ_MNT_PIN || op->kind == CJ_MNT_PROTECT || op->kind == CJ_MNT_PROTECT_NEW;
+        if (!inside && (op->kind != CJ_MNT_BIND_RO || op->tree_fd >= 0 || !op->src))
+                return false;
         ssize_t h = holder_of(plan, i);
-        if (h < 0 || op->kind != CJ_MNT_BIND_RO || op->tree_fd >= 0 || !op->src)
+        if (h < 0)
                 return false;
         const cj_mount_op *root = &plan->ops[h];
+        if (inside)
+                return root->tree_fd >= 0;
         if (!root->src || !cj_path_is_under(op->src, root->src) ||
             strcmp(below(op->src, root->src), below(op->dst, root->dst)) != 0)
                 return false;
-        return root->tree_fd >= 0 || seen_through_idmap(plan, (size_t) h);
+        return root->tree_fd >= 0 || via_new_root(plan, (size_t) h);
 }
 
 static int apply_op(const cj_mount_plan *plan, size_t i, cj_error *err) {
         const cj_mount_op *op = &plan->ops[i];
-        /* Pins and protections name a path of the root that holds them (plan.c:
-         * map_to_sandbox); a nested root has its own source, and its own tree. */
-        bool via_new_root = ((op->kind == CJ_MNT_PIN || op->kind == CJ_MNT_PROTECT || op->kind == CJ_MNT_PROTECT_NEW) &&
-                             inside_idmapped(plan, i)) ||
-                            seen_through_idmap(plan, i);
+        bool from_new_root = via_new_root(plan, i);
         /* Not PATH_MAX buffers: every path below is opened component by
          * component or through cj_open_long, so a deep mask still lands. */
         _cleanup_free_ char *dst = concat(NEWROOT, op->dst);
         _cleanup_free_ char *src = !op->src      ? NULL
-                                   : via_new_root ? concat(NEWROOT, op->dst)
+                                   : from_new_root ? concat(NEWROOT, op->dst)
                                                   : concat(OLDROOT, op->src);
         if (!dst || (op->src && !src))
                 return cj_error_set(err, ENOMEM, "out of memory");
