@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdalign.h>
@@ -20,6 +19,7 @@
 #include "util/cleanup.h"
 #include "reach.h"
 #include "util/fileio.h"
+#include "util/longpath.h"
 
 #ifndef MOUNT_ATTR_IDMAP
 #define MOUNT_ATTR_IDMAP 0x00100000
@@ -120,12 +120,6 @@ static int get_userns(uid_t from_uid, gid_t from_gid, uid_t to_uid, gid_t to_gid
 
 /* ---- the trees ----------------------------------------------------------- */
 
-static int open_nofollow(const char *path) {
-        struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
-        int fd = (int) syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
-        return fd < 0 ? -errno : fd;
-}
-
 /* Clone sfd's mount (recursively for a directory) and idmap the copy with
  * userns fd ns.  *step names the call that failed. */
 static int idmapped_tree(int sfd, bool dir, uint64_t attrs, int ns, const char **step) {
@@ -200,7 +194,7 @@ int cj_idmap_plan(cj_mount_plan *plan, const char *home, uid_t uid, gid_t gid, c
                 bool rw = op->kind == CJ_MNT_BIND_RW;
                 if (!op->src || op->tree_fd >= 0 || !(rw || unreachable_in_home(op, home, uid, gid)))
                         continue;
-                _cleanup_close_ int sfd = open_nofollow(op->src);
+                _cleanup_close_ int sfd = cj_open_long(op->src, O_PATH, true);
                 if (sfd < 0)
                         continue; /* pid 1 tries it as before and says what is wrong */
                 struct stat st;
@@ -241,7 +235,7 @@ int cj_idmap_plan(cj_mount_plan *plan, const char *home, uid_t uid, gid_t gid, c
 
 int cj_idmap_probe(const char *path, const char **step) {
         *step = "open";
-        _cleanup_close_ int sfd = open_nofollow(path);
+        _cleanup_close_ int sfd = cj_open_long(path, O_PATH, true);
         if (sfd < 0)
                 return sfd;
         struct stat st;
