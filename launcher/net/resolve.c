@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/cleanup.h"
+
 /* One answer, written by a lookup process in one write(2): no longer than
  * PIPE_BUF, so answers of several processes never interleave. */
 typedef struct answer {
@@ -110,10 +112,7 @@ static int start(cj_net_resolver *r, cj_net_lookup *l) {
 
 static void reap(cj_net_resolver *r, bool wait) {
         for (zombie **z = &r->zombies; *z;) {
-                pid_t got;
-                do
-                        got = waitpid((*z)->pid, NULL, wait ? 0 : WNOHANG);
-                while (got < 0 && errno == EINTR);
+                pid_t got = CJ_RETRY_EINTR(waitpid((*z)->pid, NULL, wait ? 0 : WNOHANG));
                 if (got == 0) {
                         z = &(*z)->next;
                         continue;

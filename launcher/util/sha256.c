@@ -27,11 +27,8 @@ void cj_sha256_raw(const void *buf, size_t len, uint8_t out[CJ_SHA256_LEN]) {
 }
 
 int cj_sha256_hex(const void *buf, size_t len, char out[CJ_SHA256_HEX_LEN + 1]) {
-        SHA2_CTX ctx;
-        uint8_t md[SHA256_DIGEST_LENGTH];
-        SHA256Init(&ctx);
-        SHA256Update(&ctx, buf, len);
-        SHA256Final(md, &ctx);
+        uint8_t md[CJ_SHA256_LEN];
+        cj_sha256_raw(buf, len, md);
         to_hex(md, out);
         return 0;
 }
