@@ -74,8 +74,6 @@ struct cj_net_proxy {
         cj_sockmap_budget *budget;    /* &budget_own or the word in px->sm */
         cj_sockmap *sm;               /* the in-kernel relay, made at the first tunnel */
         int sm_err;                   /* why there is none: -errno (0: not tried yet) */
-        const char *sm_why;
-        char sm_why_buf[128];
         bool want_kernel;             /* CLAWJAIL_NET_RELAY=kernel */
         bool pair_used[CJ_NET_CONNS_MAX];
         size_t n_sm_wait;             /* connections polled for the kernel to finish sending */
@@ -139,5 +137,3 @@ bool cj_net_budget_empty(const cj_net_proxy *px);
 bool cj_net_tunnel_link(cj_net_proxy *px, conn *c);
 bool cj_net_tunnel_pump(cj_net_proxy *px, conn *c, bool *progress);
 void cj_net_tunnel_close(cj_net_proxy *px, conn *c);
-/* Why the proxy relays with splice: NULL when the in-kernel relay is used or untried. */
-const char *cj_net_tunnel_unavailable(const cj_net_proxy *px);

@@ -22,10 +22,6 @@
 #define SM_EVENTS (EPOLLIN | EPOLLRDHUP | EPOLLET) /* the kernel writes: no EPOLLOUT wakeups */
 #define SM_POLL_MAX_MS 32 /* longest pause between checks that the kernel has sent what it forwarded */
 
-const char *cj_net_tunnel_unavailable(const cj_net_proxy *px) {
-        return px->sm || px->sm_err == 0 ? NULL : px->sm_why;
-}
-
 const char *cj_net_relay_mode(char *why, size_t why_len) {
         const char *relay = getenv("CLAWJAIL_NET_RELAY");
         bool want = relay && strcmp(relay, "kernel") == 0;
@@ -50,15 +46,12 @@ static bool sm_ready(cj_net_proxy *px) {
                 return false;
         if (!px->want_kernel) {
                 px->sm_err = -ENOTSUP;
-                px->sm_why = "splice unless CLAWJAIL_NET_RELAY=kernel";
                 return false;
         }
-        const char *why = "";
-        int r = cj_sockmap_new(CJ_NET_CONNS_MAX, &px->sm, &why);
+        const char *step = ""; /* doctor says why, through cj_net_relay_mode */
+        int r = cj_sockmap_new(CJ_NET_CONNS_MAX, &px->sm, &step);
         if (r < 0) {
                 px->sm_err = r;
-                snprintf(px->sm_why_buf, sizeof px->sm_why_buf, "%s: %s", why, strerror(-r));
-                px->sm_why = px->sm_why_buf;
                 return false;
         }
         /* From now on the program and the proxy share the budget. */
