@@ -475,11 +475,11 @@ int cj_profile_cache_get(const char *name_or_path, const cj_profile_vars *vars, 
 
 int cj_profile_load_cached(const char *name_or_path, const cj_profile_vars *vars, const char *state_dir,
                            cj_profile **out, cj_error *err) {
-        int r = cj_profile_cache_get(name_or_path, vars, state_dir, out, err);
-        if (r != 0)
-                return r < 0 ? r : 0;
         char key[CJ_SHA256_HEX_LEN + 1];
         bool keyed = state_dir && cache_key(name_or_path, vars, key) == 0;
+        int r = keyed ? load_entry(state_dir, key, out, err) : 0;
+        if (r != 0)
+                return r < 0 ? r : 0;
         cj_profile_sources src = { .n = 0 };
         r = cj_profile_load_recorded(name_or_path, vars, keyed ? &src : NULL, out, err);
         if (r >= 0) {
