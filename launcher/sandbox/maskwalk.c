@@ -92,7 +92,7 @@ typedef struct pbuf {
 
 typedef struct walker {
         const cj_mount_plan *plan;
-        const char *newroot, *empty_file;
+        const char *empty_file;
         int ifd;
         mw_node *nodes;
         size_t n, cap;
@@ -505,6 +505,7 @@ static int reopen(walker *w, int node, int *fd_out, pbuf *path, unsigned *depth)
         int fd = fcntl(w->root_fd[r], F_DUPFD_CLOEXEC, 3);
         if (fd < 0)
                 return -errno;
+        unsigned d = (unsigned) n; /* the chain's length is the node's depth */
         while (n > 0) {
                 const mw_node *c = &w->nodes[chain[--n]];
                 int next = openat(fd, c->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -521,9 +522,7 @@ static int reopen(walker *w, int node, int *fd_out, pbuf *path, unsigned *depth)
                 fd = next;
         }
         *fd_out = fd;
-        *depth = 0;
-        for (int i = node; w->nodes[i].parent >= 0; i = w->nodes[i].parent)
-                (*depth)++;
+        *depth = d;
         return 0;
 }
 
@@ -663,7 +662,7 @@ int cj_maskwalk_apply(const cj_mount_plan *plan, const char *newroot, const char
         if (nroots == 0)
                 return 0;
         walker w = {
-                .plan = plan, .newroot = newroot, .empty_file = empty_file, .ifd = -1, .nroots = nroots, .err = err};
+                .plan = plan, .empty_file = empty_file, .ifd = -1, .nroots = nroots, .err = err};
         struct stat est;
         if (stat(empty_file, &est) < 0)
                 return cj_error_seterrno(err, errno, "stat %s", empty_file);
