@@ -206,7 +206,7 @@ json_t *cj_server_handle(server *s, const char *buf, size_t len, int *code) {
                 .pty = req->pty,
                 .pty_cols = req->pty_cols,
                 .pty_rows = req->pty_rows,
-                .state_dir = task ? state_dir : NULL,
+                .state_dir = state_dir,
                 .task = task,
         };
         cj_stream_sink sink;

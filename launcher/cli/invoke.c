@@ -22,7 +22,8 @@ int cj_cli_invoke(const cj_common_opts *o, const cj_profile *p, cj_call *call, c
                 int r = cj_state_dir_resolve(o->state_dir, &state_dir, &err);
                 if (r < 0)
                         return cj_cli_fail("%s: %s", cmd, cj_error_message(&err, r));
-        }
+        } else /* untracked: the state dir is still masked (pipeline); none is fine */
+                (void) cj_state_dir_resolve(o->state_dir, &state_dir, NULL);
         call->profile = p;
         call->workspace = o->workspace;
         call->cwd = o->cwd;

@@ -59,7 +59,7 @@ typedef struct cj_call {
         bool dry_run;                 /* tracked: validate and admit (an ask is journaled as a
                                          pending request), then stop before the start */
 
-        const char *state_dir;        /* tracked when task != NULL */
+        const char *state_dir;        /* masked in every call; tracked when task != NULL */
         const char *task;
 } cj_call;
 

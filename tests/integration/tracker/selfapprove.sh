@@ -21,6 +21,12 @@ like "$OUT" "Permission denied|^rc=0$" "inside a tracked call the state dir is m
 unlike "$OUT" "host.key|tasks" "no host key, no tasks listed"
 x -c 'ls -A .state/ 2>&1'
 unlike "$OUT" "host.key|tasks" "nor in an untracked call"
+# The operator's --state-dir, not the default, is what an untracked call masks.
+mkdir -p "$WS/.other" && echo KEY >"$WS/.other/host.key"
+x --state-dir "$WS/.other" -c 'p=.oth; p=${p}er; cat "$p/host.key" 2>/dev/null; ls -A "$p" 2>/dev/null'
+unlike "$OUT" "KEY|host.key" "an untracked call masks the --state-dir it was given"
+R=$(printf '{"tool":"read","path":".other/host.key"}' | timeout -k 5 60 "$CLAWJAIL" call --state-dir "$WS/.other" 2>/dev/null)
+is "$(jq -r .error.code <<<"$R")" "bad_path" "and so does an untracked request's read tool"
 x --task agent -c 'ls -A .state/tasks/victim 2>/dev/null | wc -l'
 is "$OUT" 0 "another task's files are not listed"
 # Reading through names the chain cannot see (a script writes the path).
