@@ -135,13 +135,11 @@ static void capture_close(capture_file *cap) {
         *cap = (capture_file){ .fd = -1 };
 }
 
-/* The call's stdin: the request's bytes, /dev/null, or (passthrough without
- * bytes) -1 = clawjail's own.  -errno when it cannot be made: never fall
- * back to clawjail's stdin then. */
+/* The call's stdin when it is not clawjail's own: the request's bytes or
+ * /dev/null.  -errno when it cannot be made: never fall back to clawjail's
+ * stdin then. */
 static int stdin_fd(const cj_call *c) {
         if (!c->stdin_data) {
-                if (c->passthrough)
-                        return -1;
                 int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
                 return fd < 0 ? -errno : fd;
         }
@@ -404,8 +402,9 @@ int cj_pipeline_run_sandbox(call_state *s, cj_error *err) {
                 cfg.argv = c->argv;
 
         bool capture = !c->passthrough || s->task;
-        _cleanup_close_ int in = stdin_fd(c);
-        if (in < -1 || (in == -1 && (c->stdin_data || !c->passthrough)))
+        bool inherit = c->passthrough && !c->stdin_data; /* -1 below: clawjail's own stdin */
+        _cleanup_close_ int in = inherit ? -1 : stdin_fd(c);
+        if (!inherit && in < 0)
                 return cj_error_seterrno(err, in, "cannot prepare the call's stdin");
         _cleanup_(capture_close) capture_file cout = { .fd = -1 }, cerr = { .fd = -1 };
         int out = -1, errf = -1;
