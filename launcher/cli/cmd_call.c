@@ -110,12 +110,8 @@ int cj_server_profile(server *s, const char *name, const cj_profile **out, cj_er
                         *out = s->loaded[i];
                         return 0;
                 }
-        char home[CJ_PROFILE_HOME_MAX];
-        cj_profile_vars vars = cj_profile_vars_for(s->o.workspace, home);
         cj_profile *p = NULL;
-        _cleanup_free_ char *state_dir = NULL;
-        (void) cj_state_dir_resolve(s->o.state_dir, &state_dir, NULL); /* none: no cache */
-        int r = cj_profile_load_cached(name, &vars, state_dir, &p, err); /* no resolved JSON */
+        int r = cj_cli_load_profile(&s->o, name, &p, err);
         if (r < 0)
                 return r;
         if (s->n_loaded < CJ_ARRAY_SIZE(s->loaded)) { /* always true: only allowed names get here */

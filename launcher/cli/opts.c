@@ -157,17 +157,21 @@ int cj_common_opts_handle(cj_common_opts *o, int c, const char *arg, const char 
         return 0;
 }
 
-int cj_common_opts_load_profile(cj_common_opts *o, cj_profile **out, const char *cmd) {
-        if (!o->workspace)
-                return cj_cli_fail("%s: cannot determine the current directory", cmd);
+int cj_cli_load_profile(const cj_common_opts *o, const char *name, cj_profile **out, cj_error *err) {
         char home[CJ_PROFILE_HOME_MAX];
         cj_profile_vars vars = cj_profile_vars_for(o->workspace, home);
-        cj_error err = { 0 };
         /* Through the cache in the state dir (profile/cache.h), without the
          * resolved JSON (only `profile show` prints it). */
         _cleanup_free_ char *state_dir = NULL;
         (void) cj_state_dir_resolve(o->state_dir, &state_dir, NULL); /* none: no cache */
-        int r = cj_profile_load_cached(o->profile, &vars, state_dir, out, &err);
+        return cj_profile_load_cached(name, &vars, state_dir, out, err);
+}
+
+int cj_common_opts_load_profile(cj_common_opts *o, cj_profile **out, const char *cmd) {
+        if (!o->workspace)
+                return cj_cli_fail("%s: cannot determine the current directory", cmd);
+        cj_error err = { 0 };
+        int r = cj_cli_load_profile(o, o->profile, out, &err);
         if (r < 0)
                 return cj_cli_fail("%s: %s", cmd, cj_error_message(&err, r));
         cj_profile *p = *out;

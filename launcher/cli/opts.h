@@ -73,4 +73,6 @@ int cj_common_opts_handle(cj_common_opts *o, int c, const char *arg, const char 
 /* Load the selected profile with ${CWD} = the workspace, check that --net
  * and --allow-host only narrow unless the profile permits.  Prints one line and returns 125
  * on failure, 0 on success. */
+/* Load profile name for o's workspace through the state dir's cache. */
+int cj_cli_load_profile(const cj_common_opts *o, const char *name, cj_profile **out, cj_error *err);
 int cj_common_opts_load_profile(cj_common_opts *o, cj_profile **out, const char *cmd);
