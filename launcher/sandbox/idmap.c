@@ -183,8 +183,7 @@ static int fallback_note(cj_strv *notes, const char *src, int sfd, const struct 
 /* A read-only bind below home that run_as cannot reach: a toolchain of the
  * user the call is for (~/.cargo/bin in a 0700 /root). */
 static bool unreachable_in_home(const cj_mount_op *op, const char *home, uid_t uid, gid_t gid) {
-        return op->kind == CJ_MNT_BIND_RO && home && home[0] == '/' && strcmp(op->dst, home) != 0 &&
-               strcmp(home, "/") != 0 && cj_path_is_under(op->dst, home) && !cj_path_reachable(op->src, uid, gid);
+        return op->kind == CJ_MNT_BIND_RO && cj_path_below_home(op->dst, home) && !cj_path_reachable(op->src, uid, gid);
 }
 
 int cj_idmap_plan(cj_mount_plan *plan, const char *home, uid_t uid, gid_t gid, cj_strv *notes, cj_error *err) {

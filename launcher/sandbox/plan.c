@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "maskwalk.h"
+#include "reach.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/longpath.h"
@@ -175,8 +176,7 @@ static bool listed_root_covers(char *const *const lists[], size_t nlists, const 
  * chmod 000 cache) is left out with a note rather than failing the call.
  * Nothing of it is visible then, so nothing in it needs masking. */
 static int skip_optional(cj_mount_plan *plan, const char *home, const char *p, int e) {
-        if (!home || home[0] != '/' || strcmp(home, "/") == 0 || strcmp(p, home) == 0 || !cj_path_is_under(p, home) ||
-            (e != EACCES && e != EPERM))
+        if (!cj_path_below_home(p, home) || (e != EACCES && e != EPERM))
                 return 0;
         char *note = NULL;
         if (asprintf(&note, "skipped the optional bind %s: %s (give its owner access back, chmod u+rwx, to use it)", p,
@@ -184,12 +184,6 @@ static int skip_optional(cj_mount_plan *plan, const char *home, const char *p, i
             cj_strv_push_take(&plan->notes, note) < 0)
                 return -ENOMEM;
         return 1;
-}
-
-/* Below HOME (under home), a root that does not exist here is optional too:
- * collected into *absent for one note on what the call goes without. */
-static bool optional_root(const char *home, const char *p) {
-        return home && home[0] == '/' && strcmp(home, "/") != 0 && strcmp(p, home) != 0 && cj_path_is_under(p, home);
 }
 
 static int note_absent(cj_mount_plan *plan, char *const *absent) {
@@ -222,7 +216,9 @@ static int add_roots(cj_mount_plan *plan, char *const *paths, bool rw, char *con
                 if (t == CJ_FT_ERROR)
                         return unexaminable(err, errno, p);
                 if (t == CJ_FT_MISSING) {
-                        if (absent && optional_root(home, p) && cj_strv_push(absent, p) < 0)
+                        /* below HOME, a root that does not exist here is optional too:
+                         * collected into *absent for one note on what the call goes without */
+                        if (absent && cj_path_below_home(p, home) && cj_strv_push(absent, p) < 0)
                                 return cj_error_set(err, ENOMEM, "out of memory");
                         continue;
                 }

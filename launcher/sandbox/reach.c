@@ -41,18 +41,19 @@ bool cj_path_reachable(const char *path, uid_t uid, gid_t gid) {
         }
 }
 
+bool cj_path_below_home(const char *path, const char *home) {
+        return home && home[0] == '/' && strcmp(home, "/") != 0 && strcmp(path, home) != 0 && cj_path_is_under(path, home);
+}
+
 static bool is_bind(cj_mount_kind k) {
         return k == CJ_MNT_BIND_RO || k == CJ_MNT_BIND_RW;
 }
 
 int cj_mount_plan_drop_unreachable(cj_mount_plan *plan, const char *home, const char *cwd, uid_t uid, gid_t gid,
                                    cj_strv *notes) {
-        if (!home || home[0] != '/' || strcmp(home, "/") == 0)
-                return 0;
         for (size_t i = 0; i < plan->n; i++) {
                 cj_mount_op *op = &plan->ops[i];
-                if (!is_bind(op->kind) || !op->src || op->tree_fd >= 0 || strcmp(op->dst, home) == 0 ||
-                    !cj_path_is_under(op->dst, home) ||
+                if (!is_bind(op->kind) || !op->src || op->tree_fd >= 0 || !cj_path_below_home(op->dst, home) ||
                     (cwd && cj_path_is_under(cwd, op->dst)) ||
                     cj_path_reachable(op->src, uid, gid))
                         continue;

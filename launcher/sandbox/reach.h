@@ -14,6 +14,10 @@
  * way to path and read path itself (judged by mode bits; ACLs are not read). */
 bool cj_path_reachable(const char *path, uid_t uid, gid_t gid);
 
+/* True if path lies strictly below home (not home itself), home being an
+ * absolute directory other than "/": where optional roots live. */
+bool cj_path_below_home(const char *path, const char *home);
+
 /* Drop every bind root of plan whose destination lies below home (and is not
  * home itself, nor holds cwd) that uid:gid cannot reach, with everything
  * mounted inside it; push one note per dropped root onto *notes.  Returns 0
