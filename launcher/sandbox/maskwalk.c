@@ -26,18 +26,6 @@
 
 /* ---- in the launcher ---------------------------------------------------- */
 
-/* The bind root with the longest source holding host (as plan.c maps). */
-static const cj_mount_op *holding_root(const cj_mount_plan *plan, const char *host) {
-        const cj_mount_op *best = NULL;
-        for (size_t i = 0; i < plan->n; i++) {
-                const cj_mount_op *op = &plan->ops[i];
-                if ((op->kind == CJ_MNT_BIND_RO || op->kind == CJ_MNT_BIND_RW) && cj_path_is_under(host, op->src) &&
-                    (!best || strlen(op->src) > strlen(best->src)))
-                        best = op;
-        }
-        return best;
-}
-
 int cj_maskwalk_plan(cj_mount_plan *plan, char *const *deny, char *const *except, const cj_fs_probe *probe) {
         for (size_t i = 0; deny && deny[i]; i++) {
                 cj_pathpat pp;
@@ -53,11 +41,14 @@ int cj_maskwalk_plan(cj_mount_plan *plan, char *const *deny, char *const *except
                 if (seen)
                         continue;
                 _cleanup_free_ char *real = probe->realpath(probe->ctx, prefix);
-                const cj_mount_op *root = real ? holding_root(plan, real) : NULL;
-                if (!root)
+                cj_mount_kind kind;
+                _cleanup_free_ char *dst = NULL;
+                int m = real ? cj_mount_plan_map(plan, real, &dst, &kind) : 0;
+                if (m < 0)
+                        return m;
+                if (m == 0)
                         continue; /* not shown in the sandbox: nothing to mask there */
-                _cleanup_free_ char *dst = cj_path_join(root->dst, real + strlen(root->src));
-                if (!dst || cj_strv_push(&plan->mask_roots, dst) < 0 || cj_strv_push(&plan->mask_roots, prefix) < 0)
+                if (cj_strv_push(&plan->mask_roots, dst) < 0 || cj_strv_push(&plan->mask_roots, prefix) < 0)
                         return -ENOMEM;
         }
         for (size_t i = 0; deny && deny[i]; i++)

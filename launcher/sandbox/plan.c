@@ -237,10 +237,9 @@ static int add_roots(cj_mount_plan *plan, char *const *paths, bool rw, char *con
         return 0;
 }
 
-/* Map a host path (symlink-free) to its place inside the sandbox through the
- * bind root with the longest matching source.  NULL if no bind root holds it. */
-static char *map_to_sandbox(const cj_mount_plan *plan, const char *host, cj_mount_kind *root_kind) {
+int cj_mount_plan_map(const cj_mount_plan *plan, const char *host, char **dst, cj_mount_kind *root_kind) {
         const cj_mount_op *best = NULL;
+        *dst = NULL;
         for (size_t i = 0; i < plan->n; i++) {
                 const cj_mount_op *op = &plan->ops[i];
                 if (op->kind != CJ_MNT_BIND_RO && op->kind != CJ_MNT_BIND_RW)
@@ -249,9 +248,10 @@ static char *map_to_sandbox(const cj_mount_plan *plan, const char *host, cj_moun
                         best = op;
         }
         if (!best)
-                return NULL;
+                return 0;
         *root_kind = best->kind;
-        return cj_path_join(best->dst, host + strlen(best->src));
+        *dst = cj_path_join(best->dst, host + strlen(best->src));
+        return *dst ? 1 : -ENOMEM;
 }
 
 /* Does dir/tail exist?  A tail ending in '/' that is missing but whose parent
@@ -520,9 +520,10 @@ static int mask_link_target(cj_mount_plan *plan, const char *link, const cj_fs_p
         if (r < 0 || t == CJ_FT_MISSING)
                 return r;
         cj_mount_kind root_kind;
-        char *dst = map_to_sandbox(plan, real, &root_kind);
-        if (!dst)
-                return 0;
+        char *dst;
+        r = cj_mount_plan_map(plan, real, &dst, &root_kind);
+        if (r <= 0)
+                return r < 0 ? cj_error_set(err, ENOMEM, "out of memory") : 0;
         if (holds_root(plan, dst)) {
                 free(dst);
                 return 0;
@@ -580,8 +581,11 @@ static int add_overlays(cj_mount_plan *plan, char *const *patterns, char *const 
                 if (!real)
                         continue;
                 cj_mount_kind root_kind;
-                char *dst = map_to_sandbox(plan, real, &root_kind);
-                if (!dst)
+                char *dst;
+                int m = cj_mount_plan_map(plan, real, &dst, &root_kind);
+                if (m < 0)
+                        return cj_error_set(err, ENOMEM, "out of memory");
+                if (m == 0)
                         continue; /* not visible in the sandbox: nothing to hide or protect */
                 if (!deny && root_kind != CJ_MNT_BIND_RW) {
                         free(dst);

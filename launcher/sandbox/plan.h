@@ -137,4 +137,8 @@ void cj_mount_plan_print(const cj_mount_plan *plan, FILE *f);
 
 const char *cj_mount_kind_name(cj_mount_kind k);
 
+/* Map a host path (symlink-free) to its place inside the sandbox (*dst, to
+ * free) through the bind root with the longest matching source (its kind in
+ * *root_kind).  1, 0 if no bind root holds it, -ENOMEM. */
+int cj_mount_plan_map(const cj_mount_plan *plan, const char *host, char **dst, cj_mount_kind *root_kind);
 void cj_mount_plan_clear(cj_mount_plan *plan);
