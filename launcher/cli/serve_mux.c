@@ -56,11 +56,23 @@ typedef struct mux {
         size_t inlen, incap;
         bool in_too_long;
         bool eof;
+        int out_err; /* the first failed write to stdout, -errno */
 } mux;
 
-static int emit_line(json_t *j) {
-        int r = cj_result_emit(j, STDOUT_FILENO);
+/* Every line out goes through here or out_bytes: a write that fails (the
+ * harness closed our stdout) is remembered, and serve stops taking requests. */
+static int out_bytes(mux *m, const char *buf, size_t len) {
+        int r = cj_write_all(STDOUT_FILENO, buf, len);
+        if (r < 0 && !m->out_err)
+                m->out_err = r;
+        return r;
+}
+
+static int emit_line(mux *m, json_t *j) {
+        int r = j ? cj_result_emit(j, STDOUT_FILENO) : -ENOMEM;
         json_decref(j);
+        if (r < 0 && !m->out_err)
+                m->out_err = r;
         return r;
 }
 
@@ -118,7 +130,7 @@ static json_t *op_cancel(mux *m, const json_t *o) {
                 if (hit) {
                         free(m->queue[q]);
                         m->queue[q] = NULL; /* skipped when dequeued */
-                        emit_line(cj_result_failure(id, "cancelled", "cancelled before it started"));
+                        emit_line(m, cj_result_failure(id, "cancelled", "cancelled before it started"));
                         return json_pack("{s:s, s:s, s:s}", "op", "cancel", "id", id, "status", "ok");
                 }
         }
@@ -129,15 +141,30 @@ static int start_worker(mux *m, char *line, size_t len) {
         unsigned slot = 0;
         while (slot < m->max && m->w[slot].fd >= 0)
                 slot++;
+        if (slot == m->max)
+                return -EAGAIN;
+        /* The id is held before the call starts: a cancel must find it. */
+        char *id = NULL;
+        json_t *req = json_loadb(line, len, 0, NULL);
+        const char *rid = json_string_value(json_object_get(req, "id"));
+        if (rid && !(id = strdup(rid))) {
+                json_decref(req);
+                return -ENOMEM;
+        }
+        json_decref(req);
         int p[2];
-        if (slot == m->max || pipe2(p, O_CLOEXEC) < 0)
-                return -errno ?: -EAGAIN;
+        if (pipe2(p, O_CLOEXEC) < 0) {
+                int e = errno;
+                free(id);
+                return -e;
+        }
         fflush(NULL);
         pid_t pid = fork();
         if (pid < 0) {
                 int e = errno;
                 close(p[0]);
                 close(p[1]);
+                free(id);
                 return -e;
         }
         if (pid == 0) {
@@ -149,10 +176,7 @@ static int start_worker(mux *m, char *line, size_t len) {
                 _exit(0);
         }
         close(p[1]);
-        json_t *req = json_loadb(line, len, 0, NULL);
-        const char *id = json_string_value(json_object_get(req, "id"));
-        m->w[slot] = (worker){ .pid = pid, .fd = p[0], .id = id ? strdup(id) : NULL };
-        json_decref(req);
+        m->w[slot] = (worker){ .pid = pid, .fd = p[0], .id = id };
         m->busy++;
         return 0;
 }
@@ -169,7 +193,7 @@ static void dispatch(mux *m, char *line, size_t len) {
                 json_t *r = strcmp(op, "cancel") == 0   ? op_cancel(m, o)
                             : strcmp(op, "charge") == 0 ? op_charge(m, o)
                                                         : op_error(op, NULL, "bad_op", "op is cancel or charge");
-                emit_line(r);
+                emit_line(m, r);
                 json_decref(o);
                 free(line);
                 return;
@@ -180,7 +204,7 @@ static void dispatch(mux *m, char *line, size_t len) {
                 return;
         }
         if (m->qn == CJ_SERVE_QUEUE_MAX) {
-                emit_line(cj_result_failure(NULL, "busy", "too many requests waiting; wait for results first"));
+                emit_line(m, cj_result_failure(NULL, "busy", "too many requests waiting; wait for results first"));
                 free(line);
                 return;
         }
@@ -199,7 +223,7 @@ static void drain_queue(mux *m) {
                 if (!line)
                         continue; /* cancelled while queued */
                 if (start_worker(m, line, len) < 0)
-                        emit_line(cj_result_failure(NULL, "clawjail", "could not start a worker for a request"));
+                        emit_line(m, cj_result_failure(NULL, "clawjail", "could not start a worker for a request"));
                 free(line);
         }
 }
@@ -228,11 +252,11 @@ static void finish_worker(mux *m, worker *w) {
                 char msg[256];
                 snprintf(msg, sizeof msg, "serve could not hold the call's result (%s); the call ran, its result is lost",
                          w->lost == -E2BIG ? "larger than the result limit" : strerror(-w->lost));
-                emit_line(cj_result_failure(w->id, "clawjail", msg));
+                emit_line(m, cj_result_failure(w->id, "clawjail", msg));
         } else if (w->len > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && w->buf[w->len - 1] == '\n')
-                cj_write_all(STDOUT_FILENO, w->buf, w->len);
+                out_bytes(m, w->buf, w->len);
         else {
-                emit_line(cj_result_failure(w->id, w->cancelled ? "cancelled" : "clawjail",
+                emit_line(m, cj_result_failure(w->id, w->cancelled ? "cancelled" : "clawjail",
                                             w->cancelled ? "cancelled: the call and its sandbox were killed"
                                                          : "the call's worker died without a result"));
         }
@@ -287,7 +311,7 @@ static void read_worker(mux *m, worker *w) {
         }
         if (out == 0)
                 return;
-        cj_write_all(STDOUT_FILENO, w->buf, out);
+        out_bytes(m, w->buf, out);
         memmove(w->buf, w->buf + out, w->len - out);
         w->len -= out;
 }
@@ -317,7 +341,7 @@ static int read_stdin(mux *m) {
                                 snprintf(perr.message, sizeof perr.message, "request line longer than %u bytes",
                                          CJ_REQUEST_MAX);
                                 cj_server_reject_unread(m->s, &perr);
-                                emit_line(cj_proto_error_result_from(&perr));
+                                emit_line(m, cj_proto_error_result_from(&perr));
                         } else {
                                 char *line = strndup(m->in ? m->in : "", m->inlen);
                                 if (!line)
@@ -361,6 +385,13 @@ int cj_serve_concurrent(cj_server *s, unsigned max) {
                 goto out;
         }
         while (!m.eof || m.busy > 0 || m.qn > 0) {
+                if (m.out_err) {
+                        /* Nobody reads the results: start nothing more (what is
+                         * queued never ran); the calls in flight end as usual. */
+                        m.eof = true;
+                        for (; m.qn > 0; m.qn--, m.qhead = (m.qhead + 1) % CJ_SERVE_QUEUE_MAX)
+                                free(TAKE_PTR(m.queue[m.qhead]));
+                }
                 drain_queue(&m);
                 nfds_t n = 0;
                 /* Stop reading while the queue is full: the harness waits on us. */
@@ -394,6 +425,8 @@ int cj_serve_concurrent(cj_server *s, unsigned max) {
                                 read_worker(&m, who[i]);
                 }
         }
+        if (m.out_err && ret == 0)
+                ret = cj_cli_fail("serve: writing results: %s", strerror(-m.out_err));
 out:
         for (size_t k = 0; k < CJ_SERVE_QUEUE_MAX; k++)
                 free(m.queue[k]);

@@ -85,6 +85,27 @@ like "$(jq -r 'select(.id=="big") | .error.message' "$IO/out3")" "could not hold
 is "$(jq -r 'select(.id=="small") | .stdout' "$IO/out3")" small "the other call's result is intact"
 is "$(events cr end)" 2 "both calls ran and are journaled"
 
+# A harness that closes serve's stdout: serve stops taking requests (the
+# queued ones never run), lets the calls in flight end, and exits 125 saying
+# why, instead of running every queued call for nobody.
+rm -f ran0 ran1 ran2 ran3
+for i in 0 1 2 3; do echo "{\"id\":\"g$i\",\"tool\":\"exec\",\"command\":\"sleep 0.5; echo x > ran$i\"}"; done >"$IO/in4"
+python3 - "$CLAWJAIL" "$IO/in4" "$IO/err4" <<'PY'
+import subprocess, sys
+with open(sys.argv[3], "wb") as err:
+    p = subprocess.Popen([sys.argv[1], "serve", "--stdio", "--task", "cg", "--max-concurrent", "2"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
+    p.stdout.close()  # nobody reads the results
+    p.stdin.write(open(sys.argv[2], "rb").read())
+    p.stdin.close()
+    sys.exit(p.wait(timeout=60))
+PY
+is "$?" 125 "serve exits 125 when its results cannot be written"
+like "$(cat "$IO/err4")" "serve: writing results: Broken pipe" "and says why"
+is "$(ls ran* 2>/dev/null | paste -sd ' ')" "ran0 ran1" "the two calls in flight ended; the two queued never ran"
+is "$(events cg end)" 2 "only the calls that ran are journaled"
+rm -f ran0 ran1
+
 # Protocol polish: "timeout" is not a key, and the error says which is.
 call '{"tool":"exec","command":"true","timeout":5}'
 like "$(jr .error.message)" "timeout_s" "'timeout' is refused with a pointer to timeout_s"
