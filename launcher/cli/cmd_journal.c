@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cmd_tracker.h"
+#include "tracker/audit.h"
 #include "tracker/tracker.h"
 #include "util/fileio.h"
 #include "util/json.h"
@@ -80,58 +81,10 @@ static long long num(const json_t *o, const char *k) {
         return (long long) json_integer_value(json_object_get(o, k));
 }
 
+/* The audit report's text of an event, cut to the table's width, one line. */
 static void summarize(const json_t *ev, char *out, size_t n) {
-        const char *e = str(ev, "event");
-        json_t *cmd = json_object_get(ev, "command");
-        _cleanup_free_ char *argv = NULL;
-        const char *what = json_is_string(cmd) ? json_string_value(cmd) : "";
-        if (!json_is_string(cmd) && json_object_get(ev, "argv"))
-                what = (argv = cj_json_line(json_object_get(ev, "argv"))) ? argv : "";
-        if (strcmp(e, "start") == 0)
-                snprintf(out, n, "%s %s", str(ev, "tool")[0] ? str(ev, "tool") : "run", what);
-        else if (strcmp(e, "end") == 0) {
-                json_t *code = json_object_get(ev, "exit_code"), *sig = json_object_get(ev, "signal");
-                char status[48];
-                if (json_is_integer(sig))
-                        snprintf(status, sizeof status, "signal %lld", (long long) json_integer_value(sig));
-                else
-                        snprintf(status, sizeof status, "exit %lld", (long long) json_integer_value(code));
-                snprintf(out, n, "call %lld %s %s, %lld ms, %lld+%lld bytes", num(ev, "call"), str(ev, "status"), status,
-                         num(ev, "duration_ms"), num(json_object_get(ev, "stdout"), "bytes"),
-                         num(json_object_get(ev, "stderr"), "bytes"));
-        } else if (strcmp(e, "interrupted") == 0)
-                snprintf(out, n, "call %lld: %s", num(ev, "call"), what);
-        else if (strcmp(e, "net") == 0)
-                snprintf(out, n, "call %lld %s %s:%lld %s%s%s, %lld up %lld down", num(ev, "call"), str(ev, "kind"),
-                         str(ev, "host"), num(ev, "port"), str(ev, "verdict"), str(ev, "reason")[0] ? ": " : "",
-                         str(ev, "reason"), num(ev, "bytes_up"), num(ev, "bytes_down"));
-        else if (strcmp(e, "charge") == 0)
-                snprintf(out, n, "%lld tokens, %.6f USD", num(ev, "tokens"),
-                         json_number_value(json_object_get(ev, "cost_usd")));
-        else if (strcmp(e, "stopped") == 0)
-                snprintf(out, n, "by %s: %s", str(ev, "by"), str(ev, "reason"));
-        else if (strcmp(e, "refused") == 0)
-                snprintf(out, n, "%s", str(ev, "reason"));
-        else if (strcmp(e, "budget_exhausted") == 0)
-                snprintf(out, n, "%s: %g of %g", str(ev, "budget"), json_number_value(json_object_get(ev, "used")),
-                         json_number_value(json_object_get(ev, "limit")));
-        else if (strcmp(e, "checkpoint") == 0)
-                snprintf(out, n, "#%lld %s", num(ev, "n"), str(ev, "label"));
-        else if (strcmp(e, "repaired") == 0)
-                snprintf(out, n, "cut %lld bytes at line %lld: %s", num(ev, "removed_bytes"), num(ev, "line"),
-                         str(ev, "reason"));
-        else if (strcmp(e, "profile") == 0)
-                snprintf(out, n, "%s %.12s", str(ev, "name"), str(ev, "sha256"));
-        else {
-                /* Anything else: its fields after the header, as JSON. */
-                _cleanup_json_ json_t *rest = json_deep_copy(ev);
-                static const char *const hdr[] = { "seq", "time", "event", "task", "prev" };
-                for (size_t i = 0; rest && i < CJ_ARRAY_SIZE(hdr); i++)
-                        json_object_del(rest, hdr[i]);
-                _cleanup_free_ char *s = rest ? cj_json_line(rest) : NULL;
-                snprintf(out, n, "%s", s && strcmp(s, "{}") != 0 ? s : "");
-        }
-        /* One line per event in a table. */
+        _cleanup_free_ char *text = cj_audit_event_text(ev, NULL);
+        snprintf(out, n, "%s", text ? text : "(out of memory)");
         for (char *p = out; *p; p++)
                 if (*p == '\n' || *p == '\t' || *p == '\r')
                         *p = ' ';

@@ -34,11 +34,13 @@ static void bump(json_t *counts, const char *key) {
         json_object_set_new(counts, key, json_integer(json_integer_value(json_object_get(counts, key)) + 1));
 }
 
-/* A short one-line text of an event for the timeline. */
-static char *event_summary(const json_t *e, const json_t *start) {
+char *cj_audit_event_text(const json_t *e, const json_t *start) {
         char buf[CJ_AUDIT_TEXT_MAX + 64];
         const char *ev = str(e, "event");
         const char *cmd = str(start ? start : e, "command");
+        _cleanup_free_ char *argv = NULL; /* a `run` call journals its argv, not a command */
+        if (!cmd && json_is_array(json_object_get(start ? start : e, "argv")))
+                cmd = argv = cj_json_line(json_object_get(start ? start : e, "argv"));
         const char *tool = str(start ? start : e, "tool");
         const char *path = str(start ? start : e, "path");
         if (path && tool && strcmp(tool, "exec") != 0 && strcmp(tool, "run") != 0)
@@ -56,9 +58,11 @@ static char *event_summary(const json_t *e, const json_t *start) {
                 snprintf(buf, sizeof buf, "%lld tokens, %.4f USD", (long long) json_integer_value(json_object_get(e, "tokens")),
                          json_number_value(json_object_get(e, "cost_usd")));
         else if (strcmp(ev, "end") == 0) {
-                const json_t *code = json_object_get(e, "exit_code");
+                const json_t *code = json_object_get(e, "exit_code"), *sig = json_object_get(e, "signal");
                 char exit_part[32] = "";
-                if (json_is_integer(code))
+                if (json_is_integer(sig))
+                        snprintf(exit_part, sizeof exit_part, " signal %lld", (long long) json_integer_value(sig));
+                else if (json_is_integer(code))
                         snprintf(exit_part, sizeof exit_part, " exit %lld", (long long) json_integer_value(code));
                 snprintf(buf, sizeof buf, "call %lld %s%s, %lld ms", (long long) json_integer_value(json_object_get(e, "call")),
                          str(e, "status") ? str(e, "status") : "?", exit_part,
@@ -284,7 +288,7 @@ json_t *cj_audit_summarize(const char *task, const json_t *events, const json_t 
                         dropped++;
                         continue;
                 }
-                _cleanup_free_ char *sum = event_summary(e, start);
+                _cleanup_free_ char *sum = cj_audit_event_text(e, start);
                 json_array_append_new(timeline, json_pack("{s:I, s:s?, s:s, s:s?}", "seq",
                                                           json_integer_value(json_object_get(e, "seq")), "time", t,
                                                           "event", ev, "summary", sum));
@@ -542,7 +546,7 @@ static void text_row(buf *b, const json_t *ev, const char *text, bool html) {
 
 /* The stops and interrupted sections: the event as one sentence. */
 static void row_event(buf *b, const json_t *ev, bool html) {
-        _cleanup_free_ char *sum = event_summary(ev, NULL);
+        _cleanup_free_ char *sum = cj_audit_event_text(ev, NULL);
         text_row(b, ev, sum ? sum : "", html);
 }
 
@@ -555,7 +559,7 @@ static void row_network(buf *b, const json_t *ev, bool html) {
                 return;
         }
         char text[CJ_AUDIT_TEXT_MAX * 2];
-        _cleanup_free_ char *sum = event_summary(ev, NULL);
+        _cleanup_free_ char *sum = cj_audit_event_text(ev, NULL);
         snprintf(text, sizeof text, "%s: %s network, %lld connections allowed, %lld denied, %lld B up, %lld B down",
                  sum ? sum : "", str(net, "mode") ? str(net, "mode") : "?",
                  (long long) json_integer_value(json_object_get(net, "allowed")),
@@ -568,7 +572,7 @@ static void row_network(buf *b, const json_t *ev, bool html) {
 /* The spills section: which stream the result cut, and where it is whole. */
 static void row_spill(buf *b, const json_t *ev, bool html) {
         char text[CJ_AUDIT_TEXT_MAX * 2];
-        _cleanup_free_ char *sum = event_summary(ev, NULL);
+        _cleanup_free_ char *sum = cj_audit_event_text(ev, NULL);
         /* "truncated": {"stdout": bool, "stderr": bool, "full_output": path} */
         const json_t *trunc = json_object_get(ev, "truncated"), *full = json_object_get(ev, "full_output");
         const json_t *path = full ? full : json_object_get(trunc, "full_output");

@@ -19,6 +19,11 @@
 json_t *cj_audit_summarize(const char *task, const json_t *events, const json_t *verify, const json_t *status,
                            int64_t since_ms);
 
+/* One event as a line of text (a timeline row, a `journal show` summary);
+ * start: the call's start event, whose command names an end (may be NULL).
+ * Returns malloc'd text, or NULL on allocation failure. */
+char *cj_audit_event_text(const json_t *e, const json_t *start);
+
 /* Render an array of summaries.  Return malloc'd text, or NULL. */
 char *cj_audit_markdown(const json_t *summaries);
 char *cj_audit_html(const json_t *summaries);

@@ -65,4 +65,12 @@ is "$?" 125 "unknown task: 125"
 cj journal verify >/dev/null 2>&1
 is "$?" 125 "usage error: 125"
 like "$(cj journal --help)" "Exit status" "journal --help"
+
+# show reads each event as the audit report does: a run's argv, a signal.
+cj task create j2 >/dev/null
+WS2=$(tap_scratch) && cd "$WS2" && chmod 755 "$WS2"
+cj run --task j2 -- /bin/sh -c 'kill -9 $$' >/dev/null 2>&1
+out=$(cj journal show j2)
+like "$out" 'start +run \["/bin/sh","-c","kill -9 \$\$"\]' "show: a run names its argv"
+like "$out" "end +call [0-9]+ [a-z_]+ signal 9, [0-9]+ ms" "show: a call killed by a signal says which"
 done_testing
