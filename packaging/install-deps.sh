@@ -12,9 +12,10 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
 echo "install-deps: ${#pkgs[@]} packages present"
 
-# The real agent-side clients the integration tests drive (MCP SDKs, OpenClaw),
-# pinned by tests/integration/clients/package-lock.json.  Install scripts are
-# not run: the tests need the packages' code, not their post-install steps.
+# The real agent-side clients the integration tests drive (MCP SDKs, OpenClaw,
+# Claude Code, Gemini CLI, Codex), pinned by
+# tests/integration/clients/package-lock.json.  Install scripts are not run:
+# the tests need the packages' code, not their post-install steps.
 clients="$here/../tests/integration/clients"
 if ! command -v npm >/dev/null; then
         echo "install-deps: npm is missing: the MCP and OpenClaw client tests will SKIP" >&2
