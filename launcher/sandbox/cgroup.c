@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "cgroup.h"
 
+#include <dirent.h>
+#include <stdalign.h>
+#include <sys/syscall.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -348,6 +351,62 @@ static void remove_dir(char **dir, bool v2) {
         }
         free(*dir);
         *dir = NULL;
+}
+
+void cj_cgroup_release(cj_cgroup *cg) {
+        char **dirs[] = { &cg->v2, &cg->v1_memory, &cg->v1_pids, &cg->v1_cpuacct };
+        for (size_t i = 0; i < CJ_ARRAY_SIZE(dirs); i++) {
+                if (!*dirs[i])
+                        continue;
+                if (i == 0)
+                        write_str(cg->v2, "cgroup.kill", "1");
+                (void) rmdir(*dirs[i]); /* EBUSY: left to cj_cgroup_sweep */
+                free(*dirs[i]);
+                *dirs[i] = NULL;
+        }
+        free(cg->why_none);
+        cg->why_none = NULL;
+}
+
+/* "call-PID-..." (call_name): PID, or 0 for another name. */
+static pid_t call_owner(const char *name) {
+        if (strncmp(name, "call-", 5) != 0)
+                return 0;
+        char *end;
+        long pid = strtol(name + 5, &end, 10);
+        return *end == '-' && pid > 0 && pid <= INT32_MAX ? (pid_t) pid : 0;
+}
+
+static void sweep_beside(const char *dir) {
+        const char *slash = strrchr(dir, '/');
+        if (!slash || slash == dir)
+                return;
+        _cleanup_free_ char *parent = strndup(dir, (size_t) (slash - dir));
+        _cleanup_close_ int fd = parent ? open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (fd < 0)
+                return;
+        /* getdents64 into the stack: no 32 KB readdir buffer to fault in. */
+        alignas(struct dirent64) char buf[4096];
+        pid_t self = getpid();
+        int removed = 0;
+        for (long n; removed < CJ_CGROUP_SWEEP_MAX && (n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0;)
+                for (long off = 0; off < n && removed < CJ_CGROUP_SWEEP_MAX;) {
+                        const struct dirent64 *de = (const struct dirent64 *) (buf + off);
+                        off += de->d_reclen;
+                        pid_t owner = call_owner(de->d_name);
+                        if (owner <= 0 || strcmp(de->d_name, slash + 1) == 0)
+                                continue;
+                        if (owner != self && (kill(owner, 0) == 0 || errno != ESRCH))
+                                continue; /* its launcher still runs: it removes its own */
+                        removed += unlinkat(fd, de->d_name, AT_REMOVEDIR) == 0;
+                }
+}
+
+void cj_cgroup_sweep(const cj_cgroup *cg) {
+        const char *dirs[] = { cg->v2, cg->v1_memory, cg->v1_pids, cg->v1_cpuacct };
+        for (size_t i = 0; i < CJ_ARRAY_SIZE(dirs); i++)
+                if (dirs[i])
+                        sweep_beside(dirs[i]);
 }
 
 void cj_cgroup_destroy(cj_cgroup *cg) {

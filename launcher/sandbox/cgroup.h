@@ -27,6 +27,7 @@ typedef struct cj_cgroup {
 } cj_cgroup;
 
 #define CJ_CGROUP_LEAF "clawjail-launcher" /* the launcher's leaf inside its own v2 cgroup */
+#define CJ_CGROUP_SWEEP_MAX 8 /* earlier calls' cgroups one call removes per hierarchy (cj_cgroup_sweep) */
 
 /* Where and how to look for a v2 subtree (tests point it at a private mount). */
 typedef struct cj_cgroup_v2_env {
@@ -51,5 +52,19 @@ int cj_cgroup_attach(const cj_cgroup *cg, pid_t pid, cj_error *err);
  * Values that are unknown are left at -1 / false. */
 void cj_cgroup_stats(const cj_cgroup *cg, int64_t *cpu_ms, int64_t *peak_bytes, bool *oom_killed);
 
-/* Kill anything left and remove the cgroup(s). */
+/* Kill anything left and remove the cgroup(s), waiting briefly for the
+ * kernel to release the last task. */
 void cj_cgroup_destroy(cj_cgroup *cg);
+
+/* Remove the cgroup(s) without waiting: a directory still populated (the
+ * call's pid 1, which reported the call's end, is still exiting) stays for
+ * cj_cgroup_sweep at a later call, of this launcher or any other, to remove. */
+void cj_cgroup_release(cj_cgroup *cg);
+
+/* Remove the empty cgroups earlier calls left beside cg's (cj_cgroup_release):
+ * every "call-PID-..." directory but cg's own whose launcher PID is this
+ * process or gone (a live launcher's may be between its mkdir and its
+ * attach, so empty and still needed).  At most CJ_CGROUP_SWEEP_MAX per
+ * hierarchy, so that a backlog (launchers killed mid-call) costs no one call
+ * much.  Best effort: a populated one fails with EBUSY and stays. */
+void cj_cgroup_sweep(const cj_cgroup *cg);

@@ -389,16 +389,19 @@ void cj_sandbox_free(cj_sandbox *sb) {
                 cj_pump_close(&sb->pump);
         if (sb->sigfd >= 0)
                 close(sb->sigfd);
-        /* Nothing of the call runs any more; only a cgroup to remove (a
-         * populated one cannot be) waits for pid 1's exit. */
-        if (sb->pid1 > 0 && !sb->pid1_reaped) {
-                if (sb->ws.have_end && sb->cg.version == 0)
-                        reap_later(sb->pid1);
-                else
+        /* Nothing of the call runs any more once pid 1 reported its end: its
+         * exit (the namespaces' teardown) is not waited for, and its cgroup,
+         * which cannot be removed while pid 1 is in it, is left to a later
+         * call's sweep if it is still populated (cgroup.h). */
+        if (sb->pid1 > 0 && !sb->pid1_reaped && sb->ws.have_end) {
+                reap_later(sb->pid1);
+                cj_cgroup_release(&sb->cg);
+        } else {
+                if (sb->pid1 > 0 && !sb->pid1_reaped)
                         while (waitpid(sb->pid1, NULL, 0) < 0 && errno == EINTR)
                                 ;
+                cj_cgroup_destroy(&sb->cg);
         }
-        cj_cgroup_destroy(&sb->cg);
         cj_git_watch_clear(&sb->watch);
         cj_git_guard_clear(&sb->guard);
         cj_strv_free(sb->notes);
@@ -612,6 +615,7 @@ int cj_sandbox_spawn(cj_sandbox *sb, cj_error *err) {
                 return spawn_failed(sb, cj_error_seterrno(err, r, "start the sandbox"), err);
         if ((r = cj_cgroup_attach(&sb->cg, sb->pid1, err)) < 0)
                 return spawn_failed(sb, r, err);
+        cj_cgroup_sweep(&sb->cg); /* earlier calls' cgroups, while pid 1 mounts */
         cj_phase("cgroup-attach");
         if (!sb->prog.filter &&
             (r = cj_sandbox_filter_get(cfg->profile->seccomp, &sb->prog, &sb->prog_owned, err)) < 0)

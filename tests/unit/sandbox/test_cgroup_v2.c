@@ -211,6 +211,60 @@ static int delegated(const char *own_rel, void *arg) {
         return 0;
 }
 
+/* A call's cgroup released without waiting (its pid 1 may still be exiting)
+ * and what earlier calls left swept at the next call: its own, and a dead
+ * launcher's, but never a live launcher's (between its mkdir and its attach
+ * an empty cgroup is still needed) nor another name. */
+static int swept(const char *own_rel, void *arg) {
+        (void) arg;
+        cj_cgroup_v2_env env = { .mount = mnt, .own = own_rel, .controllers = ctrls };
+        cj_cgroup cg1, cg2;
+        cj_error err = { 0 };
+        if (cj_cgroup_v2_create(&env, &no_limits, &cg1, &err) < 0 || cg1.version != 2)
+                return 40;
+        _cleanup_free_ char *dir1 = strdup(cg1.v2), *parent = strdup(cg1.v2);
+        *strrchr(parent, '/') = '\0';
+        pid_t child = sleeper(NULL);
+        if (cj_cgroup_attach(&cg1, child, &err) < 0)
+                return 41;
+        cj_cgroup_release(&cg1); /* kills what is left through cgroup.kill, never waits */
+        if (cg1.v2)
+                return 42;
+        int st = 0;
+        if (waitpid(child, &st, 0) != child || !WIFSIGNALED(st))
+                return 43;
+        pid_t dead = fork();
+        if (dead == 0)
+                _exit(0);
+        waitpid(dead, NULL, 0);
+        pid_t live = sleeper(NULL);
+        char name[64];
+        snprintf(name, sizeof name, "call-%d-1", (int) dead);
+        _cleanup_free_ char *dead_dir = path2(parent, name);
+        snprintf(name, sizeof name, "call-%d-1", (int) live);
+        _cleanup_free_ char *live_dir = path2(parent, name);
+        _cleanup_free_ char *other = path2(parent, "not-a-call");
+        if (mkdir(dead_dir, 0755) < 0 || mkdir(live_dir, 0755) < 0 || mkdir(other, 0755) < 0)
+                return 44;
+        if (cj_cgroup_v2_create(&env, &no_limits, &cg2, &err) < 0 || cg2.version != 2)
+                return 45;
+        _cleanup_free_ char *dir2 = strdup(cg2.v2);
+        cj_cgroup_sweep(&cg2);
+        int rc = access(dir1, F_OK) == 0      ? 46
+                 : access(dead_dir, F_OK) == 0 ? 47
+                 : access(live_dir, F_OK) < 0  ? 48
+                 : access(other, F_OK) < 0     ? 49
+                 : access(dir2, F_OK) < 0      ? 50
+                                               : 0;
+        reap(live);
+        cj_cgroup_release(&cg2); /* empty: removed right away */
+        if (rc == 0 && access(dir2, F_OK) == 0)
+                rc = 51;
+        rmdir(live_dir);
+        rmdir(other);
+        return rc;
+}
+
 /* The launcher shares its cgroup with another process (a login shell). */
 static int shared(const char *own_rel, void *arg) {
         cj_cgroup_v2_env env = { .mount = mnt, .own = own_rel, .controllers = ctrls, .may_use_top = arg != NULL };
@@ -302,7 +356,7 @@ int main(void) {
                 rmdir(mnt);
                 return 0;
         }
-        printf("1..11\n# standing in for memory+pids: %s\n", ctrl);
+        printf("1..12\n# standing in for memory+pids: %s\n", ctrl);
 
         /* The hierarchy root may distribute it (the root is exempt from the
          * no-internal-process rule); restored at the end. */
@@ -335,6 +389,15 @@ int main(void) {
         tap(strcmp(root_sub_after, root_expected) == 0,
             "the hierarchy root's cgroup.subtree_control is not written by the launcher ('%s')", root_expected);
         rm_cg(a);
+
+        /* 10. Released without waiting; swept at the next call. */
+        snprintf(rel, sizeof rel, "%s-s", base_rel);
+        _cleanup_free_ char *sw = path2(mnt, rel + 1);
+        mkdir(sw, 0755);
+        rc = as_launcher(rel, 0, swept, NULL);
+        tap(rc == 0, "a released call's cgroup and a dead launcher's are swept at the next call, a live one's kept "
+                     "(rc %d)", rc);
+        rm_cg(sw);
 
         /* 2. Shared with another process: EBUSY, left as found, falls back to none. */
         snprintf(rel, sizeof rel, "%s-b", base_rel);
