@@ -15,16 +15,18 @@ int cj_chan_pair(int sv[2]) {
         return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ? -errno : 0;
 }
 
-int cj_chan_send(int sock, uint32_t kind, const void *payload, size_t len, const int *fds, size_t n_fds) {
-        if (n_fds > CJ_SANDBOX_PASS_FDS_MAX || len > CJ_CHAN_PAYLOAD_MAX)
+/* One message of kind: head (may be empty), then payload. */
+static int send_parts(int sock, uint32_t kind, const void *head, size_t head_len, const void *payload, size_t len,
+                      const int *fds, size_t n_fds) {
+        if (n_fds > CJ_SANDBOX_PASS_FDS_MAX || len > CJ_CHAN_PAYLOAD_MAX || head_len > CJ_CHAN_PAYLOAD_MAX - len)
                 return -E2BIG;
-        chan_hdr h = { kind, (uint32_t) len };
-        struct iovec iov[2] = { { &h, sizeof h }, { (void *) payload, len } };
+        chan_hdr h = { kind, (uint32_t) (head_len + len) };
+        struct iovec iov[3] = { { &h, sizeof h }, { (void *) head, head_len }, { (void *) payload, len } };
         union {
                 char buf[CMSG_SPACE(sizeof(int) * CJ_SANDBOX_PASS_FDS_MAX)];
                 struct cmsghdr align;
         } u;
-        struct msghdr m = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+        struct msghdr m = { .msg_iov = iov, .msg_iovlen = 3 };
         if (n_fds) {
                 memset(&u, 0, sizeof u);
                 m.msg_control = u.buf;
@@ -41,7 +43,16 @@ int cj_chan_send(int sock, uint32_t kind, const void *payload, size_t len, const
         while (n < 0 && errno == EINTR);
         if (n < 0)
                 return -errno;
-        return (size_t) n == sizeof h + len ? 0 : -EIO;
+        return (size_t) n == sizeof h + head_len + len ? 0 : -EIO;
+}
+
+int cj_chan_send(int sock, uint32_t kind, const void *payload, size_t len, const int *fds, size_t n_fds) {
+        return send_parts(sock, kind, NULL, 0, payload, len, fds, n_fds);
+}
+
+int cj_chan_send_call(int sock, uint32_t flags, const void *insns, size_t len) {
+        const cj_chan_call_hdr h = { .flags = flags };
+        return send_parts(sock, CJ_CHAN_CALL, &h, sizeof h, insns, len, NULL, 0);
 }
 
 int cj_chan_recv(int sock, uint32_t kind, void *payload, size_t cap, size_t *len, int *fds, size_t *n_fds) {

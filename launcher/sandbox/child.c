@@ -210,15 +210,21 @@ static _Noreturn void run_call(child_ctx *c) {
 
 /* The go-ahead to start the call carries the seccomp filter. */
 static void receive_filter(child_ctx *c) {
-        static struct sock_filter insns[CJ_CHAN_PAYLOAD_MAX / sizeof(struct sock_filter)];
+        static struct {
+                cj_chan_call_hdr h;
+                struct sock_filter insns[(CJ_CHAN_PAYLOAD_MAX - sizeof(cj_chan_call_hdr)) / sizeof(struct sock_filter)];
+        } call;
         size_t len = 0, n_fds = 0;
         int fds[CJ_SANDBOX_PASS_FDS_MAX];
-        int r = cj_chan_recv(c->chan, CJ_CHAN_CALL, insns, sizeof insns, &len, fds, &n_fds);
+        int r = cj_chan_recv(c->chan, CJ_CHAN_CALL, &call, sizeof call, &len, fds, &n_fds);
         if (r == -EPIPE)
                 _exit(125); /* the launcher died or gave up */
-        if (r < 0 || n_fds != 0 || len == 0 || len % sizeof insns[0] != 0)
+        if (r < 0 || n_fds != 0 || len <= sizeof call.h || (len - sizeof call.h) % sizeof call.insns[0] != 0)
                 child_fail(c, MSG_SETUP_FAILED, r < 0 ? r : EBADMSG, "receive the seccomp filter");
-        c->prog = (struct sock_fprog){ .len = (unsigned short) (len / sizeof insns[0]), .filter = insns };
+        /* The launcher makes the call's cgroup while this process mounts. */
+        c->cgroup_memory = call.h.flags & CJ_CHAN_CALL_CGROUP_MEMORY;
+        len -= sizeof call.h;
+        c->prog = (struct sock_fprog){ .len = (unsigned short) (len / sizeof call.insns[0]), .filter = call.insns };
 }
 
 /* pid 1, after pivot_root: a terminal from the sandbox's own devpts instance

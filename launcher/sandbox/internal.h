@@ -49,7 +49,7 @@ typedef struct child_ctx {
         char **envp;
         const char *cwd;
         bool root_launcher;
-        bool cgroup_memory; /* memory limited by a cgroup (else RLIMIT_AS) */
+        bool cgroup_memory; /* memory limited by a cgroup (else RLIMIT_AS); set from CALL */
         uid_t uid;
         gid_t gid;
         int net;

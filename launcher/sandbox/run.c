@@ -495,8 +495,7 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
             (r = cj_git_watch_begin(&sb->plan, p, cfg->extra_ro, cfg->extra_rw, &sb->watch)) < 0 ||
             (r = cj_git_guard_begin(&sb->plan, p, cfg->extra_rw, &sb->guard)) < 0 || (cj_phase("git-scan"), false) ||
             (r = cj_env_build(p, environ, cfg->extra_env, &sb->envp, err)) < 0 ||
-            (r = add_launcher_env(cfg, &sb->envp)) < 0 || (cfg->pty && (r = add_term(&sb->envp)) < 0) ||
-            (r = cj_cgroup_create(&p->limits, &sb->cg, err)) < 0) {
+            (r = add_launcher_env(cfg, &sb->envp)) < 0 || (cfg->pty && (r = add_term(&sb->envp)) < 0)) {
                 if (err && !err->code)
                         cj_error_seterrno(err, r, "prepare the sandbox");
                 cj_sandbox_free(sb);
@@ -509,10 +508,9 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
                 }
         c->plan = &sb->plan;
         c->envp = sb->envp;
-        c->cgroup_memory = sb->cg.v2 || sb->cg.v1_memory;
         c->audit_arch = seccomp_arch_native();
         (void) cj_sandbox_filter_cached(p->seccomp, &sb->prog); /* else compiled in spawn, overlapped */
-        cj_phase("env+cgroup-create");
+        cj_phase("env");
         *out = sb;
         return 0;
 }
@@ -603,8 +601,9 @@ int cj_sandbox_spawn(cj_sandbox *sb, cj_error *err) {
         close(TAKE_FD(sb->status_p[1]));
 
         /* Two go-aheads: set up (after the id maps; it brings the handed-in
-         * fds), then start the call (after the cgroup attach, which overlaps
-         * with the setup, as does compiling an uncached filter). */
+         * fds), then start the call (after the cgroup's creation and attach,
+         * which overlap with the setup, as does compiling an uncached filter;
+         * CALL says whether a cgroup limits the call's memory). */
         int fds[CJ_SANDBOX_PASS_FDS_MAX];
         for (size_t i = 0; i < cfg->n_pass_fds; i++)
                 fds[i] = cfg->pass_fds[i].fd;
@@ -613,17 +612,20 @@ int cj_sandbox_spawn(cj_sandbox *sb, cj_error *err) {
         cj_phase("id-maps");
         if ((r = cj_chan_send(sb->chan[0], CJ_CHAN_SETUP, NULL, 0, fds, cfg->n_pass_fds)) < 0)
                 return spawn_failed(sb, cj_error_seterrno(err, r, "start the sandbox"), err);
-        if ((r = cj_cgroup_attach(&sb->cg, sb->pid1, err)) < 0)
+        /* The call's cgroup is made while pid 1 mounts, not before the clone:
+         * nothing needs it before pid 1 forks pid 2, which waits for CALL. */
+        if ((r = cj_cgroup_create(&cfg->profile->limits, &sb->cg, err)) < 0 ||
+            (r = cj_cgroup_attach(&sb->cg, sb->pid1, err)) < 0)
                 return spawn_failed(sb, r, err);
-        cj_cgroup_sweep(&sb->cg); /* earlier calls' cgroups, while pid 1 mounts */
-        cj_phase("cgroup-attach");
+        cj_cgroup_sweep(&sb->cg); /* earlier calls' cgroups */
+        cj_phase("cgroup-create+attach");
         if (!sb->prog.filter &&
             (r = cj_sandbox_filter_get(cfg->profile->seccomp, &sb->prog, &sb->prog_owned, err)) < 0)
                 return spawn_failed(sb, r, err);
         cj_phase("seccomp-compile");
         /* If this fails (EPIPE), setup failed meanwhile: its message is in msg_p. */
-        (void) cj_chan_send(sb->chan[0], CJ_CHAN_CALL, sb->prog.filter, sb->prog.len * sizeof *sb->prog.filter,
-                            NULL, 0);
+        (void) cj_chan_send_call(sb->chan[0], sb->cg.v2 || sb->cg.v1_memory ? CJ_CHAN_CALL_CGROUP_MEMORY : 0,
+                                 sb->prog.filter, sb->prog.len * sizeof *sb->prog.filter);
         /* The channel now waits for pid 2's seccomp listener (notify.h). */
         if (!cfg->fn && (r = cj_notify_init(&sb->notify, TAKE_FD(sb->chan[0]), &sb->prog)) < 0)
                 return spawn_failed(sb, cj_error_seterrno(err, r, "seccomp notification"), err);
