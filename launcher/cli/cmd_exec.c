@@ -129,5 +129,6 @@ int cmd_exec(int argc, char **argv) {
         ret = cj_cli_invoke(&o, p, &call, "exec");
 out:
         cj_common_opts_clear(&o);
+        cj_cli_keep_profile(&p);
         return ret;
 }

@@ -116,5 +116,6 @@ int cmd_run(int argc, char **argv) {
         ret = cj_cli_invoke(&o, p, &call, "run");
 out:
         cj_common_opts_clear(&o);
+        cj_cli_keep_profile(&p);
         return ret;
 }
