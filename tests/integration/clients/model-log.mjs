@@ -5,9 +5,11 @@
 //   OUTDIR/tools      the tools the harness offered in its first request, one
 //                     a line: a Responses API namespace's tools as NS/NAME
 //   OUTDIR/result.N   the text of the tool result the harness posted back for
-//                     the model's call N (call_N / toolu_N), as the model
-//                     reads it; OUTDIR/result.N.error holds "true" when the
-//                     harness flagged it as an error (Messages API is_error)
+//                     the model's call N (call_N / toolu_N; for the Gemini API,
+//                     the Nth functionResponse), as the model reads it;
+//                     OUTDIR/result.N.error holds "true" when the harness
+//                     flagged it as an error (Messages API is_error, Gemini
+//                     API response.error)
 import { readFileSync, writeFileSync } from "node:fs";
 
 const [logFile, outDir] = process.argv.slice(2);
@@ -19,7 +21,7 @@ const reqs = readFileSync(logFile, "utf8")
   .split("\n")
   .filter(Boolean)
   .map((l) => JSON.parse(l))
-  .filter((r) => r.method === "POST" && /\/(responses|messages)$/.test(r.path) && r.body);
+  .filter((r) => r.method === "POST" && /(\/responses|\/messages|:streamGenerateContent|:generateContent)$/.test(r.path) && r.body);
 
 // A tool result's content: a string, or parts with text.
 function text(content) {
@@ -34,6 +36,7 @@ for (const { body } of reqs) {
   if (tools.length === 0 && Array.isArray(body.tools))
     for (const t of body.tools) {
       if (t.type === "namespace" && Array.isArray(t.tools)) for (const s of t.tools) tools.push(`${t.name}/${s.name}`);
+      else if (Array.isArray(t.functionDeclarations)) for (const d of t.functionDeclarations) tools.push(d.name);
       else if (t.name) tools.push(t.name);
     }
   for (const item of Array.isArray(body.input) ? body.input : [])
@@ -44,6 +47,13 @@ for (const { body } of reqs) {
       for (const c of m.content)
         if (c.type === "tool_result" && /^toolu_\d+$/.test(c.tool_use_id))
           results.set(Number(c.tool_use_id.slice(6)), { text: text(c.content), error: c.is_error === true });
+  let n = 0;
+  for (const c of Array.isArray(body.contents) ? body.contents : [])
+    for (const p of Array.isArray(c.parts) ? c.parts : [])
+      if (p && p.functionResponse) {
+        const r = p.functionResponse.response || {};
+        results.set(n++, { text: text(r.output ?? r.error ?? r), error: r.error !== undefined });
+      }
 }
 writeFileSync(`${outDir}/requests`, `${reqs.length}\n`);
 writeFileSync(`${outDir}/tools`, tools.map((t) => t + "\n").join(""));

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: MIT
 // model-server.mjs PORT_FILE LOG_FILE: a scripted model on 127.0.0.1, the
-// test fixture that lets a real agent harness run offline.  It speaks the two
+// test fixture that lets a real agent harness run offline.  It speaks the
 // wire formats the harnesses use (OpenAI's Responses API with SSE for Codex,
-// Anthropic's Messages API with SSE for Claude Code) and follows one script:
+// Anthropic's Messages API with SSE for Claude Code, the Gemini API's
+// streamGenerateContent for Gemini CLI) and follows one script:
 // each step asks the harness to call one tool, and once the harness has posted
 // back as many tool results as there are steps, the model ends the turn.  The
 // step is the number of tool results in the request, so the script needs no
 // state.  Every request is appended to LOG_FILE as one JSON line
 // {method, path, body}: the test asserts on what the harness sent back.
 //
-// The script: CJ_MODEL_TOOL_CODEX / CJ_MODEL_TOOL_CLAUDE name the tool as the
-// model sees it, CJ_MODEL_CALLS is a JSON array of the tools' arguments, one
-// per step.
+// The script: CJ_MODEL_TOOL_CODEX (inside the namespace
+// CJ_MODEL_NAMESPACE_CODEX), CJ_MODEL_TOOL_CLAUDE and CJ_MODEL_TOOL_GEMINI
+// name the tool as each harness shows it to the model, CJ_MODEL_CALLS is a
+// JSON array of the tool's arguments, one per step.
 import { createServer } from "node:http";
 import { appendFileSync, writeFileSync } from "node:fs";
 
@@ -24,6 +26,7 @@ const calls = JSON.parse(process.env.CJ_MODEL_CALLS || "[]");
 const toolCodex = process.env.CJ_MODEL_TOOL_CODEX || "";
 const nsCodex = process.env.CJ_MODEL_NAMESPACE_CODEX || undefined;
 const toolClaude = process.env.CJ_MODEL_TOOL_CLAUDE || "";
+const toolGemini = process.env.CJ_MODEL_TOOL_GEMINI || "";
 const BODY_MAX = 32 << 20; // a request body larger than this is refused (413)
 const FINAL_TEXT = "clawjail-e2e: done";
 
@@ -93,6 +96,29 @@ function messages(body, res) {
   ]);
 }
 
+// ---- Gemini API (Gemini CLI): POST .../models/M:streamGenerateContent?alt=sse, :generateContent ----
+function gemini(body, stream, res) {
+  const contents = Array.isArray(body.contents) ? body.contents : [];
+  let step = 0;
+  for (const c of contents)
+    if (Array.isArray(c.parts)) step += c.parts.filter((p) => p && p.functionResponse).length;
+  const decls = (Array.isArray(body.tools) ? body.tools : []).flatMap((t) => t.functionDeclarations || []);
+  const offered = decls.some((d) => d.name === toolGemini);
+  const part =
+    offered && step < calls.length ? { functionCall: { name: toolGemini, args: calls[step] } } : { text: FINAL_TEXT };
+  const reply = {
+    candidates: [{ content: { role: "model", parts: [part] }, finishReason: "STOP", index: 0 }],
+    usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1, totalTokenCount: 2 },
+  };
+  if (!stream) {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(reply));
+    return;
+  }
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  res.end(`data: ${JSON.stringify(reply)}\r\n\r\n`);
+}
+
 const server = createServer((req, res) => {
   const chunks = [];
   let size = 0;
@@ -114,6 +140,11 @@ const server = createServer((req, res) => {
       res.writeHead(413).end();
     } else if (req.method === "POST" && path.endsWith("/responses")) {
       responses(body || {}, res);
+    } else if (req.method === "POST" && /:(stream)?[gG]enerateContent$/.test(path)) {
+      gemini(body || {}, path.endsWith(":streamGenerateContent"), res);
+    } else if (req.method === "POST" && path.endsWith(":countTokens")) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ totalTokens: 1 }));
     } else if (req.method === "POST" && path.endsWith("/messages/count_tokens")) {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ input_tokens: 1 }));
