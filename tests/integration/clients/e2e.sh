@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 # e2e.sh [rootless]: a real agent harness calls clawjail's MCP exec tool
 # because its model asked it to.  The model is model-server.mjs, a scripted
-# fixture on 127.0.0.1 (Codex: Responses API, Claude Code: Messages API); the
-# harness binaries and clawjail are the real ones, configured as the README
-# says (Codex: the README's config.toml block, read from the README itself).
+# fixture on 127.0.0.1 (Codex: Responses API, Claude Code: Messages API,
+# Gemini CLI: Gemini API); the harnesses and clawjail are the real ones,
+# configured as the README says (Codex: the README's config.toml block, read
+# from the README itself).
 # The script: call 0 runs `id -u; hostname; sh probe.sh` in the project (the
 # probe reads .env, which the validation chain cannot see), call 1 runs
 # `cat .env`, then the model ends the turn.  Asserted from the model's side:
@@ -40,8 +41,8 @@ if [ "$mode" = rootless ] && [ "$(id -u)" = 0 ]; then
         cp -r "$CLAWJAIL_SECCOMP_PATH" "$stage/seccomp"
         cp "$TAP_LIB" "$stage/tap.sh"
         cp "$0" "$here/model-server.mjs" "$here/model-log.mjs" "$readme" "$stage/"
-        mkdir -p "$stage/m/@anthropic-ai" "$stage/m/@openai"
-        for d in @anthropic-ai/claude-code-linux-x64 @openai/codex-linux-x64; do
+        mkdir -p "$stage/m/@anthropic-ai" "$stage/m/@openai" "$stage/m/@google"
+        for d in @anthropic-ai/claude-code-linux-x64 @openai/codex-linux-x64 @google/gemini-cli; do
                 [ -d "$mods/$d" ] || continue
                 cp -al "$mods/$d" "$stage/m/$d" 2>/dev/null || cp -r "$mods/$d" "$stage/m/$d"
         done
@@ -74,7 +75,8 @@ CALL0='id -u; hostname; sh probe.sh'
 CALL1='cat .env'
 # What the scripted model asks for, as each harness names clawjail's exec.
 export CJ_MODEL_CALLS="[{\"command\":\"$CALL0\"},{\"command\":\"$CALL1\"}]"
-export CJ_MODEL_TOOL_CODEX=exec CJ_MODEL_NAMESPACE_CODEX=mcp__clawjail CJ_MODEL_TOOL_CLAUDE=mcp__clawjail__exec
+export CJ_MODEL_TOOL_CODEX=exec CJ_MODEL_NAMESPACE_CODEX=mcp__clawjail CJ_MODEL_TOOL_CLAUDE=mcp__clawjail__exec \
+        CJ_MODEL_TOOL_GEMINI=mcp_clawjail_exec
 PROMPT="Show the sandbox's uid and hostname, then try to read .env."
 
 srv=
@@ -108,10 +110,13 @@ check_session() {
         r1=$(cat "$d/result.1" 2>/dev/null)
         # Both forms a result may take (the text content or the result object):
         # stdout as JSON-escaped lines, or as plain lines.
-        # The mask is an empty file of mode 0000: empty, or unreadable.
-        like "$r0" "\"stdout\": ?\"$SANDBOX_UID\\\\nclawjail\\\\nenv:\[(cat: \.env: Permission denied)?\]\\\\n\"" \
+        # A harness posts back the result object (stdout JSON-escaped) or the
+        # text content (stdout as lines; here joined with ~).  The mask is an
+        # empty file of mode 0000: empty, or unreadable.
+        local mask='env:\[(cat: \.env: Permission denied)?\]'
+        like "$(tr '\n' '~' <<<"$r0")" "\"stdout\": ?\"$SANDBOX_UID\\\\nclawjail\\\\n$mask\\\\n\"|(^|~)$SANDBOX_UID~clawjail~$mask~" \
                 "$name: the result posted back is the sandbox's output: uid $SANDBOX_UID, hostname clawjail, .env masked"
-        like "$r0" '"status": ?"ok"' "$name: call 0 ran (status ok)"
+        like "$r0" '"status": ?"ok"|\[exit code 0\]' "$name: call 0 ran (status ok, exit 0)"
         like "$r1" "masks .*\.env.*empty|\"decision\": ?\"deny\"" "$name: call 1 (cat .env) came back refused: the profile masks .env"
         unlike "$r1" "$secret" "$name: the refusal does not quote the credential"
         unlike "$(cat "$LOG")" "$secret" "$name: the credential never reached the model"
@@ -131,7 +136,9 @@ check_session() {
         # line's prev, or the head.
         seq=$(grep -oE '"journal": ?\{"seq": ?[0-9]+' <<<"$r0" | grep -oE '[0-9]+$')
         hash=$(grep -oE '"journal": ?\{"seq": ?[0-9]+, ?"hash": ?"[0-9a-f]{64}"' <<<"$r0" | grep -oE '[0-9a-f]{64}')
-        if [ -n "$hash" ] && { grep -q " prev=$hash\$" <<<"$events" ||
+        if [ -z "$hash" ] && [ -z "$(grep -o '"journal"' <<<"$r0")" ]; then
+                skip "$name: the result's journal line is in the task's chain" "this client posts back only the text content, which has no journal position"
+        elif [ -n "$hash" ] && { grep -q " prev=$hash\$" <<<"$events" ||
                 "$CLAWJAIL" journal head "$task" --json | grep -q "\"hash\": \"$hash\""; }; then
                 pass "$name: the result's journal line (seq $seq) is in the task's chain"
         else
@@ -227,6 +234,40 @@ else
         like "$tools" '^mcp__clawjail__exec$' "claude offered the model mcp__clawjail__exec"
         unlike "$tools" '^(Bash|Write|Edit)$' "claude: the README's settings.json keeps Bash, Write and Edit from the model"
         is "$(cat "$SD/claude.out/result.1.error")" true "claude: the refused call is a tool error (is_error)"
+fi
+# ---- Gemini CLI: gemini -p, the README's .gemini/settings.json, a trusted folder ----
+gemini=$mods/@google/gemini-cli/bundle/gemini.js
+if [ ! -f "$gemini" ]; then
+        skip "gemini -p calls clawjail's exec tool" "Gemini CLI is not installed (npm ci in tests/integration/clients)"
+else
+        export CLAWJAIL_STATE_DIR=$SD/state-gemini GEMINI_CLI_NO_RELAUNCH=1
+        start_model gemini
+        mkdir -p .gemini "$HOME/.gemini"
+        cat >.gemini/settings.json <<EOF
+{ "mcpServers": { "clawjail": { "command": "$CLAWJAIL", "args": ["mcp", "--profile", "default"], "cwd": "$SD/proj" } } }
+EOF
+        printf '{"%s": "TRUST_FOLDER"}\n' "$SD/proj" >"$HOME/.gemini/trustedFolders.json"
+        # The fixture's key, and no update checks or usage statistics.
+        cat >"$HOME/.gemini/settings.json" <<EOF
+{ "security": { "auth": { "selectedType": "gemini-api-key" } },
+  "general": { "enableAutoUpdate": false, "enableAutoUpdateNotification": false },
+  "privacy": { "usageStatisticsEnabled": false }, "telemetry": { "enabled": false } }
+EOF
+        # An explicit model: Gemini CLI's router would first ask the model
+        # to classify the prompt.  --allowed-tools: non-interactive, Gemini
+        # CLI offers the model only tools that need no confirmation.
+        t0=$(date +%s%N)
+        out=$(GEMINI_API_KEY=scripted-model-fixture GOOGLE_GEMINI_BASE_URL="http://127.0.0.1:$PORT" \
+                timeout -k 5 120 node "$gemini" -m gemini-2.5-flash --allowed-tools mcp_clawjail_exec -p "$PROMPT" </dev/null 2>&1)
+        rc=$?
+        diag "gemini -p: rc $rc, $((($(date +%s%N) - t0) / 1000000)) ms"
+        is "$rc" 0 "gemini -p ends the turn (exit 0)"
+        like "$out" "clawjail-e2e: done" "gemini: the model's final answer came after the tool results"
+        [ "$rc" = 0 ] || diag "$(tail -n 30 <<<"$out")"
+        stop_model
+        mkdir -p "$SD/gemini.out"
+        check_session gemini "$SD/gemini.out"
+        like "$(cat "$SD/gemini.out/tools")" '^mcp_clawjail_exec$' "gemini offered the model mcp_clawjail_exec"
 fi
 diag "mode: $mode, uid $(id -u)"
 done_testing
