@@ -22,6 +22,7 @@
 
 #define CG_ROOT "/sys/fs/cgroup"
 #define CG_FILE_MAX 65536
+#define CG_STAT_MAX 4096 /* cpu.stat, memory.events, memory.oom_control: a few lines each */
 
 static int write_str(const char *dir, const char *file, const char *value) {
         _cleanup_free_ char *p = cj_path_join(dir, file);
@@ -47,13 +48,10 @@ static char *read_str(const char *dir, const char *file) {
         return out;
 }
 
-/* "key value" line in a flat-keyed file (memory.events, cpu.stat, memory.oom_control). */
-static int64_t read_key(const char *dir, const char *file, const char *key) {
-        _cleanup_free_ char *s = read_str(dir, file);
-        if (!s)
-                return -1;
+/* "key value" line in a flat-keyed file's text (memory.events, cpu.stat, memory.oom_control). */
+static int64_t find_key(const char *s, const char *key) {
         size_t kl = strlen(key);
-        for (char *line = s; line && *line;) {
+        for (const char *line = s; line && *line;) {
                 if (strncmp(line, key, kl) == 0 && line[kl] == ' ')
                         return strtoll(line + kl + 1, NULL, 10);
                 line = strchr(line, '\n');
@@ -63,9 +61,44 @@ static int64_t read_key(const char *dir, const char *file, const char *key) {
         return -1;
 }
 
-static int64_t read_i64(const char *dir, const char *file) {
-        _cleanup_free_ char *s = read_str(dir, file);
-        return s ? strtoll(s, NULL, 10) : -1;
+/* The text of an accounting file opened with the cgroup, from its start; NULL if none. */
+static const char *read_stat(int fd, char *buf, size_t size) {
+        if (fd < 0)
+                return NULL;
+        ssize_t n = pread(fd, buf, size - 1, 0);
+        if (n <= 0)
+                return NULL;
+        buf[n] = '\0';
+        return buf;
+}
+
+/* Open the accounting files cj_cgroup_stats reads, where they exist. */
+static void open_stats(cj_cgroup *cg) {
+        const char *dir[3], *file[3];
+        if (cg->version == 2) {
+                dir[0] = dir[1] = dir[2] = cg->v2;
+                file[0] = "cpu.stat";
+                file[1] = "memory.peak";
+                file[2] = "memory.events";
+        } else {
+                dir[0] = cg->v1_cpuacct;
+                file[0] = "cpuacct.usage";
+                dir[1] = dir[2] = cg->v1_memory;
+                file[1] = "memory.max_usage_in_bytes";
+                file[2] = "memory.oom_control";
+        }
+        for (size_t i = 0; i < 3; i++) {
+                _cleanup_free_ char *p = dir[i] ? cj_path_join(dir[i], file[i]) : NULL;
+                cg->stat_fd[i] = p ? open(p, O_RDONLY | O_CLOEXEC) : -1;
+        }
+        cg->stat_fds_open = true;
+}
+
+static void close_stats(cj_cgroup *cg) {
+        for (size_t i = 0; cg->stat_fds_open && i < 3; i++)
+                if (cg->stat_fd[i] >= 0)
+                        close(cg->stat_fd[i]);
+        cg->stat_fds_open = false;
 }
 
 static char *call_name(void) {
@@ -244,6 +277,7 @@ int cj_cgroup_v2_create(const cj_cgroup_v2_env *env, const cj_limits *limits, cj
                 r = write_i64(cg->v2, "pids.max", limits->pids);
         if (r < 0)
                 return cj_error_seterrno(err, r, "cgroup %s: write limits", cg->v2);
+        open_stats(cg);
         return 0;
 }
 
@@ -288,6 +322,7 @@ static int create_v1(const cj_limits *limits, cj_cgroup *cg, cj_error *err) {
                 r = write_i64(cg->v1_pids, "pids.max", limits->pids);
         if (r < 0)
                 return cj_error_seterrno(err, r, "cgroup v1: write limits");
+        open_stats(cg);
         return 0;
 }
 
@@ -316,27 +351,22 @@ int cj_cgroup_attach(const cj_cgroup *cg, pid_t pid, cj_error *err) {
 }
 
 void cj_cgroup_stats(const cj_cgroup *cg, int64_t *cpu_ms, int64_t *peak_bytes, bool *oom_killed) {
-        if (cg->version == 2) {
-                int64_t us = read_key(cg->v2, "cpu.stat", "usage_usec");
-                if (us >= 0)
-                        *cpu_ms = us / 1000;
-                int64_t peak = read_i64(cg->v2, "memory.peak");
+        if (cg->version == 0 || !cg->stat_fds_open)
+                return;
+        char buf[CG_STAT_MAX];
+        const char *s;
+        if ((s = read_stat(cg->stat_fd[0], buf, sizeof buf))) {
+                int64_t v = cg->version == 2 ? find_key(s, "usage_usec") : strtoll(s, NULL, 10);
+                if (v >= 0)
+                        *cpu_ms = cg->version == 2 ? v / 1000 : v / 1000000;
+        }
+        if ((s = read_stat(cg->stat_fd[1], buf, sizeof buf))) {
+                int64_t peak = strtoll(s, NULL, 10);
                 if (peak >= 0)
                         *peak_bytes = peak;
-                *oom_killed = read_key(cg->v2, "memory.events", "oom_kill") > 0;
-        } else if (cg->version == 1) {
-                if (cg->v1_cpuacct) {
-                        int64_t ns = read_i64(cg->v1_cpuacct, "cpuacct.usage");
-                        if (ns >= 0)
-                                *cpu_ms = ns / 1000000;
-                }
-                if (cg->v1_memory) {
-                        int64_t peak = read_i64(cg->v1_memory, "memory.max_usage_in_bytes");
-                        if (peak >= 0)
-                                *peak_bytes = peak;
-                        *oom_killed = read_key(cg->v1_memory, "memory.oom_control", "oom_kill") > 0;
-                }
         }
+        if ((s = read_stat(cg->stat_fd[2], buf, sizeof buf)))
+                *oom_killed = find_key(s, "oom_kill") > 0;
 }
 
 static void remove_dir(char **dir, bool v2) {
@@ -354,6 +384,7 @@ static void remove_dir(char **dir, bool v2) {
 }
 
 void cj_cgroup_release(cj_cgroup *cg) {
+        close_stats(cg);
         char **dirs[] = { &cg->v2, &cg->v1_memory, &cg->v1_pids, &cg->v1_cpuacct };
         for (size_t i = 0; i < CJ_ARRAY_SIZE(dirs); i++) {
                 if (!*dirs[i])
@@ -410,6 +441,7 @@ void cj_cgroup_sweep(const cj_cgroup *cg) {
 }
 
 void cj_cgroup_destroy(cj_cgroup *cg) {
+        close_stats(cg);
         remove_dir(&cg->v2, true);
         remove_dir(&cg->v1_memory, false);
         remove_dir(&cg->v1_pids, false);

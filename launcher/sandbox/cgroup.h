@@ -24,6 +24,11 @@ typedef struct cj_cgroup {
         char *v2;       /* the call's cgroup directory (v2) */
         char *v1_memory, *v1_pids, *v1_cpuacct; /* the call's directories (v1), any may be NULL */
         char *why_none; /* when version == 0: why, for -v */
+        /* Opened with the cgroup, read after the call (cj_cgroup_stats): CPU
+         * time, peak memory, OOM events; -1 where absent.  Only when
+         * stat_fds_open (a zeroed cj_cgroup has none). */
+        int stat_fd[3];
+        bool stat_fds_open;
 } cj_cgroup;
 
 #define CJ_CGROUP_LEAF "clawjail-launcher" /* the launcher's leaf inside its own v2 cgroup */
