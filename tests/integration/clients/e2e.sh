@@ -8,12 +8,14 @@
 # from the README itself).
 # The script: call 0 runs `id -u; hostname; sh probe.sh` in the project (the
 # probe reads .env, which the validation chain cannot see), call 1 runs
-# `cat .env`, then the model ends the turn.  Asserted from the model's side:
-# the tool results the harness posted back carry the sandbox's own output
-# (uid, hostname `clawjail`, an empty .env) and the refusal of the direct read,
-# and the credential never reaches the model.  From clawjail's side: the
-# session's task journal holds both calls, verifies, and chains the journal
-# position the result reported.  "rootless" re-runs this as uid 65534 (when
+# `cat .env`, call 2 `git push origin main` (the profile asks a person), then
+# the model ends the turn.  Asserted from the model's side: the tool results
+# the harness posted back carry the sandbox's own output (uid, hostname
+# `clawjail`, a masked .env), the refusal of the direct read, and that the push
+# did not run; the credential never reaches the model.  From clawjail's side:
+# the session's task journal holds the calls, verifies, chains the journal
+# position the result reported, and shows who answered the approval question
+# (a client that offers elicitation but has no one to ask declines it).  "rootless" re-runs this as uid 65534 (when
 # started by root) with hard-linked copies of the clients.  No network: the
 # model is on loopback and each client's update checks and telemetry are off.
 set -u
@@ -73,8 +75,9 @@ echo "OPENAI_API_KEY=$secret" >.env
 echo 'echo "env:[$(cat .env 2>&1)]"' >probe.sh
 CALL0='id -u; hostname; sh probe.sh'
 CALL1='cat .env'
+CALL2='git push origin main'
 # What the scripted model asks for, as each harness names clawjail's exec.
-export CJ_MODEL_CALLS="[{\"command\":\"$CALL0\"},{\"command\":\"$CALL1\"}]"
+export CJ_MODEL_CALLS="[{\"command\":\"$CALL0\"},{\"command\":\"$CALL1\"},{\"command\":\"$CALL2\"}]"
 export CJ_MODEL_TOOL_CODEX=exec CJ_MODEL_NAMESPACE_CODEX=mcp__clawjail CJ_MODEL_TOOL_CLAUDE=mcp__clawjail__exec \
         CJ_MODEL_TOOL_GEMINI=mcp_clawjail_exec
 PROMPT="Show the sandbox's uid and hostname, then try to read .env."
@@ -103,11 +106,12 @@ start_model() {
 # check_session NAME RESULT_DIR: what the model was sent back, and what
 # clawjail journaled, for one harness's session.
 check_session() {
-        local name=$1 d=$2 r0 r1 tasks task journal events seq hash
+        local name=$1 d=$2 r0 r1 r2 tasks task journal seq hash
         node "$here/model-log.mjs" "$LOG" "$d" || fail "$name: the model log is readable"
         diag "$name asked the model server for: $(grep -oE '"method":"[A-Z]+","path":"[^"]*"' "$LOG" | sort | uniq -c | tr -s ' \n' ' ')"
         r0=$(cat "$d/result.0" 2>/dev/null)
         r1=$(cat "$d/result.1" 2>/dev/null)
+        r2=$(cat "$d/result.2" 2>/dev/null)
         # Both forms a result may take (the text content or the result object):
         # stdout as JSON-escaped lines, or as plain lines.
         # A harness posts back the result object (stdout JSON-escaped) or the
@@ -127,23 +131,26 @@ check_session() {
         task=$(head -n 1 <<<"$tasks")
         ok "$name: the task's journal verifies (HMAC chain intact)" "$CLAWJAIL" journal verify "$task"
         journal=$("$CLAWJAIL" journal show "$task" --json)
-        events=$(node -e 'for (const e of JSON.parse(require("fs").readFileSync(0, "utf8")))
-                console.log(`${e.seq} ${e.event} ${e.tool ?? ""} [${e.command ?? ""}] ${e.status ?? ""} prev=${e.prev}`)' <<<"$journal")
-        like "$events" "start exec \[$CALL0\]" "$name: journal: call 0 started in the sandbox"
-        like "$events" " end .* ok " "$name: journal: call 0 ended ok"
-        like "$events" "denied exec \[$CALL1\]" "$name: journal: call 1 was denied"
+        EVENTS=$(node -e 'for (const e of JSON.parse(require("fs").readFileSync(0, "utf8")))
+                console.log(`${e.seq} ${e.event} ${e.tool ?? ""} [${e.command ?? ""}] ${e.status ?? ""} ${e.by?.via ?? ""} prev=${e.prev}`)' <<<"$journal")
+        like "$EVENTS" "start exec \[$CALL0\]" "$name: journal: call 0 started in the sandbox"
+        like "$EVENTS" " end .* ok " "$name: journal: call 0 ended ok"
+        like "$EVENTS" "denied exec \[$CALL1\]" "$name: journal: call 1 was denied"
+        like "$EVENTS" "approval_required exec \[$CALL2\]" "$name: journal: call 2 waits for a person's approval"
+        unlike "$EVENTS" "start exec \[$CALL2\]" "$name: journal: call 2 did not run"
+        like "$r2" "approval_required|needs a person's approval|Refused by clawjail" "$name: the model was told call 2 did not run"
         # The journal position the result reported is the chain's: the next
         # line's prev, or the head.
         seq=$(grep -oE '"journal": ?\{"seq": ?[0-9]+' <<<"$r0" | grep -oE '[0-9]+$')
         hash=$(grep -oE '"journal": ?\{"seq": ?[0-9]+, ?"hash": ?"[0-9a-f]{64}"' <<<"$r0" | grep -oE '[0-9a-f]{64}')
         if [ -z "$hash" ] && [ -z "$(grep -o '"journal"' <<<"$r0")" ]; then
                 skip "$name: the result's journal line is in the task's chain" "this client posts back only the text content, which has no journal position"
-        elif [ -n "$hash" ] && { grep -q " prev=$hash\$" <<<"$events" ||
+        elif [ -n "$hash" ] && { grep -q " prev=$hash\$" <<<"$EVENTS" ||
                 "$CLAWJAIL" journal head "$task" --json | grep -q "\"hash\": \"$hash\""; }; then
                 pass "$name: the result's journal line (seq $seq) is in the task's chain"
         else
                 fail "$name: the result's journal line (seq ${seq:-none}) is in the task's chain"
-                diag "$events"
+                diag "$EVENTS"
         fi
 }
 
@@ -189,7 +196,8 @@ EOF
         mkdir -p "$SD/codex.out"
         check_session codex "$SD/codex.out"
         like "$(cat "$SD/codex.out/tools")" '^mcp__clawjail/exec$' "codex offered the model clawjail's exec (namespace mcp__clawjail)"
-        is "$(cat "$SD/codex.out/requests")" 3 "codex: three model requests (prompt, result 0, result 1)"
+        is "$(cat "$SD/codex.out/requests")" 4 "codex: four model requests (the prompt, then each result)"
+        like "$EVENTS" "refused .*MCP client codex-mcp-client" "codex exec declined clawjail's approval question (elicitation): no one to ask"
 
         # Without the README's approval line, codex exec (no one to ask)
         # refuses the call itself: clawjail never sees it.
@@ -234,6 +242,7 @@ else
         like "$tools" '^mcp__clawjail__exec$' "claude offered the model mcp__clawjail__exec"
         unlike "$tools" '^(Bash|Write|Edit)$' "claude: the README's settings.json keeps Bash, Write and Edit from the model"
         is "$(cat "$SD/claude.out/result.1.error")" true "claude: the refused call is a tool error (is_error)"
+        like "$EVENTS" "refused .*MCP client claude-code" "claude -p declined clawjail's approval question (elicitation): no one to ask"
 fi
 # ---- Gemini CLI: gemini -p, the README's .gemini/settings.json, a trusted folder ----
 gemini=$mods/@google/gemini-cli/bundle/gemini.js
@@ -268,6 +277,9 @@ EOF
         mkdir -p "$SD/gemini.out"
         check_session gemini "$SD/gemini.out"
         like "$(cat "$SD/gemini.out/tools")" '^mcp_clawjail_exec$' "gemini offered the model mcp_clawjail_exec"
+        like "$(cat "$SD/gemini.out/result.2")" "clawjail approve mcp-" \
+                "gemini (no elicitation): the model is told an operator approves with clawjail approve"
+        unlike "$EVENTS" " refused " "gemini: nobody answered for the operator"
 fi
 diag "mode: $mode, uid $(id -u)"
 done_testing
