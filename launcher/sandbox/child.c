@@ -378,7 +378,14 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
         cj_phase("loopback-up");
         if (cfg->listen_chan >= 0 && (r = send_listeners(cfg)) < 0)
                 child_fail(c, MSG_SETUP_FAILED, r, "listening sockets for the launcher's proxy");
-        if ((r = cj_mounts_apply(c->plan, c->cwd, &err)) < 0)
+        /* The mask walk's inotify instance stays open until the call starts
+         * (pid 2 closes its copy with the rest): closing the last copy waits
+         * for an SRCU grace period (maskwalk.h), which this process does
+         * right after the fork (close_all_but), overlapping the call's exec.
+         * Kept until pid 1's exit instead, it would queue an event for every
+         * file the call creates in the workspace. */
+        int watch_fd = -1;
+        if ((r = cj_mounts_apply(c->plan, c->cwd, &watch_fd, &err)) < 0)
                 child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
         cj_phase("mounts");
 

@@ -648,7 +648,9 @@ static int run(walker *w) {
         return r;
 }
 
-int cj_maskwalk_apply(const cj_mount_plan *plan, const char *newroot, const char *empty_file, cj_error *err) {
+int cj_maskwalk_apply(const cj_mount_plan *plan, const char *newroot, const char *empty_file, int *watch_fd,
+                      cj_error *err) {
+        *watch_fd = -1;
         size_t nroots = cj_strv_len(plan->mask_roots) / 2;
         if (nroots == 0)
                 return 0;
@@ -700,7 +702,9 @@ int cj_maskwalk_apply(const cj_mount_plan *plan, const char *newroot, const char
                         close(w.root_fd[i]);
         free(w.root_fd);
         free(w.root_node);
-        if (w.ifd >= 0)
+        if (w.ifd >= 0 && r < 0)
                 close(w.ifd);
+        else
+                *watch_fd = w.ifd;
         return r;
 }

@@ -10,5 +10,7 @@
 #include "plan.h"
 #include "util/err.h"
 
-/* Build the new root from plan, pivot into it and chdir to cwd. */
-int cj_mounts_apply(const cj_mount_plan *plan, const char *cwd, cj_error *err);
+/* Build the new root from plan, pivot into it and chdir to cwd.  *watch_fd
+ * is the mask walk's inotify instance or -1 (maskwalk.h): the caller closes
+ * it, once the call is under way. */
+int cj_mounts_apply(const cj_mount_plan *plan, const char *cwd, int *watch_fd, cj_error *err);
