@@ -38,66 +38,113 @@ static int open_nofollow(const char *path, int flags) {
  * mount point lies below it, and a walk starts there instead of at "/". */
 static int newroot_fd = -1;
 
+/* The directory the last make_dirs ended in (an O_PATH fd of dir_path),
+ * kept for the next: a plan lists the mount points of one directory
+ * together (/dev's nodes, the masks of one directory), and each of them made
+ * and opened every parent again.  Forgotten once a mount lands on it or
+ * above it, which hides what the fd names. */
+static char *dir_path;
+static int dir_fd = -1;
+
+static void forget_dir(void) {
+        free(dir_path);
+        dir_path = NULL;
+        if (dir_fd >= 0)
+                close(TAKE_FD(dir_fd));
+}
+
+/* A mount attached at dst ("/newroot/" for the root itself). */
+static void forget_dir_at(const char *dst) {
+        size_t n = strlen(dst);
+        while (n > 1 && dst[n - 1] == '/')
+                n--;
+        if (dir_path && strncmp(dir_path, dst, n) == 0 && (dir_path[n] == '\0' || dir_path[n] == '/'))
+                forget_dir();
+}
+
 static int open_newroot(cj_error *err) {
+        forget_dir();
         if (newroot_fd >= 0)
                 close(TAKE_FD(newroot_fd));
         newroot_fd = open(NEWROOT, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         return newroot_fd < 0 ? cj_error_seterrno(err, errno, "open " NEWROOT) : 0;
 }
 
+/* One component below fd, made if missing (most are: the new root's
+ * skeleton), never through a symlink. */
+static int open_component(int fd, const char *name) {
+        if (mkdirat(fd, name, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW,
+                                .resolve = RESOLVE_NO_SYMLINKS };
+        int nfd = (int) syscall(SYS_openat2, fd, name, &how, sizeof how);
+        return nfd < 0 ? -errno : nfd;
+}
+
 /* mkdir -p, never following a symlink: each component is created or opened
  * relative to its parent's fd, never re-resolved by path (a workspace that
- * parallel calls change).  Returns an O_PATH fd to the last directory. */
+ * parallel calls change).  Returns an O_PATH fd to the last directory that
+ * stays this file's: it is valid until the next make_dirs, or a mount on it
+ * or above it. */
 static int make_dirs(const char *path, cj_error *err) {
+        if (dir_path && strcmp(dir_path, path) == 0)
+                return dir_fd;
         const char *rel = path;
-        int fd = -1; /* the walk's current directory: newroot_fd (not ours to close) or owned */
-        if (newroot_fd >= 0 && strncmp(path, NEWROOT, strlen(NEWROOT)) == 0 &&
-            (path[strlen(NEWROOT)] == '/' || path[strlen(NEWROOT)] == '\0')) {
+        int start = -1; /* where the walk starts: dir_fd or newroot_fd (both kept), or an fd of "/" */
+        size_t nd = dir_path ? strlen(dir_path) : 0;
+        if (dir_path && strncmp(path, dir_path, nd) == 0 && path[nd] == '/') {
+                rel = path + nd;
+                start = dir_fd;
+        } else if (newroot_fd >= 0 && strncmp(path, NEWROOT, strlen(NEWROOT)) == 0 &&
+                   (path[strlen(NEWROOT)] == '/' || path[strlen(NEWROOT)] == '\0')) {
                 rel = path + strlen(NEWROOT);
-                fd = newroot_fd;
+                start = newroot_fd;
         }
         _cleanup_free_ char *copy = strdup(rel);
-        if (!copy)
-                return -ENOMEM;
-        if (fd < 0 && (fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+        char *keep_path = strdup(path);
+        if (!copy || !keep_path) {
+                free(keep_path);
+                return cj_error_set(err, ENOMEM, "out of memory");
+        }
+        int fd = start;
+        if (fd < 0 && (fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+                free(keep_path);
                 return cj_error_seterrno(err, errno, "open /");
+        }
         int r = 0;
         char *save = NULL;
         for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-                if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST) {
-                        r = cj_error_seterrno(err, errno, "mkdir %s (component %s)", path, c);
-                        break;
-                }
-                struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW,
-                                        .resolve = RESOLVE_NO_SYMLINKS };
-                int nfd = (int) syscall(SYS_openat2, fd, c, &how, sizeof how);
+                int nfd = open_component(fd, c);
                 if (nfd < 0) {
-                        r = cj_error_seterrno(err, errno, "%s: component %s is not a plain directory", path, c);
+                        r = cj_error_seterrno(err, -nfd, "%s: component %s is not a plain directory (or cannot be made)",
+                                              path, c);
                         break;
                 }
-                if (fd != newroot_fd)
+                if (fd != start)
                         close(fd);
                 fd = nfd;
         }
-        if (r < 0 || fd != newroot_fd) {
-                if (r < 0 && fd != newroot_fd)
+        if (r < 0 || fd == start) {
+                if (r < 0 && fd != start)
                         close(fd);
-                return r < 0 ? r : fd;
+                free(keep_path);
+                return r < 0 ? r : fd; /* no component: the start itself (NEWROOT) */
         }
-        /* NEWROOT itself: a descriptor of the caller's own */
-        r = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        return r < 0 ? cj_error_seterrno(err, errno, "dup " NEWROOT) : r;
+        forget_dir();
+        dir_path = keep_path;
+        dir_fd = fd;
+        return fd;
 }
 
 /* Ensure dst exists as a directory or an empty file, and return an O_PATH fd
- * to it.  The file is created in its parent's fd with O_EXCL|O_NOFOLLOW, and
- * an existing one is only ever opened O_PATH: a FIFO planted where a mask goes
- * (`mkfifo sub/.env`) cannot block pid 1 in open(). */
+ * to it: for a directory make_dirs's (not the caller's to close), for a file
+ * the caller's.  The file is made in its parent's fd by mknodat (which
+ * neither follows nor opens what is there), and an existing one is only
+ * ever opened O_PATH: a FIFO planted where a mask goes (`mkfifo sub/.env`)
+ * cannot block pid 1 in open(). */
 static int mountpoint(const char *dst, bool dir, cj_error *err) {
-        if (dir) {
-                int fd = make_dirs(dst, err);
-                return fd;
-        }
+        if (dir)
+                return make_dirs(dst, err);
         _cleanup_free_ char *parent = strdup(dst);
         if (!parent)
                 return -ENOMEM;
@@ -105,19 +152,13 @@ static int mountpoint(const char *dst, bool dir, cj_error *err) {
         const char *name = dst + (slash - parent) + 1;
         if (slash)
                 *slash = '\0';
-        _cleanup_close_ int pfd = make_dirs(*parent ? parent : "/", err);
+        int pfd = make_dirs(*parent ? parent : "/", err);
         if (pfd < 0)
                 return pfd;
-        /* O_PATH parent fds cannot create: reopen the parent as a directory. */
-        _cleanup_close_ int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-                int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0000);
-                if (fd >= 0)
-                        close(fd);
-                else if (errno != EEXIST && errno != EACCES && errno != EROFS)
-                        return cj_error_seterrno(err, errno, "create mount point %s", dst);
-        } else if (errno != EACCES)
-                return cj_error_seterrno(err, errno, "open the directory of %s", dst);
+        /* A directory run_as may not write (EACCES) or a read-only root: what
+         * is there is used, and a missing one fails in the open below. */
+        if (mknodat(pfd, name, S_IFREG | 0000, 0) < 0 && errno != EEXIST && errno != EACCES && errno != EROFS)
+                return cj_error_seterrno(err, errno, "create mount point %s", dst);
         struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
         int fd = (int) syscall(SYS_openat2, pfd, name, &how, sizeof how);
         if (fd < 0)
@@ -132,17 +173,23 @@ static int set_attr(int tree, uint64_t set, bool recursive, const char *what, cj
         return 0;
 }
 
-static int attach(int tree, int dst_fd, const char *what, cj_error *err) {
-        if (move_mount(tree, "", dst_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-                return cj_error_seterrno(err, errno, "move_mount %s", what);
-        return 0;
+/* Attach tree at dst_fd, mountpoint(dst, dir)'s result (closed here when
+ * it is a file's). */
+static int attach(int tree, int dst_fd, bool dir, const char *dst, cj_error *err) {
+        int r = move_mount(tree, "", dst_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0 ? -errno : 0;
+        if (!dir)
+                close(dst_fd);
+        forget_dir_at(dst);
+        return r < 0 ? cj_error_seterrno(err, -r, "move_mount %s", dst) : 0;
 }
 
 /* Clone src (recursively for directories: decided on the fd, which is what
  * gets mounted, never on a path that could be swapped meanwhile), set
  * attributes, attach at dst. */
-static int bind(const char *src, const char *dst, uint64_t attrs, cj_error *err) {
+static int bind(const char *src, const char *dst, uint64_t attrs, bool optional, cj_error *err) {
         _cleanup_close_ int sfd = open_nofollow(src, O_PATH);
+        if (sfd == -ENOENT && optional)
+                return 0;
         if (sfd < 0)
                 return cj_error_seterrno(err, sfd, "bind source %s", src);
         struct stat st;
@@ -156,10 +203,10 @@ static int bind(const char *src, const char *dst, uint64_t attrs, cj_error *err)
         int r = set_attr(tree, attrs, dir, dst, err);
         if (r < 0)
                 return r;
-        _cleanup_close_ int dfd = mountpoint(dst, dir, err);
+        int dfd = mountpoint(dst, dir, err);
         if (dfd < 0)
                 return dfd;
-        return attach(tree, dfd, dst, err);
+        return attach(tree, dfd, dir, dst, err);
 }
 
 /* A fresh filesystem (tmpfs, proc, devpts) by the fd-based API. */
@@ -176,10 +223,10 @@ static int fresh(const char *fstype, const char *const *opts, uint64_t attrs, co
         _cleanup_close_ int mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, (unsigned) attrs);
         if (mfd < 0)
                 return cj_error_seterrno(err, errno, "fsmount %s", fstype);
-        _cleanup_close_ int dfd = mountpoint(dst, dir, err);
+        int dfd = mountpoint(dst, dir, err);
         if (dfd < 0)
                 return dfd;
-        return attach(mfd, dfd, dst, err);
+        return attach(mfd, dfd, dir, dst, err);
 }
 
 /* buf = a + "/" + b, or -ENAMETOOLONG. */
@@ -223,19 +270,16 @@ static int setup_dev(const char *dst, const cj_mount_plan *plan, cj_error *err) 
                 char src[PATH_MAX], d[PATH_MAX];
                 if (subpath(src, OLDROOT "/dev", dev_nodes[i]) < 0 || subpath(d, dst, dev_nodes[i]) < 0)
                         return cj_error_set(err, ENAMETOOLONG, "path too long: %s", dst);
-                if (access(src, F_OK) < 0)
-                        continue;
-                r = bind(src, d, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err);
+                r = bind(src, d, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, true, err); /* the host may lack one */
                 if (r < 0)
                         return r;
         }
-        for (size_t i = 0; i < CJ_ARRAY_SIZE(dev_links); i++) {
-                char d[PATH_MAX];
-                if (subpath(d, dst, dev_links[i][0]) < 0)
-                        return cj_error_set(err, ENAMETOOLONG, "path too long: %s", dst);
-                if (symlink(dev_links[i][1], d) < 0)
-                        return cj_error_seterrno(err, errno, "symlink %s", d);
-        }
+        int dfd = make_dirs(dst, err); /* the tmpfs above */
+        if (dfd < 0)
+                return dfd;
+        for (size_t i = 0; i < CJ_ARRAY_SIZE(dev_links); i++)
+                if (symlinkat(dev_links[i][1], dfd, dev_links[i][0]) < 0)
+                        return cj_error_seterrno(err, errno, "symlink %s/%s", dst, dev_links[i][0]);
         char pts[PATH_MAX], shm[PATH_MAX];
         if (subpath(pts, dst, "pts") < 0 || subpath(shm, dst, "shm") < 0)
                 return cj_error_set(err, ENAMETOOLONG, "path too long: %s", dst);
@@ -263,10 +307,11 @@ static int attach_tree(const cj_mount_op *op, const char *dst, cj_error *err) {
         struct stat st;
         if (fstat(op->tree_fd, &st) < 0)
                 return cj_error_seterrno(err, errno, "idmapped tree of %s", op->src);
-        _cleanup_close_ int dfd = mountpoint(dst, S_ISDIR(st.st_mode), err);
+        bool dir = S_ISDIR(st.st_mode);
+        int dfd = mountpoint(dst, dir, err);
         if (dfd < 0)
                 return dfd;
-        int r = attach(op->tree_fd, dfd, dst, err);
+        int r = attach(op->tree_fd, dfd, dir, dst, err);
         close(op->tree_fd); /* attached: the mount lives on in this namespace */
         return r;
 }
@@ -332,7 +377,6 @@ static int apply_op(const cj_mount_plan *plan, size_t i, cj_error *err) {
                 int r = make_dirs(src, err);
                 if (r < 0)
                         return r;
-                close(r);
                 __attribute__((fallthrough));
         }
         case CJ_MNT_BIND_RO:
@@ -341,7 +385,7 @@ static int apply_op(const cj_mount_plan *plan, size_t i, cj_error *err) {
         case CJ_MNT_PROTECT: {
                 bool rw = op->kind == CJ_MNT_BIND_RW || op->kind == CJ_MNT_PIN;
                 uint64_t attrs = rw ? MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV : ro;
-                return bind(src, dst, attrs, err);
+                return bind(src, dst, attrs, false, err);
         }
         case CJ_MNT_TMPFS: {
                 tmpfs_optv opts;
@@ -353,17 +397,17 @@ static int apply_op(const cj_mount_plan *plan, size_t i, cj_error *err) {
                 return fresh("tmpfs", opts, ro | MOUNT_ATTR_NOEXEC, dst, true, err);
         }
         case CJ_MNT_MASK_FILE:
-                return bind(EMPTY_FILE, dst, ro | MOUNT_ATTR_NOEXEC, err);
+                return bind(EMPTY_FILE, dst, ro | MOUNT_ATTR_NOEXEC, false, err);
         case CJ_MNT_SYMLINK: {
                 _cleanup_free_ char *parent = strdup(dst);
                 if (!parent)
                         return -ENOMEM;
-                *strrchr(parent, '/') = '\0';
+                char *slash = strrchr(parent, '/');
+                *slash = '\0';
                 int r = make_dirs(parent, err);
                 if (r < 0)
                         return r;
-                close(r);
-                if (symlink(op->src, dst) < 0 && errno != EEXIST)
+                if (symlinkat(op->src, r, slash + 1) < 0 && errno != EEXIST)
                         return cj_error_seterrno(err, errno, "symlink %s", op->dst);
                 return 0;
         }
@@ -403,6 +447,7 @@ int cj_mounts_apply(const cj_mount_plan *plan, const char *cwd, int *watch_fd, c
                 if ((r = apply_op(plan, i, err)) < 0)
                         cj_error_prefix(err, "mount %s %s: ", cj_mount_kind_name(plan->ops[i].kind), plan->ops[i].dst);
         }
+        forget_dir();
         if (newroot_fd >= 0)
                 close(TAKE_FD(newroot_fd));
         if (r < 0)
