@@ -335,6 +335,13 @@ static _Noreturn void report_end(const child_ctx *c, int wstatus) {
 _Noreturn void cj_sandbox_child_main(child_ctx *c) {
         cj_error err = { 0 };
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* The call's network namespace, owned by the user namespace the clone
+         * made (as if the clone had made it too), while the launcher writes
+         * that namespace's id maps.  Nothing reaches into it from outside:
+         * lo and the proxy's listening sockets are set up below, from here. */
+        if (c->net != CJ_NET_HOST && unshare(CLONE_NEWNET) < 0)
+                child_fail(c, MSG_SETUP_FAILED, errno, "new network namespace");
+        cj_phase("netns");
         /* The launcher's descriptors (the task's lock, journal, state, output
          * files) never enter the sandbox: keep only the channel, the pipes and
          * what pid 2 is given; handed-in fds come over the channel after this. */

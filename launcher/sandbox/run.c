@@ -563,9 +563,10 @@ int cj_sandbox_spawn(cj_sandbox *sb, cj_error *err) {
         if (sb->sigfd < 0)
                 return cj_error_seterrno(err, errno, "signalfd");
 
+        /* The network namespace is pid 1's first act (child.c), not the
+         * clone's: setting one up is the costliest part of the clone, and pid
+         * 1 does it while this process writes the id maps. */
         unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
-        if (c->net != CJ_NET_HOST)
-                flags |= CLONE_NEWNET;
         fflush(NULL);
         cj_phase("pipes+sigmask");
         sb->pid1 = (pid_t) syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
