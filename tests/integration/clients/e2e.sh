@@ -15,9 +15,10 @@
 # did not run; the credential never reaches the model.  From clawjail's side:
 # the session's task journal holds the calls, verifies, chains the journal
 # position the result reported, and shows who answered the approval question
-# (a client that offers elicitation but has no one to ask declines it).  "rootless" re-runs this as uid 65534 (when
-# started by root) with hard-linked copies of the clients.  No network: the
-# model is on loopback and each client's update checks and telemetry are off.
+# (a client that offers elicitation but has no one to ask declines it).
+# "rootless" re-runs this as uid 65534 (when started by root) with
+# hard-linked copies of the clients.  No network: the model is on loopback
+# and each client's update checks and telemetry are off.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 mode=${1:-root}
