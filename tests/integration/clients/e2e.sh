@@ -172,6 +172,12 @@ model = "scripted"
 model_provider = "scripted"
 check_for_update_on_startup = false
 
+# Off: at start they fetch from github.com and chatgpt.com (seen with strace).
+[features]
+plugins = false
+remote_plugin = false
+apps = false
+
 [analytics]
 enabled = false
 
