@@ -1,16 +1,40 @@
 /* SPDX-License-Identifier: MIT */
 #include "srcdir.h"
 
-#include <jansson.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 static char *tree;
 static pthread_once_t tree_once = PTHREAD_ONCE_INIT;
+
+/* The marker's one line: an absolute path, then a newline. */
+static void read_marker(int fd) {
+        char buf[PATH_MAX + 1];
+        size_t len = 0;
+        for (;;) {
+                ssize_t n = read(fd, buf + len, sizeof buf - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return;
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+                if (len == sizeof buf)
+                        return; /* longer than a path */
+        }
+        if (len < 2 || buf[0] != '/' || buf[len - 1] != '\n' || memchr(buf, '\0', len))
+                return;
+        buf[len - 1] = '\0';
+        if (!strchr(buf, '\n'))
+                tree = strdup(buf);
+}
 
 static void find_tree(void) {
         char dir[PATH_MAX];
@@ -23,15 +47,13 @@ static void find_tree(void) {
                 if (!slash || slash == dir)
                         return;
                 *slash = '\0';
-                char marker[PATH_MAX + 32];
-                snprintf(marker, sizeof marker, "%s/meson-info/meson-info.json", dir);
-                if (access(marker, R_OK) < 0)
+                char marker[PATH_MAX + sizeof CJ_SOURCE_TREE_MARKER + 1];
+                snprintf(marker, sizeof marker, "%s/" CJ_SOURCE_TREE_MARKER, dir);
+                int fd = open(marker, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                if (fd < 0)
                         continue;
-                json_t *info = json_load_file(marker, 0, NULL);
-                const char *src = json_string_value(json_object_get(json_object_get(info, "directories"), "source"));
-                if (src && src[0] == '/')
-                        tree = strdup(src);
-                json_decref(info);
+                read_marker(fd); /* the first marker decides, even an unusable one */
+                close(fd);
                 return;
         }
 }
