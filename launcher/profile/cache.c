@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -19,7 +20,7 @@
 #include "util/json.h"
 #include "util/srcdir.h"
 
-#define MAGIC "clawjail-profile-cache 1\n"
+#define MAGIC "clawjail-profile-cache 2\n"
 #define TMP_SUFFIX ".tmp"
 #define BUILD_ID_MAX 64u
 #define STRING_MAX (1u << 20) /* bytes of one string in an entry */
@@ -30,12 +31,52 @@ _Static_assert(sizeof(cj_profile) == 592, "cj_profile changed: update the profil
 
 /* ---- sources -------------------------------------------------------------- */
 
+static cj_profile_file_sig sig_of(const struct stat *st) {
+        return (cj_profile_file_sig){ .dev = st->st_dev, .ino = st->st_ino, .size = (uint64_t) st->st_size,
+                                      .mtime_s = st->st_mtim.tv_sec, .mtime_ns = st->st_mtim.tv_nsec,
+                                      .ctime_s = st->st_ctim.tv_sec, .ctime_ns = st->st_ctim.tv_nsec };
+}
+
+static bool sig_equal(const cj_profile_file_sig *a, const cj_profile_file_sig *b) {
+        return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime_s == b->mtime_s &&
+               a->mtime_ns == b->mtime_ns && a->ctime_s == b->ctime_s && a->ctime_ns == b->ctime_ns;
+}
+
+int cj_profile_read_source(const char *path, char **text, size_t *len, cj_profile_file_sig *sig, bool *settled,
+                           cj_error *err) {
+        /* The clock before the open: a write after it gives the file a ctime
+         * no earlier than about this (the file system's clock is the kernel's
+         * coarse one, behind by at most a jiffy). */
+        struct timespec t0;
+        if (clock_gettime(CLOCK_REALTIME, &t0) < 0)
+                return cj_error_seterrno(err, errno, "clock_gettime");
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return cj_error_seterrno(err, errno, "%s", path);
+        int r = cj_read_fd(fd, CJ_PROFILE_FILE_MAX, text, len, err);
+        if (r < 0)
+                return cj_error_prefix(err, "%s: ", path);
+        /* After the read: a write during it shows as a recent ctime. */
+        struct stat st;
+        if (fstat(fd, &st) < 0) {
+                int e = errno;
+                free(*text);
+                *text = NULL;
+                return cj_error_seterrno(err, e, "%s", path);
+        }
+        *sig = sig_of(&st);
+        int64_t ctime_ns = (int64_t) st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec,
+                read_ns = (int64_t) t0.tv_sec * 1000000000LL + t0.tv_nsec;
+        *settled = S_ISREG(st.st_mode) && ctime_ns <= read_ns - CJ_PROFILE_CACHE_SETTLE_NS;
+        return 0;
+}
+
 int cj_profile_sources_add(cj_profile_sources *s, bool ruleset, const char *name, const char *from, const char *path,
-                           const char *text, size_t len) {
+                           const char *text, size_t len, const cj_profile_file_sig *sig, bool settled) {
         if (s->n >= CJ_PROFILE_SOURCES_MAX)
                 return -E2BIG;
         cj_profile_source *e = &s->v[s->n];
-        *e = (cj_profile_source){ .ruleset = ruleset };
+        *e = (cj_profile_source){ .ruleset = ruleset, .settled = settled, .sig = *sig };
         if (!(e->name = strdup(name)) || !(e->path = strdup(path)) || (from && !(e->from = strdup(from)))) {
                 free(e->name);
                 free(e->path);
@@ -55,20 +96,40 @@ void cj_profile_sources_clear(cj_profile_sources *s) {
         s->n = 0;
 }
 
-/* Each file found again where it was, with the same bytes. */
-static bool sources_unchanged(const cj_profile_sources *s) {
+/* Each file found again where it was, with the same bytes: its settled
+ * signature unchanged (a stat), else its bytes read and digested again.  A
+ * file whose bytes are the same and whose new signature has settled gets
+ * that signature recorded (*renewed: the entry is to be written again), so
+ * only the calls within CJ_PROFILE_CACHE_SETTLE_NS of an edit (or a touch)
+ * read the files. */
+static bool sources_unchanged(cj_profile_sources *s, bool *renewed) {
         for (size_t i = 0; i < s->n; i++) {
-                const cj_profile_source *e = &s->v[i];
+                cj_profile_source *e = &s->v[i];
                 _cleanup_free_ char *path = NULL, *text = NULL;
                 size_t len = 0;
                 int r = e->ruleset ? cj_profile_find_ruleset(e->name, e->from, &path, NULL)
                                    : cj_profile_find(e->name, &path, NULL);
-                if (r < 0 || strcmp(path, e->path) != 0 || cj_read_file(path, CJ_PROFILE_FILE_MAX, &text, &len, NULL) < 0)
+                if (r < 0 || strcmp(path, e->path) != 0)
+                        return false;
+                struct stat st;
+                if (e->settled && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+                        cj_profile_file_sig now = sig_of(&st);
+                        if (sig_equal(&now, &e->sig))
+                                continue;
+                }
+                cj_profile_file_sig sig;
+                bool settled = false;
+                if (cj_profile_read_source(path, &text, &len, &sig, &settled, NULL) < 0)
                         return false;
                 uint8_t d[CJ_SHA256_LEN];
                 cj_sha256_raw(text, len, d);
                 if (memcmp(d, e->sha256, sizeof d) != 0)
                         return false;
+                if (settled && (!e->settled || !sig_equal(&sig, &e->sig))) {
+                        e->sig = sig;
+                        e->settled = true;
+                        *renewed = true;
+                }
         }
         return true;
 }
@@ -246,11 +307,14 @@ static void bound_entries(const char *dir) {
                         (void) unlinkat(dirfd(d), de->d_name, 0); /* (a directory stays: EISDIR) */
 }
 
-/* Write the entry under a temporary name and rename it into place: a reader
- * sees the old entry, the new one or none, never a torn one (the digest at
- * its end catches what a crash could leave).  No fsync: it is a cache. */
-static void store(const char *state_dir, const char *key, const cj_profile_sources *src, const cj_profile *p,
-                  const json_t *run_as) {
+_Static_assert(sizeof(cj_profile_file_sig) == 56, "cj_profile_file_sig has padding: it is written as bytes");
+
+/* Write the entry (its sources, then the profile part as put_profile wrote
+ * it) under a temporary name and rename it into place: a reader sees the old
+ * entry, the new one or none, never a torn one (the digest at its end
+ * catches what a crash could leave).  No fsync: it is a cache. */
+static void store(const char *state_dir, const char *key, const cj_profile_sources *src, const char *profile,
+                  size_t profile_len) {
         wbuf b = { 0 };
         put(&b, MAGIC, strlen(MAGIC));
         put(&b, key, CJ_SHA256_HEX_LEN);
@@ -261,8 +325,10 @@ static void store(const char *state_dir, const char *key, const cj_profile_sourc
                 put_str(&b, src->v[i].from);
                 put_str(&b, src->v[i].path);
                 put(&b, src->v[i].sha256, CJ_SHA256_LEN);
+                put_u32(&b, src->v[i].settled);
+                put(&b, &src->v[i].sig, sizeof src->v[i].sig);
         }
-        put_profile(&b, p, run_as);
+        put(&b, profile, profile_len);
         uint8_t d[CJ_SHA256_LEN];
         if (!b.failed) {
                 cj_sha256_raw(b.p, b.len, d);
@@ -401,7 +467,8 @@ static int get_profile(rbuf *b, cj_profile *p, cj_error *err) {
 }
 
 /* The entry's bytes, when it is ours alone: a regular file owned by us and
- * writable by nobody else, in a directory of the same kind. */
+ * writable by nobody else, in a directory of the same kind.  Read in one
+ * go (its size is known: it is only ever renamed into place whole). */
 static int read_entry(const char *state_dir, const char *key, char **buf, size_t *len) {
         _cleanup_free_ char *dir = cj_path_join(state_dir, CJ_PROFILE_CACHE_DIR);
         if (!dir)
@@ -418,7 +485,23 @@ static int read_entry(const char *state_dir, const char *key, char **buf, size_t
                 return -errno;
         if (!S_ISREG(st.st_mode) || st.st_uid != uid || (st.st_mode & 022))
                 return -EPERM;
-        return cj_read_fd(fd, CJ_PROFILE_CACHE_FILE_MAX, buf, len, NULL);
+        if (st.st_size <= 0 || st.st_size > CJ_PROFILE_CACHE_FILE_MAX)
+                return -EFBIG;
+        size_t size = (size_t) st.st_size, got = 0;
+        _cleanup_free_ char *b = malloc(size);
+        if (!b)
+                return -ENOMEM;
+        while (got < size) {
+                ssize_t n = read(fd, b + got, size - got);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return n < 0 ? -errno : -EIO; /* shorter than fstat said */
+                got += (size_t) n;
+        }
+        *buf = TAKE_PTR(b);
+        *len = size;
+        return 0;
 }
 
 /* 1 with *out from a valid entry whose sources are unchanged, 0 on a miss,
@@ -447,9 +530,15 @@ static int load_entry(const char *state_dir, const char *key, cj_profile **out, 
                 e->from = get_str(&b);
                 e->path = get_str(&b);
                 get(&b, e->sha256, sizeof e->sha256);
-                ok = !b.bad && e->name && e->path && (!e->ruleset || e->from);
+                uint32_t settled = get_u32(&b);
+                get(&b, &e->sig, sizeof e->sig);
+                e->settled = settled == 1;
+                ok = !b.bad && e->name && e->path && (!e->ruleset || e->from) && settled <= 1;
         }
-        ok = ok && sources_unchanged(&src);
+        bool renewed = false;
+        ok = ok && sources_unchanged(&src, &renewed);
+        if (ok && renewed) /* the same entry with the new signatures */
+                store(state_dir, key, &src, b.p, b.left);
         cj_profile_sources_clear(&src);
         if (!ok)
                 return 0;
@@ -483,8 +572,13 @@ int cj_profile_load_cached(const char *name_or_path, const cj_profile_vars *vars
         cj_profile_sources src = { .n = 0 };
         r = cj_profile_load_recorded(name_or_path, vars, keyed ? &src : NULL, out, err);
         if (r >= 0) {
-                if (keyed)
-                        store(state_dir, key, &src, *out, json_object_get((*out)->resolved, "run_as"));
+                if (keyed) {
+                        wbuf pb = { 0 };
+                        put_profile(&pb, *out, json_object_get((*out)->resolved, "run_as"));
+                        if (!pb.failed)
+                                store(state_dir, key, &src, pb.p, pb.len);
+                        free(pb.p);
+                }
                 cj_profile_drop_resolved(*out);
         }
         cj_profile_sources_clear(&src);

@@ -12,7 +12,9 @@
  *     the ${...} variables and the profile search path's inputs;
  *   - each file the load read (the profile, its extends chain, its rule sets)
  *     is found again by the same lookup at the same path and has the same
- *     SHA-256 (bytes, not timestamps);
+ *     bytes: the same stat signature (device, inode, size, mtime and ctime,
+ *     which no user can set back) when the entry holds a settled one (below),
+ *     else the same SHA-256 of its bytes;
  *   - the entry is a regular file owned by the effective uid, writable by
  *     nobody else, in a directory of the same kind, and its own digest checks.
  * Anything else is a miss and the profile loads from its files as before,
@@ -32,6 +34,18 @@
 #define CJ_PROFILE_CACHE_FILE_MAX (4u << 20)      /* bytes of one cache entry */
 #define CJ_PROFILE_SOURCES_MAX 64                 /* files one profile load may read */
 #define CJ_PROFILE_CACHE_ENTRIES_MAX 256          /* entries (one per profile and workspace); then emptied */
+/* A file's stat signature stands for its bytes only once its ctime is this
+ * much older than the moment its bytes were read: a write within the file
+ * system's timestamp granularity (a jiffy; 1-2 s on some file systems) after
+ * the read could otherwise leave size, mtime and ctime as they were. */
+#define CJ_PROFILE_CACHE_SETTLE_NS (2 * 1000000000LL)
+
+/* What stat says about one file: while all of it is unchanged, so are the
+ * bytes (a write moves the ctime, which only the clock sets). */
+typedef struct cj_profile_file_sig {
+        uint64_t dev, ino, size;
+        int64_t mtime_s, mtime_ns, ctime_s, ctime_ns;
+} cj_profile_file_sig;
 
 /* One file a load read. */
 typedef struct cj_profile_source {
@@ -40,6 +54,8 @@ typedef struct cj_profile_source {
         char *from;                 /* a rule set's including file; NULL otherwise */
         char *path;                 /* where the lookup found it */
         uint8_t sha256[CJ_SHA256_LEN];
+        bool settled;               /* sig stands for the bytes (CJ_PROFILE_CACHE_SETTLE_NS) */
+        cj_profile_file_sig sig;
 } cj_profile_source;
 
 typedef struct cj_profile_sources {
@@ -47,9 +63,15 @@ typedef struct cj_profile_sources {
         size_t n;
 } cj_profile_sources;
 
+/* Read a profile or rule-set file (at most CJ_PROFILE_FILE_MAX bytes, errors
+ * as cj_read_file's) and what stat said about it once the bytes were read;
+ * *settled when that signature may stand for them. */
+int cj_profile_read_source(const char *path, char **text, size_t *len, cj_profile_file_sig *sig, bool *settled,
+                           cj_error *err);
+
 /* Record a file (copies the strings, digests text).  -ENOMEM, -E2BIG. */
 int cj_profile_sources_add(cj_profile_sources *s, bool ruleset, const char *name, const char *from, const char *path,
-                           const char *text, size_t len);
+                           const char *text, size_t len, const cj_profile_file_sig *sig, bool settled);
 void cj_profile_sources_clear(cj_profile_sources *s);
 
 /* cj_profile_load that also records every file it read (src may be NULL). */

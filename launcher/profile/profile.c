@@ -239,10 +239,13 @@ static int expand_includes(json_t *doc, const char *file, load_ctx *ctx, cj_erro
                 int r = cj_profile_find_ruleset(json_string_value(e), file, &path, err);
                 if (r < 0)
                         return r;
-                r = cj_read_file(path, CJ_PROFILE_FILE_MAX, &text, &len, err);
+                cj_profile_file_sig sig;
+                bool settled = false;
+                r = cj_profile_read_source(path, &text, &len, &sig, &settled, err);
                 if (r < 0)
                         return r;
-                if (ctx->src && cj_profile_sources_add(ctx->src, true, json_string_value(e), file, path, text, len) < 0)
+                if (ctx->src && cj_profile_sources_add(ctx->src, true, json_string_value(e), file, path, text, len,
+                                                       &sig, settled) < 0)
                         return -ENOMEM;
                 json_error_t je;
                 _cleanup_json_ json_t *set = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
@@ -273,11 +276,13 @@ static int resolve_file(const char *name, const cj_profile_vars *vars, unsigned 
                 return r;
         if (cj_strv_contains(ctx->chain, path))
                 return cj_error_set(err, ELOOP, "%s: extends cycle", path);
-        r = cj_read_file(path, CJ_PROFILE_FILE_MAX, &text, &len, err);
+        cj_profile_file_sig sig;
+        bool settled = false;
+        r = cj_profile_read_source(path, &text, &len, &sig, &settled, err);
         if (r < 0)
                 return r;
         if (cj_strv_push(&ctx->chain, path) < 0 ||
-            (ctx->src && cj_profile_sources_add(ctx->src, false, name, NULL, path, text, len) < 0))
+            (ctx->src && cj_profile_sources_add(ctx->src, false, name, NULL, path, text, len, &sig, settled) < 0))
                 return -ENOMEM;
         r = resolve(text, len, path, vars, depth, ctx, out, err);
         if (r >= 0 && path_out)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../cj_check.h"
@@ -214,6 +215,82 @@ START_TEST(an_edited_or_shadowed_file_misses) {
 }
 END_TEST
 
+static ino_t inode_of(const char *path) {
+        struct stat st;
+        ck_assert_int_eq(stat(path, &st), 0);
+        return st.st_ino;
+}
+
+/* Overwrite path in place (same inode, same size), find replaced by to (as
+ * long), then put its mtime back: only the ctime still tells. */
+static void edit_keeping_size_and_mtime(const char *path, const char *find, const char *to) {
+        struct stat st;
+        ck_assert_int_eq(stat(path, &st), 0);
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        ck_assert_int_eq(cj_read_file(path, CJ_PROFILE_FILE_MAX, &text, &len, NULL), 0);
+        char *at = strstr(text, find);
+        ck_assert_ptr_nonnull(at);
+        ck_assert_uint_eq(strlen(to), strlen(find));
+        memcpy(at, to, strlen(to));
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(pwrite(fd, text, len, 0), (ssize_t) len);
+        const struct timespec times[2] = { st.st_atim, st.st_mtim };
+        ck_assert_int_eq(futimens(fd, times), 0);
+        struct stat now;
+        ck_assert_int_eq(fstat(fd, &now), 0);
+        ck_assert_int_eq(now.st_size, st.st_size);
+        ck_assert_int_eq(now.st_ino, st.st_ino);
+        ck_assert(now.st_mtim.tv_sec == st.st_mtim.tv_sec && now.st_mtim.tv_nsec == st.st_mtim.tv_nsec);
+}
+
+/* A hit checks a file by its stat signature once that has settled; an edit
+ * that keeps the inode, the size and (set back) the mtime still moves the
+ * ctime, and must miss. */
+START_TEST(an_edit_keeping_size_and_mtime_misses) {
+        env e;
+        setup(&e);
+        cj_profile_free(load_cached(&e, "build")); /* the copies are new: signatures not settled yet */
+        _cleanup_free_ char *entry = entry_path(&e);
+        ino_t first = inode_of(entry);
+        ck_assert_int_eq(hit(&e, "build", &vars), 1); /* by the bytes; nothing to record yet */
+        ck_assert_int_eq(inode_of(entry), first);
+
+        const struct timespec settle = { CJ_PROFILE_CACHE_SETTLE_NS / 1000000000LL,
+                                         CJ_PROFILE_CACHE_SETTLE_NS % 1000000000LL + 100000000L };
+        ck_assert_int_eq(nanosleep(&settle, NULL), 0);
+        /* The bytes are the same and the signatures have settled: recorded,
+         * the entry written again. */
+        ck_assert_int_eq(hit(&e, "build", &vars), 1);
+        ino_t renewed = inode_of(entry);
+        ck_assert(renewed != first);
+        ck_assert_int_eq(hit(&e, "build", &vars), 1); /* by the signatures: nothing to record */
+        ck_assert_int_eq(inode_of(entry), renewed);
+
+        /* A touch moves mtime and ctime, not the bytes: still a hit. */
+        _cleanup_free_ char *dflt = cj_path_join(e.profiles, "default.json");
+        ck_assert_int_eq(utimensat(AT_FDCWD, dflt, NULL, 0), 0);
+        ck_assert_int_eq(hit(&e, "build", &vars), 1);
+
+        /* A rule set's verdict changed in place, size and mtime kept. */
+        _cleanup_free_ char *rules = cj_path_join(e.profiles, "rules");
+        _cleanup_free_ char *discard = cj_path_join(rules, "discard.json");
+        edit_keeping_size_and_mtime(discard, "\"--hard\"", "\"--hart\"");
+        ck_assert_int_eq(hit(&e, "build", &vars), 0);
+        cj_profile *p = load_cached(&e, "build"); /* the edit is seen */
+        bool edited = false;
+        for (size_t i = 0; i < p->n_rules; i++)
+                for (size_t j = 0; p->rules[i].match[j]; j++) {
+                        ck_assert_str_ne(p->rules[i].match[j], "--hard");
+                        edited |= strcmp(p->rules[i].match[j], "--hart") == 0;
+                }
+        ck_assert(edited);
+        cj_profile_free(p);
+        teardown(&e);
+}
+END_TEST
+
 START_TEST(a_corrupt_or_foreign_entry_misses) {
         env e;
         setup(&e);
@@ -299,6 +376,7 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, an_edited_or_shadowed_file_misses);
         tcase_add_test(tc, a_corrupt_or_foreign_entry_misses);
         tcase_add_test(tc, the_cache_stays_bounded);
+        tcase_add_test(tc, an_edit_keeping_size_and_mtime_misses);
         suite_add_tcase(s, tc);
         return s;
 }
