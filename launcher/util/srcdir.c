@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,12 +12,12 @@
 static char *tree;
 static pthread_once_t tree_once = PTHREAD_ONCE_INIT;
 
-/* The marker's one line: an absolute path, then a newline. */
-static void read_marker(int fd) {
-        char buf[PATH_MAX + 1];
+/* The marker's one line, read into buf (size PATH_MAX + 1): an absolute
+ * path, then a newline. */
+static void read_marker(int fd, char *buf) {
         size_t len = 0;
         for (;;) {
-                ssize_t n = read(fd, buf + len, sizeof buf - len);
+                ssize_t n = read(fd, buf + len, PATH_MAX + 1 - len);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
@@ -26,7 +25,7 @@ static void read_marker(int fd) {
                 if (n == 0)
                         break;
                 len += (size_t) n;
-                if (len == sizeof buf)
+                if (len == PATH_MAX + 1)
                         return; /* longer than a path */
         }
         if (len < 2 || buf[0] != '/' || buf[len - 1] != '\n' || memchr(buf, '\0', len))
@@ -36,23 +35,28 @@ static void read_marker(int fd) {
                 tree = strdup(buf);
 }
 
+/* One path buffer for the walk, the marker's name and its contents: each
+ * further 4 KB of stack is a page fault of its own on every call. */
 static void find_tree(void) {
-        char dir[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
-        if (n <= 0)
+        char dir[PATH_MAX + 1];
+        ssize_t n = readlink("/proc/self/exe", dir, PATH_MAX);
+        if (n <= 0 || n >= PATH_MAX)
                 return;
         dir[n] = '\0';
+        static const char marker[] = "/" CJ_SOURCE_TREE_MARKER;
         for (int level = 0; level < CJ_SOURCE_TREE_LEVELS; level++) {
                 char *slash = strrchr(dir, '/');
                 if (!slash || slash == dir)
                         return;
-                *slash = '\0';
-                char marker[PATH_MAX + sizeof CJ_SOURCE_TREE_MARKER + 1];
-                snprintf(marker, sizeof marker, "%s/" CJ_SOURCE_TREE_MARKER, dir);
-                int fd = open(marker, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                size_t len = (size_t) (slash - dir);
+                if (len + sizeof marker > sizeof dir)
+                        return;
+                memcpy(slash, marker, sizeof marker);
+                int fd = open(dir, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                dir[len] = '\0';
                 if (fd < 0)
                         continue;
-                read_marker(fd); /* the first marker decides, even an unusable one */
+                read_marker(fd, dir); /* the first marker decides, even an unusable one */
                 close(fd);
                 return;
         }

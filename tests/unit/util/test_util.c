@@ -14,6 +14,7 @@
 #include "util/fileio.h"
 #include "util/hmac.h"
 #include "util/longpath.h"
+#include "util/srcdir.h"
 
 START_TEST(error_keeps_first_and_prefixes) {
         cj_error e = { 0 };
@@ -104,6 +105,17 @@ END_TEST
  * each level as a call can): cj_at_open, cj_open_long and cj_realpath_long
  * reach its bottom, through a symlink too, where plain syscalls say
  * ENAMETOOLONG. */
+/* This test executable lies in the build tree (build/tests/unit/util/): it
+ * finds the source tree meson named in build/clawjail-source-tree. */
+START_TEST(source_tree_from_the_build_dir) {
+        const char *src = getenv("CLAWJAIL_SOURCE_DIR"); /* meson.project_source_root(), tests/unit/meson.build */
+        ck_assert_ptr_nonnull(src);
+        ck_assert_ptr_nonnull(cj_source_tree());
+        ck_assert_str_eq(cj_source_tree(), src);
+        ck_assert_ptr_eq(cj_source_tree(), cj_source_tree()); /* computed once */
+}
+END_TEST
+
 START_TEST(long_paths) {
         char tmpl[] = "/tmp/cj-longpath.XXXXXX";
         ck_assert_ptr_nonnull(mkdtemp(tmpl));
@@ -191,6 +203,7 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, atomic_write_and_read_limit);
         tcase_add_test(tc, hmac_sha256_rfc4231);
         tcase_add_test(tc, long_paths);
+        tcase_add_test(tc, source_tree_from_the_build_dir);
         suite_add_tcase(s, tc);
         return s;
 }
