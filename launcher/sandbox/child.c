@@ -146,14 +146,10 @@ static int install_passed_fds(child_ctx *c, int *keep, size_t *nkeep) {
 /* pid 2: the call itself. */
 static _Noreturn void run_call(child_ctx *c) {
         cj_error err = { 0 };
+        /* Dispositions are the defaults already (pid 1 reset them). */
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
-        /* Default dispositions: the launcher ignores SIGPIPE, and an ignored
-         * signal would survive exec. */
-        for (int sig = 1; sig < NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
-                        signal(sig, SIG_DFL);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (setsid() < 0)
                 child_fail(c, MSG_SETUP_FAILED, errno, "setsid");
@@ -341,7 +337,17 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
          * lo and the proxy's listening sockets are set up below, from here. */
         if (c->net != CJ_NET_HOST && unshare(CLONE_NEWNET) < 0)
                 child_fail(c, MSG_SETUP_FAILED, errno, "new network namespace");
-        cj_phase("netns");
+        /* Also while the launcher works: what the call inherits and neither
+         * process needs.  Default dispositions (the launcher ignores SIGPIPE,
+         * and an ignored signal would survive exec; this process takes its
+         * signals blocked, with sigwaitinfo) and an empty bounding set
+         * (privs.h). */
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        signal(sig, SIG_DFL);
+        if (cj_privs_drop_bounding(&err) < 0)
+                child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
+        cj_phase("netns+bounding");
         /* The launcher's descriptors (the task's lock, journal, state, output
          * files) never enter the sandbox: keep only the channel, the pipes and
          * what pid 2 is given; handed-in fds come over the channel after this. */
@@ -388,9 +394,9 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
         /* The mask walk's inotify instance stays open until the call starts
          * (pid 2 closes its copy with the rest): closing the last copy waits
          * for an SRCU grace period (maskwalk.h), which this process does
-         * right after the fork (close_all_but), overlapping the call's exec.
-         * Kept until pid 1's exit instead, it would queue an event for every
-         * file the call creates in the workspace. */
+         * right after the fork, overlapping the call's exec.  Kept until pid
+         * 1's exit instead, it would queue an event for every directory the
+         * call makes in the workspace. */
         int watch_fd = -1;
         if ((r = cj_mounts_apply(c->plan, c->cwd, &watch_fd, &err)) < 0)
                 child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
@@ -431,8 +437,12 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
         prctl(PR_SET_DUMPABLE, 0);
         if (cj_privs_drop(false, 0, 0, &err) < 0)
                 kill(call, SIGKILL);
-        int status_only[] = { c->status_wr };
-        close_all_but(status_only, 1); /* the reaper needs nothing else, handed-in fds included */
+        /* The reaper needs nothing else, handed-in fds included; the inotify
+         * instance goes last, once the launcher has the message pipe's EOF. */
+        int status_only[] = { c->status_wr, watch_fd };
+        close_all_but(status_only, 2);
+        if (watch_fd >= 0)
+                close(watch_fd);
 
         sigset_t wait_set = c->forwarded;
         sigaddset(&wait_set, SIGCHLD);

@@ -11,11 +11,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-int cj_privs_drop(bool switch_ids, uid_t uid, gid_t gid, cj_error *err) {
-        /* Bounding set first: it needs CAP_SETPCAP, which the id switch may take away. */
+int cj_privs_drop_bounding(cj_error *err) {
+        /* Before the id switch: it needs CAP_SETPCAP, which that may take away. */
         for (cap_value_t c = 0; c <= CAP_LAST_CAP || cap_valid(c); c++)
                 if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
                         return cj_error_seterrno(err, errno, "drop capability %d from the bounding set", c);
+        return 0;
+}
+
+int cj_privs_drop(bool switch_ids, uid_t uid, gid_t gid, cj_error *err) {
         if (prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
                                              SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
                                              SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED,
