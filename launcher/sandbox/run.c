@@ -195,9 +195,14 @@ static int supervise(pid_t pid1, int msg_rd, int status_rd, int sigfd, int64_t t
         bool msg_open = true, status_open = true;
         for (;;) {
                 /* A negative fd is skipped by poll: the channel until pid 2's
-                 * message, the listener once it came. */
+                 * message, the listener once it came.  The channel only once
+                 * the message pipe is closed (pid 2's exec, or its failure):
+                 * pid 2 sends the listener right before its exec, and taking
+                 * it then would wake this process in the middle of pid 2's
+                 * last steps; no refused syscall can wait on it before. */
                 struct pollfd pf[6 + CJ_PUMP_POLL_MAX] = { { pidfd, POLLIN, 0 },     { sigfd, POLLIN, 0 },
-                                                           { msg_open ? msg_rd : -1, POLLIN, 0 }, { nt->chan, POLLIN, 0 },
+                                                           { msg_open ? msg_rd : -1, POLLIN, 0 },
+                                                           { msg_open ? -1 : nt->chan, POLLIN, 0 },
                                                            { nt->listener, POLLIN, 0 },  { status_open ? status_rd : -1, POLLIN, 0 } };
                 nfds_t npf = 6 + (pump ? cj_pump_poll(pump, pf + 6) : 0);
                 int wait = -1;
