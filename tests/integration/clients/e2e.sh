@@ -231,11 +231,8 @@ else
         like "$out" "Added stdio MCP server clawjail" "claude mcp add takes the README's command"
         mkdir -p .claude
         echo '{"permissions": {"deny": ["Bash", "Write", "Edit"]}}' >.claude/settings.json
-        # The scripted model calls the tool directly: with tool search on,
-        # Claude Code sends MCP tools only after the model searched for them.
         t0=$(date +%s%N)
-        out=$(ENABLE_TOOL_SEARCH=false \
-                ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" ANTHROPIC_API_KEY=sk-ant-scripted-model-fixture \
+        out=$(ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" ANTHROPIC_API_KEY=sk-ant-scripted-model-fixture \
                 cc -p "$PROMPT" --allowedTools mcp__clawjail__exec </dev/null)
         rc=$?
         diag "claude -p: rc $rc, $((($(date +%s%N) - t0) / 1000000)) ms"
@@ -246,8 +243,9 @@ else
         mkdir -p "$SD/claude.out"
         check_session claude "$SD/claude.out"
         tools=$(cat "$SD/claude.out/tools")
-        like "$tools" '^mcp__clawjail__exec$' "claude offered the model mcp__clawjail__exec"
-        unlike "$tools" '^(Bash|Write|Edit)$' "claude: the README's settings.json keeps Bash, Write and Edit from the model"
+        like "$tools" '^mcp__clawjail__exec \(deferred\)$' "claude offered the model mcp__clawjail__exec, loaded on demand (tool search)"
+        like "$tools" '^ToolSearch$' "claude: the model loaded it with ToolSearch"
+        unlike "$tools" '^(Bash|Write|Edit)( \(deferred\))?$' "claude: the README's settings.json keeps Bash, Write and Edit from the model"
         is "$(cat "$SD/claude.out/result.1.error")" true "claude: the refused call is a tool error (is_error)"
         like "$EVENTS" "refused .*MCP client claude-code" "claude -p declined clawjail's approval question (elicitation): no one to ask"
 fi

@@ -2,8 +2,9 @@
 // model-log.mjs LOG OUTDIR: what a harness sent the scripted model
 // (model-server.mjs's LOG), unpacked for a shell test.  Writes
 //   OUTDIR/requests   the number of model requests (Responses or Messages API)
-//   OUTDIR/tools      the tools the harness offered in its first request, one
-//                     a line: a Responses API namespace's tools as NS/NAME
+//   OUTDIR/tools      the tools the harness offered the model in any request,
+//                     one a line: a Responses API namespace's tools as NS/NAME,
+//                     a Messages API tool loaded on demand as "NAME (deferred)"
 //   OUTDIR/result.N   the text of the tool result the harness posted back for
 //                     the model's call N (call_N / toolu_N; for the Gemini API,
 //                     the Nth functionResponse), as the model reads it;
@@ -30,15 +31,14 @@ function text(content) {
   return content.map((p) => (typeof p === "string" ? p : p.text ?? JSON.stringify(p))).join("\n");
 }
 
-const tools = [];
+const tools = new Set();
 const results = new Map();
 for (const { body } of reqs) {
-  if (tools.length === 0 && Array.isArray(body.tools))
-    for (const t of body.tools) {
-      if (t.type === "namespace" && Array.isArray(t.tools)) for (const s of t.tools) tools.push(`${t.name}/${s.name}`);
-      else if (Array.isArray(t.functionDeclarations)) for (const d of t.functionDeclarations) tools.push(d.name);
-      else if (t.name) tools.push(t.name);
-    }
+  for (const t of Array.isArray(body.tools) ? body.tools : []) {
+    if (t.type === "namespace" && Array.isArray(t.tools)) for (const s of t.tools) tools.add(`${t.name}/${s.name}`);
+    else if (Array.isArray(t.functionDeclarations)) for (const d of t.functionDeclarations) tools.add(d.name);
+    else if (t.name) tools.add(t.defer_loading ? `${t.name} (deferred)` : t.name);
+  }
   for (const item of Array.isArray(body.input) ? body.input : [])
     if (item && item.type === "function_call_output" && /^call_\d+$/.test(item.call_id))
       results.set(Number(item.call_id.slice(5)), { text: text(item.output), error: false });
@@ -56,7 +56,7 @@ for (const { body } of reqs) {
       }
 }
 writeFileSync(`${outDir}/requests`, `${reqs.length}\n`);
-writeFileSync(`${outDir}/tools`, tools.map((t) => t + "\n").join(""));
+writeFileSync(`${outDir}/tools`, [...tools].map((t) => t + "\n").join(""));
 for (const [n, r] of results) {
   writeFileSync(`${outDir}/result.${n}`, r.text);
   writeFileSync(`${outDir}/result.${n}.error`, String(r.error));

@@ -7,7 +7,8 @@
 // each step asks the harness to call one tool, and once the harness has posted
 // back as many tool results as there are steps, the model ends the turn.  The
 // step is the number of tool results in the request, so the script needs no
-// state.  Every request is appended to LOG_FILE as one JSON line
+// state.  Where Claude Code defers the tool (its tool search), the model
+// first loads it with ToolSearch, as a real model does.  Every request is appended to LOG_FILE as one JSON line
 // {method, path, body}: the test asserts on what the harness sent back.
 //
 // The script: CJ_MODEL_TOOL_CODEX (inside the namespace
@@ -65,16 +66,26 @@ function messages(body, res) {
   const msgs = Array.isArray(body.messages) ? body.messages : [];
   let step = 0;
   for (const m of msgs)
-    if (m.role === "user" && Array.isArray(m.content)) step += m.content.filter((c) => c.type === "tool_result").length;
-  const offered = Array.isArray(body.tools) && body.tools.some((t) => t.name === toolClaude);
+    if (m.role === "user" && Array.isArray(m.content))
+      step += m.content.filter((c) => c.type === "tool_result" && /^toolu_\d+$/.test(c.tool_use_id)).length;
+  // Claude Code defers MCP tools: the model loads one with ToolSearch first,
+  // whose result is a tool_reference to it; then it can be called.
+  const tools = Array.isArray(body.tools) ? body.tools : [];
+  const loaded = JSON.stringify(msgs).includes(`"tool_reference","tool_name":${JSON.stringify(toolClaude)}`);
+  const offered = tools.some((t) => t.name === toolClaude && (!t.defer_loading || loaded));
+  const search = !offered && !loaded && tools.some((t) => t.name === "ToolSearch");
   const id = `msg_${step}_${Date.now()}`;
   const model = body.model || "scripted";
   const usage = { input_tokens: 1, output_tokens: 1 };
   // Side requests (titles, summaries) do not offer the tool: plain text.
   const block =
-    offered && step < calls.length
-      ? { type: "tool_use", id: `toolu_${step}`, name: toolClaude, input: calls[step] }
-      : { type: "text", text: FINAL_TEXT };
+    step >= calls.length
+      ? { type: "text", text: FINAL_TEXT }
+      : offered
+        ? { type: "tool_use", id: `toolu_${step}`, name: toolClaude, input: calls[step] }
+        : search
+          ? { type: "tool_use", id: `toolu_search_${step}`, name: "ToolSearch", input: { query: `select:${toolClaude}` } }
+          : { type: "text", text: FINAL_TEXT };
   const stop = block.type === "tool_use" ? "tool_use" : "end_turn";
   if (!body.stream) {
     res.writeHead(200, { "content-type": "application/json" });
