@@ -11,12 +11,15 @@
 #define BY_PARTS_MAX 1024
 #define MAX_DEPTH 256 /* components resolved by parts in one ask */
 
+enum { ASK_LSTAT, ASK_REALPATH, ASK_SUBDIRS, ASK_NAMES };
+
 struct cj_probe_memo_ent {
         cj_probe_memo_ent *next;
-        bool is_realpath;
+        int ask;           /* ASK_* */
         cj_file_type type; /* lstat_type's answer */
         char *real;        /* realpath's, or NULL */
-        int err;           /* errno with it */
+        cj_strv names;     /* a listing's */
+        int err;           /* errno with it; a listing's return value */
         char path[];
 };
 
@@ -27,21 +30,21 @@ static size_t hash(const char *s) {
         return h % CJ_PROBE_MEMO_BUCKETS;
 }
 
-static cj_probe_memo_ent *lookup(cj_probe_memo *m, const char *path, bool is_realpath) {
+static cj_probe_memo_ent *lookup(cj_probe_memo *m, const char *path, int ask) {
         for (cj_probe_memo_ent *e = m->bucket[hash(path)]; e; e = e->next)
-                if (e->is_realpath == is_realpath && strcmp(e->path, path) == 0)
+                if (e->ask == ask && strcmp(e->path, path) == 0)
                         return e;
         return NULL;
 }
 
 /* Remembered, or NULL when out of memory (the answer is then just not kept). */
-static cj_probe_memo_ent *keep(cj_probe_memo *m, const char *path, bool is_realpath) {
+static cj_probe_memo_ent *keep(cj_probe_memo *m, const char *path, int ask) {
         size_t len = strlen(path);
         cj_probe_memo_ent *e = calloc(1, sizeof *e + len + 1);
         if (!e)
                 return NULL;
         memcpy(e->path, path, len + 1);
-        e->is_realpath = is_realpath;
+        e->ask = ask;
         size_t b = hash(path);
         e->next = m->bucket[b];
         m->bucket[b] = e;
@@ -50,12 +53,12 @@ static cj_probe_memo_ent *keep(cj_probe_memo *m, const char *path, bool is_realp
 
 static cj_file_type memo_lstat(void *ctx, const char *path) {
         cj_probe_memo *m = ctx;
-        cj_probe_memo_ent *e = lookup(m, path, false);
+        cj_probe_memo_ent *e = lookup(m, path, ASK_LSTAT);
         if (!e) {
                 errno = 0;
                 cj_file_type t = m->inner->lstat_type(m->inner->ctx, path);
                 int err = errno;
-                if (!(e = keep(m, path, false))) {
+                if (!(e = keep(m, path, ASK_LSTAT))) {
                         errno = err;
                         return t;
                 }
@@ -116,13 +119,13 @@ static char *by_parts(cj_probe_memo *m, const char *path, int depth) {
 }
 
 static char *resolve(cj_probe_memo *m, const char *path, int depth) {
-        cj_probe_memo_ent *e = lookup(m, path, true);
+        cj_probe_memo_ent *e = lookup(m, path, ASK_REALPATH);
         if (!e) {
                 errno = 0;
                 char *r = m->inner->realpath_by_parts && canonical(path) ? by_parts(m, path, depth)
                                                                           : m->inner->realpath(m->inner->ctx, path);
                 int err = errno;
-                if (!(e = keep(m, path, true))) {
+                if (!(e = keep(m, path, ASK_REALPATH))) {
                         errno = err;
                         return r;
                 }
@@ -148,14 +151,36 @@ static char *memo_readlink(void *ctx, const char *path) {
         return in->readlink(in->ctx, path);
 }
 
+/* A listing, asked of the inner probe once: the protect and the deny scans
+ * walk the same tree. */
+static int list(cj_probe_memo *m, const char *path, int ask, cj_strv *names) {
+        cj_probe_memo_ent *e = lookup(m, path, ask);
+        if (!e) {
+                const cj_fs_probe *in = m->inner;
+                cj_strv got = NULL;
+                int r = ask == ASK_SUBDIRS ? in->list_subdirs(in->ctx, path, &got) : in->list_names(in->ctx, path, &got);
+                if (r < 0 || !(e = keep(m, path, ask))) {
+                        for (size_t i = 0; r >= 0 && got && got[i]; i++)
+                                if (cj_strv_push(names, got[i]) < 0)
+                                        r = -ENOMEM;
+                        cj_strv_free(got);
+                        return r;
+                }
+                e->names = got;
+                e->err = r;
+        }
+        for (size_t i = 0; e->names && e->names[i]; i++)
+                if (cj_strv_push(names, e->names[i]) < 0)
+                        return -ENOMEM;
+        return e->err;
+}
+
 static int memo_list_subdirs(void *ctx, const char *path, cj_strv *names) {
-        const cj_fs_probe *in = ((cj_probe_memo *) ctx)->inner;
-        return in->list_subdirs(in->ctx, path, names);
+        return list(ctx, path, ASK_SUBDIRS, names);
 }
 
 static int memo_list_names(void *ctx, const char *path, cj_strv *names) {
-        const cj_fs_probe *in = ((cj_probe_memo *) ctx)->inner;
-        return in->list_names(in->ctx, path, names);
+        return list(ctx, path, ASK_NAMES, names);
 }
 
 void cj_probe_memo_init(cj_probe_memo *m, const cj_fs_probe *inner) {
@@ -174,6 +199,7 @@ void cj_probe_memo_clear(cj_probe_memo *m) {
                         cj_probe_memo_ent *e = m->bucket[b];
                         m->bucket[b] = e->next;
                         free(e->real);
+                        cj_strv_free(e->names);
                         free(e);
                 }
 }

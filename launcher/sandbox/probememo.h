@@ -5,8 +5,9 @@
  * the planner examines the same paths several times (a deny match is found
  * by one lstat and examined again before it is masked; a state directory two
  * patterns name; realpath of /etc/shadow, /etc/gshadow and /etc/ssh walking
- * /etc each time).  Each lstat and realpath is asked of the host once per
- * plan, as if every later ask had come right after the first.  Where the
+ * /etc each time; the protect and the deny patterns' scans list the same
+ * workspace tree).  Each lstat, realpath and listing is asked of the host
+ * once per plan, as if every later ask had come right after the first.  Where the
  * inner probe allows it (realpath_by_parts), a path that is not a symlink
  * resolves to its parent's (remembered) resolution plus its name. */
 
