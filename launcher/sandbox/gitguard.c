@@ -187,59 +187,37 @@ static int guard_hooks(const char *gitdir, cj_strv *report) {
 }
 
 /* Find .git directories below dir that the guard did not know before the
- * call.  Directories are opened by path of any length (util/longpath.h),
- * never through a final symlink; one that cannot be listed is an error,
- * never skipped (a repository inside it would go unguarded). */
+ * call.  Directories are listed by path of any length through the planner's
+ * host probe (plan.h: openat with O_NOFOLLOW, never through a final
+ * symlink, and the same listing code as the scans before the call); one that
+ * cannot be listed is an error, never skipped (a repository inside it would
+ * go unguarded). */
 static int scan_new(cj_git_guard *g, const char *dir, int depth, size_t *visited, cj_strv *report, char **where) {
         if (depth > CJ_MOUNT_SCAN_DEPTH || ++*visited > CJ_MOUNT_SCAN_DIRS_MAX) {
                 *where = strdup(dir);
                 return -E2BIG;
         }
-        int fd = cj_open_long(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK, false);
-        if (fd == -ENOENT || (depth > 0 && (fd == -ELOOP || fd == -ENOTDIR)))
+        _cleanup_strv_ cj_strv subs = NULL;
+        int r = cj_fs_probe_host.list_subdirs(cj_fs_probe_host.ctx, dir, &subs);
+        if (r == -ENOENT || (depth > 0 && (r == -ELOOP || r == -ENOTDIR)))
                 return 0; /* gone, or no longer a directory (a symlink now): nothing git would walk into */
-        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!d) {
-                int e = fd < 0 ? fd : -errno;
-                if (fd >= 0)
-                        close(fd);
+        if (r < 0) {
                 *where = strdup(dir);
-                return e;
+                return r;
         }
-        struct dirent *de;
-        int r = 0;
-        errno = 0;
-        while (r >= 0 && (de = readdir(d))) {
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                bool isdir = de->d_type == DT_DIR;
-                if (de->d_type == DT_UNKNOWN) {
-                        struct stat st;
-                        isdir = fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
-                }
-                if (!isdir) {
-                        errno = 0;
-                        continue;
-                }
-                _cleanup_free_ char *sub = cj_path_join(dir, de->d_name);
-                if (!sub) {
-                        r = -ENOMEM;
-                        break;
-                }
-                if (strcmp(de->d_name, ".git") == 0) {
+        for (size_t i = 0; r >= 0 && subs && subs[i]; i++) {
+                _cleanup_free_ char *sub = cj_path_join(dir, subs[i]);
+                if (!sub)
+                        return -ENOMEM;
+                if (strcmp(subs[i], ".git") == 0) {
+                        /* a git dir's own subdirectories (modules/) are its business */
                         if (!known_gitdir(g, sub) && (r = guard_hooks(sub, report)) >= 0)
                                 r = guard_config(sub, NULL, 0, report);
                         if (r < 0 && !*where)
                                 *where = strdup(sub);
                 } else
                         r = scan_new(g, sub, depth + 1, visited, report, where);
-                errno = 0; /* a git dir's own subdirectories (modules/) are its business */
         }
-        if (r >= 0 && errno) {
-                r = -errno;
-                *where = strdup(dir);
-        }
-        closedir(d);
         return r;
 }
 

@@ -675,11 +675,9 @@ int cj_mount_plan_protect_scan(const cj_profile *p, char *const *extra_ro, char 
         char *const *const extras[] = { extra_ro, extra_rw };
         if (reanchor(p->fs_protect, p->fs_rw, extras, 2, &protect) < 0)
                 return cj_error_set(err, ENOMEM, "out of memory");
-        cj_probe_memo memo;
-        cj_probe_memo_init(&memo, probe);
-        int r = expand_patterns(protect, &memo.probe, found, err);
-        cj_probe_memo_clear(&memo);
-        return r;
+        /* No probememo here: the rescan after a call asks little twice, and
+         * remembering costs it more than it saves. */
+        return expand_patterns(protect, probe, found, err);
 }
 
 /* Share half of limits.memory_mb among the writable tmpfs mounts (each

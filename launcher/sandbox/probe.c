@@ -72,14 +72,17 @@ static char *host_readlink(void *ctx, const char *path) {
 }
 
 /* Names in path, but "." and ".."; only the real subdirectories (symlinks
- * not followed) when dirs_only.  getdents64 into the stack rather than
- * fdopendir: no fstat and fcntl calls and no 32 KB buffer to fault in, for
- * each of the few directories a plan lists. */
+ * not followed) when dirs_only.  getdents64 rather than fdopendir: no
+ * fstat and fcntl calls and no 32 KB buffer per listing. */
 static int list_dir(const char *path, bool dirs_only, cj_strv *names) {
         _cleanup_close_ int fd = cj_open_long(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK, false);
         if (fd < 0)
                 return fd;
-        alignas(struct dirent64) char buf[4096];
+        /* One page, the same one for every listing (planning runs on one
+         * thread, and list_dir is not reentered): after the clone the
+         * launcher's first write to a page is a copy-on-write fault, and a
+         * stack buffer would take fresh ones. */
+        alignas(4096) static char buf[4096];
         for (;;) {
                 long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
                 if (n < 0)
