@@ -389,9 +389,8 @@ void cj_cgroup_release(cj_cgroup *cg) {
         for (size_t i = 0; i < CJ_ARRAY_SIZE(dirs); i++) {
                 if (!*dirs[i])
                         continue;
-                if (i == 0)
+                if (i == 0) /* nothing is left but the exiting pid 1; should anything be */
                         write_str(cg->v2, "cgroup.kill", "1");
-                (void) rmdir(*dirs[i]); /* EBUSY: left to cj_cgroup_sweep */
                 free(*dirs[i]);
                 *dirs[i] = NULL;
         }

@@ -61,9 +61,11 @@ void cj_cgroup_stats(const cj_cgroup *cg, int64_t *cpu_ms, int64_t *peak_bytes, 
  * kernel to release the last task. */
 void cj_cgroup_destroy(cj_cgroup *cg);
 
-/* Remove the cgroup(s) without waiting: a directory still populated (the
- * call's pid 1, which reported the call's end, is still exiting) stays for
- * cj_cgroup_sweep at a later call, of this launcher or any other, to remove. */
+/* Let go of the cgroup(s) without waiting to remove them: the call's pid 1,
+ * which reported the call's end, is still in them while it exits (a
+ * populated cgroup cannot be removed, and an rmdir tried right away almost
+ * always fails), so cj_cgroup_sweep at a later call, of this launcher or any
+ * other, removes them.  v2: cgroup.kill first. */
 void cj_cgroup_release(cj_cgroup *cg);
 
 /* Remove the empty cgroups earlier calls left beside cg's (cj_cgroup_release):

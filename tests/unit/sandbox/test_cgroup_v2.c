@@ -214,7 +214,7 @@ static int delegated(const char *own_rel, void *arg) {
 /* A call's cgroup released without waiting (its pid 1 may still be exiting)
  * and what earlier calls left swept at the next call: its own, and a dead
  * launcher's, but never a live launcher's (between its mkdir and its attach
- * an empty cgroup is still needed) nor another name. */
+ * an empty cgroup is still needed), another name, or the sweeping call's. */
 static int swept(const char *own_rel, void *arg) {
         (void) arg;
         cj_cgroup_v2_env env = { .mount = mnt, .own = own_rel, .controllers = ctrls };
@@ -257,9 +257,15 @@ static int swept(const char *own_rel, void *arg) {
                  : access(dir2, F_OK) < 0      ? 50
                                                : 0;
         reap(live);
-        cj_cgroup_release(&cg2); /* empty: removed right away */
-        if (rc == 0 && access(dir2, F_OK) == 0)
+        cj_cgroup_release(&cg2); /* left for the next sweep */
+        cj_cgroup cg3;
+        if (rc == 0 && (cj_cgroup_v2_create(&env, &no_limits, &cg3, &err) < 0 || cg3.version != 2))
                 rc = 51;
+        if (rc == 0) {
+                cj_cgroup_sweep(&cg3);
+                rc = access(dir2, F_OK) == 0 ? 52 : 0;
+                cj_cgroup_destroy(&cg3);
+        }
         rmdir(live_dir);
         rmdir(other);
         return rc;
