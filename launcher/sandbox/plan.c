@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "maskwalk.h"
-#include "probememo.h"
 #include "reach.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -675,8 +674,6 @@ int cj_mount_plan_protect_scan(const cj_profile *p, char *const *extra_ro, char 
         char *const *const extras[] = { extra_ro, extra_rw };
         if (reanchor(p->fs_protect, p->fs_rw, extras, 2, &protect) < 0)
                 return cj_error_set(err, ENOMEM, "out of memory");
-        /* No probememo here: the rescan after a call asks little twice, and
-         * remembering costs it more than it saves. */
         return expand_patterns(protect, probe, found, err);
 }
 
@@ -703,8 +700,8 @@ static void size_tmpfs(cj_mount_plan *plan, int64_t memory_mb) {
                 plan->tmpfs_inodes = 64;
 }
 
-static int build(const cj_profile *p, char *const *extra_ro, char *const *extra_rw, const cj_fs_probe *probe,
-                 cj_mount_plan *out, cj_error *err) {
+int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const *extra_rw, const cj_fs_probe *probe,
+                        cj_mount_plan *out, cj_error *err) {
         cj_mount_plan plan = { 0 };
         _cleanup_strv_ cj_strv deny = NULL, except = NULL, protect = NULL;
         char *const *const extras[] = { extra_ro, extra_rw };
@@ -748,15 +745,6 @@ static int build(const cj_profile *p, char *const *extra_ro, char *const *extra_
         }
         *out = plan;
         return 0;
-}
-
-int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const *extra_rw, const cj_fs_probe *probe,
-                        cj_mount_plan *out, cj_error *err) {
-        cj_probe_memo memo; /* each path examined and resolved once per plan */
-        cj_probe_memo_init(&memo, probe);
-        int r = build(p, extra_ro, extra_rw, &memo.probe, out, err);
-        cj_probe_memo_clear(&memo);
-        return r;
 }
 
 bool cj_mount_plan_covers(const cj_mount_plan *plan, const char *path) {

@@ -83,11 +83,6 @@ typedef struct cj_fs_probe {
         /* Names of every entry of path; 0 or -errno.  Needed by patterns whose
          * last component ends in '*' (".env*"); NULL: such a pattern fails. */
         int (*list_names)(void *ctx, const char *path, cj_strv *names);
-        /* realpath of a path that is not a symlink is realpath of its parent
-         * plus its name, so a planner may work it out from lstat_type and
-         * answers it already has (probememo.h): true for the host; a fake
-         * that knows only some paths leaves it false. */
-        bool realpath_by_parts;
 } cj_fs_probe;
 
 /* The real filesystem. */

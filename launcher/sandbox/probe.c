@@ -125,6 +125,5 @@ const cj_fs_probe cj_fs_probe_host = {
         .list_subdirs = host_list_subdirs,
         .ctx = NULL,
         .list_names = host_list_names,
-        .realpath_by_parts = true,
 };
 
