@@ -217,6 +217,8 @@ static void on_accept(cj_net_proxy *px, int idx) {
         c->ci = (item){ .type = IT_CLIENT, .c = c };
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        /* Best effort: where it is refused the host's default stays. */
+        setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, CLIENT_LEG_CC, sizeof CLIENT_LEG_CC - 1);
         struct epoll_event e = { .events = CONN_EVENTS, .data.ptr = &c->ci };
         epoll_ctl(px->epfd, EPOLL_CTL_ADD, fd, &e);
         if (!proxy)
