@@ -70,6 +70,7 @@ struct conn {
         bool sm_hold;              /* the hello is not upstream yet: the client's bytes wait */
         int sm_wait_ms;            /* > 0: polled until the kernel has sent what it forwarded */
         int64_t sm_next_ms;        /* the next such check */
+        int64_t sm_left, sm_checked_ms; /* bytes still to go at the last check, and when */
         int64_t start_ms, deadline_ms;
         cj_net_event ev;
 };
@@ -143,3 +144,5 @@ bool cj_net_budget_empty(const cj_net_proxy *px);
 bool cj_net_tunnel_link(cj_net_proxy *px, conn *c);
 bool cj_net_tunnel_pump(cj_net_proxy *px, conn *c, bool *progress);
 void cj_net_tunnel_close(cj_net_proxy *px, conn *c);
+/* How long the loop may sleep, at most ms, before a linked tunnel's check is due. */
+int cj_net_tunnel_timeout(const cj_net_proxy *px, int ms);

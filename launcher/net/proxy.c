@@ -288,8 +288,8 @@ static void *proxy_main(void *arg) {
         cj_net_proxy *px = arg;
         for (;;) {
                 struct epoll_event evs[64];
-                /* Tunnels the kernel is still sending for are checked every few ms. */
-                int n = epoll_wait(px->epfd, evs, 64, px->n_sm_wait ? 1 : 1000);
+                /* Events, a tunnel's check when it is due, the timeouts each second. */
+                int n = epoll_wait(px->epfd, evs, 64, cj_net_tunnel_timeout(px, 1000));
                 for (int i = 0; i < n; i++) {
                         item *it = evs[i].data.ptr;
                         switch (it->type) {
