@@ -20,14 +20,14 @@
 #include "util/json.h"
 #include "util/srcdir.h"
 
-#define MAGIC "clawjail-profile-cache 2\n"
+#define MAGIC "clawjail-profile-cache 3\n"
 #define TMP_SUFFIX ".tmp"
 #define BUILD_ID_MAX 64u
 #define STRING_MAX (1u << 20) /* bytes of one string in an entry */
 
 /* A field added to cj_profile must be written and read below (and compared
  * in test_profile_cache.c); then update this size. */
-_Static_assert(sizeof(cj_profile) == 592, "cj_profile changed: update the profile cache's put_profile/get_profile");
+_Static_assert(sizeof(cj_profile) == 608, "cj_profile changed: update the profile cache's put_profile/get_profile");
 
 /* ---- sources -------------------------------------------------------------- */
 
@@ -241,7 +241,7 @@ static void put_str(wbuf *b, const char *s) {
                 return;
         }
         put_u32(b, (uint32_t) n);
-        put(b, s, n);
+        put(b, s, n + 1); /* with its NUL: a hit uses it in place */
 }
 
 static void put_strv(wbuf *b, char *const *v) {
@@ -251,14 +251,32 @@ static void put_strv(wbuf *b, char *const *v) {
                 put_str(b, v[i]);
 }
 
+/* Pointers a list's vector takes (an empty list has none: NULL). */
+static size_t strv_slots(char *const *v) {
+        size_t n = cj_strv_len(v);
+        return n ? n + 1 : 0;
+}
+
 static void put_profile(wbuf *b, const cj_profile *p, const json_t *run_as) {
+        char *const *lists[] = { p->fs_ro, p->fs_rw, p->fs_tmpfs, p->fs_deny, p->fs_deny_except, p->fs_protect,
+                                 p->egress.allow, p->egress.deny, p->egress.resolve, p->validators_off,
+                                 p->env_keep, p->env_set };
+        /* First the pointers all vectors take together: a hit allocates them
+         * as one block (cj_profile.cached_slots). */
+        size_t slots = 0;
+        for (size_t i = 0; i < CJ_ARRAY_SIZE(lists); i++)
+                slots += strv_slots(lists[i]);
+        for (size_t i = 0; i < p->n_rules; i++)
+                slots += strv_slots(p->rules[i].match);
+        if (slots >= UINT32_MAX) {
+                b->failed = true;
+                return;
+        }
+        put_u32(b, (uint32_t) slots);
         put_str(b, p->name);
         put_str(b, p->path);
         put_str(b, p->description);
         put_str(b, p->sha256);
-        char *const *lists[] = { p->fs_ro, p->fs_rw, p->fs_tmpfs, p->fs_deny, p->fs_deny_except, p->fs_protect,
-                                 p->egress.allow, p->egress.deny, p->egress.resolve, p->validators_off,
-                                 p->env_keep, p->env_set };
         for (size_t i = 0; i < CJ_ARRAY_SIZE(lists); i++)
                 put_strv(b, lists[i]);
         put_u32(b, (uint32_t) p->network);
@@ -356,9 +374,11 @@ static void store(const char *state_dir, const char *key, const cj_profile_sourc
 /* ---- reading an entry ------------------------------------------------------------ */
 
 typedef struct rbuf {
-        const char *p;
+        char *p; /* into the entry's bytes, which a hit's profile keeps */
         size_t left;
         bool bad;
+        char **slots; /* the profile part's vectors: what is left of the block */
+        size_t slots_left;
 } rbuf;
 
 static void get(rbuf *b, void *v, size_t n) {
@@ -378,49 +398,67 @@ static uint32_t get_u32(rbuf *b) {
         return v;
 }
 
-/* A malloc'd copy; NULL for an absent string (and *bad when malformed). */
-static char *get_str(rbuf *b) {
+/* The string in place in the entry (NUL-terminated there); NULL for an
+ * absent string (and *bad when malformed). */
+static char *get_str_in_place(rbuf *b) {
         uint32_t n = get_u32(b);
         if (b->bad || n == UINT32_MAX)
                 return NULL;
-        if (n >= STRING_MAX || n > b->left || memchr(b->p, '\0', n)) {
+        if (n >= STRING_MAX || n >= b->left || memchr(b->p, '\0', n) || b->p[n] != '\0') {
                 b->bad = true;
                 return NULL;
         }
-        char *s = strndup(b->p, n);
-        if (!s)
-                b->bad = true;
-        b->p += n;
-        b->left -= n;
+        char *s = b->p;
+        b->p += n + 1;
+        b->left -= n + 1;
         return s;
 }
 
+/* A malloc'd copy; NULL for an absent string (and *bad when malformed). */
+static char *get_str(rbuf *b) {
+        const char *s = get_str_in_place(b);
+        char *copy = s ? strdup(s) : NULL;
+        if (s && !copy)
+                b->bad = true;
+        return copy;
+}
+
+/* A vector from the slots block, its strings in place. */
 static void get_strv(rbuf *b, cj_strv *out) {
         uint32_t n = get_u32(b);
         if (b->bad || n == 0)
                 return;
-        if (n > CJ_PROFILE_LIST_MAX * 4u) { /* a list, or env.set/egress.resolve: bounded by the schema */
+        if (n > CJ_PROFILE_LIST_MAX * 4u || (size_t) n + 1 > b->slots_left) {
+                /* a list, or env.set/egress.resolve: bounded by the schema */
                 b->bad = true;
                 return;
         }
-        /* One allocation for the vector (not a realloc per element). */
-        char **v = calloc((size_t) n + 1, sizeof *v);
-        if (!v) {
-                b->bad = true;
-                return;
-        }
+        char **v = b->slots;
+        b->slots += n + 1;
+        b->slots_left -= n + 1;
         *out = v;
         for (uint32_t i = 0; i < n && !b->bad; i++)
-                if (!(v[i] = get_str(b)))
+                if (!(v[i] = get_str_in_place(b)))
                         b->bad = true;
+        v[n] = NULL; /* (the block is calloc'd; said for the reader) */
 }
 
-/* The profile part of an entry; run_as is resolved again here. */
+/* The profile part of an entry, its strings left in place in the entry
+ * (which p->cached owns); run_as is resolved again here. */
 static int get_profile(rbuf *b, cj_profile *p, cj_error *err) {
-        p->name = get_str(b);
-        p->path = get_str(b);
-        p->description = get_str(b);
-        p->sha256 = get_str(b);
+        /* Each pointer stands for a string (>= 5 bytes of the entry) or ends
+         * a list (>= 4 bytes): more than left / 4 is a corrupt entry. */
+        uint32_t slots = get_u32(b);
+        if (b->bad || slots > b->left / 4)
+                return -EINVAL;
+        if (slots && !(p->cached_slots = calloc(slots, sizeof *p->cached_slots)))
+                return -ENOMEM;
+        b->slots = p->cached_slots;
+        b->slots_left = slots;
+        p->name = get_str_in_place(b);
+        p->path = get_str_in_place(b);
+        p->description = get_str_in_place(b);
+        p->sha256 = get_str_in_place(b);
         cj_strv *lists[] = { &p->fs_ro, &p->fs_rw, &p->fs_tmpfs, &p->fs_deny, &p->fs_deny_except, &p->fs_protect,
                              &p->egress.allow, &p->egress.deny, &p->egress.resolve, &p->validators_off,
                              &p->env_keep, &p->env_set };
@@ -432,7 +470,7 @@ static int get_profile(rbuf *b, cj_profile *p, cj_error *err) {
         get(b, p->egress.ports, sizeof p->egress.ports);
         p->n_loopback_ports = get_u32(b);
         get(b, p->loopback_ports, sizeof p->loopback_ports);
-        p->seccomp = get_str(b);
+        p->seccomp = get_str_in_place(b);
         get(b, &p->limits, sizeof p->limits);
         get(b, &p->budget, sizeof p->budget);
         p->validation_default = (cj_verdict) get_u32(b);
@@ -461,7 +499,7 @@ static int get_profile(rbuf *b, cj_profile *p, cj_error *err) {
                 run_as = s ? json_string(s) : NULL;
         } else if (kind != 0)
                 b->bad = true;
-        if (b->bad || b->left != 0 || (kind != 0 && !run_as))
+        if (b->bad || b->left != 0 || b->slots_left != 0 || (kind != 0 && !run_as))
                 return -EINVAL;
         return run_as ? cj_profile_resolve_run_as(run_as, p, p->path, err) : 0;
 }
@@ -545,6 +583,7 @@ static int load_entry(const char *state_dir, const char *key, cj_profile **out, 
         cj_profile *p = calloc(1, sizeof *p);
         if (!p)
                 return 0;
+        p->cached = TAKE_PTR(buf); /* the profile's strings stay in it */
         int r = get_profile(&b, p, err);
         if (r < 0) {
                 cj_profile_free(p);

@@ -546,6 +546,14 @@ void cj_profile_drop_resolved(cj_profile *p) {
 void cj_profile_free(cj_profile *p) {
         if (!p)
                 return;
+        if (p->cached) { /* every string and vector is in one of the two blocks */
+                free(p->cached);
+                free(p->cached_slots);
+                free(p->rules);
+                json_decref(p->resolved);
+                free(p);
+                return;
+        }
         free(p->name);
         free(p->path);
         free(p->description);

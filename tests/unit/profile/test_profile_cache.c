@@ -87,8 +87,9 @@ static void str_eq(const char *a, const char *b) {
                 ck_assert_str_eq(a, b);
 }
 
-/* Every field of cj_profile but the resolved JSON (cache.c's size check
- * fails the build when a field is added: add it here too). */
+/* Every field of cj_profile but the resolved JSON and the cache's own
+ * blocks (cache.c's size check fails the build when a field is added: add
+ * it here too). */
 static void profiles_equal(const cj_profile *a, const cj_profile *b) {
         str_eq(a->name, b->name);
         str_eq(a->path, b->path);
