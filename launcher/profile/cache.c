@@ -75,6 +75,10 @@ int cj_profile_sources_add(cj_profile_sources *s, bool ruleset, const char *name
                            const char *text, size_t len, const cj_profile_file_sig *sig, bool settled) {
         if (s->n >= CJ_PROFILE_SOURCES_MAX)
                 return -E2BIG;
+        cj_profile_source *v = realloc(s->v, (s->n + 1) * sizeof *v);
+        if (!v)
+                return -ENOMEM;
+        s->v = v;
         cj_profile_source *e = &s->v[s->n];
         *e = (cj_profile_source){ .ruleset = ruleset, .settled = settled, .sig = *sig };
         if (!(e->name = strdup(name)) || !(e->path = strdup(path)) || (from && !(e->from = strdup(from)))) {
@@ -93,6 +97,8 @@ void cj_profile_sources_clear(cj_profile_sources *s) {
                 free(s->v[i].from);
                 free(s->v[i].path);
         }
+        free(s->v);
+        s->v = NULL;
         s->n = 0;
 }
 
@@ -560,7 +566,7 @@ static int load_entry(const char *state_dir, const char *key, cj_profile **out, 
         rbuf b = { buf + ml + CJ_SHA256_HEX_LEN, len - ml - CJ_SHA256_HEX_LEN - CJ_SHA256_LEN, false };
         cj_profile_sources src = { .n = 0 };
         uint32_t n = get_u32(&b);
-        bool ok = n > 0 && n <= CJ_PROFILE_SOURCES_MAX;
+        bool ok = n > 0 && n <= CJ_PROFILE_SOURCES_MAX && (src.v = calloc(n, sizeof *src.v));
         for (uint32_t i = 0; ok && i < n; i++) {
                 cj_profile_source *e = &src.v[src.n++];
                 *e = (cj_profile_source){ .ruleset = get_u32(&b) != 0 };

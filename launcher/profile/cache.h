@@ -58,8 +58,10 @@ typedef struct cj_profile_source {
         cj_profile_file_sig sig;
 } cj_profile_source;
 
+/* On the heap, not inline: 64 inline entries were 8 KB of stack, each 4 KB
+ * of stack a page fault of its own on every call. */
 typedef struct cj_profile_sources {
-        cj_profile_source v[CJ_PROFILE_SOURCES_MAX];
+        cj_profile_source *v;
         size_t n;
 } cj_profile_sources;
 
@@ -69,9 +71,11 @@ typedef struct cj_profile_sources {
 int cj_profile_read_source(const char *path, char **text, size_t *len, cj_profile_file_sig *sig, bool *settled,
                            cj_error *err);
 
-/* Record a file (copies the strings, digests text).  -ENOMEM, -E2BIG. */
+/* Record a file (copies the strings, digests text).  -ENOMEM, -E2BIG (more
+ * than CJ_PROFILE_SOURCES_MAX). */
 int cj_profile_sources_add(cj_profile_sources *s, bool ruleset, const char *name, const char *from, const char *path,
                            const char *text, size_t len, const cj_profile_file_sig *sig, bool settled);
+/* Free what s holds; s is then empty. */
 void cj_profile_sources_clear(cj_profile_sources *s);
 
 /* cj_profile_load that also records every file it read (src may be NULL). */
