@@ -67,6 +67,13 @@ int cj_maskwalk_plan(cj_mount_plan *plan, char *const *deny, char *const *except
  * own watch then reports).  A file created here is new, not a host secret. */
 #define WATCH_MASK (IN_MOVED_TO | IN_CREATE | IN_ONLYDIR)
 #define EVENT_BUF 65536
+/* getdents64's buffer, static like EVENT_BUF's.  pid 1 is a copy-on-write
+ * clone of the launcher: a malloc of 1 KiB or more (fdopendir's 32 KiB
+ * buffer, the walk's first tables) made glibc consolidate and sort its free
+ * chunks, writing to pages all over the launcher's heap, each a page fault
+ * (~10-15 us here).  So the listing reads into this buffer and the tables
+ * start small. */
+#define LIST_BUF 32768
 
 typedef struct mw_node {
         int parent;  /* node index; -1 for a walk root */
@@ -163,7 +170,7 @@ static int add_node(walker *w, int parent, int root, const char *name, uint64_t 
                         "(CJ_MOUNT_SCAN_DIRS_MAX); narrow the profile's \"**\" deny patterns or the workspace",
                         CJ_MOUNT_SCAN_DIRS_MAX);
         if (w->n == w->cap) {
-                size_t cap = w->cap ? w->cap * 2 : 256;
+                size_t cap = w->cap ? w->cap * 2 : 16; /* small: see LIST_BUF */
                 mw_node *n = realloc(w->nodes, cap * sizeof *n);
                 if (!n)
                         return -ENOMEM;
@@ -171,7 +178,7 @@ static int add_node(walker *w, int parent, int root, const char *name, uint64_t 
                 w->cap = cap;
         }
         if ((w->n + 1) * 2 > w->ht_cap) { /* keep the table at most half full */
-                size_t cap = w->ht_cap ? w->ht_cap * 2 : 1024;
+                size_t cap = w->ht_cap ? w->ht_cap * 2 : 64;
                 uint32_t *t = calloc(cap, sizeof *t);
                 if (!t)
                         return -ENOMEM;
@@ -399,32 +406,31 @@ static int walk_dir(walker *w, int node, int fd, pbuf *path, unsigned depth) {
         /* The whole listing first (type byte, name, NUL each), then the visits:
          * one descriptor per level, not two, down to CJ_MOUNT_SCAN_DEPTH. */
         pbuf list = {0};
-        int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        if (dup_fd < 0)
-                return cj_error_seterrno(w->err, errno, "dup");
-        DIR *d = fdopendir(dup_fd);
-        if (!d) {
-                close(dup_fd);
-                return cj_error_seterrno(w->err, errno, "list %s", path->s);
-        }
+        static char dents[LIST_BUF] __attribute__((aligned(__alignof__(struct dirent64))));
         for (;;) {
-                errno = 0;
-                struct dirent *de = readdir(d);
-                if (!de) {
-                        r = errno ? cj_error_seterrno(w->err, errno, "list %s", path->s) : 0;
+                ssize_t n = getdents64(fd, dents, sizeof dents);
+                if (n <= 0) {
+                        /* ENOENT: the directory was removed meanwhile, the end of
+                         * its listing (as readdir takes it; the report of the
+                         * removal is the watch's business). */
+                        r = n < 0 && errno != ENOENT ? cj_error_seterrno(w->err, errno, "list %s", path->s) : 0;
                         break;
                 }
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                char type[2] = {(char) (de->d_type ? de->d_type : 0xff), 0};
-                if (pbuf_add(&list, type, NULL) < 0 || pbuf_add(&list, de->d_name, NULL) < 0 ||
-                    pbuf_add(&list, "", NULL) < 0) {
-                        r = -ENOMEM;
-                        break;
+                for (ssize_t at = 0; r >= 0 && at < n;) {
+                        const struct dirent64 *de = (const struct dirent64 *) (dents + at);
+                        at += de->d_reclen;
+                        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                                continue;
+                        char type[2] = {(char) (de->d_type ? de->d_type : 0xff), 0};
+                        if (pbuf_add(&list, type, NULL) < 0 || pbuf_add(&list, de->d_name, NULL) < 0 ||
+                            pbuf_add(&list, "", NULL) < 0)
+                                r = -ENOMEM;
+                        else
+                                list.len++; /* keep the NUL as the separator */
                 }
-                list.len++; /* keep the NUL as the separator */
+                if (r < 0)
+                        break;
         }
-        closedir(d);
         for (size_t at = 0; r >= 0 && at < list.len;) {
                 unsigned char t = (unsigned char) list.s[at];
                 const char *name = list.s + at + 1;
