@@ -25,6 +25,10 @@
 #include "plan.h"
 #include "sandbox.h"
 
+/* run.c, before the clone: a malloc of this size (above glibc's small bins,
+ * below its mmap threshold, an unlikely exact fit) sorts the free chunks. */
+#define CJ_SANDBOX_HEAP_SORT_BYTES (4096 + 16)
+
 enum { MSG_SETUP_FAILED = 1, MSG_EXEC_FAILED = 2 };
 typedef struct child_msg {
         int kind;
