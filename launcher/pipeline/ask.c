@@ -145,7 +145,7 @@ void cj_ask_deny_masked(cj_validation *v, const cj_call *c, const char *cwd, con
         v->findings = nf;
         char *msg = NULL;
         if (asprintf(&msg,
-                     "the profile '%s' masks %s: inside the sandbox it is empty, so approving this would not help "
+                     "the profile '%s' masks %s: inside the sandbox it cannot be read, so approving this would not help "
                      "(a credential the agent needs must be granted in the profile by the operator)",
                      c->profile->name, first) < 0)
                 return;

@@ -73,6 +73,11 @@ like "$out" "Status: .*Connected" "claude mcp get: connected"
 # ---- Gemini CLI: .gemini/settings.json in the project, as in the README ----------
 gm() { timeout -k 5 120 node "$gemini" "$@" 2>&1; }
 mkdir -p .gemini "$HOME/.gemini"
+# No update checks or usage statistics: a health check must not phone home.
+cat >"$HOME/.gemini/settings.json" <<EOF
+{ "general": { "enableAutoUpdate": false, "enableAutoUpdateNotification": false },
+  "privacy": { "usageStatisticsEnabled": false }, "telemetry": { "enabled": false } }
+EOF
 cat >.gemini/settings.json <<EOF
 { "mcpServers": { "clawjail": { "command": "$CLAWJAIL", "args": ["mcp", "--profile", "default"], "cwd": "$SD/proj" },
                   "broken": { "command": "$CLAWJAIL", "args": ["mcp", "--profile", "no-such-profile"], "cwd": "$SD/proj" } } }
