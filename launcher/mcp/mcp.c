@@ -162,9 +162,10 @@ static json_t *elicit_and_retry(cj_mcp_session *s, const cj_mcp_backend *b, cons
         if (b->elicit(b->ctx, params, &answer) < 0)
                 return result; /* no answer: the pending approval stays for the operator */
         char msg[256] = "";
-        bool yes = accepted(answer);
-        if (b->decide(b->ctx, rid, yes, s->client, msg, sizeof msg) < 0 || !yes)
+        if (b->decide(b->ctx, rid, accepted(answer), s->client, msg, sizeof msg) < 0)
                 return result;
+        /* Approved, it runs; refused, the call's answer is that refusal (as
+         * in the modern era's retry), never "an operator may approve it". */
         json_decref(result);
         return b->call(b->ctx, req);
 }

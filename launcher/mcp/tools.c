@@ -206,7 +206,19 @@ json_t *cj_mcp_tool_result(const char *tool, const json_t *result, const char *t
                 status = "error";
         if (strcmp(status, "ok") == 0)
                 ok_text(content, tool, result);
-        else if (strcmp(status, "denied") == 0) {
+        else if (strcmp(status, "denied") == 0 &&
+                 strcmp(str(json_object_get(result, "error"), "code") ? str(json_object_get(result, "error"), "code") : "",
+                        "approval_refused") == 0) {
+                const char *req = str(json_object_get(result, "approval"), "request");
+                const char *why = str(json_object_get(result, "error"), "message");
+                snprintf(buf, sizeof buf,
+                         "A person refused this call (request %s: %s). It did not run; do not retry it as is. "
+                         "Find another way, or ask the user. Findings:",
+                         req ? req : "?", why ? why : "refused");
+                json_array_append_new(lines, json_string(buf));
+                append_findings(lines, result);
+                add_lines(content, lines);
+        } else if (strcmp(status, "denied") == 0) {
                 json_array_append_new(lines, json_string("Refused by clawjail's policy; do not retry it as is:"));
                 append_findings(lines, result);
                 json_array_append_new(lines, json_string("Find another way that does not need this, or ask the "

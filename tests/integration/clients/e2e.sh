@@ -122,7 +122,7 @@ check_session() {
         like "$(tr '\n' '~' <<<"$r0")" "\"stdout\": ?\"$SANDBOX_UID\\\\nclawjail\\\\n$mask\\\\n\"|(^|~)$SANDBOX_UID~clawjail~$mask~" \
                 "$name: the result posted back is the sandbox's output: uid $SANDBOX_UID, hostname clawjail, .env masked"
         like "$r0" '"status": ?"ok"|\[exit code 0\]' "$name: call 0 ran (status ok, exit 0)"
-        like "$r1" "masks .*\.env.*empty|\"decision\": ?\"deny\"" "$name: call 1 (cat .env) came back refused: the profile masks .env"
+        like "$r1" "masks .*\.env.*cannot be read|\"decision\": ?\"deny\"" "$name: call 1 (cat .env) came back refused: the profile masks .env"
         unlike "$r1" "$secret" "$name: the refusal does not quote the credential"
         unlike "$(cat "$LOG")" "$secret" "$name: the credential never reached the model"
         is "$(cat .env)" "OPENAI_API_KEY=$secret" "$name: .env on the host is unchanged"
@@ -139,7 +139,12 @@ check_session() {
         like "$EVENTS" "denied exec \[$CALL1\]" "$name: journal: call 1 was denied"
         like "$EVENTS" "approval_required exec \[$CALL2\]" "$name: journal: call 2 waits for a person's approval"
         unlike "$EVENTS" "start exec \[$CALL2\]" "$name: journal: call 2 did not run"
-        like "$r2" "approval_required|needs a person's approval|Refused by clawjail" "$name: the model was told call 2 did not run"
+        if [ "$name" = gemini ]; then # no way to ask: the operator may still approve
+                like "$r2" "approval_required|needs a person's approval" "$name: the model was told call 2 did not run"
+        else # the client declined: the model hears that refusal, not "an operator may approve"
+                like "$r2" "approval_refused|A person refused this call" "$name: the model was told call 2 was refused"
+                unlike "$r2" "clawjail approve" "$name: and not that an operator may still approve it"
+        fi
         # The journal position the result reported is the chain's: the next
         # line's prev, or the head.
         seq=$(grep -oE '"journal": ?\{"seq": ?[0-9]+' <<<"$r0" | grep -oE '[0-9]+$')

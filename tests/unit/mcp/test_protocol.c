@@ -318,17 +318,25 @@ START_TEST(legacy_elicitation_approves_once_and_retries) {
 END_TEST
 
 START_TEST(legacy_elicitation_declined_or_unavailable) {
-        /* Declined: refused, not run again. */
+        /* Declined: the refusal is recorded, and the call's answer is that
+         * refusal (the pipeline's, asked again), not "an operator may approve". */
         cj_mcp_session s = { .allow_elicitation = true };
-        fake f = { .script = { msg("{\"status\":\"approval_required\",\"approval\":{\"request\":\"R2\"}}") },
+        fake f = { .script = { msg("{\"status\":\"approval_required\",\"approval\":{\"request\":\"R2\"}}"),
+                               msg("{\"status\":\"denied\",\"approval\":{\"request\":\"R2\"},\"error\":"
+                                   "{\"code\":\"approval_refused\",\"message\":\"refused by test-client\"}}") },
                    .elicit_answer = msg("{\"action\":\"decline\"}") };
         init_legacy(&s, &f, true);
         _cleanup_json_ json_t *r = send(&s, &f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":"
                                               "{\"name\":\"exec\",\"arguments\":{\"command\":\"git push\"}}}");
-        ck_assert_uint_eq(f.n_calls, 1);
+        ck_assert_uint_eq(f.n_calls, 2);
         ck_assert_int_eq(f.decisions, 1);
         ck_assert(!f.decided_yes);
         ck_assert(json_is_true(json_object_get(json_object_get(r, "result"), "isError")));
+        const char *text = json_string_value(
+                json_object_get(json_array_get(json_object_get(json_object_get(r, "result"), "content"), 0), "text"));
+        ck_assert_msg(text && strstr(text, "A person refused this call (request R2: refused by test-client)") &&
+                              !strstr(text, "clawjail approve"),
+                      "%s", text ? text : "(no text)");
         fake_free(&f);
 
         /* The operator turned client approvals off: never asked. */
