@@ -24,7 +24,7 @@
 /* Send buffer of a linked tunnel's sockets (SO_SNDBUFFORCE: the relay needs
  * CAP_NET_ADMIN anyway).  The kernel's egress, a workqueue, backs off a whole
  * tick whenever the destination's buffer is full; with the autotuned size a
- * download ran at 40-47 % of direct, with this one at 71-87 % (docs/network.md). */
+ * download ran at 31-52 % of direct, with this one at 71-98 % (docs/network.md). */
 #define SM_SNDBUF (16 << 20)
 
 const char *cj_net_relay_mode(char *why, size_t why_len) {
