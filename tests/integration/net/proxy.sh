@@ -83,6 +83,12 @@ is "$(jq -r '.allowed' <<<"$NET")" 3 "the result's network object counts 3 allow
 like "$(journal_net t-ok)" '"verdict":"allowed".*"bytes_down":[1-9]' "each connection is a net journal line with its bytes"
 like "$(journal_net t-ok)" '"kind":"connect".*"host":"registry.test"|"host":"registry.test".*"kind":"connect"' "the HTTPS fetch is journaled as a CONNECT to registry.test"
 
+# The proxy's end of a client's connection (the sandbox's loopback) uses reno,
+# whatever the host's default: nothing to pace there (docs/network.md).
+call t-cc --profile "$SCRATCH/p.json" -- bash -c "exec 3<>/dev/tcp/127.0.0.1/3128; sleep 0.3
+        ss -tin state established '( sport = :3128 )'"
+like "$STDOUT" '(^|[[:space:]])reno[[:space:]]' "the proxy's end of the client's connection runs reno"
+
 # --- refusals, each with a reason in the result and a journal line ------------
 refused() { # DESC TASK PATTERN CMD...
         local desc=$1 task=$2 pat=$3
