@@ -54,11 +54,11 @@ static int park(void *arg) {
         return 0;
 }
 
-static int write_map(pid_t pid, const char *file, unsigned from, unsigned to) {
-        char path[64], map[64];
-        snprintf(path, sizeof path, "/proc/%d/%s", (int) pid, file);
+/* In the holder's /proc directory (one lookup of the pid for its three files). */
+static int write_map(int procfd, const char *file, unsigned from, unsigned to) {
+        char map[64];
         int n = snprintf(map, sizeof map, "%u %u 1\n", from, to);
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = openat(procfd, file, O_WRONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         return cj_write_all(fd, map, (size_t) n);
@@ -83,14 +83,21 @@ static int make_userns(uid_t from_uid, gid_t from_gid, uid_t to_uid, gid_t to_gi
         sigprocmask(SIG_SETMASK, &all, &old);
         pid_t pid = clone(park, stack + sizeof stack, CLONE_NEWUSER | CLONE_VM | SIGCHLD, NULL);
         int r = pid < 0 ? -errno : 0;
-        if (r == 0 && (r = write_map(pid, "uid_map", from_uid, to_uid)) >= 0 &&
-            (r = write_map(pid, "gid_map", from_gid, to_gid)) >= 0) {
-                char path[64];
-                snprintf(path, sizeof path, "/proc/%d/ns/user", (int) pid);
-                r = open(path, O_RDONLY | O_CLOEXEC);
+        int procfd = -1;
+        if (r == 0) {
+                char path[32];
+                snprintf(path, sizeof path, "/proc/%d", (int) pid);
+                if ((procfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+                        r = -errno;
+        }
+        if (r == 0 && (r = write_map(procfd, "uid_map", from_uid, to_uid)) >= 0 &&
+            (r = write_map(procfd, "gid_map", from_gid, to_gid)) >= 0) {
+                r = openat(procfd, "ns/user", O_RDONLY | O_CLOEXEC);
                 if (r < 0)
                         r = -errno;
         }
+        if (procfd >= 0)
+                close(procfd);
         if (pid > 0) {
                 kill(pid, SIGKILL);
                 unreaped = pid;
