@@ -18,6 +18,7 @@
 #include "profile/cache.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/sha256.h"
 #include "util/srcdir.h"
 
 static const cj_profile_vars vars = { .cwd = "/work/ws", .home = "/home/u", .task_dir = NULL };
@@ -341,6 +342,48 @@ START_TEST(a_corrupt_or_foreign_entry_misses) {
 }
 END_TEST
 
+/* Bytes of an entry changed in turn (every REWRITE_STRIDE-th: each try is a
+ * write and a lookup), its digest made to match again (as only its owner
+ * could): a hit never reads outside the entry or frees what it did not
+ * allocate (the sanitizer build checks), and whatever it accepts is a whole
+ * profile. */
+#define REWRITE_STRIDE 23
+START_TEST(a_rewritten_entry_is_parsed_within_bounds) {
+        env e;
+        setup(&e);
+        cj_profile_free(load_cached(&e, "default"));
+        _cleanup_free_ char *entry = entry_path(&e);
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        ck_assert_int_eq(cj_read_file(entry, CJ_PROFILE_CACHE_FILE_MAX, &text, &len, NULL), 0);
+        ck_assert_uint_gt(len, CJ_SHA256_LEN);
+        _cleanup_free_ char *copy = malloc(len);
+        ck_assert_ptr_nonnull(copy);
+        size_t hits = 0, misses = 0;
+        for (size_t i = 0; i < len - CJ_SHA256_LEN; i += REWRITE_STRIDE) {
+                memcpy(copy, text, len);
+                copy[i] ^= (char) (i % 2 ? 0x01 : 0x80);
+                cj_sha256_raw(copy, len - CJ_SHA256_LEN, (uint8_t *) copy + len - CJ_SHA256_LEN);
+                ck_assert_int_eq(cj_write_file_inplace(entry, copy, len, 0600, NULL), 0);
+                cj_profile *p = NULL;
+                cj_error err = { 0 };
+                int r = cj_profile_cache_get("default", &vars, e.state, &p, &err);
+                ck_assert_int_ge(r, 0);
+                if (r == 1) {
+                        ck_assert(p->name && p->path && p->sha256 && p->seccomp);
+                        for (size_t k = 0; k < p->n_rules; k++)
+                                ck_assert_ptr_nonnull(p->rules[k].match[0]);
+                        hits++;
+                } else
+                        misses++;
+                cj_profile_free(p);
+        }
+        ck_assert_uint_gt(misses, 0); /* the structure is checked */
+        ck_assert_uint_gt(hits, 0);   /* a changed byte in a string is still a profile */
+        teardown(&e);
+}
+END_TEST
+
 START_TEST(the_cache_stays_bounded) {
         env e;
         setup(&e);
@@ -378,6 +421,7 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, a_corrupt_or_foreign_entry_misses);
         tcase_add_test(tc, the_cache_stays_bounded);
         tcase_add_test(tc, an_edit_keeping_size_and_mtime_misses);
+        tcase_add_test(tc, a_rewritten_entry_is_parsed_within_bounds);
         suite_add_tcase(s, tc);
         return s;
 }
