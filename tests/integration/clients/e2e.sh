@@ -36,28 +36,9 @@ if [ ! -x "$codex" ] && [ ! -x "$claude" ]; then
 fi
 
 if [ "$mode" = rootless ] && [ "$(id -u)" = 0 ]; then
-        command -v setpriv >/dev/null || { echo "1..0 # SKIP setpriv (util-linux) is not installed"; exit 0; }
-        stage=$(mktemp -d /tmp/cj-e2e.XXXXXX) || exit 1
-        trap 'rm -rf "$stage"' EXIT
-        cp "$CLAWJAIL" "$stage/clawjail"
-        cp -r "$CLAWJAIL_PROFILE_PATH" "$stage/profiles"
-        cp -r "$CLAWJAIL_SECCOMP_PATH" "$stage/seccomp"
-        cp "$TAP_LIB" "$stage/tap.sh"
-        cp "$0" "$here/model-server.mjs" "$here/model-log.mjs" "$readme" "$stage/"
-        mkdir -p "$stage/m/@anthropic-ai" "$stage/m/@openai" "$stage/m/@google"
-        for d in @anthropic-ai/claude-code-linux-x64 @openai/codex-linux-x64 @google/gemini-cli; do
-                [ -d "$mods/$d" ] || continue
-                cp -al "$mods/$d" "$stage/m/$d" 2>/dev/null || cp -r "$mods/$d" "$stage/m/$d"
-        done
-        chmod -R a+rX "$stage"
-        chmod 755 "$stage"
-        cd "$stage" || exit 1
-        setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env \
-                env -i PATH="$PATH" HOME="$stage" TMPDIR=/tmp LANG=C.UTF-8 \
-                CLAWJAIL="$stage/clawjail" CLAWJAIL_PROFILE_PATH="$stage/profiles" \
-                CLAWJAIL_SECCOMP_PATH="$stage/seccomp" TAP_LIB="$stage/tap.sh" CJ_CLIENT_MODULES="$stage/m" \
-                CJ_README="$stage/README.md" bash "$stage/e2e.sh" rootless
-        exit $?
+        . "$here/rootless.sh"
+        cj_rerun_rootless "$0" "$mods" @anthropic-ai/claude-code-linux-x64 @openai/codex-linux-x64 @google/gemini-cli \
+                -- "$here/model-server.mjs" "$here/model-log.mjs" "$readme"
 fi
 
 . "${TAP_LIB:?}"
