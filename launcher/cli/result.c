@@ -13,14 +13,20 @@
 #include "util/fileio.h"
 #include "util/json.h"
 
-int cj_result_emit(const json_t *obj, int fd) {
+char *cj_result_line(const json_t *obj, size_t *len) {
         /* Budgets are seconds and dollars: 9 significant digits, not binary noise. */
-        _cleanup_free_ char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
+        char *s = obj ? json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9)) : NULL;
         if (!s)
-                return -ENOMEM;
-        size_t n = strlen(s);
-        s[n] = '\n'; /* replaces the NUL: the buffer holds n + 1 bytes */
-        return cj_write_all(fd, s, n + 1);
+                return NULL;
+        *len = strlen(s) + 1;
+        s[*len - 1] = '\n'; /* replaces the NUL */
+        return s;
+}
+
+int cj_result_emit(const json_t *obj, int fd) {
+        size_t n;
+        _cleanup_free_ char *s = cj_result_line(obj, &n);
+        return s ? cj_write_all(fd, s, n) : -ENOMEM;
 }
 
 json_t *cj_result_failure(const char *id, const char *code, const char *message) {

@@ -9,6 +9,10 @@
 
 #include "opts.h"
 
+/* A result object as one protocol line (compact JSON and a newline, not
+ * NUL-terminated; *len bytes), or NULL when out of memory. */
+char *cj_result_line(const json_t *obj, size_t *len);
+
 /* Write a JSON object as one line to fd. */
 int cj_result_emit(const json_t *obj, int fd);
 

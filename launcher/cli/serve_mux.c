@@ -69,11 +69,11 @@ static int out_bytes(mux *m, const char *buf, size_t len) {
 }
 
 static int emit_line(mux *m, json_t *j) {
-        int r = j ? cj_result_emit(j, STDOUT_FILENO) : -ENOMEM;
+        size_t n;
+        _cleanup_free_ char *s = cj_result_line(j, &n);
         json_decref(j);
-        if (r < 0 && !m->out_err)
-                m->out_err = r;
-        return r;
+        /* A line that could not be made is not a write that failed. */
+        return s ? out_bytes(m, s, n) : -ENOMEM;
 }
 
 static json_t *op_error(const char *op, const char *id, const char *code, const char *msg) {
@@ -183,7 +183,7 @@ static int start_worker(mux *m, char *line, size_t len) {
 
 /* A request line: a control op, or a call to run now or queue. */
 static void dispatch(mux *m, char *line, size_t len) {
-        if (len == 0) {
+        if (len == 0 || m->out_err) { /* nobody reads the results: never start a call */
                 free(line);
                 return;
         }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,10 +32,22 @@ _Static_assert(sizeof(cj_profile) == 608, "cj_profile changed: update the profil
 
 /* ---- sources -------------------------------------------------------------- */
 
-static cj_profile_file_sig sig_of(const struct stat *st) {
-        return (cj_profile_file_sig){ .dev = st->st_dev, .ino = st->st_ino, .size = (uint64_t) st->st_size,
-                                      .mtime_s = st->st_mtim.tv_sec, .mtime_ns = st->st_mtim.tv_nsec,
-                                      .ctime_s = st->st_ctim.tv_sec, .ctime_ns = st->st_ctim.tv_nsec };
+/* The signature of path (or of dirfd itself, path ""), *regular when it is a
+ * regular file.  AT_STATX_FORCE_SYNC: a network file system asks its server
+ * (one round trip, no data) rather than answer from attributes it cached,
+ * which could hide another host's edit for up to a minute; local file
+ * systems ignore it. */
+static int sig_at(int dirfd, const char *path, cj_profile_file_sig *sig, bool *regular) {
+        struct statx sx;
+        if (statx(dirfd, path, (path[0] ? 0 : AT_EMPTY_PATH) | AT_STATX_FORCE_SYNC,
+                  STATX_TYPE | STATX_INO | STATX_SIZE | STATX_MTIME | STATX_CTIME, &sx) < 0)
+                return -errno;
+        *sig = (cj_profile_file_sig){ .dev = makedev(sx.stx_dev_major, sx.stx_dev_minor), .ino = sx.stx_ino,
+                                      .size = sx.stx_size, .mtime_s = sx.stx_mtime.tv_sec,
+                                      .mtime_ns = sx.stx_mtime.tv_nsec, .ctime_s = sx.stx_ctime.tv_sec,
+                                      .ctime_ns = sx.stx_ctime.tv_nsec };
+        *regular = S_ISREG(sx.stx_mode);
+        return 0;
 }
 
 static bool sig_equal(const cj_profile_file_sig *a, const cj_profile_file_sig *b) {
@@ -57,17 +70,15 @@ int cj_profile_read_source(const char *path, char **text, size_t *len, cj_profil
         if (r < 0)
                 return cj_error_prefix(err, "%s: ", path);
         /* After the read: a write during it shows as a recent ctime. */
-        struct stat st;
-        if (fstat(fd, &st) < 0) {
-                int e = errno;
+        bool regular;
+        if ((r = sig_at(fd, "", sig, &regular)) < 0) {
                 free(*text);
                 *text = NULL;
-                return cj_error_seterrno(err, e, "%s", path);
+                return cj_error_seterrno(err, -r, "%s", path);
         }
-        *sig = sig_of(&st);
-        int64_t ctime_ns = (int64_t) st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec,
+        int64_t ctime_ns = sig->ctime_s * 1000000000LL + sig->ctime_ns,
                 read_ns = (int64_t) t0.tv_sec * 1000000000LL + t0.tv_nsec;
-        *settled = S_ISREG(st.st_mode) && ctime_ns <= read_ns - CJ_PROFILE_CACHE_SETTLE_NS;
+        *settled = regular && ctime_ns < read_ns - CJ_PROFILE_CACHE_SETTLE_NS;
         return 0;
 }
 
@@ -117,12 +128,10 @@ static bool sources_unchanged(cj_profile_sources *s, bool *renewed) {
                                    : cj_profile_find(e->name, &path, NULL);
                 if (r < 0 || strcmp(path, e->path) != 0)
                         return false;
-                struct stat st;
-                if (e->settled && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-                        cj_profile_file_sig now = sig_of(&st);
-                        if (sig_equal(&now, &e->sig))
-                                continue;
-                }
+                cj_profile_file_sig now;
+                bool regular;
+                if (e->settled && sig_at(AT_FDCWD, path, &now, &regular) == 0 && regular && sig_equal(&now, &e->sig))
+                        continue;
                 cj_profile_file_sig sig;
                 bool settled = false;
                 if (cj_profile_read_source(path, &text, &len, &sig, &settled, NULL) < 0)
@@ -314,8 +323,9 @@ static void put_profile(wbuf *b, const cj_profile *p, const json_t *run_as) {
 
 /* Keep the directory bounded: an entry per workspace (${CWD} is part of the
  * key) would otherwise grow without end.  At CJ_PROFILE_CACHE_ENTRIES_MAX
- * names (entries and temporary files a crash left), empty it; only a miss
- * gets here, and the next calls store what they use again. */
+ * names (entries and temporary files a crash left), empty it; every write
+ * gets here (a miss's, or a hit's recording settled signatures), and the
+ * next calls store what they use again. */
 static void bound_entries(const char *dir) {
         _cleanup_closedir_ DIR *d = opendir(dir);
         if (!d)

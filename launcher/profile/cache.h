@@ -34,11 +34,12 @@
 #define CJ_PROFILE_CACHE_FILE_MAX (4u << 20)      /* bytes of one cache entry */
 #define CJ_PROFILE_SOURCES_MAX 64                 /* files one profile load may read */
 #define CJ_PROFILE_CACHE_ENTRIES_MAX 256          /* entries (one per profile and workspace); then emptied */
-/* A file's stat signature stands for its bytes only once its ctime is this
- * much older than the moment its bytes were read: a write within the file
- * system's timestamp granularity (a jiffy; 1-2 s on some file systems) after
- * the read could otherwise leave size, mtime and ctime as they were. */
-#define CJ_PROFILE_CACHE_SETTLE_NS (2 * 1000000000LL)
+/* A file's stat signature stands for its bytes only once its ctime is more
+ * than this older than the moment its bytes were read: a write within the
+ * file system's timestamp granularity (a jiffy; 2 s on FAT) after the read
+ * could otherwise leave size, mtime and ctime as they were.  3 s: the
+ * coarsest granularity, plus the jiffy the coarse clock may lag, with room. */
+#define CJ_PROFILE_CACHE_SETTLE_NS (3 * 1000000000LL)
 
 /* What stat says about one file: while all of it is unchanged, so are the
  * bytes (a write moves the ctime, which only the clock sets). */

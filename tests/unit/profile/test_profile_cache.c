@@ -250,14 +250,25 @@ static void edit_keeping_size_and_mtime(const char *path, const char *find, cons
 /* A hit checks a file by its stat signature once that has settled; an edit
  * that keeps the inode, the size and (set back) the mtime still moves the
  * ctime, and must miss. */
+static int64_t realtime_ns(void) {
+        struct timespec t;
+        ck_assert_int_eq(clock_gettime(CLOCK_REALTIME, &t), 0);
+        return (int64_t) t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
 START_TEST(an_edit_keeping_size_and_mtime_misses) {
         env e;
+        int64_t copied = realtime_ns();
         setup(&e);
         cj_profile_free(load_cached(&e, "build")); /* the copies are new: signatures not settled yet */
         _cleanup_free_ char *entry = entry_path(&e);
         ino_t first = inode_of(entry);
         ck_assert_int_eq(hit(&e, "build", &vars), 1); /* by the bytes; nothing to record yet */
-        ck_assert_int_eq(inode_of(entry), first);
+        /* On a slow run (a sanitizer, a loaded machine) the copies may have
+         * settled already: then there is nothing left to see being recorded. */
+        bool early = realtime_ns() - copied < CJ_PROFILE_CACHE_SETTLE_NS;
+        if (early)
+                ck_assert_int_eq(inode_of(entry), first);
 
         const struct timespec settle = { CJ_PROFILE_CACHE_SETTLE_NS / 1000000000LL,
                                          CJ_PROFILE_CACHE_SETTLE_NS % 1000000000LL + 100000000L };
@@ -266,7 +277,8 @@ START_TEST(an_edit_keeping_size_and_mtime_misses) {
          * the entry written again. */
         ck_assert_int_eq(hit(&e, "build", &vars), 1);
         ino_t renewed = inode_of(entry);
-        ck_assert(renewed != first);
+        if (early)
+                ck_assert(renewed != first);
         ck_assert_int_eq(hit(&e, "build", &vars), 1); /* by the signatures: nothing to record */
         ck_assert_int_eq(inode_of(entry), renewed);
 
