@@ -326,6 +326,11 @@ static int create_v1(const cj_limits *limits, cj_cgroup *cg, cj_error *err) {
         return 0;
 }
 
+bool cj_cgroup_host_v2(void) {
+        struct statfs sf;
+        return statfs(CG_ROOT, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
 int cj_cgroup_create(const cj_limits *limits, cj_cgroup *cg, cj_error *err) {
         *cg = (cj_cgroup){ 0 };
         struct statfs sf;
@@ -385,12 +390,12 @@ static void remove_dir(char **dir, bool v2) {
 
 void cj_cgroup_release(cj_cgroup *cg) {
         close_stats(cg);
+        if (cg->v2) /* nothing should be left but the exiting pid 1: should anything be, it goes */
+                write_str(cg->v2, "cgroup.kill", "1");
         char **dirs[] = { &cg->v2, &cg->v1_memory, &cg->v1_pids, &cg->v1_cpuacct };
         for (size_t i = 0; i < CJ_ARRAY_SIZE(dirs); i++) {
                 if (!*dirs[i])
                         continue;
-                if (i == 0) /* nothing is left but the exiting pid 1; should anything be */
-                        write_str(cg->v2, "cgroup.kill", "1");
                 free(*dirs[i]);
                 *dirs[i] = NULL;
         }

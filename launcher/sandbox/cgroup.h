@@ -45,6 +45,12 @@ typedef struct cj_cgroup_v2_env {
 /* The v2 half of cj_cgroup_create, on any cgroup2 mount. */
 int cj_cgroup_v2_create(const cj_cgroup_v2_env *env, const cj_limits *limits, cj_cgroup *cg, cj_error *err);
 
+/* Whether the host's cgroup hierarchy (/sys/fs/cgroup) is v2.  v2's parent
+ * is arranged by moving the launcher into a leaf and enabling controllers,
+ * which the kernel refuses while another process shares the launcher's
+ * cgroup: on v2 the call's cgroup is made before pid 1 exists (run.c). */
+bool cj_cgroup_host_v2(void);
+
 /* Create the call's cgroup and write limits.  Never fails for lack of
  * cgroups (version 0); fails only if a cgroup was created but a limit could
  * not be written (a limit that silently does not apply is worse). */

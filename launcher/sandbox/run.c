@@ -341,6 +341,7 @@ struct cj_sandbox {
         wait_state ws;
         bool supervised;
         bool pumped;  /* cfg->output or cfg->pty: the call's output comes through pump */
+        bool cg_made; /* the cgroup was made in prepare (v2), not in spawn (v1) */
         cj_pump pump;
         int out_p[2], err_p[2]; /* the call's stdout and stderr pipes, when pumped without a terminal */
         int pty_p[2];           /* cfg->pty: pid 1 sends the terminal's master side over this */
@@ -500,7 +501,11 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
             (r = cj_git_watch_begin(&sb->plan, p, cfg->extra_ro, cfg->extra_rw, &sb->watch)) < 0 ||
             (r = cj_git_guard_begin(&sb->plan, p, cfg->extra_rw, &sb->guard)) < 0 || (cj_phase("git-scan"), false) ||
             (r = cj_env_build(p, environ, cfg->extra_env, &sb->envp, err)) < 0 ||
-            (r = add_launcher_env(cfg, &sb->envp)) < 0 || (cfg->pty && (r = add_term(&sb->envp)) < 0)) {
+            (r = add_launcher_env(cfg, &sb->envp)) < 0 || (cfg->pty && (r = add_term(&sb->envp)) < 0) ||
+            /* v2: before the clone, while the launcher is alone in its cgroup
+             * (cgroup.h; test_cgroup_v2's "shared" case is what pid 1 there
+             * would cause: no cgroup at all).  v1: overlapped, in spawn. */
+            ((sb->cg_made = cj_cgroup_host_v2()) && (r = cj_cgroup_create(&p->limits, &sb->cg, err)) < 0)) {
                 if (err && !err->code)
                         cj_error_seterrno(err, r, "prepare the sandbox");
                 cj_sandbox_free(sb);
@@ -626,12 +631,11 @@ int cj_sandbox_spawn(cj_sandbox *sb, cj_error *err) {
         cj_phase("id-maps");
         if ((r = cj_chan_send(sb->chan[0], CJ_CHAN_SETUP, NULL, 0, fds, cfg->n_pass_fds)) < 0)
                 return spawn_failed(sb, cj_error_seterrno(err, r, "start the sandbox"), err);
-        /* The call's cgroup is made while pid 1 mounts, not before the clone:
-         * nothing needs it before pid 1 forks pid 2, which waits for CALL. */
-        if ((r = cj_cgroup_create(&cfg->profile->limits, &sb->cg, err)) < 0 ||
+        /* On v1 the call's cgroup is made while pid 1 mounts, not before the
+         * clone: nothing needs it before pid 1 forks pid 2, which waits for CALL. */
+        if ((!sb->cg_made && (r = cj_cgroup_create(&cfg->profile->limits, &sb->cg, err)) < 0) ||
             (r = cj_cgroup_attach(&sb->cg, sb->pid1, err)) < 0)
                 return spawn_failed(sb, r, err);
-        cj_cgroup_sweep(&sb->cg); /* earlier calls' cgroups */
         cj_phase("cgroup-create+attach");
         if (!sb->prog.filter &&
             (r = cj_sandbox_filter_get(cfg->profile->seccomp, &sb->prog, &sb->prog_owned, err)) < 0)
@@ -640,6 +644,7 @@ int cj_sandbox_spawn(cj_sandbox *sb, cj_error *err) {
         /* If this fails (EPIPE), setup failed meanwhile: its message is in msg_p. */
         (void) cj_chan_send_call(sb->chan[0], sb->cg.v2 || sb->cg.v1_memory ? CJ_CHAN_CALL_CGROUP_MEMORY : 0,
                                  sb->prog.filter, sb->prog.len * sizeof *sb->prog.filter);
+        cj_cgroup_sweep(&sb->cg); /* earlier calls' cgroups, while the call starts */
         /* The channel now waits for pid 2's seccomp listener (notify.h). */
         if (!cfg->fn && (r = cj_notify_init(&sb->notify, TAKE_FD(sb->chan[0]), &sb->prog)) < 0)
                 return spawn_failed(sb, cj_error_seterrno(err, r, "seccomp notification"), err);

@@ -195,9 +195,10 @@ int cj_sandbox_run(const cj_sandbox_config *cfg, cj_sandbox_result *res, cj_erro
 /*
  * The same call in stages, for a front end that needs the sandbox's pid
  * between them (to join its network namespace, say):
- *   prepare    plan, cwd check, git watch, env, cgroup, cached seccomp filter:
- *              everything that can fail before a process exists
- *   spawn      clone pid 1, id maps, hand the fds over, cgroup attach, send
+ *   prepare    plan, cwd check, git watch, env, cgroup (v2), cached seccomp
+ *              filter: everything that can fail before a process exists
+ *   spawn      clone pid 1, id maps, hand the fds over, cgroup (v1) and its
+ *              attach, send
  *              the filter (compiled here, overlapping pid 1's mounts, when the
  *              process has no cached copy); the call is running on return
  *   supervise  forward signals, enforce the deadline, wait for pid 1

@@ -303,6 +303,35 @@ static int shared(const char *own_rel, void *arg) {
         return 0;
 }
 
+/* The order a call uses on v2 (run.c): the cgroup is made while the
+ * launcher is alone, then pid 1 (a child here, in the launcher's leaf) is
+ * attached.  The other order, pid 1 first, is the "shared" case: no cgroup. */
+static int call_order(const char *own_rel, void *arg) {
+        (void) arg;
+        cj_cgroup_v2_env env = { .mount = mnt, .own = own_rel, .controllers = ctrls };
+        for (int call = 0; call < 2; call++) { /* the first call delegates, the next finds it done */
+                cj_cgroup cg;
+                cj_error err = { 0 };
+                if (cj_cgroup_v2_create(&env, &no_limits, &cg, &err) < 0 || cg.version != 2) {
+                        fprintf(stderr, "# call %d: version %d why '%s'\n", call, cg.version,
+                                cg.why_none ? cg.why_none : "");
+                        return 10 + call;
+                }
+                pid_t pid1 = sleeper(NULL);
+                int r = cj_cgroup_attach(&cg, pid1, &err);
+                _cleanup_free_ char *at = cgroup_of(pid1);
+                char want[512];
+                snprintf(want, sizeof want, "%s", cg.v2 + strlen(mnt));
+                reap(pid1);
+                cj_cgroup_destroy(&cg);
+                if (r < 0 || strcmp(at, want) != 0) {
+                        fprintf(stderr, "# call %d: pid 1 in %s, want %s (%d)\n", call, at, want, r);
+                        return 20 + call;
+                }
+        }
+        return 0;
+}
+
 /* Not delegated: the controller is not available in the launcher's cgroup,
  * or (rootless) the cgroup is not the launcher's user's to write. */
 static int refused(const char *own_rel, void *arg) {
@@ -362,7 +391,7 @@ int main(void) {
                 rmdir(mnt);
                 return 0;
         }
-        printf("1..12\n# standing in for memory+pids: %s\n", ctrl);
+        printf("1..13\n# standing in for memory+pids: %s\n", ctrl);
 
         /* The hierarchy root may distribute it (the root is exempt from the
          * no-internal-process rule); restored at the end. */
@@ -404,6 +433,15 @@ int main(void) {
         tap(rc == 0, "a released call's cgroup and a dead launcher's are swept at the next call, a live one's kept "
                      "(rc %d)", rc);
         rm_cg(sw);
+
+        /* 13. A call's order on v2: made while the launcher is alone, pid 1 attached after. */
+        snprintf(rel, sizeof rel, "%s-o", base_rel);
+        _cleanup_free_ char *ord = path2(mnt, rel + 1);
+        mkdir(ord, 0755);
+        rc = as_launcher(rel, 0, call_order, NULL);
+        tap(rc == 0, "the cgroup made before pid 1 exists, pid 1 attached after: in the call's cgroup, "
+                     "on the first call and the next (rc %d)", rc);
+        rm_cg(ord);
 
         /* 2. Shared with another process: EBUSY, left as found, falls back to none. */
         snprintf(rel, sizeof rel, "%s-b", base_rel);
