@@ -179,7 +179,13 @@ static int attach(int tree, int dst_fd, bool dir, const char *dst, cj_error *err
         int r = move_mount(tree, "", dst_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0 ? -errno : 0;
         if (!dir)
                 close(dst_fd);
-        forget_dir_at(dst);
+        /* A directory mount may hide what the kept fd names, whatever the
+         * spelling of the two paths: forget it.  The kept fd pays off for
+         * the files of one directory (masks, /dev's nodes), which cannot. */
+        if (dir)
+                forget_dir();
+        else
+                forget_dir_at(dst);
         return r < 0 ? cj_error_seterrno(err, -r, "move_mount %s", dst) : 0;
 }
 
