@@ -55,7 +55,7 @@ like "$(jq -r .stdout <<<"$RUN_OUT")" '^cloned through the proxy$' "git clone ov
 if command -v npm >/dev/null; then
         run_sandbox --json --profile "$SCRATCH/p.json" --ro "$SCRATCH" -- bash -c "
                 export HOME=$WS npm_config_cache=$WS/.npm npm_config_cafile=$SCRATCH/cert.pem
-                npm install --silent --no-audit --no-fund --prefix $WS/n --registry $URL/ tinynpm &&
+                npm install --loglevel=error --no-audit --no-fund --prefix $WS/n --registry $URL/ tinynpm &&
                 node -e 'console.log(require(\"$WS/n/node_modules/tinynpm\"))'"
         [ "$RUN_RC" = 0 ] || diag_run
         like "$(jq -r .stdout <<<"$RUN_OUT")" 'tinynpm works' "npm install from an https registry through the proxy"
@@ -88,7 +88,7 @@ is "$(jq -r '[.network.connections[] | select(.kind == "http" and .verdict == "a
 if command -v npm >/dev/null; then
         run_sandbox --json --profile "$SCRATCH/p.json" --ro "$SCRATCH" -- bash -c "
                 export HOME=$WS npm_config_cache=$WS/.npm-plain
-                npm install --silent --no-audit --no-fund --prefix $WS/np --registry $PURL/ tinynpm &&
+                npm install --loglevel=error --no-audit --no-fund --prefix $WS/np --registry $PURL/ tinynpm &&
                 node -e 'console.log(require(\"$WS/np/node_modules/tinynpm\"))'"
         [ "$RUN_RC" = 0 ] || diag_run
         like "$(jq -r .stdout <<<"$RUN_OUT")" 'tinynpm works' "npm install from a plain HTTP registry through the proxy"
