@@ -2,13 +2,12 @@
 #include "cgroup.h"
 
 #include <dirent.h>
-#include <stdalign.h>
-#include <sys/syscall.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/magic.h>
 #include <signal.h>
+#include <stdalign.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/dents.h"
 #include "util/fileio.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
@@ -420,21 +420,19 @@ static void sweep_beside(const char *dir) {
         _cleanup_close_ int fd = parent ? open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
         if (fd < 0)
                 return;
-        /* getdents64 into the stack: no 32 KB readdir buffer to fault in. */
+        /* Listed into the stack: no 32 KB readdir buffer to fault in. */
         alignas(struct dirent64) char buf[4096];
+        cj_dents d = CJ_DENTS(fd, buf, sizeof buf, 0);
         pid_t self = getpid();
         int removed = 0;
-        for (long n; removed < CJ_CGROUP_SWEEP_MAX && (n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0;)
-                for (long off = 0; off < n && removed < CJ_CGROUP_SWEEP_MAX;) {
-                        const struct dirent64 *de = (const struct dirent64 *) (buf + off);
-                        off += de->d_reclen;
-                        pid_t owner = call_owner(de->d_name);
-                        if (owner <= 0 || strcmp(de->d_name, slash + 1) == 0)
-                                continue;
-                        if (owner != self && (kill(owner, 0) == 0 || errno != ESRCH))
-                                continue; /* its launcher still runs: it removes its own */
-                        removed += unlinkat(fd, de->d_name, AT_REMOVEDIR) == 0;
-                }
+        for (const struct dirent64 *de; removed < CJ_CGROUP_SWEEP_MAX && (de = cj_dents_next(&d));) {
+                pid_t owner = call_owner(de->d_name);
+                if (owner <= 0 || strcmp(de->d_name, slash + 1) == 0)
+                        continue;
+                if (owner != self && (kill(owner, 0) == 0 || errno != ESRCH))
+                        continue; /* its launcher still runs: it removes its own */
+                removed += unlinkat(fd, de->d_name, AT_REMOVEDIR) == 0;
+        }
 }
 
 void cj_cgroup_sweep(const cj_cgroup *cg) {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/dents.h"
 #include "util/fileio.h"
 #include "util/longpath.h"
 #include "util/pathpat.h"
@@ -407,30 +408,20 @@ static int walk_dir(walker *w, int node, int fd, pbuf *path, unsigned depth) {
          * one descriptor per level, not two, down to CJ_MOUNT_SCAN_DEPTH. */
         pbuf list = {0};
         static char dents[LIST_BUF] __attribute__((aligned(__alignof__(struct dirent64))));
-        for (;;) {
-                ssize_t n = getdents64(fd, dents, sizeof dents);
-                if (n <= 0) {
-                        /* ENOENT: the directory was removed meanwhile, the end of
-                         * its listing (as readdir takes it; the report of the
-                         * removal is the watch's business). */
-                        r = n < 0 && errno != ENOENT ? cj_error_seterrno(w->err, errno, "list %s", path->s) : 0;
-                        break;
-                }
-                for (ssize_t at = 0; r >= 0 && at < n;) {
-                        const struct dirent64 *de = (const struct dirent64 *) (dents + at);
-                        at += de->d_reclen;
-                        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                                continue;
-                        char type[2] = {(char) (de->d_type ? de->d_type : 0xff), 0};
-                        if (pbuf_add(&list, type, NULL) < 0 || pbuf_add(&list, de->d_name, NULL) < 0 ||
-                            pbuf_add(&list, "", NULL) < 0)
-                                r = -ENOMEM;
-                        else
-                                list.len++; /* keep the NUL as the separator */
-                }
-                if (r < 0)
-                        break;
+        cj_dents d = CJ_DENTS(fd, dents, sizeof dents, 0);
+        for (const struct dirent64 *de; r >= 0 && (de = cj_dents_next(&d));) {
+                char type[2] = {(char) (de->d_type ? de->d_type : 0xff), 0};
+                if (pbuf_add(&list, type, NULL) < 0 || pbuf_add(&list, de->d_name, NULL) < 0 ||
+                    pbuf_add(&list, "", NULL) < 0)
+                        r = -ENOMEM;
+                else
+                        list.len++; /* keep the NUL as the separator */
         }
+        /* ENOENT: the directory was removed meanwhile, the end of its listing
+         * (as readdir takes it; the report of the removal is the watch's
+         * business). */
+        if (r >= 0 && d.err < 0 && d.err != -ENOENT)
+                r = cj_error_seterrno(w->err, -d.err, "list %s", path->s);
         for (size_t at = 0; r >= 0 && at < list.len;) {
                 unsigned char t = (unsigned char) list.s[at];
                 const char *name = list.s + at + 1;

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/dents.h"
 #include "util/fileio.h"
 #include "util/longpath.h"
 
@@ -85,39 +85,25 @@ static int list_dir(const char *path, bool dirs_only, cj_strv *names) {
          * buffer is a page of its own (phase log, A/B of the three: the plan
          * and the rescan after the call 0.06-0.12 ms faster each).  A
          * directory that fills it gets a bigger one on the heap. */
-        alignas(16) char small[1024];
-        _cleanup_free_ char *big = NULL;
-        char *buf = small;
-        size_t size = sizeof small;
-        for (;;) {
-                long n = syscall(SYS_getdents64, fd, buf, size);
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        return 0;
-                for (long off = 0; off < n;) {
-                        const struct dirent64 *de = (const struct dirent64 *) (buf + off);
-                        off += de->d_reclen;
-                        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                                continue;
-                        bool keep = !dirs_only || de->d_type == DT_DIR;
-                        if (dirs_only && de->d_type == DT_UNKNOWN) {
-                                struct stat st;
-                                if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                                        if (errno != ENOENT)
-                                                return -errno;
-                                        st.st_mode = 0;
-                                }
-                                keep = S_ISDIR(st.st_mode);
+        alignas(struct dirent64) char small[1024];
+        cj_dents d = CJ_DENTS(fd, small, sizeof small, CJ_LIST_BUF_BIG);
+        int r = 0;
+        for (const struct dirent64 *de; r == 0 && (de = cj_dents_next(&d));) {
+                bool keep = !dirs_only || de->d_type == DT_DIR;
+                if (dirs_only && de->d_type == DT_UNKNOWN) {
+                        struct stat st;
+                        if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                                if (errno != ENOENT)
+                                        r = -errno;
+                                st.st_mode = 0;
                         }
-                        if (keep && cj_strv_push(names, de->d_name) < 0)
-                                return -ENOMEM;
+                        keep = S_ISDIR(st.st_mode);
                 }
-                if (!big && (size_t) n > size / 2 && (big = malloc(CJ_LIST_BUF_BIG))) {
-                        buf = big;
-                        size = CJ_LIST_BUF_BIG;
-                }
+                if (r == 0 && keep && cj_strv_push(names, de->d_name) < 0)
+                        r = -ENOMEM;
         }
+        cj_dents_free(&d);
+        return r < 0 ? r : d.err;
 }
 
 static int host_list_subdirs(void *ctx, const char *path, cj_strv *names) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <limits.h>
+#include <stdalign.h>
 #include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "../cj_check.h"
 #include "util/cleanup.h"
+#include "util/dents.h"
 #include "util/err.h"
 #include "util/fileio.h"
 #include "util/hmac.h"
@@ -107,6 +109,48 @@ END_TEST
  * ENAMETOOLONG. */
 /* This test executable lies in the build tree (build/tests/unit/util/): it
  * finds the source tree meson named in build/clawjail-source-tree. */
+/* Every entry once, "." and ".." never, across many reads of a small
+ * buffer that then grows; a failed read says why. */
+START_TEST(dents_lists_every_entry_once) {
+        char dir[] = "/tmp/cj-dents-XXXXXX";
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        enum { N = 300 };
+        for (int i = 0; i < N; i++) {
+                char p[PATH_MAX];
+                snprintf(p, sizeof p, "%s/entry-with-a-long-name-%03d", dir, i);
+                int fd = open(p, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+                ck_assert_int_ge(fd, 0);
+                close(fd);
+        }
+        for (int grow = 0; grow < 2; grow++) {
+                int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                ck_assert_int_ge(fd, 0);
+                alignas(struct dirent64) char small[512];
+                cj_dents d = CJ_DENTS(fd, small, sizeof small, grow ? 8192 : 0);
+                bool seen[N] = { false };
+                int n = 0;
+                for (const struct dirent64 *de; (de = cj_dents_next(&d));) {
+                        int i = -1;
+                        ck_assert_int_eq(sscanf(de->d_name, "entry-with-a-long-name-%d", &i), 1);
+                        ck_assert(i >= 0 && i < N && !seen[i]);
+                        seen[i] = true;
+                        n++;
+                }
+                ck_assert_int_eq(d.err, 0);
+                ck_assert_int_eq(n, N);
+                ck_assert(grow ? d.heap != NULL : d.heap == NULL);
+                cj_dents_free(&d);
+                close(fd);
+        }
+        cj_dents bad = CJ_DENTS(-1, (char[64]){ 0 }, 64, 0);
+        ck_assert_ptr_null(cj_dents_next(&bad));
+        ck_assert_int_eq(bad.err, -EBADF);
+        _cleanup_free_ char *cmd = NULL;
+        ck_assert_int_ge(asprintf(&cmd, "rm -rf %s", dir), 0);
+        ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(source_tree_from_the_build_dir) {
         const char *src = getenv("CLAWJAIL_SOURCE_DIR"); /* meson.project_source_root(), tests/unit/meson.build */
         ck_assert_ptr_nonnull(src);
@@ -204,6 +248,7 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, hmac_sha256_rfc4231);
         tcase_add_test(tc, long_paths);
         tcase_add_test(tc, source_tree_from_the_build_dir);
+        tcase_add_test(tc, dents_lists_every_entry_once);
         suite_add_tcase(s, tc);
         return s;
 }
