@@ -164,7 +164,7 @@ typedef struct wait_state {
         child_msg msg;
         bool have_msg;
         bool timed_out;
-        bool reaped;       /* pid 1 waited for: wstatus and ru are its */
+        bool reaped;       /* pid 1 waited for (wstatus and ru are its, but after a failed supervise) */
         int wstatus;
         struct rusage ru;
         call_status end;   /* from pid 1, when have_end */
@@ -336,7 +336,6 @@ struct cj_sandbox {
         sigset_t old_mask;
         bool mask_set;
         pid_t pid1;
-        bool pid1_reaped;
         int64_t started, timeout_ms;
         wait_state ws;
         bool supervised;
@@ -380,7 +379,7 @@ void cj_sandbox_free(cj_sandbox *sb) {
         if (!sb)
                 return;
         /* Without its report, pid 1 may still run: it goes now. */
-        if (sb->pid1 > 0 && !sb->pid1_reaped && !sb->ws.have_end)
+        if (sb->pid1 > 0 && !sb->ws.reaped && !sb->ws.have_end)
                 kill(sb->pid1, SIGKILL);
         if (sb->mask_set)
                 sigprocmask(SIG_SETMASK, &sb->old_mask, NULL);
@@ -399,11 +398,11 @@ void cj_sandbox_free(cj_sandbox *sb) {
          * exit (the namespaces' teardown) is not waited for, and its cgroup,
          * which cannot be removed while pid 1 is in it, is left to a later
          * call's sweep if it is still populated (cgroup.h). */
-        if (sb->pid1 > 0 && !sb->pid1_reaped && sb->ws.have_end) {
+        if (sb->pid1 > 0 && !sb->ws.reaped && sb->ws.have_end) {
                 reap_later(sb->pid1);
                 cj_cgroup_release(&sb->cg);
         } else {
-                if (sb->pid1 > 0 && !sb->pid1_reaped)
+                if (sb->pid1 > 0 && !sb->ws.reaped)
                         while (waitpid(sb->pid1, NULL, 0) < 0 && errno == EINTR)
                                 ;
                 cj_cgroup_destroy(&sb->cg);
@@ -665,8 +664,8 @@ int cj_sandbox_supervise(cj_sandbox *sb, cj_error *err) {
         if (r < 0) {
                 kill(sb->pid1, SIGKILL);
                 waitpid(sb->pid1, NULL, 0);
+                sb->ws.reaped = true;
         }
-        sb->pid1_reaped = r < 0 || sb->ws.reaped;
         sb->supervised = true;
         /* No process of the call is left: what is in the pipes (or the terminal) is its last output. */
         if (r >= 0 && pump && (r = cj_pump_finish(pump)) < 0)
