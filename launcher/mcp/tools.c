@@ -201,16 +201,16 @@ json_t *cj_mcp_tool_result(const char *tool, const json_t *result, const char *t
         bool is_error = !status || strcmp(status, "ok") != 0;
         _cleanup_json_ json_t *lines = json_array();
         char buf[CJ_MCP_NOTE_MAX * 2];
+        const json_t *error = json_object_get(result, "error");
+        const char *code = str(error, "code");
 
         if (!status)
                 status = "error";
         if (strcmp(status, "ok") == 0)
                 ok_text(content, tool, result);
-        else if (strcmp(status, "denied") == 0 &&
-                 strcmp(str(json_object_get(result, "error"), "code") ? str(json_object_get(result, "error"), "code") : "",
-                        "approval_refused") == 0) {
+        else if (strcmp(status, "denied") == 0 && code && strcmp(code, "approval_refused") == 0) {
                 const char *req = str(json_object_get(result, "approval"), "request");
-                const char *why = str(json_object_get(result, "error"), "message");
+                const char *why = str(error, "message");
                 snprintf(buf, sizeof buf,
                          "A person refused this call (request %s: %s). It did not run; do not retry it as is. "
                          "Find another way, or ask the user. Findings:",
@@ -235,7 +235,6 @@ json_t *cj_mcp_tool_result(const char *tool, const json_t *result, const char *t
                 append_findings(lines, result);
                 add_lines(content, lines);
         } else {
-                const json_t *e = json_object_get(result, "error");
                 const char *hint = strcmp(status, "loop_detected") == 0
                                            ? " Stop repeating this call: change the approach, or report what "
                                              "blocks you."
@@ -246,7 +245,7 @@ json_t *cj_mcp_tool_result(const char *tool, const json_t *result, const char *t
                                              "run it in parts."
                                            : "";
                 snprintf(buf, sizeof buf, "%s: %s%s", status,
-                         str(e, "message") ? str(e, "message") : (str(e, "code") ? str(e, "code") : status), hint);
+                         str(error, "message") ? str(error, "message") : (code ? code : status), hint);
                 add_text(content, buf);
                 if (strcmp(status, "timeout") == 0 && strcmp(tool, "exec") == 0)
                         exec_text(content, result);
