@@ -337,11 +337,27 @@ static void *proxy_main(void *arg) {
         }
 }
 
-int cj_net_proxy_start(void *arg) {
+int cj_net_proxy_watch_fd(const cj_net_proxy *px) {
+        return px->epfd;
+}
+
+int cj_net_proxy_watch(void *arg, cj_error *err) {
         cj_net_proxy *px = arg;
+        struct epoll_event evs[CJ_NET_PORTS_MAX + 2];
+        int n = epoll_wait(px->epfd, evs, (int) CJ_ARRAY_SIZE(evs), 0);
+        bool work = false;
+        for (int i = 0; i < n; i++) {
+                const item *it = evs[i].data.ptr;
+                if (it->type == IT_CHAN)
+                        on_chan(px);
+                else
+                        work = true; /* level-triggered: the thread's epoll_wait sees it again */
+        }
+        if (!work)
+                return 1;
         int r = pthread_create(&px->thread, NULL, proxy_main, px);
         if (r != 0)
-                return -r;
+                return cj_error_seterrno(err, r, "start the network proxy's thread");
         px->started = true;
         return 0;
 }

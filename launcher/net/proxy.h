@@ -16,7 +16,8 @@
  *   cj_net_proxy_new(&policy, budget, &px, err);
  *   sandbox config: listen_chan = cj_net_proxy_sandbox_fd(px), listen_ports =
  *                   cj_net_proxy_ports(px, ...), cj_sandbox_setenv(cj_net_proxy_env(px))
- *   cj_sandbox_prepare, cj_sandbox_spawn, cj_net_proxy_start(px), cj_sandbox_supervise ...
+ *                   watch_fd = cj_net_proxy_watch_fd(px), watch = cj_net_proxy_watch, watch_arg = px
+ *   cj_sandbox_run (or prepare, spawn, supervise, collect)
  *   cj_net_proxy_finish(px, &summary);   stops the thread, hands over the events
  */
 
@@ -72,9 +73,16 @@ size_t cj_net_proxy_ports(const cj_net_proxy *px, const uint16_t **ports);
  * proxy): their number, names and values, owned by px. */
 size_t cj_net_proxy_env(const cj_net_proxy *px, char *const **names, char *const **values);
 
-/* Start the proxy thread: after cj_sandbox_spawn, so that no thread runs
- * across the clone, and before the call can connect. */
-int cj_net_proxy_start(void *px);
+/* The proxy's thread starts at the call's first connection, not before: a
+ * call that never connects costs no thread.  Until then the launcher's own
+ * thread watches this descriptor while it supervises the call (after the
+ * clone: no thread runs across it) and calls cj_net_proxy_watch whenever it
+ * is readable.  That takes pid 1's listening sockets when they arrive, and
+ * at the first connection (or anything else for the proxy to do) starts the
+ * thread, which then owns px, and returns 0 (stop watching); 1 until then;
+ * -errno (err set) if the thread cannot start. */
+int cj_net_proxy_watch_fd(const cj_net_proxy *px);
+int cj_net_proxy_watch(void *px, cj_error *err);
 
 /* Stop the thread, close every connection, and move the record into *sum. */
 int cj_net_proxy_finish(cj_net_proxy *px, cj_net_summary *sum);

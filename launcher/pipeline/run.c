@@ -326,6 +326,9 @@ static int net_setup(call_state *s, cj_sandbox_config *cfg, call_net *n, cj_erro
                 return r;
         cfg->n_listen_ports = cj_net_proxy_ports(n->px, &cfg->listen_ports);
         cfg->listen_chan = cj_net_proxy_sandbox_fd(n->px);
+        cfg->watch_fd = cj_net_proxy_watch_fd(n->px);
+        cfg->watch = cj_net_proxy_watch;
+        cfg->watch_arg = n->px;
         /* The launcher's last word: set after the profile's and the request's env. */
         char *const *names, *const *values;
         size_t n_env = cj_net_proxy_env(n->px, &names, &values);
@@ -333,25 +336,6 @@ static int net_setup(call_state *s, cj_sandbox_config *cfg, call_net *n, cj_erro
                 if ((r = cj_sandbox_setenv(cfg, names[i], values[i])) < 0)
                         return cj_error_seterrno(err, r, "proxy environment");
         return 0;
-}
-
-/* The sandbox in its stages, the proxy's thread started between spawn and
- * supervise: after the clone (no thread may run across it) and before the
- * call can connect. */
-static int run_stages(const cj_sandbox_config *cfg, call_net *n, cj_sandbox_result *res, cj_error *err) {
-        if (!n->px)
-                return cj_sandbox_run(cfg, res, err);
-        *res = (cj_sandbox_result){ .status = CJ_SB_SETUP_FAILED, .peak_memory_bytes = -1, .cgroup = "none" };
-        cj_sandbox *sb = NULL;
-        int r = cj_sandbox_prepare(cfg, &sb, err);
-        if (r >= 0 && (r = cj_sandbox_spawn(sb, err)) >= 0) {
-                if ((r = cj_net_proxy_start(n->px)) < 0)
-                        cj_error_seterrno(err, r, "start the network proxy");
-                else if ((r = cj_sandbox_supervise(sb, err)) >= 0)
-                        r = cj_sandbox_collect(sb, res, err);
-        }
-        cj_sandbox_free(sb); /* kills a pid 1 still running */
-        return r < 0 ? r : 0;
 }
 
 /* Journal each connection (a "net" event counts toward net_bytes) and put
@@ -433,7 +417,7 @@ int cj_pipeline_run_sandbox(call_state *s, cj_error *err) {
                 return r;
 
         _cleanup_(cj_sandbox_result_clear) cj_sandbox_result res = { 0 };
-        r = run_stages(&cfg, &net, &res, err);
+        r = cj_sandbox_run(&cfg, &res, err);
         if (r < 0)
                 return r;
         net_report(s, &net);

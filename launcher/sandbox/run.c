@@ -41,7 +41,8 @@ extern char **environ;
 static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
 void cj_sandbox_config_init(cj_sandbox_config *cfg) {
-        *cfg = (cj_sandbox_config){ .network = -1, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .listen_chan = -1 };
+        *cfg = (cj_sandbox_config){ .network = -1, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .listen_chan = -1,
+                                    .watch_fd = -1 };
 }
 
 int cj_sandbox_pass_fd(cj_sandbox_config *cfg, int fd, int target, const char *env_name) {
@@ -185,14 +186,15 @@ static void last_msg(int msg_rd, bool msg_open, wait_state *ws) {
  * signals, enforcing the deadline, answering the seccomp notifications of
  * refused syscalls (notify.h) and pumping the call's output (pump.h; pump
  * may be NULL). */
-static int supervise(pid_t pid1, int msg_rd, int status_rd, int sigfd, int64_t timeout_ms, cj_notify *nt,
-                     cj_pump *pump, wait_state *ws, cj_error *err) {
+static int supervise(const cj_sandbox_config *cfg, pid_t pid1, int msg_rd, int status_rd, int sigfd,
+                     int64_t timeout_ms, cj_notify *nt, cj_pump *pump, wait_state *ws, cj_error *err) {
         _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid1, 0);
         if (pidfd < 0)
                 return cj_error_seterrno(err, errno, "pidfd_open");
         int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : -1;
         int64_t teardown = -1; /* SIGTERM/SIGINT received: SIGKILL pid 1 then */
         bool msg_open = true, status_open = true;
+        int watch_fd = cfg->watch ? cfg->watch_fd : -1;
         for (;;) {
                 /* A negative fd is skipped by poll: the channel until pid 2's
                  * message, the listener once it came.  The channel only once
@@ -200,11 +202,12 @@ static int supervise(pid_t pid1, int msg_rd, int status_rd, int sigfd, int64_t t
                  * pid 2 sends the listener right before its exec, and taking
                  * it then would wake this process in the middle of pid 2's
                  * last steps; no refused syscall can wait on it before. */
-                struct pollfd pf[6 + CJ_PUMP_POLL_MAX] = { { pidfd, POLLIN, 0 },     { sigfd, POLLIN, 0 },
+                struct pollfd pf[7 + CJ_PUMP_POLL_MAX] = { { pidfd, POLLIN, 0 },     { sigfd, POLLIN, 0 },
                                                            { msg_open ? msg_rd : -1, POLLIN, 0 },
                                                            { msg_open ? -1 : nt->chan, POLLIN, 0 },
-                                                           { nt->listener, POLLIN, 0 },  { status_open ? status_rd : -1, POLLIN, 0 } };
-                nfds_t npf = 6 + (pump ? cj_pump_poll(pump, pf + 6) : 0);
+                                                           { nt->listener, POLLIN, 0 },  { status_open ? status_rd : -1, POLLIN, 0 },
+                                                           { watch_fd, POLLIN, 0 } };
+                nfds_t npf = 7 + (pump ? cj_pump_poll(pump, pf + 7) : 0);
                 int wait = -1;
                 int64_t next = deadline >= 0 && !ws->timed_out ? deadline : -1;
                 if (teardown >= 0 && (next < 0 || teardown < next))
@@ -235,7 +238,13 @@ static int supervise(pid_t pid1, int msg_rd, int status_rd, int sigfd, int64_t t
                 else if (pf[4].revents & (POLLHUP | POLLERR | POLLNVAL))
                         close(TAKE_FD(nt->listener)); /* every process that had the filter is gone */
                 int r;
-                if (pump && (r = cj_pump_handle(pump, pf + 6)) < 0)
+                if (pf[6].revents & POLLIN) {
+                        if ((r = cfg->watch(cfg->watch_arg, err)) < 0)
+                                return r;
+                        if (r == 0)
+                                watch_fd = -1;
+                }
+                if (pump && (r = cj_pump_handle(pump, pf + 7)) < 0)
                         return cj_error_seterrno(err, r, "write the call's output");
                 if (pf[1].revents & POLLIN) {
                         struct signalfd_siginfo si;
@@ -658,7 +667,7 @@ int cj_sandbox_supervise(cj_sandbox *sb, cj_error *err) {
         if (sb->pid1 <= 0)
                 return cj_error_set(err, EINVAL, "the sandbox was not spawned");
         cj_pump *pump = sb->pumped ? &sb->pump : NULL;
-        int r = supervise(sb->pid1, sb->msg_p[0], sb->status_p[0], sb->sigfd, sb->timeout_ms, &sb->notify, pump,
+        int r = supervise(sb->cfg, sb->pid1, sb->msg_p[0], sb->status_p[0], sb->sigfd, sb->timeout_ms, &sb->notify, pump,
                           &sb->ws, err);
         cj_phase("wait");
         if (r < 0) {

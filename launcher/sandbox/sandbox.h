@@ -103,6 +103,14 @@ typedef struct cj_sandbox_config {
         const uint16_t *listen_ports;
         size_t n_listen_ports;       /* at most CJ_SANDBOX_LISTEN_MAX */
         int listen_chan;             /* -1 = none */
+        /* A descriptor the launcher watches while the call runs, on its own
+         * thread (the egress proxy's epoll fd: net/proxy.h): whenever it is
+         * readable, watch(watch_arg, err) runs; it returns 1 to go on
+         * watching, 0 to stop, or -errno with err set, which ends the call
+         * as clawjail's failure. */
+        int watch_fd;                /* -1 = none */
+        int (*watch)(void *arg, cj_error *err);
+        void *watch_arg;
 } cj_sandbox_config;
 
 #define CJ_SANDBOX_LISTEN_MAX 128 /* listening sockets handed out of one sandbox */
