@@ -197,19 +197,23 @@ static int scan_new(cj_git_guard *g, const char *dir, int depth, size_t *visited
                 *where = strdup(dir);
                 return -E2BIG;
         }
-        _cleanup_strv_ cj_strv subs = NULL;
-        int r = cj_fs_probe_host.list_subdirs(cj_fs_probe_host.ctx, dir, &subs);
+        _cleanup_(cj_dir_list_free) cj_dir_list l = { 0 };
+        int r = cj_fs_probe_host.list(cj_fs_probe_host.ctx, dir, &l);
         if (r == -ENOENT || (depth > 0 && (r == -ELOOP || r == -ENOTDIR)))
                 return 0; /* gone, or no longer a directory (a symlink now): nothing git would walk into */
         if (r < 0) {
                 *where = strdup(dir);
                 return r;
         }
-        for (size_t i = 0; r >= 0 && subs && subs[i]; i++) {
-                _cleanup_free_ char *sub = cj_path_join(dir, subs[i]);
+        size_t off = 0;
+        cj_file_type t;
+        for (const char *name; r >= 0 && (name = cj_dir_list_next(&l, &off, &t));) {
+                if (t != CJ_FT_DIR)
+                        continue;
+                _cleanup_free_ char *sub = cj_path_join(dir, name);
                 if (!sub)
                         return -ENOMEM;
-                if (strcmp(subs[i], ".git") == 0) {
+                if (strcmp(name, ".git") == 0) {
                         /* a git dir's own subdirectories (modules/) are its business */
                         if (!known_gitdir(g, sub) && (r = guard_hooks(sub, report)) >= 0)
                                 r = guard_config(sub, NULL, 0, report);

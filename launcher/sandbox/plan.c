@@ -14,79 +14,11 @@
 
 #include "maskwalk.h"
 #include "reach.h"
+#include "scan.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/longpath.h"
 #include "util/pathpat.h"
-
-/* ---- failing closed ----------------------------------------------------- */
-
-/* A path the scan could not examine: the call must not start, since a mask
- * or protection below it could be missing.  The message names the path and
- * the fix.  clawjail never restores a mode itself, even on a directory its
- * own uid owns: `chmod 000` may be the user's way to keep the agent out of
- * a directory, and undoing it would hand the sandbox what it was denied. */
-#define MSG_PATH_MAX 260 /* a path in a message: longer ones keep head and tail */
-
-static const char *msg_path(const char *path, char buf[MSG_PATH_MAX]) {
-        size_t l = strlen(path);
-        if (l < MSG_PATH_MAX)
-                return path;
-        snprintf(buf, MSG_PATH_MAX, "%.100s...%s", path, path + l - 150);
-        return buf;
-}
-
-/* The outermost directory on the way to path (or path itself) that denies
- * the launcher search or listing: what `chmod u+rwx` must be given. */
-static char *denying_dir(const char *path) {
-        _cleanup_free_ char *c = strdup(path);
-        if (!c)
-                return NULL;
-        for (char *slash = strchr(c + 1, '/');; slash = strchr(slash + 1, '/')) {
-                if (slash)
-                        *slash = '\0';
-                cj_at at;
-                bool denied = false;
-                int r = cj_at_open(c, false, &at);
-                if (r == -EACCES)
-                        denied = true;
-                else if (r == 0) {
-                        denied = faccessat(at.dfd, at.rel, R_OK | X_OK, AT_EACCESS) < 0 && errno == EACCES;
-                        cj_at_close(&at);
-                }
-                if (denied || !slash)
-                        return TAKE_PTR(c);
-                *slash = '/';
-        }
-}
-
-static int unexaminable(cj_error *err, int e, const char *path) {
-        if (e == 0)
-                e = EIO;
-        char buf[MSG_PATH_MAX], dbuf[MSG_PATH_MAX];
-        const char *p = msg_path(path, buf);
-        if (e == EACCES || e == EPERM) {
-                _cleanup_free_ char *deny = denying_dir(path);
-                return cj_error_set(err, e,
-                                    "cannot examine %s for masked and protected paths (%s): refusing to run rather "
-                                    "than leave a secret unmasked or a git config writable; if a call took its "
-                                    "owner's access away, give it back on the host: chmod u+rwx '%s'",
-                                    p, strerror(e), deny ? msg_path(deny, dbuf) : p);
-        }
-        return cj_error_set(err, e,
-                            "cannot examine %s for masked and protected paths (%s): refusing to run rather than "
-                            "leave a secret unmasked or a git config writable; %s",
-                            p, strerror(e),
-                            e == ENAMETOOLONG ? "shorten or remove that path on the host"
-                                              : "fix or remove that path on the host");
-}
-
-/* lstat_type, with CJ_FT_ERROR turned into an error. */
-static int examine(const cj_fs_probe *probe, const char *path, cj_file_type *t, cj_error *err) {
-        errno = 0;
-        *t = probe->lstat_type(probe->ctx, path);
-        return *t == CJ_FT_ERROR ? unexaminable(err, errno, path) : 0;
-}
 
 /* ---- plan construction -------------------------------------------------- */
 
@@ -214,7 +146,7 @@ static int add_roots(cj_mount_plan *plan, char *const *paths, bool rw, char *con
                 if (r > 0)
                         continue;
                 if (t == CJ_FT_ERROR)
-                        return unexaminable(err, errno, p);
+                        return cj_scan_unexaminable(err, errno, p);
                 if (t == CJ_FT_MISSING) {
                         /* below HOME, a root that does not exist here is optional too:
                          * collected into *absent for one note on what the call goes without */
@@ -254,216 +186,6 @@ int cj_mount_plan_map(const cj_mount_plan *plan, const char *host, char **dst, c
         return *dst ? 1 : -ENOMEM;
 }
 
-/* Does dir/tail exist?  A tail ending in '/' that is missing but whose parent
- * is a directory matches too, recorded with the trailing '/' (create it).  A
- * tail ending in '*' matches every name in its directory with that prefix. */
-static int match_candidate(const cj_fs_probe *probe, const char *dir, const char *tail, cj_strv *found,
-                           cj_error *err) {
-        size_t tl = strlen(tail);
-        bool create = tl > 1 && tail[tl - 1] == '/';
-        _cleanup_free_ char *c = cj_path_join(dir, tail);
-        if (!c)
-                return -ENOMEM;
-        size_t cl = strlen(c);
-        if (create && c[cl - 1] == '/')
-                c[--cl] = '\0';
-        cj_file_type t;
-        if (tl > 1 && tail[tl - 1] == '*') {
-                char *slash = strrchr(c, '/');
-                *slash = '\0';
-                const char *prefix = slash + 1;
-                size_t pl = strlen(prefix) - 1; /* without the '*' */
-                int r = examine(probe, c, &t, err);
-                if (r < 0 || t != CJ_FT_DIR)
-                        return r;
-                if (!probe->list_names)
-                        return cj_error_set(err, ENOTSUP, "pattern %s: '*' needs a directory listing", tail);
-                _cleanup_strv_ cj_strv names = NULL;
-                if ((r = probe->list_names(probe->ctx, c, &names)) < 0)
-                        return r == -ENOENT ? 0 : unexaminable(err, -r, c);
-                for (size_t i = 0; names && names[i]; i++) {
-                        if (strncmp(names[i], prefix, pl) != 0)
-                                continue;
-                        _cleanup_free_ char *m = cj_path_join(c, names[i]);
-                        if (!m || cj_strv_push(found, m) < 0)
-                                return -ENOMEM;
-                }
-                return 0;
-        }
-        int r = examine(probe, c, &t, err);
-        if (r < 0)
-                return r;
-        if (t != CJ_FT_MISSING)
-                return cj_strv_push(found, c);
-        if (!create)
-                return 0;
-        _cleanup_free_ char *parent = strdup(c);
-        if (!parent)
-                return -ENOMEM;
-        *strrchr(parent, '/') = '\0';
-        if ((r = examine(probe, parent, &t, err)) < 0 || t != CJ_FT_DIR)
-                return r;
-        c[cl] = '/';
-        return cj_strv_push(found, c);
-}
-
-/* A "**" pattern group: every pattern sharing one prefix is matched in one walk. */
-typedef struct scan {
-        const char *prefix;
-        cj_strv tails;  /* what follows "prefix/" + "**" + "/" */
-        cj_strv *found; /* host paths that exist */
-        const cj_fs_probe *probe;
-        size_t dirs;
-} scan;
-
-/* Submodules keep their git dirs in .git/modules/NAME (nested: .../modules/NAME/
- * modules/...), each with its own config and hooks that git obeys: every
- * ".git/..." tail applies inside each of them too. */
-static int scan_modules(scan *s, const char *gitdir, unsigned depth, cj_error *err) {
-        _cleanup_free_ char *mods = cj_path_join(gitdir, "modules");
-        if (!mods)
-                return -ENOMEM;
-        cj_file_type mt;
-        int r0 = examine(s->probe, mods, &mt, err);
-        if (r0 < 0 || mt != CJ_FT_DIR)
-                return r0;
-        if (depth >= CJ_MOUNT_SCAN_DEPTH)
-                return cj_error_set(err, EFBIG, "scanning %s: submodules nested more than %d levels deep", mods,
-                                    CJ_MOUNT_SCAN_DEPTH);
-        _cleanup_strv_ cj_strv subs = NULL;
-        if ((r0 = s->probe->list_subdirs(s->probe->ctx, mods, &subs)) < 0)
-                return r0 == -ENOENT ? 0 : unexaminable(err, -r0, mods);
-        for (size_t i = 0; subs && subs[i]; i++) {
-                if (++s->dirs > CJ_MOUNT_SCAN_DIRS_MAX)
-                        return cj_error_set(err, EFBIG, "scanning %s visited more than %d directories", s->prefix,
-                                            CJ_MOUNT_SCAN_DIRS_MAX);
-                _cleanup_free_ char *d = cj_path_join(mods, subs[i]);
-                _cleanup_free_ char *head = d ? cj_path_join(d, "HEAD") : NULL;
-                if (!head)
-                        return -ENOMEM;
-                cj_file_type ht;
-                int r = examine(s->probe, head, &ht, err);
-                if (r < 0)
-                        return r;
-                if (ht == CJ_FT_FILE) /* a git dir */
-                        for (size_t t = 0; s->tails[t]; t++)
-                                if (strncmp(s->tails[t], ".git/", 5) == 0 &&
-                                    (r = match_candidate(s->probe, d, s->tails[t] + 5, s->found, err)) < 0)
-                                        return r;
-                if ((r = scan_modules(s, d, depth + 1, err)) < 0) /* nested, or grouped names (a/b) */
-                        return r;
-        }
-        return 0;
-}
-
-static int scan_submodules(scan *s, const char *dir, cj_error *err) {
-        _cleanup_free_ char *gitdir = cj_path_join(dir, ".git");
-        if (!gitdir)
-                return -ENOMEM;
-        bool protecting_git = false;
-        for (size_t t = 0; s->tails[t]; t++)
-                protecting_git |= strncmp(s->tails[t], ".git/", 5) == 0;
-        if (!protecting_git)
-                return 0;
-        cj_file_type t;
-        int r = examine(s->probe, gitdir, &t, err);
-        if (r < 0)
-                return r;
-        /* A submodule or worktree checkout has a .git *file* ("gitdir: PATH"):
-         * rewritten, it would point host git at a git dir the agent made. */
-        if (t == CJ_FT_FILE)
-                return cj_strv_push(s->found, gitdir);
-        return t == CJ_FT_DIR ? scan_modules(s, gitdir, 0, err) : 0;
-}
-
-static int scan_dir(scan *s, const char *dir, unsigned depth, cj_error *err) {
-        if (++s->dirs > CJ_MOUNT_SCAN_DIRS_MAX)
-                return cj_error_set(err, EFBIG,
-                                    "scanning %s for protected and masked paths visited more than %d directories; "
-                                    "narrow the profile's \"**\" patterns or the workspace",
-                                    s->prefix, CJ_MOUNT_SCAN_DIRS_MAX);
-        for (size_t i = 0; s->tails[i]; i++) {
-                int r = match_candidate(s->probe, dir, s->tails[i], s->found, err);
-                if (r < 0)
-                        return r;
-        }
-        int r = scan_submodules(s, dir, err);
-        if (r < 0)
-                return r;
-        _cleanup_strv_ cj_strv subs = NULL;
-        /* Unreadable here is not unreadable inside: rootless, the call owns the
-         * directory and can chmod it back (chmod 000 .git hid .git/config). */
-        if ((r = s->probe->list_subdirs(s->probe->ctx, dir, &subs)) < 0)
-                return r == -ENOENT ? 0 : unexaminable(err, -r, dir);
-        if (depth >= CJ_MOUNT_SCAN_DEPTH && subs && subs[0]) { /* never stop silently: a deeper .env would stay visible */
-                char buf[MSG_PATH_MAX];
-                const char *p = msg_path(dir, buf);
-                return cj_error_set(err, EFBIG,
-                                    "scanning %s for protected and masked paths: %s has directories more than %d "
-                                    "levels deep (CJ_MOUNT_SCAN_DEPTH); remove them on the host (rm -rf '%s/%s'), or "
-                                    "narrow the profile's \"**\" patterns",
-                                    s->prefix, p, CJ_MOUNT_SCAN_DEPTH, p, subs[0]);
-        }
-        for (size_t i = 0; subs && subs[i]; i++) {
-                if (strcmp(subs[i], ".git") == 0)
-                        continue; /* matched above as ".git/..."; its object store is not worth walking */
-                _cleanup_free_ char *sub = cj_path_join(dir, subs[i]);
-                if (!sub)
-                        return -ENOMEM;
-                r = scan_dir(s, sub, depth + 1, err);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
-/* Expand deny/protect patterns to existing host paths. */
-static int expand_patterns(char *const *patterns, const cj_fs_probe *probe, cj_strv *found, cj_error *err) {
-        _cleanup_strv_ cj_strv prefixes = NULL;
-        for (size_t i = 0; patterns && patterns[i]; i++) {
-                cj_pathpat pp;
-                cj_pathpat_split(patterns[i], &pp);
-                if (!pp.tail) {
-                        int r = match_candidate(probe, "/", patterns[i], found, err);
-                        if (r < 0)
-                                return r;
-                        continue;
-                }
-                _cleanup_free_ char *prefix = strndup(patterns[i], pp.prefix_len);
-                if (!prefix)
-                        return -ENOMEM;
-                if (!*prefix) {
-                        free(prefix);
-                        prefix = strdup("/");
-                }
-                if (!cj_strv_contains(prefixes, prefix) && cj_strv_push(&prefixes, prefix) < 0)
-                        return -ENOMEM;
-        }
-        for (size_t p = 0; prefixes && prefixes[p]; p++) {
-                scan s = { .prefix = prefixes[p], .found = found, .probe = probe };
-                _cleanup_strv_ cj_strv tails = NULL;
-                size_t plen = strcmp(prefixes[p], "/") == 0 ? 0 : strlen(prefixes[p]);
-                for (size_t i = 0; patterns[i]; i++) {
-                        cj_pathpat pp;
-                        cj_pathpat_split(patterns[i], &pp);
-                        if (pp.tail && pp.prefix_len == plen && strncmp(patterns[i], prefixes[p], plen) == 0 &&
-                            cj_strv_push(&tails, pp.tail) < 0)
-                                return -ENOMEM;
-                }
-                s.tails = tails;
-                cj_file_type pt;
-                int r = examine(probe, prefixes[p], &pt, err);
-                if (r < 0)
-                        return r;
-                if (pt != CJ_FT_DIR)
-                        continue;
-                r = scan_dir(&s, prefixes[p], 0, err);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
 /* Pin every directory strictly between the bind root holding dst and dst. */
 static int add_pins(cj_mount_plan *plan, const char *host, const cj_fs_probe *probe, cj_error *err) {
         const cj_mount_op *root = NULL;
@@ -483,7 +205,7 @@ static int add_pins(cj_mount_plan *plan, const char *host, const cj_fs_probe *pr
         for (char *slash = strrchr(h, '/'); slash && (size_t) (slash - h) > rootlen; slash = strrchr(h, '/')) {
                 *slash = '\0';
                 cj_file_type t;
-                int r = examine(probe, h, &t, err);
+                int r = cj_scan_examine(probe, h, &t, err);
                 if (r < 0)
                         return r;
                 if (t != CJ_FT_DIR)
@@ -513,10 +235,10 @@ static int mask_link_target(cj_mount_plan *plan, const char *link, const cj_fs_p
         if (!real) {
                 if (errno == ENOENT || errno == ENOTDIR || errno == 0)
                         return 0;
-                return unexaminable(err, errno, link);
+                return cj_scan_unexaminable(err, errno, link);
         }
         cj_file_type t;
-        int r = examine(probe, real, &t, err);
+        int r = cj_scan_examine(probe, real, &t, err);
         if (r < 0 || t == CJ_FT_MISSING)
                 return r;
         cj_mount_kind root_kind;
@@ -531,14 +253,12 @@ static int mask_link_target(cj_mount_plan *plan, const char *link, const cj_fs_p
         return add_op(plan, t == CJ_FT_DIR ? CJ_MNT_MASK_DIR : CJ_MNT_MASK_FILE, NULL, dst, err);
 }
 
-/* Protect (deny false) or mask (deny true) what patterns find; a found path
- * an exception names (filesystem.deny_except) is left visible. */
-static int add_overlays(cj_mount_plan *plan, char *const *patterns, char *const *except, bool deny,
-                        const cj_fs_probe *probe, cj_error *err) {
-        _cleanup_strv_ cj_strv found = NULL;
-        int r = expand_patterns(patterns, probe, &found, err);
-        if (r < 0)
-                return r;
+/* Protect (deny false) or mask (deny true) what the patterns found
+ * (cj_scan_expand); a found path an exception names (filesystem.deny_except)
+ * is left visible. */
+static int add_overlays(cj_mount_plan *plan, cj_strv found, char *const *except, bool deny, const cj_fs_probe *probe,
+                        cj_error *err) {
+        int r;
         for (size_t i = 0; !deny && found && found[i]; i++)
                 if (cj_strv_push(&plan->protect_found, found[i]) < 0)
                         return cj_error_set(err, ENOMEM, "out of memory");
@@ -550,7 +270,7 @@ static int add_overlays(cj_mount_plan *plan, char *const *patterns, char *const 
                 if (deny && cj_pathpat_excepted(except, found[i]))
                         continue;
                 cj_file_type t;
-                if ((r = examine(probe, found[i], &t, err)) < 0)
+                if ((r = cj_scan_examine(probe, found[i], &t, err)) < 0)
                         return r;
                 if (deny && t == CJ_FT_SYMLINK) {
                         /* `.env -> secrets/prod.env`, a symlinked ~/.ssh: mask what it leads to. */
@@ -577,7 +297,7 @@ static int add_overlays(cj_mount_plan *plan, char *const *patterns, char *const 
                 } else
                         real = probe->realpath(probe->ctx, found[i]);
                 if (!real && errno != ENOENT && errno != ENOTDIR)
-                        return unexaminable(err, errno, found[i]);
+                        return cj_scan_unexaminable(err, errno, found[i]);
                 if (!real)
                         continue;
                 cj_mount_kind root_kind;
@@ -674,7 +394,9 @@ int cj_mount_plan_protect_scan(const cj_profile *p, char *const *extra_ro, char 
         char *const *const extras[] = { extra_ro, extra_rw };
         if (reanchor(p->fs_protect, p->fs_rw, extras, 2, &protect) < 0)
                 return cj_error_set(err, ENOMEM, "out of memory");
-        return expand_patterns(protect, probe, found, err);
+        char *const *const lists[] = { protect };
+        cj_strv *const out[] = { found };
+        return cj_scan_expand(lists, out, 1, probe, err);
 }
 
 /* Share half of limits.memory_mb among the writable tmpfs mounts (each
@@ -727,10 +449,16 @@ int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const 
                 r = add_op(&plan, CJ_MNT_PROC, NULL, strdup("/proc"), err);
         if (r >= 0)
                 r = add_op(&plan, CJ_MNT_DEV, NULL, strdup("/dev"), err);
+        /* Both lists in one walk of each "**" prefix they share (the workspace). */
+        _cleanup_strv_ cj_strv protected = NULL, denied = NULL;
+        char *const *const lists[] = { protect, deny };
+        cj_strv *const found[] = { &protected, &denied };
         if (r >= 0)
-                r = add_overlays(&plan, protect, NULL, false, probe, err);
+                r = cj_scan_expand(lists, found, 2, probe, err);
         if (r >= 0)
-                r = add_overlays(&plan, deny, except, true, probe, err);
+                r = add_overlays(&plan, protected, NULL, false, probe, err);
+        if (r >= 0)
+                r = add_overlays(&plan, denied, except, true, probe, err);
         if (r >= 0 && cj_maskwalk_plan(&plan, deny, except, probe) < 0)
                 r = cj_error_set(err, ENOMEM, "out of memory");
         if (r >= 0) {

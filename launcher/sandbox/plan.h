@@ -70,6 +70,21 @@ typedef struct cj_mount_plan {
  * ENOMEM...; errno set).  It is never taken for missing: the plan fails. */
 typedef enum cj_file_type { CJ_FT_MISSING, CJ_FT_DIR, CJ_FT_FILE, CJ_FT_SYMLINK, CJ_FT_OTHER, CJ_FT_ERROR } cj_file_type;
 
+/* A directory's entries from one listing: each one's name and its type, as
+ * the directory says it (a symlink is CJ_FT_SYMLINK, never followed). */
+typedef struct cj_dir_list {
+        char *buf; /* entries back to back: one byte of cj_file_type, the name, its NUL */
+        size_t len, cap;
+} cj_dir_list;
+
+/* Append an entry: 0 or -ENOMEM. */
+int cj_dir_list_add(cj_dir_list *l, const char *name, cj_file_type type);
+/* The entry at *off (start at 0) and its type, moving *off on; NULL after the last. */
+const char *cj_dir_list_next(const cj_dir_list *l, size_t *off, cj_file_type *type);
+/* The type of the entry called name[0..len), CJ_FT_MISSING if there is none. */
+cj_file_type cj_dir_list_find(const cj_dir_list *l, const char *name, size_t len);
+void cj_dir_list_free(cj_dir_list *l);
+
 /* How the planner sees the host filesystem; tests pass a fake one. */
 typedef struct cj_fs_probe {
         cj_file_type (*lstat_type)(void *ctx, const char *path);
@@ -77,12 +92,11 @@ typedef struct cj_fs_probe {
         char *(*realpath)(void *ctx, const char *path);
         /* readlink(2) of a symlink; NULL on failure. */
         char *(*readlink)(void *ctx, const char *path);
-        /* Names of the real subdirectories of path (symlinks not followed); 0 or -errno. */
-        int (*list_subdirs)(void *ctx, const char *path, cj_strv *names);
+        /* Every entry of the directory path (not through a symlink) with its
+         * type, appended to *out in one pass over the directory: a scan decides
+         * all its patterns against it.  0 or -errno. */
+        int (*list)(void *ctx, const char *path, cj_dir_list *out);
         void *ctx;
-        /* Names of every entry of path; 0 or -errno.  Needed by patterns whose
-         * last component ends in '*' (".env*"); NULL: such a pattern fails. */
-        int (*list_names)(void *ctx, const char *path, cj_strv *names);
 } cj_fs_probe;
 
 /* The real filesystem. */

@@ -72,11 +72,62 @@ static char *host_readlink(void *ctx, const char *path) {
 }
 
 #define CJ_LIST_BUF_BIG 32768 /* getdents64 buffer for a directory with many entries */
+#define CJ_DIR_LIST_FIRST 1024 /* bytes a listing starts with; it doubles as it fills */
 
-/* Names in path, but "." and ".."; only the real subdirectories (symlinks
- * not followed) when dirs_only.  getdents64 rather than fdopendir: no
- * fstat and fcntl calls and no 32 KB buffer per listing. */
-static int list_dir(const char *path, bool dirs_only, cj_strv *names) {
+int cj_dir_list_add(cj_dir_list *l, const char *name, cj_file_type type) {
+        size_t need = strlen(name) + 2;
+        if (l->cap - l->len < need) {
+                size_t cap = l->cap ? l->cap : CJ_DIR_LIST_FIRST;
+                while (cap - l->len < need)
+                        cap *= 2;
+                char *b = realloc(l->buf, cap);
+                if (!b)
+                        return -ENOMEM;
+                l->buf = b;
+                l->cap = cap;
+        }
+        l->buf[l->len] = (char) type;
+        memcpy(l->buf + l->len + 1, name, need - 1);
+        l->len += need;
+        return 0;
+}
+
+const char *cj_dir_list_next(const cj_dir_list *l, size_t *off, cj_file_type *type) {
+        if (*off >= l->len)
+                return NULL;
+        const char *name = l->buf + *off + 1;
+        *type = (cj_file_type) l->buf[*off];
+        *off += strlen(name) + 2;
+        return name;
+}
+
+cj_file_type cj_dir_list_find(const cj_dir_list *l, const char *name, size_t len) {
+        size_t off = 0;
+        cj_file_type t;
+        for (const char *n; (n = cj_dir_list_next(l, &off, &t));)
+                if (n[0] == name[0] && strncmp(n, name, len) == 0 && n[len] == '\0')
+                        return t;
+        return CJ_FT_MISSING;
+}
+
+void cj_dir_list_free(cj_dir_list *l) {
+        free(l->buf);
+        *l = (cj_dir_list){ 0 };
+}
+
+static cj_file_type mode_type(mode_t m) {
+        if (S_ISLNK(m))
+                return CJ_FT_SYMLINK;
+        if (S_ISDIR(m))
+                return CJ_FT_DIR;
+        return S_ISREG(m) ? CJ_FT_FILE : CJ_FT_OTHER;
+}
+
+/* Every name in path but "." and "..", with its type from getdents64's
+ * d_type (an fstatat, not following, only where the file system does not
+ * say: DT_UNKNOWN).  getdents64 rather than fdopendir: no fstat and fcntl
+ * calls and no 32 KB buffer per listing. */
+static int host_list(void *ctx, const char *path, cj_dir_list *out) {
         _cleanup_close_ int fd = cj_open_long(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK, false);
         if (fd < 0)
                 return fd;
@@ -89,37 +140,34 @@ static int list_dir(const char *path, bool dirs_only, cj_strv *names) {
         cj_dents d = CJ_DENTS(fd, small, sizeof small, CJ_LIST_BUF_BIG);
         int r = 0;
         for (const struct dirent64 *de; r == 0 && (de = cj_dents_next(&d));) {
-                bool keep = !dirs_only || de->d_type == DT_DIR;
-                if (dirs_only && de->d_type == DT_UNKNOWN) {
+                cj_file_type t;
+                switch (de->d_type) {
+                case DT_DIR: t = CJ_FT_DIR; break;
+                case DT_REG: t = CJ_FT_FILE; break;
+                case DT_LNK: t = CJ_FT_SYMLINK; break;
+                case DT_UNKNOWN: {
                         struct stat st;
                         if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                                if (errno != ENOENT)
-                                        r = -errno;
-                                st.st_mode = 0;
+                                if (errno == ENOENT)
+                                        continue; /* removed since the read: not there */
+                                r = -errno;
+                                continue;
                         }
-                        keep = S_ISDIR(st.st_mode);
+                        t = mode_type(st.st_mode);
+                        break;
                 }
-                if (r == 0 && keep && cj_strv_push(names, de->d_name) < 0)
-                        r = -ENOMEM;
+                default: t = CJ_FT_OTHER; break;
+                }
+                r = cj_dir_list_add(out, de->d_name, t);
         }
         cj_dents_free(&d);
         return r < 0 ? r : d.err;
-}
-
-static int host_list_subdirs(void *ctx, const char *path, cj_strv *names) {
-        return list_dir(path, true, names);
-}
-
-static int host_list_names(void *ctx, const char *path, cj_strv *names) {
-        return list_dir(path, false, names);
 }
 
 const cj_fs_probe cj_fs_probe_host = {
         .lstat_type = host_lstat,
         .realpath = host_realpath,
         .readlink = host_readlink,
-        .list_subdirs = host_list_subdirs,
+        .list = host_list,
         .ctx = NULL,
-        .list_names = host_list_names,
 };
-

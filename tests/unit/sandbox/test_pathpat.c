@@ -117,25 +117,17 @@ static char *h_realpath(void *ctx, const char *path) {
 static char *h_readlink(void *ctx, const char *path) {
         return NULL;
 }
-static int h_list(void *ctx, const char *path, cj_strv *names) {
+static int h_list(void *ctx, const char *path, cj_dir_list *out) {
         size_t n = strlen(path);
         for (size_t i = 0; i < sizeof host / sizeof host[0]; i++) {
                 const char *p = host[i].path;
-                if (host[i].type == CJ_FT_DIR && strncmp(p, path, n) == 0 && p[n] == '/' && !strchr(p + n + 1, '/'))
-                        cj_strv_push(names, p + n + 1);
+                if (strncmp(p, path, n) == 0 && p[n] == '/' && !strchr(p + n + 1, '/') &&
+                    cj_dir_list_add(out, p + n + 1, host[i].type) < 0)
+                        return -ENOMEM;
         }
         return 0;
 }
-static int h_names(void *ctx, const char *path, cj_strv *names) {
-        size_t n = strlen(path);
-        for (size_t i = 0; i < sizeof host / sizeof host[0]; i++) {
-                const char *p = host[i].path;
-                if (strncmp(p, path, n) == 0 && p[n] == '/' && !strchr(p + n + 1, '/'))
-                        cj_strv_push(names, p + n + 1);
-        }
-        return 0;
-}
-static const cj_fs_probe probe = { h_lstat, h_realpath, h_readlink, h_list, NULL, h_names };
+static const cj_fs_probe probe = { h_lstat, h_realpath, h_readlink, h_list, NULL };
 
 /* Kinds the plan uses to make a path read-only (protect) or unreadable (deny). */
 static int plan_says(const cj_mount_plan *plan, const char *path) {

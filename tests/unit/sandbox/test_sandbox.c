@@ -83,12 +83,12 @@ static char *f_readlink(void *ctx, const char *path) {
         return e && e->link ? strdup(e->link) : NULL;
 }
 
-static int f_list(void *ctx, const char *path, cj_strv *names) {
+static int f_list(void *ctx, const char *path, cj_dir_list *out) {
         size_t n = strlen(path);
         for (size_t i = 0; i < sizeof fake_fs / sizeof fake_fs[0]; i++) {
                 const char *p = fake_fs[i].path;
-                if (fake_fs[i].type == CJ_FT_DIR && strncmp(p, path, n) == 0 && p[n] == '/' && !strchr(p + n + 1, '/'))
-                        cj_strv_push(names, p + n + 1);
+                if (find(p) && strncmp(p, path, n) == 0 && p[n] == '/' && !strchr(p + n + 1, '/'))
+                        ck_assert_int_eq(cj_dir_list_add(out, p + n + 1, fake_fs[i].type), 0);
         }
         return 0;
 }
@@ -284,10 +284,10 @@ START_TEST(plan_operator_flags_and_masked_roots) {
 }
 END_TEST
 
-static int many_dirs(void *ctx, const char *path, cj_strv *names) {
+static int many_dirs(void *ctx, const char *path, cj_dir_list *out) {
         /* An endless tree: every directory has two subdirectories. */
-        cj_strv_push(names, "x");
-        cj_strv_push(names, "y");
+        ck_assert_int_eq(cj_dir_list_add(out, "x", CJ_FT_DIR), 0);
+        ck_assert_int_eq(cj_dir_list_add(out, "y", CJ_FT_DIR), 0);
         return 0;
 }
 
@@ -364,20 +364,20 @@ static cj_file_type eacces_lstat(void *ctx, const char *path) {
         return f_lstat(ctx, path);
 }
 
-static int eacces_list(void *ctx, const char *path, cj_strv *names) {
-        return strcmp(path, "/home/u/ws/a") == 0 ? -EACCES : f_list(ctx, path, names);
+static int eacces_list(void *ctx, const char *path, cj_dir_list *out) {
+        return strcmp(path, "/home/u/ws/a") == 0 ? -EACCES : f_list(ctx, path, out);
 }
 
 START_TEST(plan_unexaminable_fails_closed) {
         cj_profile *p = profile();
         cj_mount_plan plan = { 0 };
         cj_error err = { 0 };
-        const cj_fs_probe lst = { eacces_lstat, f_realpath, f_readlink, f_list, NULL, NULL };
+        const cj_fs_probe lst = { eacces_lstat, f_realpath, f_readlink, f_list, NULL };
         ck_assert_int_eq(cj_mount_plan_build(p, NULL, NULL, &lst, &plan, &err), -EACCES);
         ck_assert_ptr_nonnull(strstr(err.msg, "cannot examine /home/u/ws/a/b/.git/config"));
         ck_assert_int_eq(plan.n, 0);
         cj_error_clear(&err);
-        const cj_fs_probe lsd = { f_lstat, f_realpath, f_readlink, eacces_list, NULL, NULL };
+        const cj_fs_probe lsd = { f_lstat, f_realpath, f_readlink, eacces_list, NULL };
         ck_assert_int_eq(cj_mount_plan_build(p, NULL, NULL, &lsd, &plan, &err), -EACCES);
         ck_assert_ptr_nonnull(strstr(err.msg, "cannot examine /home/u/ws/a "));
         cj_profile_free(p);
@@ -386,15 +386,13 @@ END_TEST
 
 /* ".env*" matches every name with that prefix; a deny match that is a
  * symlink masks its target inside the roots, never a root itself. */
-static int glob_names(void *ctx, const char *path, cj_strv *names) {
+static int glob_names(void *ctx, const char *path, cj_dir_list *out) {
         if (strcmp(path, "/home/u/ws") == 0) {
-                cj_strv_push(names, ".env");
-                cj_strv_push(names, ".envrc");
-                cj_strv_push(names, ".env.staging");
-                cj_strv_push(names, "x.env");
-                cj_strv_push(names, "link-to-ssh");
+                ck_assert_int_eq(cj_dir_list_add(out, ".envrc", CJ_FT_FILE), 0);
+                ck_assert_int_eq(cj_dir_list_add(out, ".env.staging", CJ_FT_FILE), 0);
+                ck_assert_int_eq(cj_dir_list_add(out, "x.env", CJ_FT_FILE), 0);
         }
-        return 0;
+        return f_list(ctx, path, out);
 }
 
 START_TEST(plan_env_glob_and_symlink_targets) {
@@ -402,7 +400,7 @@ START_TEST(plan_env_glob_and_symlink_targets) {
         cj_strv_free(p->fs_deny);
         p->fs_deny = strv("/home/u/ws/**/.env*", "/home/u/ws/link-to-ssh", NULL);
         _cleanup_strv_ cj_strv ro = strv("/home/u", NULL);
-        const cj_fs_probe g = { f_lstat, f_realpath, f_readlink, f_list, NULL, glob_names };
+        const cj_fs_probe g = { f_lstat, f_realpath, f_readlink, glob_names, NULL };
         cj_mount_plan plan = { 0 };
         cj_error err = { 0 };
         ck_assert_msg(cj_mount_plan_build(p, ro, NULL, &g, &plan, &err) == 0, "%s", err.msg);
