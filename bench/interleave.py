@@ -5,7 +5,7 @@ its descendants, from wait4) and minor page faults, with ratios to the last
 command given (the peer).  Interleaving matters on a shared machine: the
 load changes over a run, and it then changes for every command alike.
 
-Usage: interleave.py [--runs N] [--warmup N] [--title T] NAME=COMMAND...
+Usage: interleave.py [--runs N] [--warmup N] [--title T] [--rt PRIO] NAME=COMMAND...
 COMMAND is split on spaces (no shell); its stdout goes to /dev/null and any
 non-zero exit stops the run."""
 import argparse, ctypes, os, random, statistics, sys, time
@@ -23,8 +23,17 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--runs", type=int, default=200)
 ap.add_argument("--warmup", type=int, default=10)
 ap.add_argument("--title", default="")
+ap.add_argument("--rt", type=int, default=0, metavar="PRIO",
+                help="run this driver and every command under SCHED_FIFO at PRIO (needs root): "
+                     "ordinary (CFS) work on the machine then waits while a command runs, so a build "
+                     "or test run beside the benchmark does not decide the result")
 ap.add_argument("cmds", nargs="+")
 a = ap.parse_args()
+if a.rt:
+    try:
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(a.rt))  # inherited by every command
+    except OSError as e:
+        sys.exit(f"interleave.py: --rt: {e}")
 cmds = []
 for c in a.cmds:
     name, _, line = c.partition("=")
