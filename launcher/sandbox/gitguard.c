@@ -205,9 +205,9 @@ static int scan_new(cj_git_guard *g, const char *dir, int depth, size_t *visited
                 *where = strdup(dir);
                 return r;
         }
-        size_t off = 0;
+        size_t off = 0, nl;
         cj_file_type t;
-        for (const char *name; r >= 0 && (name = cj_dir_list_next(&l, &off, &t));) {
+        for (const char *name; r >= 0 && (name = cj_dir_list_next(&l, &off, &t, &nl));) {
                 if (t != CJ_FT_DIR)
                         continue;
                 _cleanup_free_ char *sub = cj_path_join(dir, name);

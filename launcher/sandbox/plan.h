@@ -73,14 +73,14 @@ typedef enum cj_file_type { CJ_FT_MISSING, CJ_FT_DIR, CJ_FT_FILE, CJ_FT_SYMLINK,
 /* A directory's entries from one listing: each one's name and its type, as
  * the directory says it (a symlink is CJ_FT_SYMLINK, never followed). */
 typedef struct cj_dir_list {
-        char *buf; /* entries back to back: one byte of cj_file_type, the name, its NUL */
+        char *buf; /* entries back to back: a byte of cj_file_type, a byte of length, the name, its NUL */
         size_t len, cap;
 } cj_dir_list;
 
-/* Append an entry: 0 or -ENOMEM. */
+/* Append an entry: 0, -ENAMETOOLONG (over NAME_MAX) or -ENOMEM. */
 int cj_dir_list_add(cj_dir_list *l, const char *name, cj_file_type type);
-/* The entry at *off (start at 0) and its type, moving *off on; NULL after the last. */
-const char *cj_dir_list_next(const cj_dir_list *l, size_t *off, cj_file_type *type);
+/* The entry at *off (start at 0), its type and length, moving *off on; NULL after the last. */
+const char *cj_dir_list_next(const cj_dir_list *l, size_t *off, cj_file_type *type, size_t *len);
 /* The type of the entry called name[0..len), CJ_FT_MISSING if there is none. */
 cj_file_type cj_dir_list_find(const cj_dir_list *l, const char *name, size_t len);
 void cj_dir_list_free(cj_dir_list *l);

@@ -75,7 +75,10 @@ static char *host_readlink(void *ctx, const char *path) {
 #define CJ_DIR_LIST_FIRST 1024 /* bytes a listing starts with; it doubles as it fills */
 
 int cj_dir_list_add(cj_dir_list *l, const char *name, cj_file_type type) {
-        size_t need = strlen(name) + 2;
+        size_t nl = strlen(name);
+        if (nl > UCHAR_MAX) /* NAME_MAX is 255 */
+                return -ENAMETOOLONG;
+        size_t need = nl + 3;
         if (l->cap - l->len < need) {
                 size_t cap = l->cap ? l->cap : CJ_DIR_LIST_FIRST;
                 while (cap - l->len < need)
@@ -87,25 +90,27 @@ int cj_dir_list_add(cj_dir_list *l, const char *name, cj_file_type type) {
                 l->cap = cap;
         }
         l->buf[l->len] = (char) type;
-        memcpy(l->buf + l->len + 1, name, need - 1);
+        l->buf[l->len + 1] = (char) (unsigned char) nl;
+        memcpy(l->buf + l->len + 2, name, nl + 1);
         l->len += need;
         return 0;
 }
 
-const char *cj_dir_list_next(const cj_dir_list *l, size_t *off, cj_file_type *type) {
+const char *cj_dir_list_next(const cj_dir_list *l, size_t *off, cj_file_type *type, size_t *len) {
         if (*off >= l->len)
                 return NULL;
-        const char *name = l->buf + *off + 1;
-        *type = (cj_file_type) l->buf[*off];
-        *off += strlen(name) + 2;
-        return name;
+        const char *e = l->buf + *off;
+        *type = (cj_file_type) e[0];
+        *len = (unsigned char) e[1];
+        *off += *len + 3;
+        return e + 2;
 }
 
 cj_file_type cj_dir_list_find(const cj_dir_list *l, const char *name, size_t len) {
-        size_t off = 0;
+        size_t off = 0, nl;
         cj_file_type t;
-        for (const char *n; (n = cj_dir_list_next(l, &off, &t));)
-                if (n[0] == name[0] && strncmp(n, name, len) == 0 && n[len] == '\0')
+        for (const char *n; (n = cj_dir_list_next(l, &off, &t, &nl));)
+                if (nl == len && memcmp(n, name, len) == 0)
                         return t;
         return CJ_FT_MISSING;
 }

@@ -125,9 +125,9 @@ static int match_candidate(const cj_fs_probe *probe, const char *dir, const char
                 _cleanup_(cj_dir_list_free) cj_dir_list l = { 0 };
                 if ((r = probe->list(probe->ctx, c, &l)) < 0)
                         return r == -ENOENT ? 0 : cj_scan_unexaminable(err, -r, c);
-                size_t off = 0;
-                for (const char *name; (name = cj_dir_list_next(&l, &off, &t));)
-                        if (strncmp(name, prefix, pl) == 0 && (r = push_join(found, c, name, strlen(name), false)) < 0)
+                size_t off = 0, nl;
+                for (const char *name; (name = cj_dir_list_next(&l, &off, &t, &nl));)
+                        if (strncmp(name, prefix, pl) == 0 && (r = push_join(found, c, name, nl, false)) < 0)
                                 return r;
                 return 0;
         }
@@ -160,6 +160,7 @@ typedef struct scan_tail {
         bool create;    /* single, ending in '/' */
         bool plain;     /* its first component is a name a listing shows (not "", ".", "..") */
         bool git;       /* ".git/...": applies in submodule git dirs too */
+        cj_file_type seen; /* its first component in the listing at hand (match_listing) */
 } scan_tail;
 
 /* Every pattern of every list sharing one prefix, matched in one walk. */
@@ -167,6 +168,8 @@ typedef struct scan {
         const char *prefix;
         scan_tail *tails;
         size_t n;
+        bool git;           /* some tail is ".git/..." */
+        unsigned char firsts[32]; /* bitmap of the first bytes of the tails a listing decides */
         const cj_fs_probe *probe;
         size_t dirs;
 } scan;
@@ -199,9 +202,9 @@ static int scan_modules(scan *s, const char *gitdir, unsigned depth, cj_error *e
         _cleanup_(cj_dir_list_free) cj_dir_list l = { 0 };
         if ((r0 = s->probe->list(s->probe->ctx, mods, &l)) < 0)
                 return r0 == -ENOENT ? 0 : cj_scan_unexaminable(err, -r0, mods);
-        size_t off = 0;
+        size_t off = 0, nl;
         cj_file_type et;
-        for (const char *name; (name = cj_dir_list_next(&l, &off, &et));) {
+        for (const char *name; (name = cj_dir_list_next(&l, &off, &et, &nl));) {
                 if (et != CJ_FT_DIR)
                         continue;
                 if (++s->dirs > CJ_MOUNT_SCAN_DIRS_MAX)
@@ -248,31 +251,44 @@ static int scan_submodules(scan *s, const char *dir, cj_file_type gt, cj_error *
         return 0;
 }
 
-/* Match every tail at dir against its listing l: a tail whose first component
- * is not listed names nothing (but a directory to create, "NAME/": dir is its
- * parent), one whose first component is a file or something else leads
- * nowhere deeper (ENOTDIR), and only one whose first component is a
- * directory or a symlink is looked up path by path (a symlink followed, as
- * before the listing decided anything). */
-static int match_listing(scan *s, const char *dir, const cj_dir_list *l, cj_error *err) {
+/* Match every tail at dir against its listing l, in one pass over it: a
+ * tail whose first component is not listed names nothing (but a directory to
+ * create, "NAME/": dir is its parent), one whose first component is a file or
+ * something else leads nowhere deeper (ENOTDIR), and only one whose first
+ * component is a directory or a symlink is looked up path by path (a symlink
+ * followed, as before the listing decided anything).  *git: how the listing
+ * shows ".git". */
+static int match_listing(scan *s, const char *dir, const cj_dir_list *l, cj_file_type *git, cj_error *err) {
+        *git = CJ_FT_MISSING;
+        for (size_t i = 0; i < s->n; i++)
+                s->tails[i].seen = CJ_FT_MISSING;
+        size_t off = 0, nl;
+        cj_file_type et;
+        int r = 0;
+        for (const char *name; (name = cj_dir_list_next(l, &off, &et, &nl));) {
+                unsigned char c0 = (unsigned char) name[0];
+                if (!(s->firsts[c0 / 8] & (1u << (c0 % 8))))
+                        continue; /* most names: no tail starts with their first byte */
+                if (nl == 4 && memcmp(name, ".git", 4) == 0)
+                        *git = et;
+                for (size_t i = 0; i < s->n; i++) {
+                        scan_tail *t = &s->tails[i];
+                        if (t->star && nl >= t->first - 1 && memcmp(name, t->tail, t->first - 1) == 0 &&
+                            (r = push_join(t->found, dir, name, nl, false)) < 0)
+                                return r;
+                        if (!t->star && t->plain && nl == t->first && memcmp(name, t->tail, nl) == 0)
+                                t->seen = et;
+                }
+        }
         for (size_t i = 0; i < s->n; i++) {
                 const scan_tail *t = &s->tails[i];
-                int r = 0;
-                if (t->star) {
-                        size_t off = 0;
-                        cj_file_type et;
-                        for (const char *name; r >= 0 && (name = cj_dir_list_next(l, &off, &et));)
-                                if (strncmp(name, t->tail, t->first - 1) == 0)
-                                        r = push_join(t->found, dir, name, strlen(name), false);
-                } else if (t->single) {
-                        cj_file_type et = cj_dir_list_find(l, t->tail, t->first);
-                        if (et != CJ_FT_MISSING || t->create)
-                                r = push_join(t->found, dir, t->tail, t->first, et == CJ_FT_MISSING);
-                } else {
-                        cj_file_type et = t->plain ? cj_dir_list_find(l, t->tail, t->first) : CJ_FT_DIR;
-                        if (et == CJ_FT_DIR || et == CJ_FT_SYMLINK)
-                                r = match_candidate(s->probe, dir, t->tail, t->found, err);
-                }
+                if (t->star)
+                        continue;
+                if (t->single) {
+                        if (t->seen != CJ_FT_MISSING || t->create)
+                                r = push_join(t->found, dir, t->tail, t->first, t->seen == CJ_FT_MISSING);
+                } else if (!t->plain || t->seen == CJ_FT_DIR || t->seen == CJ_FT_SYMLINK)
+                        r = match_candidate(s->probe, dir, t->tail, t->found, err);
                 if (r < 0)
                         return r;
         }
@@ -292,16 +308,14 @@ static int scan_dir(scan *s, const char *dir, unsigned depth, cj_error *err) {
         int r = s->probe->list(s->probe->ctx, dir, &l);
         if (r < 0)
                 return r == -ENOENT ? 0 : cj_scan_unexaminable(err, -r, dir);
-        if ((r = match_listing(s, dir, &l, err)) < 0)
+        cj_file_type git;
+        if ((r = match_listing(s, dir, &l, &git, err)) < 0)
                 return r;
-        bool git = false;
-        for (size_t t = 0; t < s->n; t++)
-                git |= s->tails[t].git;
-        if (git && (r = scan_submodules(s, dir, cj_dir_list_find(&l, ".git", 4), err)) < 0)
+        if (s->git && (r = scan_submodules(s, dir, git, err)) < 0)
                 return r;
-        size_t off = 0;
+        size_t off = 0, nl;
         cj_file_type et;
-        for (const char *name; (name = cj_dir_list_next(&l, &off, &et));) {
+        for (const char *name; (name = cj_dir_list_next(&l, &off, &et, &nl));) {
                 if (et != CJ_FT_DIR)
                         continue;
                 if (depth >= CJ_MOUNT_SCAN_DEPTH) { /* never stop silently: a deeper .env would stay visible */
@@ -313,7 +327,7 @@ static int scan_dir(scan *s, const char *dir, unsigned depth, cj_error *err) {
                                             "-rf '%s/%s'), or narrow the profile's \"**\" patterns",
                                             s->prefix, p, CJ_MOUNT_SCAN_DEPTH, p, name);
                 }
-                if (strcmp(name, ".git") == 0)
+                if (nl == 4 && memcmp(name, ".git", 4) == 0)
                         continue; /* matched above as ".git/..."; its object store is not worth walking */
                 _cleanup_free_ char *sub = cj_path_join(dir, name);
                 if (!sub)
@@ -364,9 +378,17 @@ int cj_scan_expand(char *const *const lists[], cj_strv *const found[], size_t n,
                                 _cleanup_free_ char *prefix = star_prefix(lists[l][i], &pp);
                                 if (pp.tail && !prefix)
                                         return -ENOMEM;
-                                if (prefix && strcmp(prefix, prefixes[p]) == 0)
-                                        tail_parse(&tails[s.n++], pp.tail, found[l]);
+                                if (!prefix || strcmp(prefix, prefixes[p]) != 0)
+                                        continue;
+                                scan_tail *t = &tails[s.n++];
+                                tail_parse(t, pp.tail, found[l]);
+                                s.git |= t->git;
+                                unsigned char c0 = (unsigned char) t->tail[0];
+                                if (t->plain)
+                                        s.firsts[c0 / 8] |= (unsigned char) (1u << (c0 % 8));
                         }
+                if (s.git) /* ".git" is looked at in every listing */
+                        s.firsts['.' / 8] |= 1u << ('.' % 8);
                 cj_file_type pt;
                 int r = cj_scan_examine(probe, prefixes[p], &pt, err);
                 if (r < 0)

@@ -25,7 +25,7 @@ static char ws[64];
 
 /* Tails as the default profile has them (profiles/default.json), plus a
  * tail through a directory that also exists as a file elsewhere. */
-static const char *const deny_tails[] = { ".env*", NULL };
+static const char *const deny_tails[] = { ".env*", "id_rsa*", "credentials.json", NULL };
 static const char *const except_tails[] = { ".env.example", ".env.sample", NULL };
 static const char *const protect_tails[] = {
         ".git/hooks/", ".git/config", ".vscode/settings.json", ".vscode/tasks.json", ".claude/settings.json",
@@ -35,7 +35,7 @@ static const char *const protect_tails[] = {
 /* The tree: directories end in '/', "L name target" is a symlink, "P" a fifo. */
 static const char *const tree[] = {
         ".env", ".env.example", ".env.local", ".envrc", "README", "src/", "src/main.c", "src/.env", "src/.env.sample",
-        "src/deep/", "src/deep/er/", "src/deep/er/.env.prod", "src/deep/er/.mcp.json",
+        "src/deep/", "src/deep/er/", "src/deep/er/.env.prod", "src/deep/er/.mcp.json", "src/deep/id_rsa", "src/deep/id_rsa.pub", "credentials.json/", "credentials.json/x",
         ".env.d/", ".env.d/.env", ".env.d/x", /* a directory matched by .env*, and a .env inside it */
         "tpl/", "tpl/.env.example/", "tpl/.env.example/.env", /* an exception is a directory holding a secret */
         "secret.txt", "L linked/.env ../secret.txt", "linked/", /* a symlink named .env */
@@ -247,6 +247,8 @@ START_TEST(scan_matches_pathpat_on_a_real_tree) {
         ck_assert(cj_strv_contains(want_deny, p));
         snprintf(p, sizeof p, "%s/src/deep/.gemini/", ws);
         ck_assert(cj_strv_contains(want_protect, p));
+        snprintf(p, sizeof p, "%s/src/deep/id_rsa.pub", ws);
+        ck_assert(cj_strv_contains(want_deny, p));
         snprintf(p, sizeof p, "%s/p/.envpipe", ws);
         ck_assert(cj_strv_contains(want_deny, p));
 
