@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "pathpat.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,4 +143,137 @@ bool cj_pathpat_masked(char *const *deny, char *const *except, const char *path)
         }
         free(buf);
         return masked;
+}
+
+/* ---- a walk below one root ------------------------------------------------ */
+
+/* Split pat for entries strictly below root (rlen bytes, 0 for the whole
+ * tree).  false: it can name nothing there. */
+static bool wpat_prepare(const char *pat, const char *root, size_t rlen, cj_pathpat_wpat *out) {
+        cj_pathpat pp;
+        cj_pathpat_split(pat, &pp);
+        /* pp.prefix strictly below root: an entry must be under it (plain: be it). */
+        bool below = pp.prefix_len > rlen && strncmp(pp.prefix, root, rlen) == 0 && pp.prefix[rlen] == '/';
+        if (!pp.tail) {
+                if (!below)
+                        return false;
+                *out = (cj_pathpat_wpat){.pat = pat, .text = pp.prefix, .len = pp.prefix_len, .plain = true};
+                return true;
+        }
+        size_t tl = strip_slashes(pp.tail, strlen(pp.tail));
+        if (tl == 0 || (tl == 1 && pp.tail[0] == '/'))
+                return false; /* cj_pathpat_tail_at: such a tail names nothing */
+        bool whole = pp.prefix_len == 0 || (pp.prefix_len == 1 && pp.prefix[0] == '/');
+        /* Every entry below root is under the prefix when root is under it. */
+        bool above = whole || (rlen > 0 && under(root, pp.prefix, pp.prefix_len));
+        if (!above && !below)
+                return false;
+        bool glob = pp.tail[tl - 1] == '*';
+        size_t lit = glob ? tl - 1 : tl, slashes = 0;
+        for (size_t i = 0; i < lit; i++)
+                slashes += pp.tail[i] == '/';
+        *out = (cj_pathpat_wpat){
+                .pat = pat,
+                .text = pp.tail,
+                .len = lit,
+                .start = whole ? 0 : pp.prefix_len,
+                .slashes = slashes,
+                .glob = glob,
+                .modules = strncmp(pp.tail, ".git/", 5) == 0,
+                .check_under = !above,
+                .prefix_len = pp.prefix_len,
+        };
+        return true;
+}
+
+/* names(p->pat, path) for a path below the walk's root. */
+static bool wpat_names(const cj_pathpat_wpat *p, const char *path, size_t len) {
+        if (p->plain)
+                return len == p->len && memcmp(path, p->text, len) == 0;
+        if (p->check_under && !(len > p->prefix_len && path[p->prefix_len] == '/' &&
+                                memcmp(path, p->pat, p->prefix_len) == 0))
+                return false;
+        /* tail_in_modules only ever matches at a "/.git/modules/" of the path. */
+        if (p->modules && len > p->start && memmem(path + p->start, len - p->start, "/.git/modules/", 14))
+                return names(p->pat, path);
+        /* tail_is holds at one '/' at most: the one slashes+1 from the end. */
+        size_t s = len;
+        for (size_t i = 0; i <= p->slashes; i++) {
+                const char *slash = memrchr(path, '/', s);
+                if (!slash)
+                        return false;
+                s = (size_t) (slash - path);
+        }
+        if (s < p->start)
+                return false;
+        size_t n = len - s - 1;
+        return (p->glob ? n >= p->len : n == p->len) && memcmp(path + s + 1, p->text, p->len) == 0;
+}
+
+/* A plain "/" or "" names no path but covers all: outside what the walk's
+ * rule assumes (match = some prefix named), so such a list asks the full
+ * definition. */
+static bool degenerate(char *const *pats) {
+        for (size_t i = 0; pats && pats[i]; i++) {
+                cj_pathpat pp;
+                cj_pathpat_split(pats[i], &pp);
+                if (!pp.tail && (pp.prefix_len == 0 || (pp.prefix_len == 1 && pp.prefix[0] == '/')))
+                        return true;
+        }
+        return false;
+}
+
+int cj_pathpat_walk_init(cj_pathpat_walk *w, char *const *deny, char *const *except, const char *root) {
+        *w = (cj_pathpat_walk){.deny = deny, .except = except};
+        size_t rlen = strcmp(root, "/") == 0 ? 0 : strlen(root);
+        if (rlen > 0) {
+                w->root_masked = cj_pathpat_masked(deny, except, root);
+                w->root_except = cj_pathpat_match_any(except, root);
+        }
+        if (degenerate(deny) || degenerate(except)) {
+                w->exact = true;
+                return 0;
+        }
+        size_t n = 0;
+        for (size_t i = 0; deny && deny[i]; i++)
+                n++;
+        for (size_t i = 0; except && except[i]; i++)
+                n++;
+        if (n == 0)
+                return 0;
+        w->pats = calloc(n, sizeof *w->pats);
+        if (!w->pats)
+                return -ENOMEM;
+        for (size_t i = 0; deny && deny[i]; i++)
+                w->ndeny += wpat_prepare(deny[i], root, rlen, &w->pats[w->ndeny]);
+        for (size_t i = 0; except && except[i]; i++)
+                w->nexcept += wpat_prepare(except[i], root, rlen, &w->pats[w->ndeny + w->nexcept]);
+        return 0;
+}
+
+void cj_pathpat_walk_free(cj_pathpat_walk *w) {
+        free(w->pats);
+        w->pats = NULL;
+        w->ndeny = w->nexcept = 0;
+}
+
+bool cj_pathpat_walk_masked(const cj_pathpat_walk *w, const char *path, size_t len, bool parent_except,
+                            bool *covers_except) {
+        if (w->exact) {
+                if (covers_except)
+                        *covers_except = cj_pathpat_match_any(w->except, path);
+                return cj_pathpat_masked(w->deny, w->except, path);
+        }
+        bool named = w->root_masked;
+        for (size_t i = 0; i < w->ndeny && !named; i++)
+                named = wpat_names(&w->pats[i], path, len);
+        /* An exception reopens path when it names it and covers nothing
+         * above (cj_pathpat_excepted): with the parent covered, it cannot. */
+        bool reopened = false;
+        if (!parent_except && ((named && !w->root_masked) || covers_except))
+                for (size_t i = 0; i < w->nexcept && !reopened; i++)
+                        reopened = wpat_names(&w->pats[w->ndeny + i], path, len);
+        if (covers_except)
+                *covers_except = parent_except || reopened;
+        return w->root_masked || (named && !reopened);
 }

@@ -54,3 +54,48 @@ bool cj_pathpat_masked(char *const *deny, char *const *except, const char *path)
  * dir itself?  The building block of cj_pathpat_match, and what a directory
  * scan asks about each entry. */
 bool cj_pathpat_tail_at(const char *tail, const char *rel);
+
+/*
+ * The deny list with its exceptions prepared for a walk below one root (the
+ * mask walk in pid 1 asks about every entry of a workspace).  It answers
+ * cj_pathpat_masked for an entry P/name whose directory P is not masked,
+ * without going over P's prefixes again: then P/name is masked exactly when
+ * a deny pattern names P/name itself and no exception reopens it, and an
+ * exception reopens it only when it names P/name and covers nothing of P.
+ * Only the patterns that can name something below the root are kept, each
+ * split once; a "** /T" tail of k components can only name the path's last
+ * k components (the ".git/" submodule rule asks the full definition, and only
+ * on paths holding "/.git/modules/").
+ */
+typedef struct cj_pathpat_wpat {
+        const char *pat;   /* the pattern, for the submodule rule's full check */
+        const char *text;  /* plain: the path it names; tail: T */
+        size_t len;        /* plain: text's length; tail: T's literal part (without a final '*') */
+        size_t start;      /* tail: the first '/' of the path a match may start after */
+        size_t slashes;    /* tail: '/' in T's literal part: it names the last slashes+1 components */
+        bool plain, glob;  /* glob: T ends in '*' */
+        bool modules;      /* tail starts with ".git/": the submodule rule applies */
+        bool check_under;  /* the pattern's prefix lies strictly below the root: check path is under it */
+        size_t prefix_len; /* with check_under: the prefix's length */
+} cj_pathpat_wpat;
+
+typedef struct cj_pathpat_walk {
+        char *const *deny, *const *except;
+        cj_pathpat_wpat *pats; /* the deny patterns that apply, then the exceptions */
+        size_t ndeny, nexcept;
+        bool exact;       /* a plain "/" (or empty) pattern: every answer from the full definition */
+        bool root_masked; /* the root itself is masked, so is everything below it */
+        bool root_except; /* an exception covers the root */
+} cj_pathpat_walk;
+
+/* Prepare deny/except (kept by reference) for a walk below root (absolute,
+ * normalized; "" or "/" for the whole tree).  0 or -ENOMEM. */
+int cj_pathpat_walk_init(cj_pathpat_walk *w, char *const *deny, char *const *except, const char *root);
+void cj_pathpat_walk_free(cj_pathpat_walk *w);
+
+/* Is path (len bytes: an unmasked directory's path, '/', one component) masked?
+ * parent_except: an exception covers the directory (the root's is
+ * w->root_except).  *covers_except (unless NULL): an exception covers path,
+ * what its own entries pass as parent_except. */
+bool cj_pathpat_walk_masked(const cj_pathpat_walk *w, const char *path, size_t len, bool parent_except,
+                            bool *covers_except);

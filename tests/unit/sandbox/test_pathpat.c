@@ -6,6 +6,7 @@
  * pattern with a trailing '/', and neither it nor the chain knew the
  * submodule git dirs the plan protects. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,12 +256,133 @@ START_TEST(exceptions_agree) {
 }
 END_TEST
 
+/* The mask walk's incremental rule (cj_pathpat_walk_masked) against the full
+ * definition (cj_pathpat_masked): random paths below several roots, each
+ * asked one component at a time as the walk asks, as long as the path so far
+ * is unmasked (the walk never descends into a masked directory). */
+#define WALK_PATHS 2500
+#define WALK_DEPTH 7
+
+static uint64_t rnd_state = 0x9e3779b97f4a7c15ULL;
+static uint64_t rnd(void) {
+        rnd_state ^= rnd_state << 13;
+        rnd_state ^= rnd_state >> 7;
+        rnd_state ^= rnd_state << 17;
+        return rnd_state;
+}
+
+typedef struct walk_counts {
+        size_t asked, masked, reopened, covered;
+} walk_counts;
+
+static void walk_agree(char *const *deny, char *const *except, const char *root, const char *const *alphabet,
+                       size_t nalpha, walk_counts *c) {
+        cj_pathpat_walk w;
+        ck_assert_int_eq(cj_pathpat_walk_init(&w, deny, except, root), 0);
+        bool whole = strcmp(root, "/") == 0;
+        ck_assert(w.root_except == (!whole && cj_pathpat_match_any(except, root)));
+        for (size_t n = 0; n < WALK_PATHS; n++) {
+                char path[512];
+                size_t len = whole ? 0 : (size_t) snprintf(path, sizeof path, "%s", root);
+                bool parent_except = w.root_except;
+                size_t depth = 1 + rnd() % WALK_DEPTH;
+                for (size_t d = 0; d < depth; d++) {
+                        len += (size_t) snprintf(path + len, sizeof path - len, "/%s", alphabet[rnd() % nalpha]);
+                        bool covers = false;
+                        bool got = cj_pathpat_walk_masked(&w, path, len, parent_except, &covers);
+                        bool want = cj_pathpat_masked(deny, except, path);
+                        ck_assert_msg(got == want, "below %s: %s: incremental %d, full %d", root, path, got, want);
+                        bool file_got = cj_pathpat_walk_masked(&w, path, len, parent_except, NULL);
+                        ck_assert_msg(file_got == want, "below %s: %s (not asking covers): %d, full %d", root, path,
+                                      file_got, want);
+                        c->asked++;
+                        c->masked += want;
+                        c->reopened += !want && cj_pathpat_match_any(deny, path);
+                        if (want)
+                                break; /* the walk masks it and goes no deeper */
+                        bool cov_want = cj_pathpat_match_any(except, path);
+                        ck_assert_msg(covers == cov_want, "below %s: %s: covered by an exception %d, full %d", root,
+                                      path, covers, cov_want);
+                        c->covered += covers;
+                        parent_except = covers;
+                }
+        }
+        cj_pathpat_walk_free(&w);
+}
+
+static cj_profile *load_default(const char *cwd, const char *home) {
+        const char *src = getenv("CLAWJAIL_SOURCE_DIR");
+        ck_assert_ptr_nonnull(src);
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/profiles", src);
+        setenv("CLAWJAIL_PROFILE_PATH", dir, 1);
+        snprintf(dir, sizeof dir, "%s/seccomp", src);
+        setenv("CLAWJAIL_SECCOMP_PATH", dir, 1);
+        cj_profile_vars vars = { .cwd = cwd, .home = home };
+        cj_profile *p = NULL;
+        cj_error err = { 0 };
+        ck_assert_msg(cj_profile_load("default", &vars, &p, &err) == 0, "%s", err.msg);
+        ck_assert_ptr_nonnull(p->fs_deny);
+        ck_assert_ptr_nonnull(p->fs_deny_except);
+        return p;
+}
+
+START_TEST(walk_rule_agrees) {
+        static const char *const alphabet[] = {
+                ".env", ".env.local", ".env.example", ".envrc", ".git", "modules", "hooks", "a", "b", "x.env",
+                ".ssh", "proj", ".config", "gh",
+        };
+        const size_t na = sizeof alphabet / sizeof alphabet[0];
+        walk_counts c = { 0 };
+        /* The default profile: workspace and home apart, the same, and the
+         * workspace inside home; roots at, above, below and beside the
+         * patterns' prefixes (a masked root too). */
+        static const struct {
+                const char *cwd, *home;
+                const char *roots[6];
+        } setups[] = {
+                { "/ws", "/h", { "/ws", "/", "/ws/a", "/h", "/ws/.env", NULL } },
+                { "/h", "/h", { "/h", "/h/.config", "/h/a/.env.example", NULL } },
+                { "/h/proj", "/h", { "/h/proj", "/h", "/h/proj/.git/modules", NULL } },
+        };
+        for (size_t i = 0; i < sizeof setups / sizeof setups[0]; i++) {
+                cj_profile *p = load_default(setups[i].cwd, setups[i].home);
+                for (size_t r = 0; setups[i].roots[r]; r++)
+                        walk_agree(p->fs_deny, p->fs_deny_except, setups[i].roots[r], alphabet, na, &c);
+                cj_profile_free(p);
+        }
+        /* Tails of several components, the submodule rule, a glob after a
+         * '/', exceptions below a masked name and a plain one below the root. */
+        char *deny[] = { (char[]){ "/ws/**/.git/hooks" }, (char[]){ "/ws/**/a/.env*" }, (char[]){ "/**/x.env" },
+                         (char[]){ "/ws/**/modules/b/" }, (char[]){ "/ws/a/b" }, (char[]){ "/ws/a/**/.git/config*" },
+                         NULL };
+        char *except[] = { (char[]){ "/ws/**/.git/hooks/a" }, (char[]){ "/ws/**/a/.env.example" },
+                           (char[]){ "/ws/.envrc" }, (char[]){ "/ws/**/hooks" }, (char[]){ "/ws/b/**/b" }, NULL };
+        static const char *const roots[] = { "/ws", "/", "/ws/a", "/ws/.git/modules/a" };
+        for (size_t r = 0; r < sizeof roots / sizeof roots[0]; r++) {
+                walk_agree(deny, except, roots[r], alphabet, na, &c);
+                walk_agree(deny, NULL, roots[r], alphabet, na, &c);
+        }
+        /* A plain "/" names no path but covers all: the full definition answers. */
+        char *all[] = { (char[]){ "/" }, NULL };
+        walk_agree(all, except, "/ws", alphabet, na, &c);
+        walk_agree(deny, all, "/ws", alphabet, na, &c);
+        /* The comparisons covered every outcome. */
+        ck_assert_uint_gt(c.asked, 100000);
+        ck_assert_uint_gt(c.masked, 10000);
+        ck_assert_uint_gt(c.asked - c.masked, 10000);
+        ck_assert_uint_gt(c.reopened, 1000);
+        ck_assert_uint_gt(c.covered, 1000);
+}
+END_TEST
+
 static Suite *make_suite(void) {
         Suite *s = suite_create("pathpat");
         TCase *tc = tcase_create("pathpat");
         tcase_add_test(tc, matcher);
         tcase_add_test(tc, stages_agree);
         tcase_add_test(tc, exceptions_agree);
+        tcase_add_test(tc, walk_rule_agrees);
         suite_add_tcase(s, tc);
         return s;
 }
