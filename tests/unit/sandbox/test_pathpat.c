@@ -352,10 +352,12 @@ START_TEST(walk_rule_agrees) {
                 cj_profile_free(p);
         }
         /* Tails of several components, the submodule rule, a glob after a
-         * '/', exceptions below a masked name and a plain one below the root. */
-        char *deny[] = { (char[]){ "/ws/**/.git/hooks" }, (char[]){ "/ws/**/a/.env*" }, (char[]){ "/**/x.env" },
-                         (char[]){ "/ws/**/modules/b/" }, (char[]){ "/ws/a/b" }, (char[]){ "/ws/a/**/.git/config*" },
-                         NULL };
+         * '/', a tail that must not start inside its prefix ("/ws/hooks/a"),
+         * exceptions below a masked name and a plain one below the root. */
+        char *deny[] = { (char[]){ "/ws/**/.git/hooks" },   (char[]){ "/ws/**/a/.env*" },
+                         (char[]){ "/**/x.env" },           (char[]){ "/ws/**/modules/b/" },
+                         (char[]){ "/ws/a/b" },             (char[]){ "/ws/a/**/.git/config*" },
+                         (char[]){ "/ws/hooks/**/hooks/a" }, NULL };
         char *except[] = { (char[]){ "/ws/**/.git/hooks/a" }, (char[]){ "/ws/**/a/.env.example" },
                            (char[]){ "/ws/.envrc" }, (char[]){ "/ws/**/hooks" }, (char[]){ "/ws/b/**/b" }, NULL };
         static const char *const roots[] = { "/ws", "/", "/ws/a", "/ws/.git/modules/a" };
