@@ -82,6 +82,7 @@ typedef struct mw_node {
         int wd_next; /* next node under the same watch (one directory, two mounts), -1 */
         char *name;  /* NULL for a walk root */
         uint64_t mnt, ino;
+        bool except; /* a deny_except pattern covers it (cj_pathpat_walk_masked) */
 } mw_node;
 
 typedef struct pbuf {
@@ -101,6 +102,7 @@ typedef struct walker {
         size_t ht_cap;
         int *root_fd;   /* per walk root, -1 where the sandbox does not show it */
         int *root_node; /* per walk root, -1 likewise */
+        cj_pathpat_walk *pats; /* per walk root: the deny list prepared for it */
         size_t nroots;
         dev_t empty_dev;
         ino_t empty_ino;
@@ -163,7 +165,7 @@ static void ht_put(walker *w, size_t idx) {
                 }
 }
 
-static int add_node(walker *w, int parent, int root, const char *name, uint64_t mnt, uint64_t ino) {
+static int add_node(walker *w, int parent, int root, const char *name, uint64_t mnt, uint64_t ino, bool except) {
         if (w->n >= CJ_MOUNT_SCAN_DIRS_MAX)
                 return cj_error_set(
                         w->err, EFBIG,
@@ -192,7 +194,8 @@ static int add_node(walker *w, int parent, int root, const char *name, uint64_t 
         char *copy = name ? strdup(name) : NULL;
         if (name && !copy)
                 return -ENOMEM;
-        w->nodes[w->n] = (mw_node){.parent = parent, .root = root, .wd_next = -1, .name = copy, .mnt = mnt, .ino = ino};
+        w->nodes[w->n] = (mw_node){
+                .parent = parent, .root = root, .wd_next = -1, .name = copy, .mnt = mnt, .ino = ino, .except = except};
         ht_put(w, w->n);
         return (int) w->n++;
 }
@@ -347,12 +350,19 @@ static int visit(walker *w, int parent, int dfd, const char *name, unsigned char
         if (r < 0)
                 return r;
         int root = w->nodes[parent].root;
-        if (cj_pathpat_masked(w->plan->mask_deny, w->plan->mask_except, path->s)) {
+        bool maybe_dir = type == DT_DIR || type == DT_UNKNOWN, except = false;
+        /* The walk's own listings ask the rule for an entry of an unmasked
+         * directory.  A report asks the full definition: the directory's
+         * record (its except) may predate a move of it or above it. */
+        bool masked = moved ? cj_pathpat_masked(w->plan->mask_deny, w->plan->mask_except, path->s)
+                            : cj_pathpat_walk_masked(&w->pats[root], path->s, path->len, w->nodes[parent].except,
+                                                     maybe_dir ? &except : NULL);
+        if (masked) {
                 r = ensure_masked(w, root, dfd, name, path->s);
                 pbuf_cut(path, mark);
                 return r;
         }
-        if (type != DT_DIR && type != DT_UNKNOWN) {
+        if (!maybe_dir) {
                 pbuf_cut(path, mark);
                 return 0;
         }
@@ -381,6 +391,7 @@ static int visit(walker *w, int parent, int dfd, const char *name, unsigned char
                         free(w->nodes[known].name);
                         w->nodes[known].name = copy;
                         w->nodes[known].parent = parent;
+                        w->nodes[known].except = cj_pathpat_match_any(w->plan->mask_except, path->s);
                 }
                 pbuf_cut(path, mark);
                 return 0;
@@ -393,7 +404,9 @@ static int visit(walker *w, int parent, int dfd, const char *name, unsigned char
                 pbuf_cut(path, mark);
                 return r;
         }
-        int child = add_node(w, parent, root, name, mnt, ino);
+        if (moved)
+                except = cj_pathpat_match_any(w->plan->mask_except, path->s);
+        int child = add_node(w, parent, root, name, mnt, ino, except);
         r = child < 0 ? child : walk_dir(w, child, fd, path, depth + 1);
         pbuf_cut(path, mark);
         return r;
@@ -457,7 +470,7 @@ static int walk_roots(walker *w) {
                         return cj_error_seterrno(w->err, e, "statx %s", w->plan->mask_roots[2 * r]);
                 if (find_node(w, mnt, ino) >= 0)
                         continue; /* two prefixes, one directory */
-                int node = add_node(w, -1, (int) r, NULL, mnt, ino);
+                int node = add_node(w, -1, (int) r, NULL, mnt, ino, w->pats[r].root_except);
                 if (node < 0)
                         return node;
                 w->root_node[r] = node;
@@ -665,7 +678,8 @@ int cj_maskwalk_apply(const cj_mount_plan *plan, const char *newroot, const char
                  (unsigned long long) tok[1]);
         w.root_fd = malloc(nroots * sizeof *w.root_fd);
         w.root_node = malloc(nroots * sizeof *w.root_node);
-        int r = w.root_fd && w.root_node ? 0 : -ENOMEM;
+        w.pats = calloc(nroots, sizeof *w.pats);
+        int r = w.root_fd && w.root_node && w.pats ? 0 : -ENOMEM;
         for (size_t i = 0; w.root_fd && i < nroots; i++)
                 w.root_fd[i] = -1;
         for (size_t i = 0; r == 0 && i < nroots; i++) {
@@ -680,6 +694,9 @@ int cj_maskwalk_apply(const cj_mount_plan *plan, const char *newroot, const char
                 if (fd < 0)
                         r = cj_error_seterrno(err, fd, "open %s", plan->mask_roots[2 * i]);
                 w.root_fd[i] = fd;
+                if (r == 0)
+                        r = cj_pathpat_walk_init(&w.pats[i], plan->mask_deny, plan->mask_except,
+                                                 plan->mask_roots[2 * i + 1]);
         }
         if (r == 0 && (w.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
                 r = cj_error_seterrno(err, errno, "inotify_init1");
@@ -699,6 +716,9 @@ int cj_maskwalk_apply(const cj_mount_plan *plan, const char *newroot, const char
                         close(w.root_fd[i]);
         free(w.root_fd);
         free(w.root_node);
+        for (size_t i = 0; w.pats && i < nroots; i++)
+                cj_pathpat_walk_free(&w.pats[i]);
+        free(w.pats);
         if (w.ifd >= 0 && r < 0)
                 close(w.ifd);
         else
