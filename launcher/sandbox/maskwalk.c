@@ -98,6 +98,7 @@ typedef struct walker {
         size_t n, cap;
         int *by_wd; /* wd -> first node, -1 */
         size_t nwd;
+        pbuf lists;   /* the listings of the directories being walked, a stack (walk_dir) */
         uint32_t *ht; /* (mnt, ino) -> node index + 1; 0 empty */
         size_t ht_cap;
         int *root_fd;   /* per walk root, -1 where the sandbox does not show it */
@@ -131,6 +132,23 @@ static int pbuf_add(pbuf *p, const char *a, const char *b) {
                 p->len += lb - 1;
         }
         p->s[p->len] = '\0';
+        return 0;
+}
+
+/* One listing entry: its type byte, its name, a NUL. */
+static int list_add(pbuf *p, unsigned char type, const char *name) {
+        size_t n = strlen(name);
+        if (p->len + n + 2 > p->cap) {
+                size_t cap = (p->len + n + 2) * 2;
+                char *s = realloc(p->s, cap);
+                if (!s)
+                        return -ENOMEM;
+                p->s = s;
+                p->cap = cap;
+        }
+        p->s[p->len] = (char) type;
+        memcpy(p->s + p->len + 1, name, n + 1);
+        p->len += n + 2;
         return 0;
 }
 
@@ -417,31 +435,31 @@ static int walk_dir(walker *w, int node, int fd, pbuf *path, unsigned depth) {
         int r = watch(w, node, fd);
         if (r < 0)
                 return r;
-        /* The whole listing first (type byte, name, NUL each), then the visits:
-         * one descriptor per level, not two, down to CJ_MOUNT_SCAN_DEPTH. */
-        pbuf list = {0};
+        /* The whole listing first, then the visits: one descriptor per level,
+         * not two, down to CJ_MOUNT_SCAN_DEPTH.  The listings stack up in one
+         * buffer (a child's above its parent's, cut off when it is done): no
+         * allocation per directory, whose frees made glibc consolidate chunks
+         * all over the launcher's copy-on-write heap (see LIST_BUF). */
+        pbuf *list = &w->lists;
+        size_t base = list->len;
         static char dents[LIST_BUF] __attribute__((aligned(__alignof__(struct dirent64))));
         cj_dents d = CJ_DENTS(fd, dents, sizeof dents, 0);
-        for (const struct dirent64 *de; r >= 0 && (de = cj_dents_next(&d));) {
-                char type[2] = {(char) (de->d_type ? de->d_type : 0xff), 0};
-                if (pbuf_add(&list, type, NULL) < 0 || pbuf_add(&list, de->d_name, NULL) < 0 ||
-                    pbuf_add(&list, "", NULL) < 0)
-                        r = -ENOMEM;
-                else
-                        list.len++; /* keep the NUL as the separator */
-        }
+        for (const struct dirent64 *de; r >= 0 && (de = cj_dents_next(&d));)
+                r = list_add(list, de->d_type ? de->d_type : 0xff, de->d_name);
         /* ENOENT: the directory was removed meanwhile, the end of its listing
          * (as readdir takes it; the report of the removal is the watch's
          * business). */
         if (r >= 0 && d.err < 0 && d.err != -ENOENT)
                 r = cj_error_seterrno(w->err, -d.err, "list %s", path->s);
-        for (size_t at = 0; r >= 0 && at < list.len;) {
-                unsigned char t = (unsigned char) list.s[at];
-                const char *name = list.s + at + 1;
+        /* By offset: a child's listing may move the buffer (visit reads name
+         * only before it walks the child). */
+        for (size_t at = base, end = list->len; r >= 0 && at < end;) {
+                unsigned char t = (unsigned char) list->s[at];
+                const char *name = list->s + at + 1;
                 at += 1 + strlen(name) + 1;
                 r = visit(w, node, fd, name, t == 0xff ? DT_UNKNOWN : t, path, depth, false);
         }
-        free(list.s);
+        list->len = base;
         return r;
 }
 
@@ -709,6 +727,7 @@ int cj_maskwalk_apply(const cj_mount_plan *plan, const char *newroot, const char
         reset(&w);
         free(w.nodes);
         free(w.later);
+        free(w.lists.s);
         free(w.ht);
         free(w.by_wd);
         for (size_t i = 0; w.root_fd && i < nroots; i++)
