@@ -267,22 +267,37 @@ static void make_tmpfs_opts(const cj_mount_plan *plan, const char *mode, tmpfs_o
         o->v[n] = NULL;
 }
 
+/* One of the host's device nodes, bound at devfd/name: devfd is the
+ * sandbox's fresh /dev, which nothing but this process can reach yet, so the
+ * mount point is made and named there directly, not opened and re-walked
+ * like a workspace's (mountpoint()). */
+static int dev_node(int devfd, const char *name, cj_error *err) {
+        char src[64];
+        snprintf(src, sizeof src, OLDROOT "/dev/%s", name);
+        _cleanup_close_ int tree = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+        if (tree < 0)
+                return errno == ENOENT ? 0 : cj_error_seterrno(err, errno, "bind source %s", src); /* the host may lack one */
+        int r = set_attr(tree, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, false, src, err);
+        if (r < 0)
+                return r;
+        if (mknodat(devfd, name, S_IFREG | 0000, 0) < 0)
+                return cj_error_seterrno(err, errno, "create mount point /dev/%s", name);
+        if (move_mount(tree, "", devfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                return cj_error_seterrno(err, errno, "move_mount /dev/%s", name);
+        return 0;
+}
+
 static int setup_dev(const char *dst, const cj_mount_plan *plan, cj_error *err) {
         static const char *const tmpfs_opts[] = { "mode", "0755", "size", "64k", NULL };
         int r = fresh("tmpfs", tmpfs_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, dst, true, err);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < CJ_ARRAY_SIZE(dev_nodes); i++) {
-                char src[PATH_MAX], d[PATH_MAX];
-                if (subpath(src, OLDROOT "/dev", dev_nodes[i]) < 0 || subpath(d, dst, dev_nodes[i]) < 0)
-                        return cj_error_set(err, ENAMETOOLONG, "path too long: %s", dst);
-                r = bind(src, d, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, true, err); /* the host may lack one */
-                if (r < 0)
-                        return r;
-        }
-        int dfd = make_dirs(dst, err); /* the tmpfs above */
+        int dfd = make_dirs(dst, err); /* the tmpfs above: mounts on files in it keep this fd valid */
         if (dfd < 0)
                 return dfd;
+        for (size_t i = 0; i < CJ_ARRAY_SIZE(dev_nodes); i++)
+                if ((r = dev_node(dfd, dev_nodes[i], err)) < 0)
+                        return r;
         for (size_t i = 0; i < CJ_ARRAY_SIZE(dev_links); i++)
                 if (symlinkat(dev_links[i][1], dfd, dev_links[i][0]) < 0)
                         return cj_error_seterrno(err, errno, "symlink %s/%s", dst, dev_links[i][0]);
