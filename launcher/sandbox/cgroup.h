@@ -59,6 +59,15 @@ int cj_cgroup_create(const cj_limits *limits, cj_cgroup *cg, cj_error *err);
 /* Move pid into the call's cgroup(s). */
 int cj_cgroup_attach(const cj_cgroup *cg, pid_t pid, cj_error *err);
 
+/* clone(2) with flags (the exit signal in the low byte, no CLONE_VM: it
+ * returns twice, as fork does), the child born inside the call's v2 cgroup
+ * when there is one (clone3 with CLONE_INTO_CGROUP, Linux 5.7): it never
+ * runs outside it, and no migration (a write to cgroup.procs) follows.
+ * *placed says so; otherwise (v1, whose cgroups are made after the clone; no
+ * cgroup; a kernel or a cgroup that refuses it) the child is a plain clone
+ * and cj_cgroup_attach places it, reporting any refusal. */
+pid_t cj_cgroup_clone(const cj_cgroup *cg, unsigned long flags, bool *placed);
+
 /* Read accounting after the call: cpu time (ms), peak memory (bytes), OOM kills.
  * Values that are unknown are left at -1 / false. */
 void cj_cgroup_stats(const cj_cgroup *cg, int64_t *cpu_ms, int64_t *peak_bytes, bool *oom_killed);

@@ -595,7 +595,8 @@ int cj_sandbox_spawn(cj_sandbox *sb, cj_error *err) {
         void *volatile sort = malloc(CJ_SANDBOX_HEAP_SORT_BYTES);
         free(sort);
         cj_phase("pipes+sigmask");
-        sb->pid1 = (pid_t) syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+        bool placed = false; /* v2: pid 1 born in the call's cgroup */
+        sb->pid1 = cj_cgroup_clone(&sb->cg, flags, &placed);
         if (sb->pid1 < 0) {
                 int e = errno;
                 const char *hint = cj_sandbox_userns_hint();
@@ -642,7 +643,7 @@ int cj_sandbox_spawn(cj_sandbox *sb, cj_error *err) {
         /* On v1 the call's cgroup is made while pid 1 mounts, not before the
          * clone: nothing needs it before pid 1 forks pid 2, which waits for CALL. */
         if ((!sb->cg_made && (r = cj_cgroup_create(&cfg->profile->limits, &sb->cg, err)) < 0) ||
-            (r = cj_cgroup_attach(&sb->cg, sb->pid1, err)) < 0)
+            (!placed && (r = cj_cgroup_attach(&sb->cg, sb->pid1, err)) < 0))
                 return spawn_failed(sb, r, err);
         cj_phase("cgroup-create+attach");
         if (!sb->prog.filter &&
