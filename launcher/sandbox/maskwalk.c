@@ -430,22 +430,40 @@ static int visit(walker *w, int parent, int dfd, const char *name, unsigned char
         return r;
 }
 
+/* Does the walk leave entry name of node's directory alone: no directory
+ * (by its type) and not masked?  Then its visit would do nothing. */
+static bool nothing_to_do(walker *w, int node, pbuf *path, const char *name, unsigned char type) {
+        if (type == DT_DIR || type == DT_UNKNOWN)
+                return false;
+        size_t mark = path->len;
+        if (pbuf_add(path, "", name) < 0)
+                return false; /* the visit reports it */
+        bool masked = cj_pathpat_walk_masked(&w->pats[w->nodes[node].root], path->s, path->len,
+                                             w->nodes[node].except, NULL);
+        pbuf_cut(path, mark);
+        return !masked;
+}
+
 /* Watch first, then list: whatever arrives after the listing began is reported. */
 static int walk_dir(walker *w, int node, int fd, pbuf *path, unsigned depth) {
         int r = watch(w, node, fd);
         if (r < 0)
                 return r;
         /* The whole listing first, then the visits: one descriptor per level,
-         * not two, down to CJ_MOUNT_SCAN_DEPTH.  The listings stack up in one
-         * buffer (a child's above its parent's, cut off when it is done): no
-         * allocation per directory, whose frees made glibc consolidate chunks
-         * all over the launcher's copy-on-write heap (see LIST_BUF). */
+         * not two, down to CJ_MOUNT_SCAN_DEPTH.  Only what needs a visit is
+         * kept (directories and what is masked: a tree's files are mostly
+         * neither), and the listings stack up in one buffer (a child's above
+         * its parent's, cut off when it is done): no allocation per
+         * directory, whose frees made glibc consolidate chunks all over the
+         * launcher's copy-on-write heap, nor a copy of a large directory's
+         * names, each new page of it a fault (see LIST_BUF). */
         pbuf *list = &w->lists;
         size_t base = list->len;
         static char dents[LIST_BUF] __attribute__((aligned(__alignof__(struct dirent64))));
         cj_dents d = CJ_DENTS(fd, dents, sizeof dents, 0);
         for (const struct dirent64 *de; r >= 0 && (de = cj_dents_next(&d));)
-                r = list_add(list, de->d_type ? de->d_type : 0xff, de->d_name);
+                if (!nothing_to_do(w, node, path, de->d_name, de->d_type))
+                        r = list_add(list, de->d_type ? de->d_type : 0xff, de->d_name);
         /* ENOENT: the directory was removed meanwhile, the end of its listing
          * (as readdir takes it; the report of the removal is the watch's
          * business). */
