@@ -234,11 +234,16 @@ int cj_pathpat_walk_init(cj_pathpat_walk *w, char *const *deny, char *const *exc
                 w->exact = true;
                 return 0;
         }
+        /* Sized to the patterns that apply (a few): pid 1 is a copy-on-write
+         * clone of the launcher, where a malloc of 1 KiB or more makes glibc
+         * consolidate free chunks across the launcher's heap, a page fault
+         * each (sandbox/maskwalk.c, LIST_BUF). */
         size_t n = 0;
+        cj_pathpat_wpat scratch;
         for (size_t i = 0; deny && deny[i]; i++)
-                n++;
+                n += wpat_prepare(deny[i], root, rlen, &scratch);
         for (size_t i = 0; except && except[i]; i++)
-                n++;
+                n += wpat_prepare(except[i], root, rlen, &scratch);
         if (n == 0)
                 return 0;
         w->pats = calloc(n, sizeof *w->pats);
