@@ -81,8 +81,6 @@ typedef struct cj_dir_list {
 int cj_dir_list_add(cj_dir_list *l, const char *name, cj_file_type type);
 /* The entry at *off (start at 0), its type and length, moving *off on; NULL after the last. */
 const char *cj_dir_list_next(const cj_dir_list *l, size_t *off, cj_file_type *type, size_t *len);
-/* The type of the entry called name[0..len), CJ_FT_MISSING if there is none. */
-cj_file_type cj_dir_list_find(const cj_dir_list *l, const char *name, size_t len);
 void cj_dir_list_free(cj_dir_list *l);
 
 /* How the planner sees the host filesystem; tests pass a fake one. */

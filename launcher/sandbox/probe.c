@@ -24,6 +24,14 @@
  * a directory swapped for a symlink since it was examined is never followed
  * (ELOOP: the call fails closed). */
 
+static cj_file_type mode_type(mode_t m) {
+        if (S_ISLNK(m))
+                return CJ_FT_SYMLINK;
+        if (S_ISDIR(m))
+                return CJ_FT_DIR;
+        return S_ISREG(m) ? CJ_FT_FILE : CJ_FT_OTHER;
+}
+
 static cj_file_type host_lstat(void *ctx, const char *path) {
         cj_at at;
         int r = cj_at_open(path, false, &at);
@@ -38,11 +46,7 @@ static cj_file_type host_lstat(void *ctx, const char *path) {
                 errno = -r;
                 return r == -ENOENT || r == -ENOTDIR ? CJ_FT_MISSING : CJ_FT_ERROR;
         }
-        if (S_ISLNK(st.st_mode))
-                return CJ_FT_SYMLINK;
-        if (S_ISDIR(st.st_mode))
-                return CJ_FT_DIR;
-        return S_ISREG(st.st_mode) ? CJ_FT_FILE : CJ_FT_OTHER;
+        return mode_type(st.st_mode);
 }
 
 static char *host_realpath(void *ctx, const char *path) {
@@ -106,26 +110,9 @@ const char *cj_dir_list_next(const cj_dir_list *l, size_t *off, cj_file_type *ty
         return e + 2;
 }
 
-cj_file_type cj_dir_list_find(const cj_dir_list *l, const char *name, size_t len) {
-        size_t off = 0, nl;
-        cj_file_type t;
-        for (const char *n; (n = cj_dir_list_next(l, &off, &t, &nl));)
-                if (nl == len && memcmp(n, name, len) == 0)
-                        return t;
-        return CJ_FT_MISSING;
-}
-
 void cj_dir_list_free(cj_dir_list *l) {
         free(l->buf);
         *l = (cj_dir_list){ 0 };
-}
-
-static cj_file_type mode_type(mode_t m) {
-        if (S_ISLNK(m))
-                return CJ_FT_SYMLINK;
-        if (S_ISDIR(m))
-                return CJ_FT_DIR;
-        return S_ISREG(m) ? CJ_FT_FILE : CJ_FT_OTHER;
 }
 
 /* Every name in path but "." and "..", with its type from getdents64's
