@@ -186,6 +186,15 @@ static int guard_hooks(const char *gitdir, cj_strv *report) {
         return r;
 }
 
+/* A .git directory: if the guard did not know it before the call, a
+ * repository the call created. */
+static int guard_new(const cj_git_guard *g, const char *gitdir, cj_strv *report) {
+        if (known_gitdir(g, gitdir))
+                return 0;
+        int r = guard_hooks(gitdir, report);
+        return r < 0 ? r : guard_config(gitdir, NULL, 0, report);
+}
+
 /* Find .git directories below dir that the guard did not know before the
  * call.  Directories are listed by path of any length through the planner's
  * host probe (plan.h: openat with O_NOFOLLOW, never through a final
@@ -215,9 +224,7 @@ static int scan_new(cj_git_guard *g, const char *dir, int depth, size_t *visited
                         return -ENOMEM;
                 if (strcmp(name, ".git") == 0) {
                         /* a git dir's own subdirectories (modules/) are its business */
-                        if (!known_gitdir(g, sub) && (r = guard_hooks(sub, report)) >= 0)
-                                r = guard_config(sub, NULL, 0, report);
-                        if (r < 0 && !*where)
+                        if ((r = guard_new(g, sub, report)) < 0 && !*where)
                                 *where = strdup(sub);
                 } else
                         r = scan_new(g, sub, depth + 1, visited, report, where);
@@ -288,7 +295,7 @@ static int failed_line(cj_strv *failed, const char *path, int r) {
         return cj_strv_push_take(failed, l);
 }
 
-int cj_git_guard_end(cj_git_guard *g, cj_strv *report, cj_strv *failed) {
+int cj_git_guard_end(cj_git_guard *g, char *const *gitdirs, bool have_gitdirs, cj_strv *report, cj_strv *failed) {
         int ret = 0;
         for (size_t i = 0; i < g->n; i++) {
                 int r = guard_config(g->repos[i].gitdir, g->repos[i].config, g->repos[i].len, report);
@@ -299,7 +306,16 @@ int cj_git_guard_end(cj_git_guard *g, cj_strv *report, cj_strv *failed) {
                                 return -ENOMEM;
                 }
         }
-        for (size_t i = 0; g->rw_roots && g->rw_roots[i]; i++) {
+        for (size_t i = 0; have_gitdirs && gitdirs && gitdirs[i]; i++) {
+                int r = guard_new(g, gitdirs[i], report);
+                if (r < 0) {
+                        if (ret == 0)
+                                ret = r;
+                        if (failed_line(failed, gitdirs[i], r) < 0)
+                                return -ENOMEM;
+                }
+        }
+        for (size_t i = 0; !have_gitdirs && g->rw_roots && g->rw_roots[i]; i++) {
                 size_t visited = 0;
                 _cleanup_free_ char *where = NULL;
                 int r = scan_new(g, g->rw_roots[i], 0, &visited, report, &where);

@@ -389,14 +389,15 @@ static int reanchor(char *const *patterns, char *const *anchors, char *const *co
 }
 
 int cj_mount_plan_protect_scan(const cj_profile *p, char *const *extra_ro, char *const *extra_rw,
-                               const cj_fs_probe *probe, cj_strv *found, cj_error *err) {
+                               char *const *also, cj_strv *also_found, const cj_fs_probe *probe, cj_strv *found,
+                               cj_error *err) {
         _cleanup_strv_ cj_strv protect = NULL;
         char *const *const extras[] = { extra_ro, extra_rw };
         if (reanchor(p->fs_protect, p->fs_rw, extras, 2, &protect) < 0)
                 return cj_error_set(err, ENOMEM, "out of memory");
-        char *const *const lists[] = { protect };
-        cj_strv *const out[] = { found };
-        return cj_scan_expand(lists, out, 1, probe, err);
+        char *const *const lists[] = { protect, also };
+        cj_strv *const out[] = { found, also_found };
+        return cj_scan_expand(lists, out, also ? 2 : 1, probe, err);
 }
 
 /* Share half of limits.memory_mb among the writable tmpfs mounts (each

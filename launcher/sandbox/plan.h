@@ -124,9 +124,11 @@ int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const 
 
 /* The host paths the profile's protect patterns (re-anchored below operator
  * roots, as the plan does) match now: run again after a call, anything new
- * was created by it (quarantine.h). */
+ * was created by it (quarantine.h).  The patterns in also (NULL: none) are
+ * expanded in the same walk, into *also_found. */
 int cj_mount_plan_protect_scan(const cj_profile *p, char *const *extra_ro, char *const *extra_rw,
-                               const cj_fs_probe *probe, cj_strv *found, cj_error *err);
+                               char *const *also, cj_strv *also_found, const cj_fs_probe *probe, cj_strv *found,
+                               cj_error *err);
 
 /* The call's HOME and /tmp.  A tracked call's are its task's scratch
  * directories (tracker/scratch.h): tmp_src replaces the profile's /tmp tmpfs,

@@ -105,8 +105,37 @@ static int move_aside(const char *path, cj_strv *moved, cj_strv *failed, int *re
         return 0;
 }
 
-int cj_git_watch_end(cj_git_watch *w, cj_strv *moved, cj_strv *failed) {
+/* "ROOT/" "**" "/.git" for each root: every .git below them, in the rescan's walk. */
+static int gitdir_patterns(char *const *roots, cj_strv *pats) {
+        for (size_t i = 0; roots && roots[i]; i++) {
+                char *p = NULL;
+                if (asprintf(&p, "%s/**/.git", strcmp(roots[i], "/") == 0 ? "" : roots[i]) < 0 ||
+                    cj_strv_push_take(pats, p) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* The .git directories of found, unless a move took one of them or a path
+ * above it away (then the list is stale: false). */
+static int keep_gitdirs(cj_strv found, cj_strv moved, cj_strv *gitdirs, bool *have) {
+        for (size_t i = 0; found && found[i]; i++)
+                for (size_t m = 0; moved && moved[m]; m++)
+                        if (cj_path_is_under(found[i], moved[m]))
+                                return 0;
+        for (size_t i = 0; found && found[i]; i++) {
+                struct stat st;
+                if (lstat_long(found[i], &st) == 0 && S_ISDIR(st.st_mode) && cj_strv_push(gitdirs, found[i]) < 0)
+                        return -ENOMEM;
+        }
+        *have = true;
+        return 0;
+}
+
+int cj_git_watch_end(cj_git_watch *w, char *const *git_roots, cj_strv *gitdirs, bool *have_gitdirs, cj_strv *moved,
+                     cj_strv *failed) {
         int ret = 0;
+        *have_gitdirs = false;
         for (size_t i = 0; w->paths && w->paths[i]; i++) {
                 struct stat st;
                 if (lstat_long(w->paths[i], &st) < 0)
@@ -116,9 +145,12 @@ int cj_git_watch_end(cj_git_watch *w, cj_strv *moved, cj_strv *failed) {
         }
         if (!w->profile)
                 return ret;
-        _cleanup_strv_ cj_strv now = NULL;
+        _cleanup_strv_ cj_strv now = NULL, gitpats = NULL, dotgits = NULL;
+        if (gitdir_patterns(git_roots, &gitpats) < 0)
+                return -ENOMEM;
         cj_error err = { 0 };
-        int r = cj_mount_plan_protect_scan(w->profile, w->extra_ro, w->extra_rw, &cj_fs_probe_host, &now, &err);
+        int r = cj_mount_plan_protect_scan(w->profile, w->extra_ro, w->extra_rw, gitpats, &dotgits, &cj_fs_probe_host,
+                                           &now, &err);
         if (r < 0) {
                 char *line = NULL;
                 if (asprintf(&line, "protected paths after the call: %s", err.msg) < 0 ||
@@ -140,6 +172,8 @@ int cj_git_watch_end(cj_git_watch *w, cj_strv *moved, cj_strv *failed) {
                 if (!under && move_aside(now[i], moved, failed, &ret) < 0)
                         return -ENOMEM;
         }
+        if (keep_gitdirs(dotgits, *moved, gitdirs, have_gitdirs) < 0)
+                return -ENOMEM;
         return ret;
 }
 

@@ -78,4 +78,12 @@ is "$(hgit -C made config core.fsmonitor)" "" "host: the new repository's danger
 is "$(hgit -C made config user.name)" ok "host: ... its benign key stays"
 like "$(jr '.quarantined | join(" ")')" 'made/.git/hooks' "the moved hook is reported"
 ok "host: git status works in the repository afterwards" hgit status --short
+
+# a repository inside a protected directory the call created, which is moved
+# aside whole: the walk for new repositories must see where it went
+runs 'mkdir .devcontainer && git init -q .devcontainer/r && git -C .devcontainer/r config core.fsmonitor "touch /tmp/pwned"
+echo made2'
+q=$(ls -d "$WS"/.devcontainer.clawjail-quarantine*/r 2>/dev/null | head -1)
+ok "host: the new .devcontainer was moved aside ($(jr '.quarantined | join(" ")' | head -c 300))" test -n "$q"
+is "$(hgit -C "${q:-/nonexistent}" config core.fsmonitor)" "" "host: ... the repository in it has its dangerous key reverted"
 done_testing

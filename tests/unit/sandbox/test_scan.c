@@ -269,7 +269,7 @@ START_TEST(scan_matches_pathpat_on_a_real_tree) {
         prof.fs_deny_except = except;
         prof.fs_protect = protect;
         _cleanup_strv_ cj_strv rescan = NULL;
-        ck_assert_msg(cj_mount_plan_protect_scan(&prof, NULL, NULL, &cj_fs_probe_host, &rescan, &err) == 0, "%s",
+        ck_assert_msg(cj_mount_plan_protect_scan(&prof, NULL, NULL, NULL, NULL, &cj_fs_probe_host, &rescan, &err) == 0, "%s",
                       err.msg);
         assert_same("protect rescan", rescan, want_protect);
 
