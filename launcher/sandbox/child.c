@@ -71,12 +71,26 @@ static int set_rlimit(int res, int64_t v, int64_t scale) {
         return setrlimit(res, &rl) < 0 ? -errno : 0;
 }
 
+/* The call never runs real-time, nor above normal priority: not by
+ * inheritance (a harness started under SCHED_FIFO or SCHED_RR would pass its
+ * policy on, past every CPU limit) and not by asking (without CAP_SYS_NICE,
+ * RLIMIT_RTPRIO and RLIMIT_NICE are what allow it, and an operator's shell
+ * may have raised them).  Lowering both is always permitted. */
+static int no_realtime(void) {
+        int pol = sched_getscheduler(0);
+        struct sched_param sp = { .sched_priority = 0 };
+        if ((pol == SCHED_FIFO || pol == SCHED_RR) && sched_setscheduler(0, SCHED_OTHER, &sp) < 0)
+                return -errno;
+        int r = set_rlimit(RLIMIT_RTPRIO, 0, 1);
+        return r < 0 ? r : set_rlimit(RLIMIT_NICE, 0, 1);
+}
+
 static int apply_rlimits(const child_ctx *c) {
         const cj_limits *l = &c->cfg->profile->limits;
         int r = 0;
         if ((r = set_rlimit(RLIMIT_NOFILE, l->nofile, 1)) < 0 || (r = set_rlimit(RLIMIT_NPROC, l->pids, 1)) < 0 ||
             (r = set_rlimit(RLIMIT_CPU, l->cpu_s, 1)) < 0 || (r = set_rlimit(RLIMIT_FSIZE, l->fsize_mb, 1 << 20)) < 0 ||
-            (r = set_rlimit(RLIMIT_CORE, 0, 1)) < 0)
+            (r = set_rlimit(RLIMIT_CORE, 0, 1)) < 0 || (r = no_realtime()) < 0)
                 return r;
         return 0;
 }

@@ -41,6 +41,28 @@ unlike "$(sed -n 3p <<<"$RUN_OUT")" '(^| )(timeout|systemd|init|meson|sshd)( |$)
 run_sandbox -- bash -c "cat /proc/$$/cmdline 2>/dev/null | tr '\0' ' '; kill -0 $$ && echo can-signal-host"
 unlike "$RUN_OUT" "$(basename "$0")|can-signal-host" "the test script's host pid is neither visible nor signalable"
 
+# ---- scheduling -----------------------------------------------------------------
+
+# A harness started real-time (and allowed more by its rlimits) passes
+# neither on to the call.
+if chrt -f 10 true 2>/dev/null; then
+        out=$(cd "$WS" && chrt -f 10 timeout 60 "$CLAWJAIL" run -- bash -c 'chrt -p $$' 2>&1)
+        like "$out" "scheduling policy: SCHED_OTHER" "a launcher running SCHED_FIFO starts the call SCHED_OTHER"
+else
+        skip "a launcher running SCHED_FIFO starts the call SCHED_OTHER" \
+                "uid $(id -u) may not run the launcher real-time here (no CAP_SYS_NICE, RLIMIT_RTPRIO $(ulimit -r))"
+fi
+if prlimit --rtprio=50 --nice=30 true 2>/dev/null; then
+        out=$(cd "$WS" && prlimit --rtprio=50 --nice=30 timeout 60 "$CLAWJAIL" run -- \
+                bash -c 'echo "rtprio=$(ulimit -r) nice=$(ulimit -e)"; chrt -f 1 true && echo became-rt; nice -n -5 true && echo raised-nice' 2>&1)
+        like "$out" '^rtprio=0 nice=0$' "RLIMIT_RTPRIO and RLIMIT_NICE are 0 inside (the launcher's were 50 and 30)"
+        unlike "$out" 'became-rt|raised-nice' "the call can neither make itself real-time nor raise its priority"
+else
+        for t in "RLIMIT_RTPRIO and RLIMIT_NICE are 0 inside" "the call can neither make itself real-time nor raise its priority"; do
+                skip "$t" "uid $(id -u) cannot raise its own RLIMIT_RTPRIO/RLIMIT_NICE to start from (no CAP_SYS_RESOURCE here)"
+        done
+fi
+
 # ---- credentials of the process ---------------------------------------------------
 
 run_sandbox -- cat /proc/self/status
