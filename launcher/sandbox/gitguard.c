@@ -295,7 +295,8 @@ static int failed_line(cj_strv *failed, const char *path, int r) {
         return cj_strv_push_take(failed, l);
 }
 
-int cj_git_guard_end(cj_git_guard *g, char *const *gitdirs, bool have_gitdirs, cj_strv *report, cj_strv *failed) {
+int cj_git_guard_end(cj_git_guard *g, char *const *gitdirs, char *const *walked_roots, cj_strv *report,
+                     cj_strv *failed) {
         int ret = 0;
         for (size_t i = 0; i < g->n; i++) {
                 int r = guard_config(g->repos[i].gitdir, g->repos[i].config, g->repos[i].len, report);
@@ -306,7 +307,7 @@ int cj_git_guard_end(cj_git_guard *g, char *const *gitdirs, bool have_gitdirs, c
                                 return -ENOMEM;
                 }
         }
-        for (size_t i = 0; have_gitdirs && gitdirs && gitdirs[i]; i++) {
+        for (size_t i = 0; walked_roots && walked_roots[0] && gitdirs && gitdirs[i]; i++) {
                 int r = guard_new(g, gitdirs[i], report);
                 if (r < 0) {
                         if (ret == 0)
@@ -315,7 +316,9 @@ int cj_git_guard_end(cj_git_guard *g, char *const *gitdirs, bool have_gitdirs, c
                                 return -ENOMEM;
                 }
         }
-        for (size_t i = 0; !have_gitdirs && g->rw_roots && g->rw_roots[i]; i++) {
+        for (size_t i = 0; g->rw_roots && g->rw_roots[i]; i++) {
+                if (cj_strv_contains(walked_roots, g->rw_roots[i]))
+                        continue; /* its .git directories are in gitdirs */
                 size_t visited = 0;
                 _cleanup_free_ char *where = NULL;
                 int r = scan_new(g, g->rw_roots[i], 0, &visited, report, &where);

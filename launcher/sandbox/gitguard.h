@@ -37,9 +37,10 @@ int cj_git_guard_begin(const cj_mount_plan *plan, const cj_profile *p, char *con
  * push one "PATH: what" line per action onto *report, and one "PATH: why"
  * line per failure onto *failed (a directory it could not scan, a config it
  * could not restore).  Returns the first failure, or 0.  New repositories
- * are looked for among gitdirs, every .git directory below g->rw_roots as
- * the rescan after the call found them (quarantine.h), when have_gitdirs;
- * otherwise by walking g->rw_roots. */
-int cj_git_guard_end(cj_git_guard *g, char *const *gitdirs, bool have_gitdirs, cj_strv *report, cj_strv *failed);
+ * are looked for among gitdirs, the .git directories the rescan after the
+ * call found below the roots of g->rw_roots in walked_roots (quarantine.h),
+ * and by walking every other root of g->rw_roots. */
+int cj_git_guard_end(cj_git_guard *g, char *const *gitdirs, char *const *walked_roots, cj_strv *report,
+                     cj_strv *failed);
 
 void cj_git_guard_clear(cj_git_guard *g);

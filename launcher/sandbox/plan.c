@@ -388,16 +388,36 @@ static int reanchor(char *const *patterns, char *const *anchors, char *const *co
         return 0;
 }
 
+/* Does a "**" pattern of pats have the prefix of the "**" pattern pat? */
+static bool shares_prefix(char *const *pats, const char *pat) {
+        cj_pathpat a;
+        cj_pathpat_split(pat, &a);
+        for (size_t i = 0; a.tail && pats && pats[i]; i++) {
+                cj_pathpat b;
+                cj_pathpat_split(pats[i], &b);
+                if (b.tail && b.prefix_len == a.prefix_len && strncmp(pats[i], pat, a.prefix_len) == 0)
+                        return true;
+        }
+        return false;
+}
+
 int cj_mount_plan_protect_scan(const cj_profile *p, char *const *extra_ro, char *const *extra_rw,
-                               char *const *also, cj_strv *also_found, const cj_fs_probe *probe, cj_strv *found,
-                               cj_error *err) {
+                               char *const *also, cj_strv *also_found, cj_strv *also_walked,
+                               const cj_fs_probe *probe, cj_strv *found, cj_error *err) {
         _cleanup_strv_ cj_strv protect = NULL;
         char *const *const extras[] = { extra_ro, extra_rw };
         if (reanchor(p->fs_protect, p->fs_rw, extras, 2, &protect) < 0)
                 return cj_error_set(err, ENOMEM, "out of memory");
-        char *const *const lists[] = { protect, also };
+        _cleanup_strv_ cj_strv walked = NULL;
+        for (size_t i = 0; also && also[i]; i++)
+                if (shares_prefix(protect, also[i]) && cj_strv_push(&walked, also[i]) < 0)
+                        return cj_error_set(err, ENOMEM, "out of memory");
+        char *const *const lists[] = { protect, walked };
         cj_strv *const out[] = { found, also_found };
-        return cj_scan_expand(lists, out, also ? 2 : 1, probe, err);
+        int r = cj_scan_expand(lists, out, walked ? 2 : 1, probe, err);
+        if (r >= 0 && also_walked)
+                *also_walked = TAKE_PTR(walked);
+        return r;
 }
 
 /* Share half of limits.memory_mb among the writable tmpfs mounts (each

@@ -124,11 +124,14 @@ int cj_mount_plan_build(const cj_profile *p, char *const *extra_ro, char *const 
 
 /* The host paths the profile's protect patterns (re-anchored below operator
  * roots, as the plan does) match now: run again after a call, anything new
- * was created by it (quarantine.h).  The patterns in also (NULL: none) are
- * expanded in the same walk, into *also_found. */
+ * was created by it (quarantine.h).  Of the "**" patterns in also (NULL:
+ * none), those whose prefix the protect patterns walk anyway are expanded in
+ * that walk, into *also_found, and listed in *also_walked (a pattern with a
+ * single-component tail adds no system call and no way to fail to it); the
+ * others are left to the caller. */
 int cj_mount_plan_protect_scan(const cj_profile *p, char *const *extra_ro, char *const *extra_rw,
-                               char *const *also, cj_strv *also_found, const cj_fs_probe *probe, cj_strv *found,
-                               cj_error *err);
+                               char *const *also, cj_strv *also_found, cj_strv *also_walked,
+                               const cj_fs_probe *probe, cj_strv *found, cj_error *err);
 
 /* The call's HOME and /tmp.  A tracked call's are its task's scratch
  * directories (tracker/scratch.h): tmp_src replaces the profile's /tmp tmpfs,

@@ -116,9 +116,10 @@ static int gitdir_patterns(char *const *roots, cj_strv *pats) {
         return 0;
 }
 
-/* The .git directories of found, unless a move took one of them or a path
- * above it away (then the list is stale: false). */
-static int keep_gitdirs(cj_strv found, cj_strv moved, cj_strv *gitdirs, bool *have) {
+/* The .git directories of found and the roots whose walk found them, unless
+ * a move took one of them or a path above it away (then the list is stale). */
+static int keep_gitdirs(cj_strv found, cj_strv moved, char *const *roots, char *const *pats, cj_strv walked,
+                        cj_strv *gitdirs, cj_strv *walked_roots) {
         for (size_t i = 0; found && found[i]; i++)
                 for (size_t m = 0; moved && moved[m]; m++)
                         if (cj_path_is_under(found[i], moved[m]))
@@ -128,14 +129,15 @@ static int keep_gitdirs(cj_strv found, cj_strv moved, cj_strv *gitdirs, bool *ha
                 if (lstat_long(found[i], &st) == 0 && S_ISDIR(st.st_mode) && cj_strv_push(gitdirs, found[i]) < 0)
                         return -ENOMEM;
         }
-        *have = true;
+        for (size_t i = 0; roots && roots[i]; i++) /* pats[i] is roots[i]'s */
+                if (cj_strv_contains(walked, pats[i]) && cj_strv_push(walked_roots, roots[i]) < 0)
+                        return -ENOMEM;
         return 0;
 }
 
-int cj_git_watch_end(cj_git_watch *w, char *const *git_roots, cj_strv *gitdirs, bool *have_gitdirs, cj_strv *moved,
+int cj_git_watch_end(cj_git_watch *w, char *const *git_roots, cj_strv *gitdirs, cj_strv *walked_roots, cj_strv *moved,
                      cj_strv *failed) {
         int ret = 0;
-        *have_gitdirs = false;
         for (size_t i = 0; w->paths && w->paths[i]; i++) {
                 struct stat st;
                 if (lstat_long(w->paths[i], &st) < 0)
@@ -145,12 +147,12 @@ int cj_git_watch_end(cj_git_watch *w, char *const *git_roots, cj_strv *gitdirs, 
         }
         if (!w->profile)
                 return ret;
-        _cleanup_strv_ cj_strv now = NULL, gitpats = NULL, dotgits = NULL;
+        _cleanup_strv_ cj_strv now = NULL, gitpats = NULL, dotgits = NULL, walked = NULL;
         if (gitdir_patterns(git_roots, &gitpats) < 0)
                 return -ENOMEM;
         cj_error err = { 0 };
-        int r = cj_mount_plan_protect_scan(w->profile, w->extra_ro, w->extra_rw, gitpats, &dotgits, &cj_fs_probe_host,
-                                           &now, &err);
+        int r = cj_mount_plan_protect_scan(w->profile, w->extra_ro, w->extra_rw, gitpats, &dotgits, &walked,
+                                           &cj_fs_probe_host, &now, &err);
         if (r < 0) {
                 char *line = NULL;
                 if (asprintf(&line, "protected paths after the call: %s", err.msg) < 0 ||
@@ -172,7 +174,7 @@ int cj_git_watch_end(cj_git_watch *w, char *const *git_roots, cj_strv *gitdirs, 
                 if (!under && move_aside(now[i], moved, failed, &ret) < 0)
                         return -ENOMEM;
         }
-        if (keep_gitdirs(dotgits, *moved, gitdirs, have_gitdirs) < 0)
+        if (keep_gitdirs(dotgits, *moved, git_roots, gitpats, walked, gitdirs, walked_roots) < 0)
                 return -ENOMEM;
         return ret;
 }

@@ -38,12 +38,13 @@ int cj_git_watch_begin(const cj_mount_plan *plan, const cj_profile *p, char *con
  * reason"), which stay where the call put them.  Returns 0, or the first
  * -errno (a move or the rescan failed: see *failed).
  *
- * The rescan's walk also collects every .git directory below git_roots
- * (NULL: none) into *gitdirs, for the git guard (gitguard.h) not to walk the
- * same directories again.  *have_gitdirs is false when that list cannot be
- * trusted: the rescan failed, or a move took away a path it holds or one
- * above it; the guard then walks the roots itself. */
-int cj_git_watch_end(cj_git_watch *w, char *const *git_roots, cj_strv *gitdirs, bool *have_gitdirs, cj_strv *moved,
+ * The rescan's walk also collects the .git directories below those of
+ * git_roots (NULL: none) that it walks anyway (a protect pattern's "**"
+ * prefix) into *gitdirs, and those roots into *walked_roots, for the git
+ * guard (gitguard.h) not to walk them again.  *walked_roots stays empty when
+ * the list cannot be trusted: the rescan failed, or a move took away a path
+ * it holds or one above it; the guard walks every root left out itself. */
+int cj_git_watch_end(cj_git_watch *w, char *const *git_roots, cj_strv *gitdirs, cj_strv *walked_roots, cj_strv *moved,
                      cj_strv *failed);
 
 /* Move path aside to path.clawjail-quarantine (or .N: never over an earlier

@@ -699,11 +699,10 @@ int cj_sandbox_collect(cj_sandbox *sb, cj_sandbox_result *res, cj_error *err) {
         /* Every process of the call is gone now: nothing can race the move. */
         /* failures: in the result.  One walk of the workspace for both: the
          * rescan collects the .git directories the guard looks at. */
-        _cleanup_strv_ cj_strv gitdirs = NULL;
-        bool have_gitdirs = false;
-        cj_git_watch_end(&sb->watch, sb->guard.rw_roots, &gitdirs, &have_gitdirs, &res->quarantined,
+        _cleanup_strv_ cj_strv gitdirs = NULL, walked_roots = NULL;
+        cj_git_watch_end(&sb->watch, sb->guard.rw_roots, &gitdirs, &walked_roots, &res->quarantined,
                          &res->quarantine_failed);
-        cj_git_guard_end(&sb->guard, gitdirs, have_gitdirs, &res->quarantined, &res->quarantine_failed);
+        cj_git_guard_end(&sb->guard, gitdirs, walked_roots, &res->quarantined, &res->quarantine_failed);
         cj_phase("git-rescan");
         res->notes = TAKE_PTR(sb->notes);
         res->refused = cj_notify_take(&sb->notify);

@@ -332,9 +332,8 @@ START_TEST(quarantine_reports_failed_moves) {
                         snprintf(q, sizeof q, "%s.clawjail-quarantine", path);
                 ck_assert_int_eq(mkdir(q, 0700), 0);
         }
-        cj_strv moved = NULL, failed = NULL, gitdirs = NULL;
-        bool have_gitdirs;
-        ck_assert_int_lt(cj_git_watch_end(&w, NULL, &gitdirs, &have_gitdirs, &moved, &failed), 0);
+        cj_strv moved = NULL, failed = NULL, gitdirs = NULL, walked = NULL;
+        ck_assert_int_lt(cj_git_watch_end(&w, NULL, &gitdirs, &walked, &moved, &failed), 0);
         ck_assert_ptr_null(moved);
         ck_assert_int_eq(cj_strv_len(failed), 1);
         ck_assert_ptr_nonnull(strstr(failed[0], path));
@@ -344,7 +343,7 @@ START_TEST(quarantine_reports_failed_moves) {
         /* One free name: moved, and reported as moved. */
         snprintf(q, sizeof q, "%s.clawjail-quarantine.7", path);
         ck_assert_int_eq(rmdir(q), 0);
-        ck_assert_int_eq(cj_git_watch_end(&w, NULL, &gitdirs, &have_gitdirs, &moved, &failed), 0);
+        ck_assert_int_eq(cj_git_watch_end(&w, NULL, &gitdirs, &walked, &moved, &failed), 0);
         ck_assert_int_eq(cj_strv_len(moved), 1);
         ck_assert_ptr_null(failed);
         ck_assert_int_eq(access(q, F_OK), 0);

@@ -269,9 +269,31 @@ START_TEST(scan_matches_pathpat_on_a_real_tree) {
         prof.fs_deny_except = except;
         prof.fs_protect = protect;
         _cleanup_strv_ cj_strv rescan = NULL;
-        ck_assert_msg(cj_mount_plan_protect_scan(&prof, NULL, NULL, NULL, NULL, &cj_fs_probe_host, &rescan, &err) == 0, "%s",
+        ck_assert_msg(cj_mount_plan_protect_scan(&prof, NULL, NULL, NULL, NULL, NULL, &cj_fs_probe_host, &rescan, &err) == 0, "%s",
                       err.msg);
         assert_same("protect rescan", rescan, want_protect);
+
+        /* The git guard's ".git" search rides along only below a prefix the
+         * rescan walks anyway: another root is left to the guard's own walk
+         * (its failures must not fail the rescan). */
+        _cleanup_strv_ cj_strv also = NULL, also_found = NULL, also_walked = NULL, again = NULL;
+        char *a1 = NULL, *a2 = NULL;
+        ck_assert_int_ge(asprintf(&a1, "%s/**/.git", ws), 0);
+        ck_assert_int_ge(asprintf(&a2, "%s/src/**/.git", ws), 0);
+        ck_assert_int_eq(cj_strv_push_take(&also, a1), 0);
+        ck_assert_int_eq(cj_strv_push_take(&also, a2), 0);
+        ck_assert_msg(cj_mount_plan_protect_scan(&prof, NULL, NULL, also, &also_found, &also_walked,
+                                                 &cj_fs_probe_host, &again, &err) == 0,
+                      "%s", err.msg);
+        assert_same("protect rescan with the guard's patterns", again, want_protect);
+        ck_assert_int_eq(cj_strv_len(also_walked), 1);
+        ck_assert_str_eq(also_walked[0], also[0]);
+        static const char *const dotgits[] = { ".git", "nohooks/.git", "lib/.git", NULL };
+        ck_assert_int_eq(cj_strv_len(also_found), 3);
+        for (size_t i = 0; dotgits[i]; i++) {
+                snprintf(p, sizeof p, "%s/%s", ws, dotgits[i]);
+                ck_assert_msg(cj_strv_contains(also_found, p), "the guard's walk missed %s", p);
+        }
 
         /* The plan: its protect set, and a mask on every named path no
          * exception reopens (a symlink's target instead of the link). */
