@@ -270,13 +270,20 @@ static void make_tmpfs_opts(const cj_mount_plan *plan, const char *mode, tmpfs_o
 /* One of the host's device nodes, bound at devfd/name: devfd is the
  * sandbox's fresh /dev, which nothing but this process can reach yet, so the
  * mount point is made and named there directly, not opened and re-walked
- * like a workspace's (mountpoint()). */
+ * like a workspace's (mountpoint()).  The source is cloned by name from the
+ * host's /dev and used only if what was cloned is a character device: a
+ * symlink there (cloned as itself) or anything else fails the call. */
 static int dev_node(int devfd, const char *name, cj_error *err) {
         char src[64];
         snprintf(src, sizeof src, OLDROOT "/dev/%s", name);
         _cleanup_close_ int tree = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
         if (tree < 0)
                 return errno == ENOENT ? 0 : cj_error_seterrno(err, errno, "bind source %s", src); /* the host may lack one */
+        struct statx stx;
+        if (statx(tree, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) < 0)
+                return cj_error_seterrno(err, errno, "bind source %s", src);
+        if (!S_ISCHR(stx.stx_mode))
+                return cj_error_set(err, EINVAL, "bind source %s: not a character device", src);
         int r = set_attr(tree, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, false, src, err);
         if (r < 0)
                 return r;
