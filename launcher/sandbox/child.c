@@ -23,7 +23,6 @@
 #include "idmap.h"
 #include "internal.h"
 #include "mounts.h"
-#include "netns.h"
 #include "notify.h"
 #include "privs.h"
 #include "proctitle.h"
@@ -347,14 +346,11 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
         cj_error err = { 0 };
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         /* The call's network namespace, owned by the user namespace the clone
-         * made (as if the clone had made it too), made by a helper while this
-         * process waits for the id maps and mounts (netns.h).  Nothing reaches
-         * into it from outside: lo is brought up by the helper, the proxy's
-         * listening sockets are opened below, from here. */
-        cj_netns_maker netns = { .pid = -1, .sock = -1 };
-        int r = c->net != CJ_NET_HOST ? cj_netns_start(&netns) : 0;
-        if (r < 0)
-                child_fail(c, MSG_SETUP_FAILED, r, "start the network namespace's helper");
+         * made (as if the clone had made it too), while the launcher writes
+         * that namespace's id maps.  Nothing reaches into it from outside:
+         * lo and the proxy's listening sockets are set up below, from here. */
+        if (c->net != CJ_NET_HOST && unshare(CLONE_NEWNET) < 0)
+                child_fail(c, MSG_SETUP_FAILED, errno, "new network namespace");
         /* Also while the launcher works: what the call inherits and neither
          * process needs.  Default dispositions (the launcher ignores SIGPIPE,
          * and an ignored signal would survive exec; this process takes its
@@ -370,10 +366,10 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
          * files) never enter the sandbox: keep only the channel, the pipes and
          * what pid 2 is given; handed-in fds come over the channel after this. */
         const cj_sandbox_config *cfg = c->cfg;
-        int keep[12 + CJ_SANDBOX_KEEP_FDS_MAX + CJ_IDMAP_TREES_MAX] = { 0,             1,             2,             c->chan,
+        int keep[11 + CJ_SANDBOX_KEEP_FDS_MAX + CJ_IDMAP_TREES_MAX] = { 0,             1,             2,             c->chan,
                                                   c->msg_wr,     c->status_wr,  c->call_fd[0], c->call_fd[1],
-                                                  c->call_fd[2], cfg->listen_chan, c->pty_wr, netns.sock };
-        size_t nkeep = 12;
+                                                  c->call_fd[2], cfg->listen_chan, c->pty_wr };
+        size_t nkeep = 11;
         for (size_t i = 0; cfg->fn && cfg->keep_fds && cfg->keep_fds[i] >= 0 && i < CJ_SANDBOX_KEEP_FDS_MAX; i++)
                 keep[nkeep++] = cfg->keep_fds[i];
         /* The launcher's idmapped trees (idmap.h), attached by cj_mounts_apply. */
@@ -382,7 +378,7 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
                         keep[nkeep++] = c->plan->ops[i].tree_fd;
                         n++;
                 }
-        r = close_all_but(keep, nkeep);
+        int r = close_all_but(keep, nkeep);
         if (r < 0)
                 child_fail(c, MSG_SETUP_FAILED, r, "close the launcher's descriptors");
         r = cj_chan_recv(c->chan, CJ_CHAN_SETUP, NULL, 0, NULL, c->recv_fds, &c->n_recv_fds);
@@ -404,6 +400,11 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
         if (sethostname("clawjail", 8) < 0)
                 child_fail(c, MSG_SETUP_FAILED, errno, "sethostname");
         cj_phase("creds+hostname");
+        if (c->net != CJ_NET_HOST && (r = cj_net_loopback_up(&err)) < 0)
+                child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
+        cj_phase("loopback-up");
+        if (cfg->listen_chan >= 0 && (r = send_listeners(cfg)) < 0)
+                child_fail(c, MSG_SETUP_FAILED, r, "listening sockets for the launcher's proxy");
         /* The mask walk's inotify instance stays open until the call starts
          * (pid 2 closes its copy with the rest): closing the last copy waits
          * for an SRCU grace period (maskwalk.h), which this process does
@@ -414,12 +415,6 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
         if ((r = cj_mounts_apply(c->plan, c->cwd, &watch_fd, &err)) < 0)
                 child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
         cj_phase("mounts");
-        /* Before anything opens a socket or the call starts. */
-        if (netns.pid > 0 && cj_netns_enter(&netns, &err) < 0)
-                child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
-        cj_phase("netns-enter");
-        if (cfg->listen_chan >= 0 && (r = send_listeners(cfg)) < 0)
-                child_fail(c, MSG_SETUP_FAILED, r, "listening sockets for the launcher's proxy");
 
         /* The launcher moves us into the call's cgroup while we set up (a cgroup v1
          * migration waits for an RCU grace period) and compiles the filter

@@ -23,3 +23,5 @@ int cj_privs_drop_bounding(cj_error *err);
  * keep the (already mapped) ids. */
 int cj_privs_drop(bool switch_ids, uid_t uid, gid_t gid, cj_error *err);
 
+/* Bring the loopback interface of the current network namespace up (netlink). */
+int cj_net_loopback_up(cj_error *err);
