@@ -393,7 +393,21 @@ int cj_scan_expand(char *const *const lists[], cj_strv *const found[], size_t n,
                 int r = cj_scan_examine(probe, prefixes[p], &pt, err);
                 if (r < 0)
                         return r;
-                if (pt == CJ_FT_DIR && (r = scan_dir(&s, prefixes[p], 0, err)) < 0)
+                /* A prefix that is a symlink (`--rw /tmp/link`, link -> a
+                 * repository: the root is bound from where it leads) is
+                 * walked where it leads; the paths found are real ones, as
+                 * every other root's are after the plan's realpath.  Skipped,
+                 * it left that repository's .git/hooks writable. */
+                _cleanup_free_ char *real = NULL;
+                if (pt == CJ_FT_SYMLINK) {
+                        errno = 0;
+                        real = probe->realpath(probe->ctx, prefixes[p]);
+                        if (!real && errno != ENOENT) /* dangling: nothing is bound there either */
+                                return cj_scan_unexaminable(err, errno, prefixes[p]);
+                        if (real && (r = cj_scan_examine(probe, real, &pt, err)) < 0)
+                                return r;
+                }
+                if (pt == CJ_FT_DIR && (r = scan_dir(&s, real ? real : prefixes[p], 0, err)) < 0)
                         return r;
         }
         return 0;

@@ -155,6 +155,19 @@ tap_chown_ws "$WS2"
 RUN_CWD=$WS2 run_sandbox -- bash -c "mkdir -p .git/hooks && echo evil > .git/hooks/pre-commit && echo created" 2>&1
 ok "host: a missing .git/hooks cannot be created with a hook in it" test ! -e "$WS2/.git/hooks/pre-commit"
 
+# A repository given as --rw through a symlink is protected where the link
+# leads.  The scan stopped at the symlink: its hooks were writable inside
+# (the git guard only moved a planted hook aside after the call).
+WS3=$(tap_workspace)
+make_repo "$WS3"
+tap_chown_ws "$WS3"
+LINKDIR=$(tap_scratch)
+chmod 755 "$LINKDIR"
+ln -s "$WS3" "$LINKDIR/repo-link"
+run_sandbox --rw "$LINKDIR/repo-link" -- bash -c "echo evil > '$LINKDIR/repo-link/.git/hooks/pre-commit'; echo linkhook=\$?" 2>&1
+like "$RUN_OUT" "^linkhook=[1-9]" "a repository given as --rw through a symlink: its .git/hooks is read-only inside"
+ok "host: no hook planted through the symlinked --rw root" test ! -e "$WS3/.git/hooks/pre-commit"
+
 # Other files through which git takes its config or hooks from elsewhere:
 # .git/commondir redirects the whole common dir (config, hooks) of the very
 # repository the user works in; a submodule's git dir lives in .git/modules.
