@@ -473,23 +473,19 @@ int main(void) {
         /* 14. On v2 pid 1 is born in the call's cgroup: no attach after
          * (clone3 is Linux 5.7; before it, the call attaches as in 13). */
         errno = 0;
-        bool have_clone3 = !(syscall(SYS_clone3, NULL, 0) < 0 && errno == ENOSYS);
-        if (!have_clone3) {
+        if (syscall(SYS_clone3, NULL, 0) < 0 && errno == ENOSYS) {
                 skip("pid 1 cloned into the call's cgroup (CLONE_INTO_CGROUP)", "this kernel has no clone3 (Linux < 5.7)");
                 skip("rootless: pid 1 cloned into the call's cgroup", "this kernel has no clone3 (Linux < 5.7)");
-        }
-        snprintf(rel, sizeof rel, "%s-i", base_rel);
-        _cleanup_free_ char *into = path2(mnt, rel + 1);
-        snprintf(rel, sizeof rel, "%s-j", base_rel);
-        _cleanup_free_ char *into_d = path2(mnt, rel + 1);
-        if (have_clone3) {
+        } else {
                 snprintf(rel, sizeof rel, "%s-i", base_rel);
+                _cleanup_free_ char *into = path2(mnt, rel + 1);
                 mkdir(into, 0755);
                 rc = as_launcher(rel, 0, born_inside, NULL);
                 tap(rc == 0, "pid 1 cloned into the call's cgroup (CLONE_INTO_CGROUP): in it from its first "
                              "instruction (rc %d)", rc);
                 rm_cg(into);
                 snprintf(rel, sizeof rel, "%s-j", base_rel);
+                _cleanup_free_ char *into_d = path2(mnt, rel + 1);
                 mkdir(into_d, 0755);
                 delegate_to(into_d, 65534);
                 rc = as_launcher(rel, 65534, born_inside, NULL);
