@@ -192,10 +192,8 @@ static int attach(int tree, int dst_fd, bool dir, const char *dst, cj_error *err
 /* Clone src (recursively for directories: decided on the fd, which is what
  * gets mounted, never on a path that could be swapped meanwhile), set
  * attributes, attach at dst. */
-static int bind(const char *src, const char *dst, uint64_t attrs, bool optional, cj_error *err) {
+static int bind(const char *src, const char *dst, uint64_t attrs, cj_error *err) {
         _cleanup_close_ int sfd = open_nofollow(src, O_PATH);
-        if (sfd == -ENOENT && optional)
-                return 0;
         if (sfd < 0)
                 return cj_error_seterrno(err, sfd, "bind source %s", src);
         struct stat st;
@@ -413,7 +411,7 @@ static int apply_op(const cj_mount_plan *plan, size_t i, cj_error *err) {
         case CJ_MNT_PROTECT: {
                 bool rw = op->kind == CJ_MNT_BIND_RW || op->kind == CJ_MNT_PIN;
                 uint64_t attrs = rw ? MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV : ro;
-                return bind(src, dst, attrs, false, err);
+                return bind(src, dst, attrs, err);
         }
         case CJ_MNT_TMPFS: {
                 tmpfs_optv opts;
@@ -425,7 +423,7 @@ static int apply_op(const cj_mount_plan *plan, size_t i, cj_error *err) {
                 return fresh("tmpfs", opts, ro | MOUNT_ATTR_NOEXEC, dst, true, err);
         }
         case CJ_MNT_MASK_FILE:
-                return bind(EMPTY_FILE, dst, ro | MOUNT_ATTR_NOEXEC, false, err);
+                return bind(EMPTY_FILE, dst, ro | MOUNT_ATTR_NOEXEC, err);
         case CJ_MNT_SYMLINK: {
                 _cleanup_free_ char *parent = strdup(dst);
                 if (!parent)
