@@ -14,7 +14,8 @@
 /* Expand lists[i] (NULL-terminated patterns; NULL = none) to the host paths
  * they name, appended to *found[i]: paths that exist, and for a pattern
  * ending in '/' a missing directory whose parent is one (recorded with the
- * trailing '/': to be created).  Symlinks are never followed by the walk;
+ * trailing '/': to be created).  Symlinks below a prefix are never followed
+ * by the walk (a prefix that is one is walked where it leads);
  * a git dir's submodule git dirs (.git/modules/NAME...) get the ".git/"
  * tails too and a submodule's .git file is found as such.  Beyond
  * CJ_MOUNT_SCAN_DIRS_MAX directories or CJ_MOUNT_SCAN_DEPTH levels, or at a
