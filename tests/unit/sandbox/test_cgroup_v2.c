@@ -385,6 +385,20 @@ static void delegate_to(const char *dir, uid_t uid) {
         }
 }
 
+/* Run fn as a launcher (uid; not 0: the cgroup is delegated to it) in a
+ * fresh cgroup BASE-SUFFIX, then remove that cgroup; fn's status. */
+static int in_fresh_cgroup(const char *base_rel, const char *suffix, uid_t uid, launcher_fn fn, void *arg) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "%s-%s", base_rel, suffix);
+        _cleanup_free_ char *dir = path2(mnt, rel + 1);
+        mkdir(dir, 0755);
+        if (uid)
+                delegate_to(dir, uid);
+        int rc = as_launcher(rel, uid, fn, arg);
+        rm_cg(dir);
+        return rc;
+}
+
 int main(void) {
         setvbuf(stdout, NULL, _IOLBF, 0);
         if (geteuid() != 0) {
@@ -453,22 +467,14 @@ int main(void) {
         rm_cg(a);
 
         /* 10. Released without waiting; swept at the next call. */
-        snprintf(rel, sizeof rel, "%s-s", base_rel);
-        _cleanup_free_ char *sw = path2(mnt, rel + 1);
-        mkdir(sw, 0755);
-        rc = as_launcher(rel, 0, swept, NULL);
+        rc = in_fresh_cgroup(base_rel, "s", 0, swept, NULL);
         tap(rc == 0, "a released call's cgroup and a dead launcher's are swept at the next call, a live one's kept "
                      "(rc %d)", rc);
-        rm_cg(sw);
 
         /* 13. A call's order on v2: made while the launcher is alone, pid 1 attached after. */
-        snprintf(rel, sizeof rel, "%s-o", base_rel);
-        _cleanup_free_ char *ord = path2(mnt, rel + 1);
-        mkdir(ord, 0755);
-        rc = as_launcher(rel, 0, call_order, NULL);
+        rc = in_fresh_cgroup(base_rel, "o", 0, call_order, NULL);
         tap(rc == 0, "the cgroup made before pid 1 exists, pid 1 attached after: in the call's cgroup, "
                      "on the first call and the next (rc %d)", rc);
-        rm_cg(ord);
 
         /* 14. On v2 pid 1 is born in the call's cgroup: no attach after
          * (clone3 is Linux 5.7; before it, the call attaches as in 13). */
@@ -477,20 +483,11 @@ int main(void) {
                 skip("pid 1 cloned into the call's cgroup (CLONE_INTO_CGROUP)", "this kernel has no clone3 (Linux < 5.7)");
                 skip("rootless: pid 1 cloned into the call's cgroup", "this kernel has no clone3 (Linux < 5.7)");
         } else {
-                snprintf(rel, sizeof rel, "%s-i", base_rel);
-                _cleanup_free_ char *into = path2(mnt, rel + 1);
-                mkdir(into, 0755);
-                rc = as_launcher(rel, 0, born_inside, NULL);
+                rc = in_fresh_cgroup(base_rel, "i", 0, born_inside, NULL);
                 tap(rc == 0, "pid 1 cloned into the call's cgroup (CLONE_INTO_CGROUP): in it from its first "
                              "instruction (rc %d)", rc);
-                rm_cg(into);
-                snprintf(rel, sizeof rel, "%s-j", base_rel);
-                _cleanup_free_ char *into_d = path2(mnt, rel + 1);
-                mkdir(into_d, 0755);
-                delegate_to(into_d, 65534);
-                rc = as_launcher(rel, 65534, born_inside, NULL);
+                rc = in_fresh_cgroup(base_rel, "j", 65534, born_inside, NULL);
                 tap(rc == 0, "rootless (uid 65534, delegated): pid 1 cloned into the call's cgroup too (rc %d)", rc);
-                rm_cg(into_d);
         }
 
         /* 2. Shared with another process: EBUSY, left as found, falls back to none. */
@@ -525,13 +522,8 @@ int main(void) {
         rm_cg(cparent);
 
         /* 5. Rootless, delegated as systemd's Delegate=yes does (chown). */
-        snprintf(rel, sizeof rel, "%s-d", base_rel);
-        _cleanup_free_ char *d = path2(mnt, rel + 1);
-        mkdir(d, 0755);
-        delegate_to(d, 65534);
-        rc = as_launcher(rel, 65534, delegated, NULL);
+        rc = in_fresh_cgroup(base_rel, "d", 65534, delegated, NULL);
         tap(rc == 0, "rootless (uid 65534) in a delegated cgroup: leaf, %s enabled, calls created (rc %d)", ctrl, rc);
-        rm_cg(d);
 
         /* 6. Rootless, not delegated: none, and nothing written. */
         snprintf(rel, sizeof rel, "%s-e", base_rel);
