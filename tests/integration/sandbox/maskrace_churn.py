@@ -44,14 +44,28 @@ def move(src, dst):
             pass
 
 
+def fresh_dir(path):
+    """An empty directory at path; what the sandbox's setup puts there in
+    between (an empty mount point for a mask) is cleared again."""
+    while True:
+        clear(path)
+        try:
+            os.mkdir(path)
+            return
+        except FileExistsError:
+            pass
+
+
 def swap(stop):
     n = 0
     while not os.path.exists(stop):
         move("a", "b")
-        clear("a")
-        os.mkdir("a")
-        with open("a/.env", "w") as f:
-            f.write("fake\n")
+        fresh_dir("a")
+        try:
+            with open("a/.env", "w") as f:
+                f.write("fake\n")
+        except OSError:
+            pass  # a moved away meanwhile: the fake is for the next round
         time.sleep(0.05)
         move("b", "a")
         time.sleep(0.02)
