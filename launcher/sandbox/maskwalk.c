@@ -326,7 +326,7 @@ static int ensure_masked(walker *w, int root, int dfd, const char *name, const c
         return mask_fd(w, fd, S_ISDIR(stx.stx_mode), path);
 }
 
-static int walk_dir(walker *w, int node, int fd, pbuf *path, unsigned depth);
+static int walk_dir(walker *w, int node, int fd, pbuf *path, unsigned depth, bool again);
 
 typedef struct pending {
         int node;
@@ -360,9 +360,10 @@ static int unlistable(walker *w, int dfd, const char *name, const char *path) {
 }
 
 /* Entry dfd/name of node parent, its pattern path in path.  moved: reported
- * by inotify, so a known directory found here has moved (or is new here). */
+ * by inotify, so a known directory found here has moved (or is new here).
+ * again: below such an entry, where a known directory has moved too. */
 static int visit(walker *w, int parent, int dfd, const char *name, unsigned char type, pbuf *path, unsigned depth,
-                 bool moved) {
+                 bool moved, bool again) {
         size_t mark = path->len;
         int r = pbuf_add(path, "", name);
         if (r < 0)
@@ -401,16 +402,13 @@ static int visit(walker *w, int parent, int dfd, const char *name, unsigned char
                 return cj_error_seterrno(w->err, r, "statx %s", path->s);
         }
         int known = find_node(w, mnt, ino);
-        if (known >= 0) { /* listed already; moved here, its walk stays valid (masks move along) */
-                if (moved && w->nodes[known].parent >= 0) {
-                        char *copy = strdup(name);
-                        if (!copy)
-                                return -ENOMEM;
-                        free(w->nodes[known].name);
-                        w->nodes[known].name = copy;
-                        w->nodes[known].parent = parent;
-                        w->nodes[known].except = cj_pathpat_match_any(w->plan->mask_except, path->s);
-                }
+        /* Listed already, and not moved: done.  Moved here (or with a
+         * directory above it), its masks moved along, but what its entries
+         * mean may not have: a tail of several components ("**" +
+         * "/secrets/prod.key" after `mv x secrets`), a pattern's prefix or an
+         * exception may name them now.  So it is walked again where it is.
+         * A walk root never moves. */
+        if (known >= 0 && (!(moved || again) || w->nodes[known].parent < 0)) {
                 pbuf_cut(path, mark);
                 return 0;
         }
@@ -424,8 +422,19 @@ static int visit(walker *w, int parent, int dfd, const char *name, unsigned char
         }
         if (moved)
                 except = cj_pathpat_match_any(w->plan->mask_except, path->s);
-        int child = add_node(w, parent, root, name, mnt, ino, except);
-        r = child < 0 ? child : walk_dir(w, child, fd, path, depth + 1);
+        int child = known;
+        if (known >= 0) {
+                char *copy = strdup(name);
+                if (!copy) {
+                        pbuf_cut(path, mark);
+                        return -ENOMEM;
+                }
+                free(w->nodes[known].name);
+                w->nodes[known] = (mw_node){ .parent = parent, .root = root, .wd_next = w->nodes[known].wd_next,
+                                             .name = copy, .mnt = mnt, .ino = ino, .except = except };
+        } else
+                child = add_node(w, parent, root, name, mnt, ino, except);
+        r = child < 0 ? child : walk_dir(w, child, fd, path, depth + 1, moved || again);
         pbuf_cut(path, mark);
         return r;
 }
@@ -444,8 +453,9 @@ static bool nothing_to_do(walker *w, int node, pbuf *path, const char *name, uns
         return !masked;
 }
 
-/* Watch first, then list: whatever arrives after the listing began is reported. */
-static int walk_dir(walker *w, int node, int fd, pbuf *path, unsigned depth) {
+/* Watch first, then list: whatever arrives after the listing began is
+ * reported.  again: as visit's, for every entry. */
+static int walk_dir(walker *w, int node, int fd, pbuf *path, unsigned depth, bool again) {
         int r = watch(w, node, fd);
         if (r < 0)
                 return r;
@@ -475,7 +485,7 @@ static int walk_dir(walker *w, int node, int fd, pbuf *path, unsigned depth) {
                 unsigned char t = (unsigned char) list->s[at];
                 const char *name = list->s + at + 1;
                 at += 1 + strlen(name) + 1;
-                r = visit(w, node, fd, name, t == 0xff ? DT_UNKNOWN : t, path, depth, false);
+                r = visit(w, node, fd, name, t == 0xff ? DT_UNKNOWN : t, path, depth, false, again);
         }
         list->len = base;
         return r;
@@ -515,7 +525,7 @@ static int walk_roots(walker *w) {
                 if (e == 0 && strcmp(path.s, "/") == 0)
                         pbuf_cut(&path, 0);
                 if (e == 0)
-                        e = walk_dir(w, node, w->root_fd[r], &path, 0);
+                        e = walk_dir(w, node, w->root_fd[r], &path, 0, false);
                 free(path.s);
                 if (e < 0)
                         return e;
@@ -570,7 +580,7 @@ static int handle(walker *w, int node, const char *name, pbuf *path) {
         int r = reopen(w, node, &fd, path, &depth);
         if (r != 0)
                 return r;
-        r = visit(w, node, fd, name, DT_UNKNOWN, path, depth, true);
+        r = visit(w, node, fd, name, DT_UNKNOWN, path, depth, true, false);
         close(fd);
         return r;
 }

@@ -16,7 +16,9 @@
  * along, so what the walk has masked stays masked.  What a walk can miss is a
  * directory moved, during the walk, from a part not listed yet into one
  * already listed.  Every directory gets an inotify watch before it is listed,
- * so each such move (and each new directory) is reported; the walk handles
+ * so each such move (and each new directory) is reported (a known directory
+ * reported moved is walked again where it is: a pattern of several
+ * components, a prefix or an exception may name its entries there); the walk handles
  * the reports until the queue is empty right after a rename barrier (see
  * maskwalk.c), and only then is the tree complete.  A busy workspace (a
  * parallel `npm install`) only adds reports, each handled in microseconds;

@@ -96,5 +96,37 @@ race npm "$WS" 'cat f7/app/.env.local 2>/dev/null; true'
 is "$CHURN_RC" 0 "npm: the churn ran to the end ($CHANGES packages unpacked)"
 is "$LEAKS" 0 "npm: the secret stayed masked"
 is "$CLOSED $OTHER" "0 " "npm: no call failed ($RAN of $CALLS ran) while packages were unpacked, moved and removed"
+# ---- 4: a listed directory renamed into a deny path of two components -----
+# A custom profile denies "**" + "/secrets/prod.key".  pid 1's walk lists x
+# (x/prod.key is nothing to it) and, while it walks x's subdirectories, x
+# becomes secrets.  The report of secrets used to update x's record only:
+# secrets/prod.key was readable when the call started, in every call here.
+WS=$(tap_workspace)
+mkdir "$WS/x"
+printf '%s\n' "$SECRET" >"$WS/x/prod.key"
+FILLER=2000 filler "$WS/x"
+tap_chown_ws "$WS"
+printf '{"extends": "default", "filesystem": {"deny": ["${CWD}/**/secrets/prod.key"]}}\n' >"$SCRATCH/multi.json"
+stop=$SCRATCH/stop-listed
+python3 "$CHURN" listed "$WS" "$stop" >"$SCRATCH/churn-listed" 2>&1 &
+churn=$!
+LEAKS=0 CONCLUSIVE=0 OTHER=""
+for _ in $(seq 1 6); do
+        if [ -d "$WS/secrets" ]; then mv "$WS/secrets" "$WS/x"; fi
+        touch "$stop.arm"
+        for _ in $(seq 1 200); do [ -e "$stop.arm" ] || break; sleep 0.01; done
+        RUN_CWD=$WS run_sandbox --profile "$SCRATCH/multi.json" -- \
+                bash -c 'if [ -d secrets ]; then echo conclusive; cat secrets/prod.key 2>&1; fi; true'
+        case "$RUN_OUT" in *conclusive*) CONCLUSIVE=$((CONCLUSIVE + 1)) ;; esac
+        case "$RUN_OUT" in *"$SECRET"*) LEAKS=$((LEAKS + 1)) ;; esac
+        [ "$RUN_RC" = 0 ] || OTHER+=" $RUN_RC:$(head -c 200 <<<"$RUN_ERR")"
+done
+touch "$stop"
+wait "$churn"
+is "$?" 0 "listed: the renamer ran to the end ($(tail -n 1 "$SCRATCH/churn-listed") renames)"
+ok "listed: x became secrets during pid 1's walk ($CONCLUSIVE of 6 calls)" test "$CONCLUSIVE" -ge 3
+is "$LEAKS" 0 "listed: secrets/prod.key was masked in every call that started with it"
+is "$OTHER" "" "listed: every call ran"
+
 diag "swap, move, npm: calls start while the workspace changes; see docs/security.md"
 done_testing

@@ -13,13 +13,21 @@ maskrace_churn.py MODE WS STOP
   npm   what a package manager does in node_modules: unpack a package in
         .staging/, rename it into place, retire an old one (rename, then
         delete), a package every millisecond or so.
+  listed  rename the directory x to secrets once pid 1's walk has listed
+        it: x is opened (IN_OPEN) by the plan's scan first, then by pid 1's
+        walk, whose listing of the rest of the workspace is still to come.
+        Armed for each call by a file STOP.arm (which it removes); writes
+        STOP.done once it renamed.
 
 Prints the number of changes made.  Every step tolerates what the sandbox's
 own setup leaves behind (an empty mount point it created for a mask), as a
 real parallel process would.
 """
+import ctypes
 import os
 import random
+import select
+import struct
 import shutil
 import sys
 import time
@@ -112,10 +120,46 @@ def npm(stop):
     return n
 
 
+IN_OPEN = 0x20
+IN_ISDIR = 0x40000000
+
+
+def listed(stop):
+    libc = ctypes.CDLL(None, use_errno=True)
+    ifd = libc.inotify_init1(os.O_CLOEXEC)
+    if ifd < 0 or libc.inotify_add_watch(ifd, b"x", IN_OPEN) < 0:
+        raise OSError(ctypes.get_errno(), "inotify")
+    arm, done = stop + ".arm", stop + ".done"
+    n = 0
+    while not os.path.exists(stop):
+        if not os.path.exists(arm):
+            time.sleep(0.005)
+            continue
+        while select.select([ifd], [], [], 0)[0]:  # opens before this call's
+            os.read(ifd, 65536)
+        os.unlink(arm)
+        opens = 0
+        while opens < 2 and not os.path.exists(stop):
+            if not select.select([ifd], [], [], 0.05)[0]:
+                continue
+            buf = os.read(ifd, 65536)
+            at = 0
+            while at < len(buf):
+                _, mask, _, size = struct.unpack_from("iIII", buf, at)
+                at += 16 + size
+                if mask & IN_OPEN and mask & IN_ISDIR and size == 0:  # x itself
+                    opens += 1
+        if opens == 2:
+            os.rename("x", "secrets")
+            n += 1
+            open(done, "w").close()
+    return n
+
+
 def main():
     mode, ws, stop = sys.argv[1:4]
     os.chdir(ws)
-    print({"swap": swap, "move": mover, "npm": npm}[mode](stop))
+    print({"swap": swap, "move": mover, "npm": npm, "listed": listed}[mode](stop))
 
 
 if __name__ == "__main__":
