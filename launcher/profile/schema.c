@@ -415,9 +415,38 @@ static int expand_into(json_t *out, const char *value, const cj_profile_vars *va
         return json_array_append_new(out, json_string(v)) < 0 ? -ENOMEM : 0;
 }
 
-/* twice_home: entries using ${HOME} are expanded with vars->home_also too. */
-static int expand_list(json_t *list, const cj_profile_vars *vars, bool paths, bool twice_home, const char *file,
-                       const char *path, cj_error *err) {
+/* A pattern of filesystem.deny, deny_except or protect (util/pathpat.h),
+ * before its variables are expanded: '*' means something only at the end of
+ * a "**" pattern's last component, after at least one character of it, and
+ * "**" only once, between two components.  Anywhere else the matcher and the
+ * plan's scan would take it for a literal name, and the entry would mask or
+ * protect nothing while the profile seemed to (".env*" + "/", "X/" + "**"). */
+static int check_pattern(const char *pat, const char *file, const char *path, cj_error *err) {
+        const char *glob = strstr(pat, "/**/"), *tail = glob ? glob + 4 : NULL;
+        const char *why = NULL;
+        size_t n = strlen(pat);
+        if (n >= 3 && strcmp(pat + n - 3, "/**") == 0)
+                why = "ends in \"/**\": name the directory itself, which covers everything below it";
+        else if (!glob && strchr(pat, '*'))
+                why = "has a '*' outside a \"**\" pattern: '*' only ends one (DIR/**/NAME*)";
+        else if (glob && (memchr(pat, '*', (size_t) (glob - pat)) || strstr(tail, "**")))
+                why = "has a '*' before its \"**\" or a second \"**\": one \"**\", then names";
+        else if (glob) {
+                const char *star = strchr(tail, '*'), *last = strrchr(tail, '/');
+                last = last ? last + 1 : tail;
+                if (star && (star[1] != '\0' || star == last))
+                        why = star[1] == '/' && star[2] == '\0'
+                                      ? "ends in \"*/\": a name prefix cannot name a directory to create"
+                                      : "has a '*' that does not end its last name after one character or more "
+                                        "(DIR/**/NAME*)";
+        }
+        return why ? cj_error_set(err, EINVAL, "%s: %s: '%s' %s", file, path, pat, why) : 0;
+}
+
+/* patterns: the list holds path patterns (check_pattern).  twice_home: entries
+ * using ${HOME} are expanded with vars->home_also too. */
+static int expand_list(json_t *list, const cj_profile_vars *vars, bool paths, bool patterns, bool twice_home,
+                       const char *file, const char *path, cj_error *err) {
         _cleanup_json_ json_t *out = json_array();
         if (!out)
                 return -ENOMEM;
@@ -432,7 +461,9 @@ static int expand_list(json_t *list, const cj_profile_vars *vars, bool paths, bo
                 char sub[600];
                 snprintf(sub, sizeof sub, "%s[%zu]", path, i);
                 const char *value = json_string_value(e);
-                int r = expand_into(out, value, vars, paths, file, sub, err);
+                int r = patterns ? check_pattern(value, file, sub, err) : 0;
+                if (r >= 0)
+                        r = expand_into(out, value, vars, paths, file, sub, err);
                 if (r >= 0 && twice_home && also.home && strstr(value, "${HOME}"))
                         r = expand_into(out, value, &also, paths, file, sub, err);
                 if (r < 0)
@@ -489,7 +520,8 @@ int cj_profile_expand(json_t *doc, const cj_profile_vars *vars, const char *file
                         snprintf(path, sizeof path, "filesystem.%s", key);
                         /* Masking and protection cover the invoking user's home as well. */
                         bool twice = strcmp(key, "deny") == 0 || strcmp(key, "protect") == 0;
-                        int r = expand_list(list, vars, true, twice, file, path, err);
+                        bool patterns = twice || strcmp(key, "deny_except") == 0;
+                        int r = expand_list(list, vars, true, patterns, twice, file, path, err);
                         if (r < 0)
                                 return r;
                 }

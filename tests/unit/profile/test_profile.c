@@ -68,6 +68,36 @@ START_TEST(unknown_keys_and_types_named) {
 }
 END_TEST
 
+/* A '*' or "**" the matcher would take for a literal name (the entry would
+ * mask or protect nothing) is refused, naming the list, the entry and why;
+ * the forms util/pathpat.h gives a meaning to load. */
+START_TEST(patterns_without_a_meaning_refused) {
+        static const struct {
+                const char *list, *pat, *why;
+        } bad[] = {
+                { "protect", "${CWD}/**/foo*/", "ends in \"*/\"" },
+                { "deny", "${CWD}/**/*", "has a '*' that does not end its last name" },
+                { "deny", "${CWD}/**/a*b", "has a '*' that does not end its last name" },
+                { "deny", "${CWD}/**/sec*/prod.key", "has a '*' that does not end its last name" },
+                { "deny", "${CWD}/secrets/**", "ends in \"/**\"" },
+                { "deny", "${CWD}/.env*", "has a '*' outside a \"**\" pattern" },
+                { "deny_except", "${CWD}/**/a/**/b", "has a '*' before its \"**\" or a second \"**\"" },
+                { "protect", "${CWD}/x*/**/.env", "has a '*' before its \"**\"" },
+        };
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+                char text[256], want[160];
+                snprintf(text, sizeof text, "{\"filesystem\":{\"%s\":[\"/a\",\"%s\"]}}", bad[i].list, bad[i].pat);
+                snprintf(want, sizeof want, "filesystem.%s[1]: '%s' %s", bad[i].list, bad[i].pat, bad[i].why);
+                load_fails(text, EINVAL, want);
+        }
+        cj_profile *p = load_ok("{\"filesystem\":{\"deny\":[\"${CWD}/**/.env*\",\"${CWD}/**/secrets/prod.key\"],"
+                                "\"ro\":[\"/usr/x*\"],\"protect\":[\"${CWD}/**/.git/hooks/\"]}}");
+        ck_assert_str_eq(p->fs_deny[0], "/work/ws/**/.env*");
+        ck_assert_str_eq(p->fs_ro[0], "/usr/x*"); /* a root's name is a name */
+        cj_profile_free(p);
+}
+END_TEST
+
 /* Issue 7 §2: every limit and budget key has a maximum, refused with file and
  * key named; the maxima themselves load, and every product formed from them
  * fits in 64 bits.  Before: fsize_mb = 2^44 + 1 loaded and became 1 MiB. */
@@ -322,6 +352,7 @@ static Suite *make_suite(void) {
         TCase *tc = tcase_create("load");
         tcase_add_test(tc, defaults_and_expansion);
         tcase_add_test(tc, unknown_keys_and_types_named);
+        tcase_add_test(tc, patterns_without_a_meaning_refused);
         tcase_add_test(tc, list_limit);
         tcase_add_test(tc, limit_maxima_named);
         tcase_add_test(tc, extends_narrows);
