@@ -71,13 +71,16 @@ typedef struct cj_mount_plan {
 typedef enum cj_file_type { CJ_FT_MISSING, CJ_FT_DIR, CJ_FT_FILE, CJ_FT_SYMLINK, CJ_FT_OTHER, CJ_FT_ERROR } cj_file_type;
 
 /* A directory's entries from one listing: each one's name and its type, as
- * the directory says it (a symlink is CJ_FT_SYMLINK, never followed). */
+ * the directory says it (a symlink is CJ_FT_SYMLINK, never followed).  A
+ * listing with cap 0 but entries is borrowed (from a cache, listcache.h):
+ * read it, free it (which leaves the bytes alone), never add to it. */
 typedef struct cj_dir_list {
         char *buf; /* entries back to back: a byte of cj_file_type, a byte of length, the name, its NUL */
         size_t len, cap;
 } cj_dir_list;
 
-/* Append an entry: 0, -ENAMETOOLONG (over NAME_MAX) or -ENOMEM. */
+/* Append an entry: 0, -ENAMETOOLONG (over NAME_MAX), -EINVAL (a borrowed
+ * listing) or -ENOMEM. */
 int cj_dir_list_add(cj_dir_list *l, const char *name, cj_file_type type);
 /* The entry at *off (start at 0), its type and length, moving *off on; NULL after the last. */
 const char *cj_dir_list_next(const cj_dir_list *l, size_t *off, cj_file_type *type, size_t *len);
@@ -99,6 +102,12 @@ typedef struct cj_fs_probe {
 
 /* The real filesystem. */
 extern const cj_fs_probe cj_fs_probe_host;
+
+/* Its listing in two steps (listcache.h reads the directory's inode in
+ * between): open path as a directory, never through a symlink (an fd or
+ * -errno), then append every entry of fd to *out (0 or -errno). */
+int cj_fs_open_dir(const char *path);
+int cj_fs_list_fd(int fd, cj_dir_list *out);
 
 /* Build the plan for a profile plus operator --ro/--rw paths.  Missing ro/rw
  * roots are skipped (a profile lists /lib64 on hosts that may lack it); deny

@@ -82,6 +82,8 @@ int cj_dir_list_add(cj_dir_list *l, const char *name, cj_file_type type) {
         size_t nl = strlen(name);
         if (nl > UCHAR_MAX) /* NAME_MAX is 255 */
                 return -ENAMETOOLONG;
+        if (l->len && !l->cap)
+                return -EINVAL;
         size_t need = nl + 3;
         if (l->cap - l->len < need) {
                 size_t cap = l->cap ? l->cap : CJ_DIR_LIST_FIRST;
@@ -111,7 +113,8 @@ const char *cj_dir_list_next(const cj_dir_list *l, size_t *off, cj_file_type *ty
 }
 
 void cj_dir_list_free(cj_dir_list *l) {
-        free(l->buf);
+        if (l->cap)
+                free(l->buf);
         *l = (cj_dir_list){ 0 };
 }
 
@@ -120,9 +123,15 @@ void cj_dir_list_free(cj_dir_list *l) {
  * say: DT_UNKNOWN).  getdents64 rather than fdopendir: no fstat and fcntl
  * calls and no 32 KB buffer per listing. */
 static int host_list(void *ctx, const char *path, cj_dir_list *out) {
-        _cleanup_close_ int fd = cj_open_long(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK, false);
-        if (fd < 0)
-                return fd;
+        _cleanup_close_ int fd = cj_fs_open_dir(path);
+        return fd < 0 ? fd : cj_fs_list_fd(fd, out);
+}
+
+int cj_fs_open_dir(const char *path) {
+        return cj_open_long(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK, false);
+}
+
+int cj_fs_list_fd(int fd, cj_dir_list *out) {
         /* A small buffer on the stack first: after the clone the launcher's
          * first write to a page is a copy-on-write fault, and a heap or static
          * buffer is a page of its own (phase log, A/B of the three: the plan

@@ -37,8 +37,8 @@ static char *git_dir_of(const cj_mount_op *op) {
 }
 
 int cj_git_watch_begin(const cj_mount_plan *plan, const cj_profile *profile, char *const *extra_ro,
-                       char *const *extra_rw, cj_git_watch *w) {
-        *w = (cj_git_watch){ .profile = profile, .extra_ro = extra_ro, .extra_rw = extra_rw };
+                       char *const *extra_rw, const cj_fs_probe *probe, cj_git_watch *w) {
+        *w = (cj_git_watch){ .profile = profile, .extra_ro = extra_ro, .extra_rw = extra_rw, .probe = probe };
         for (size_t i = 0; plan->protect_found && plan->protect_found[i]; i++) {
                 char *b = strdup(plan->protect_found[i]);
                 size_t l = b ? strlen(b) : 0;
@@ -152,7 +152,7 @@ int cj_git_watch_end(cj_git_watch *w, char *const *git_roots, cj_strv *gitdirs, 
                 return -ENOMEM;
         cj_error err = { 0 };
         int r = cj_mount_plan_protect_scan(w->profile, w->extra_ro, w->extra_rw, gitpats, &dotgits, &walked,
-                                           &cj_fs_probe_host, &now, &err);
+                                           w->probe, &now, &err);
         if (r < 0) {
                 char *line = NULL;
                 if (asprintf(&line, "protected paths after the call: %s", err.msg) < 0 ||

@@ -26,12 +26,14 @@ typedef struct cj_git_watch {
         cj_strv before; /* protect matches before the call (from the plan) */
         const cj_profile *profile;
         char *const *extra_ro, *const *extra_rw;
+        const cj_fs_probe *probe; /* the rescan's: the plan's, whose listings it may reuse (listcache.h) */
 } cj_git_watch;
 
 /* Note the watched files absent now in the git dirs of plan (host paths), and
- * the protect matches the plan found, to compare after the call. */
+ * the protect matches the plan found, to compare after the call; the rescan
+ * lists through probe (kept: it must outlive w). */
 int cj_git_watch_begin(const cj_mount_plan *plan, const cj_profile *p, char *const *extra_ro,
-                       char *const *extra_rw, cj_git_watch *w);
+                       char *const *extra_rw, const cj_fs_probe *probe, cj_git_watch *w);
 
 /* Move aside every watched file that appeared and every new protect match;
  * *moved gets the paths moved, *failed those that could not be moved ("PATH:

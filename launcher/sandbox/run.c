@@ -25,6 +25,7 @@
 #include "idmap.h"
 #include "internal.h"
 #include "notify.h"
+#include "listcache.h"
 #include "plan.h"
 #include "pump.h"
 #include "gitguard.h"
@@ -332,6 +333,8 @@ struct cj_sandbox {
         const cj_sandbox_config *cfg;
         child_ctx c;
         cj_mount_plan plan;
+        cj_list_cache *lists; /* the plan's listings, for the rescan after the call (listcache.h) */
+        cj_fs_probe probe;    /* the host, listing through lists */
         cj_strv envp;
         cj_cgroup cg;
         cj_git_watch watch;
@@ -423,6 +426,7 @@ void cj_sandbox_free(cj_sandbox *sb) {
                 free(sb->prog.filter);
         cj_strv_free(sb->envp);
         cj_mount_plan_clear(&sb->plan);
+        cj_list_cache_free(sb->lists);
         free(sb);
 }
 
@@ -500,13 +504,15 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
         }
         const char *home = cj_profile_env_get(p, "HOME");
         cj_phase("pipeline");
-        if ((r = cj_mount_plan_build(p, cfg->extra_ro, cfg->extra_rw, &cj_fs_probe_host, &sb->plan, err)) < 0 ||
+        sb->lists = cj_list_cache_new(); /* none: every listing is made fresh */
+        sb->probe = sb->lists ? cj_fs_probe_cached(sb->lists) : cj_fs_probe_host;
+        if ((r = cj_mount_plan_build(p, cfg->extra_ro, cfg->extra_rw, &sb->probe, &sb->plan, err)) < 0 ||
             (r = cj_mount_plan_scratch(&sb->plan, home, cfg->scratch_home, cfg->scratch_tmp, err)) < 0 ||
             (c->root_launcher && (r = cj_idmap_plan(&sb->plan, home, c->uid, c->gid, &sb->notes, err)) < 0) ||
             (c->root_launcher &&
              (r = cj_mount_plan_drop_unreachable(&sb->plan, home, c->cwd, c->uid, c->gid, &sb->notes)) < 0) ||
             (r = check_cwd(&sb->plan, c->cwd, err)) < 0 || (cj_phase("plan"), false) ||
-            (r = cj_git_watch_begin(&sb->plan, p, cfg->extra_ro, cfg->extra_rw, &sb->watch)) < 0 ||
+            (r = cj_git_watch_begin(&sb->plan, p, cfg->extra_ro, cfg->extra_rw, &sb->probe, &sb->watch)) < 0 ||
             (r = cj_git_guard_begin(&sb->plan, p, cfg->extra_rw, &sb->guard)) < 0 || (cj_phase("git-scan"), false) ||
             (r = cj_env_build(p, environ, cfg->extra_env, &sb->envp, err)) < 0 ||
             (r = add_launcher_env(cfg, &sb->envp)) < 0 || (cfg->pty && (r = add_term(&sb->envp)) < 0) ||

@@ -11,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../cj_check.h"
 #include "profile/profile.h"
+#include "sandbox/listcache.h"
 #include "sandbox/plan.h"
 #include "sandbox/scan.h"
 #include "util/cleanup.h"
@@ -319,10 +321,111 @@ START_TEST(scan_matches_pathpat_on_a_real_tree) {
 }
 END_TEST
 
+static void touch(const char *rel, bool dir) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", ws, rel);
+        if (dir)
+                ck_assert_msg(mkdir(path, 0755) == 0, "mkdir %s: %m", path);
+        else {
+                int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+                ck_assert_msg(fd >= 0, "create %s: %m", path);
+                close(fd);
+        }
+}
+
+static int64_t now_ns(void) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (int64_t) t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static cj_strv rescan_with(const cj_profile *prof, const cj_fs_probe *probe) {
+        cj_strv v = NULL;
+        cj_error err = { 0 };
+        ck_assert_msg(cj_mount_plan_protect_scan(prof, NULL, NULL, NULL, NULL, NULL, probe, &v, &err) == 0, "%s",
+                      err.msg);
+        return v;
+}
+
+/* sandbox/listcache.h: the rescan after a call answers a directory from the
+ * plan's listing only while it is unchanged, so it finds exactly what a
+ * fresh walk finds: after a call made protected paths in directories that
+ * existed (and in new ones), and for a directory changed just before the
+ * plan listed it (not recorded: within the clock tick of its ctime). */
+START_TEST(cached_listings_answer_only_unchanged_directories) {
+        make_tree();
+        usleep((useconds_t) (CJ_LIST_CACHE_SETTLE_NS / 1000) + 20000);
+        int64_t t0 = now_ns();
+        touch("fresh", true); /* the root and fresh/ are changed now: listed, not recorded */
+        _cleanup_strv_ cj_strv deny = patterns(deny_tails), protect = patterns(protect_tails),
+                               except = patterns(except_tails);
+        cj_profile prof = { 0 };
+        ck_assert_int_eq(cj_strv_push(&prof.fs_rw, ws), 0);
+        prof.fs_deny = deny;
+        prof.fs_deny_except = except;
+        prof.fs_protect = protect;
+        cj_list_cache *c = cj_list_cache_new();
+        ck_assert_ptr_nonnull(c);
+        const cj_fs_probe probe = cj_fs_probe_cached(c);
+        cj_mount_plan plan = { 0 }, host = { 0 };
+        cj_error err = { 0 };
+        ck_assert_msg(cj_mount_plan_build(&prof, NULL, NULL, &probe, &plan, &err) == 0, "%s", err.msg);
+        bool recent = now_ns() - t0 < CJ_LIST_CACHE_SETTLE_NS;
+        ck_assert_msg(cj_mount_plan_build(&prof, NULL, NULL, &cj_fs_probe_host, &host, &err) == 0, "%s", err.msg);
+        assert_same("plan through the cache", plan.protect_found, host.protect_found);
+        size_t hits, misses, hits0, misses0;
+        cj_list_cache_stats(c, &hits0, &misses0);
+        ck_assert_int_eq(hits0, 0);
+
+        /* Nothing changed: every recorded directory is answered from its record. */
+        _cleanup_strv_ cj_strv same = rescan_with(&prof, &probe);
+        assert_same("rescan, nothing changed", same, plan.protect_found);
+        cj_list_cache_stats(c, &hits, &misses);
+        ck_assert_uint_gt(hits, 10);
+        if (recent) /* else the machine stalled past the settle time: they were recorded */
+                ck_assert_msg(misses - misses0 >= 2, "the root and fresh/ were recorded within their clock tick");
+
+        /* What a call makes: in directories that existed, in a new one, in one
+         * replaced by a renamed one (another inode, under the old name). */
+        touch("e/.vscode/tasks.json", false);
+        touch("src/deep/er/.cursor", true);
+        touch("g/.claude/settings.json", false);
+        touch("fresh/.mcp.json", false);
+        touch("new", true);
+        touch("new/.git", true);
+        touch("new/.git/config", false);
+        touch("moved", true);
+        touch("moved/.envrc", false);
+        char a[512], b[512];
+        snprintf(a, sizeof a, "%s/h", ws);
+        snprintf(b, sizeof b, "%s/h.old", ws);
+        ck_assert_int_eq(rename(a, b), 0);
+        snprintf(a, sizeof a, "%s/moved", ws);
+        snprintf(b, sizeof b, "%s/h", ws);
+        ck_assert_int_eq(rename(a, b), 0);
+        _cleanup_strv_ cj_strv got = rescan_with(&prof, &probe), want = rescan_with(&prof, &cj_fs_probe_host);
+        assert_same("rescan after changes", got, want);
+        static const char *const made[] = { "e/.vscode/tasks.json", "src/deep/er/.cursor", "g/.claude/settings.json",
+                                            "fresh/.mcp.json", "new/.git/hooks/", "h/.envrc" };
+        char p[512];
+        for (size_t i = 0; i < CJ_ARRAY_SIZE(made); i++) {
+                snprintf(p, sizeof p, "%s/%s", ws, made[i]);
+                ck_assert_msg(cj_strv_contains(got, p), "the cached rescan missed %s", p);
+        }
+        cj_mount_plan_clear(&plan);
+        cj_mount_plan_clear(&host);
+        cj_list_cache_free(c);
+        prof.fs_deny = prof.fs_deny_except = prof.fs_protect = NULL;
+        cj_strv_free(prof.fs_rw);
+        remove_tree();
+}
+END_TEST
+
 static Suite *make_suite(void) {
         Suite *s = suite_create("scan");
         TCase *tc = tcase_create("real tree");
         tcase_add_test(tc, scan_matches_pathpat_on_a_real_tree);
+        tcase_add_test(tc, cached_listings_answer_only_unchanged_directories);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * The plan's directory listings, kept for the protect rescan after the call.
+ *
+ * A call's plan lists every directory below the workspace's "**" patterns,
+ * and after the call the protect patterns walk the same directories again,
+ * looking for what the call created: in a 16,000-file workspace about 10 ms
+ * here, most of it getdents64 over entries that did not change.  A directory
+ * whose entry set changes gets a new ctime (every entry made, removed or
+ * renamed in it, every chmod of it; utimensat sets mtime, never ctime, and
+ * the call cannot change the clock).  So a probe built on this cache records
+ * each listing with its directory's device, inode, ctime and mtime, read
+ * from the fd it lists, and answers a later listing of the same directory
+ * from the record while those four are unchanged.  The rescan's answers are
+ * then exactly what a fresh listing would give, and the rescan the same.
+ *
+ * Only a listing that can be trusted is recorded:
+ *   - a file system known to keep ctime locally (ext4, xfs, btrfs, tmpfs,
+ *     overlayfs): not NFS or FUSE, whose attributes may be cached or made up;
+ *   - a directory whose ctime is older than CJ_LIST_CACHE_SETTLE_NS: without
+ *     fine-grained timestamps (before Linux 6.13) a change within the same
+ *     clock tick as the last one can keep the same ctime; a change after the
+ *     listing gets one at least a tick newer than the moment of the listing.
+ */
+
+#include "plan.h"
+
+#define CJ_LIST_CACHE_SETTLE_NS (50 * 1000 * 1000LL) /* a directory changed more recently is listed again */
+#define CJ_LIST_CACHE_BYTES_MAX (16u << 20)          /* listing bytes kept; past it, listings are not kept */
+
+typedef struct cj_list_cache cj_list_cache;
+
+/* A new, empty cache (NULL: out of memory). */
+cj_list_cache *cj_list_cache_new(void);
+void cj_list_cache_free(cj_list_cache *c);
+
+/* The host probe (cj_fs_probe_host), listing through c: records what it
+ * lists, answers from a record while the directory is unchanged.  c must
+ * outlive the probe's use. */
+cj_fs_probe cj_fs_probe_cached(cj_list_cache *c);
+
+/* Listings answered from c / made fresh since it was created (tests, the
+ * phase log). */
+void cj_list_cache_stats(const cj_list_cache *c, size_t *hits, size_t *misses);
