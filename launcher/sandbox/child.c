@@ -412,7 +412,7 @@ _Noreturn void cj_sandbox_child_main(child_ctx *c) {
          * 1's exit instead, it would queue an event for every directory the
          * call makes in the workspace. */
         int watch_fd = -1;
-        if ((r = cj_mounts_apply(c->plan, c->cwd, &watch_fd, &err)) < 0)
+        if ((r = cj_mounts_apply(c->plan, c->lists, c->cwd, &watch_fd, &err)) < 0)
                 child_fail(c, MSG_SETUP_FAILED, 0, err.msg);
         cj_phase("mounts");
 

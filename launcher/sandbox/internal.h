@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "listcache.h"
 #include "plan.h"
 #include "sandbox.h"
 
@@ -50,6 +51,7 @@ typedef struct call_status {
 typedef struct child_ctx {
         const cj_sandbox_config *cfg;
         const cj_mount_plan *plan;
+        const cj_list_cache *lists; /* the plan's listings (listcache.h), for pid 1's mask walk; may be NULL */
         char **envp;
         const char *cwd;
         bool root_launcher;

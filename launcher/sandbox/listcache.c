@@ -197,6 +197,18 @@ static const entry *unchanged_record(const cj_list_cache *c, const char *path) {
         return unchanged(e, &stx) ? e : NULL;
 }
 
+bool cj_list_cache_find(const cj_list_cache *c, const char *path, int fd, cj_dir_list *view) {
+        if (!c || !c->n)
+                return false;
+        const entry *e = slot(c, path);
+        struct statx stx;
+        if (!e->bytes || statx(fd, "", AT_EMPTY_PATH, KEY_MASK, &stx) < 0 || (stx.stx_mask & KEY_MASK) != KEY_MASK ||
+            !unchanged(e, &stx))
+                return false;
+        lend(e, view);
+        return true;
+}
+
 static int cached_list(void *ctx, const char *path, cj_dir_list *out) {
         cj_list_cache *c = ctx;
         const entry *e = out->len ? NULL : unchanged_record(c, path);

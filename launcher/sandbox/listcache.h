@@ -15,6 +15,8 @@
  * from the fd it lists, and answers a later listing of the same directory
  * from the record while those four are unchanged.  The rescan's answers are
  * then exactly what a fresh listing would give, and the rescan the same.
+ * pid 1's mask walk, which lists the same directories again between the
+ * plan and the call, asks the cache too (cj_list_cache_find).
  *
  * Only a listing that can be trusted is recorded:
  *   - a file system known to keep ctime locally (ext4, xfs, btrfs, tmpfs,
@@ -40,6 +42,13 @@ void cj_list_cache_free(cj_list_cache *c);
  * lists, answers from a record while the directory is unchanged.  c must
  * outlive the probe's use. */
 cj_fs_probe cj_fs_probe_cached(cj_list_cache *c);
+
+/* pid 1's mask walk (maskwalk.h), in its copy of the launcher's memory: the
+ * record of path, as a borrowed listing in *view, if the directory open at
+ * fd is the one recorded, unchanged.  The walk asks after its inotify watch
+ * is in place: whatever changes from there on is reported, and whatever
+ * changed before shows here. */
+bool cj_list_cache_find(const cj_list_cache *c, const char *path, int fd, cj_dir_list *view);
 
 /* Listings answered from c / made fresh since it was created (tests, the
  * phase log). */

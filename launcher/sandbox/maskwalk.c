@@ -92,13 +92,14 @@ typedef struct pbuf {
 
 typedef struct walker {
         const cj_mount_plan *plan;
+        const cj_list_cache *lists; /* the plan's listings: an unchanged directory's is read, not listed again */
         const char *empty_file;
         int ifd;
         mw_node *nodes;
         size_t n, cap;
         int *by_wd; /* wd -> first node, -1 */
         size_t nwd;
-        pbuf lists;   /* the listings of the directories being walked, a stack (walk_dir) */
+        pbuf listings; /* the listings of the directories being walked, a stack (walk_dir) */
         uint32_t *ht; /* (mnt, ino) -> node index + 1; 0 empty */
         size_t ht_cap;
         int *root_fd;   /* per walk root, -1 where the sandbox does not show it */
@@ -467,18 +468,31 @@ static int walk_dir(walker *w, int node, int fd, pbuf *path, unsigned depth, boo
          * directory, whose frees made glibc consolidate chunks all over the
          * launcher's copy-on-write heap, nor a copy of a large directory's
          * names, each new page of it a fault (see LIST_BUF). */
-        pbuf *list = &w->lists;
+        pbuf *list = &w->listings;
         size_t base = list->len;
-        static char dents[LIST_BUF] __attribute__((aligned(__alignof__(struct dirent64))));
-        cj_dents d = CJ_DENTS(fd, dents, sizeof dents, 0);
-        for (const struct dirent64 *de; r >= 0 && (de = cj_dents_next(&d));)
-                if (!nothing_to_do(w, node, path, de->d_name, de->d_type))
-                        r = list_add(list, de->d_type ? de->d_type : 0xff, de->d_name);
-        /* ENOENT: the directory was removed meanwhile, the end of its listing
-         * (as readdir takes it; the report of the removal is the watch's
-         * business). */
-        if (r >= 0 && d.err < 0 && d.err != -ENOENT)
-                r = cj_error_seterrno(w->err, -d.err, "list %s", path->s);
+        cj_dir_list rec;
+        if (cj_list_cache_find(w->lists, path->s, fd, &rec)) {
+                /* Unchanged since the plan listed it, as it is now with its watch in place. */
+                size_t off = 0, nl;
+                cj_file_type t;
+                for (const char *name; r >= 0 && (name = cj_dir_list_next(&rec, &off, &t, &nl));) {
+                        unsigned char dt = t == CJ_FT_DIR ? DT_DIR : t == CJ_FT_FILE ? DT_REG
+                                           : t == CJ_FT_SYMLINK ? DT_LNK : DT_FIFO; /* DT_FIFO: not a directory */
+                        if (!nothing_to_do(w, node, path, name, dt))
+                                r = list_add(list, dt, name);
+                }
+        } else {
+                static char dents[LIST_BUF] __attribute__((aligned(__alignof__(struct dirent64))));
+                cj_dents d = CJ_DENTS(fd, dents, sizeof dents, 0);
+                for (const struct dirent64 *de; r >= 0 && (de = cj_dents_next(&d));)
+                        if (!nothing_to_do(w, node, path, de->d_name, de->d_type))
+                                r = list_add(list, de->d_type ? de->d_type : 0xff, de->d_name);
+                /* ENOENT: the directory was removed meanwhile, the end of its
+                 * listing (as readdir takes it; the report of the removal is
+                 * the watch's business). */
+                if (r >= 0 && d.err < 0 && d.err != -ENOENT)
+                        r = cj_error_seterrno(w->err, -d.err, "list %s", path->s);
+        }
         /* By offset: a child's listing may move the buffer (visit reads name
          * only before it walks the child). */
         for (size_t at = base, end = list->len; r >= 0 && at < end;) {
@@ -704,14 +718,14 @@ static int run(walker *w) {
         return r;
 }
 
-int cj_maskwalk_apply(const cj_mount_plan *plan, const char *newroot, const char *empty_file, int *watch_fd,
-                      cj_error *err) {
+int cj_maskwalk_apply(const cj_mount_plan *plan, const cj_list_cache *lists, const char *newroot,
+                      const char *empty_file, int *watch_fd, cj_error *err) {
         *watch_fd = -1;
         size_t nroots = cj_strv_len(plan->mask_roots) / 2;
         if (nroots == 0)
                 return 0;
         walker w = {
-                .plan = plan, .empty_file = empty_file, .ifd = -1, .nroots = nroots, .err = err};
+                .plan = plan, .lists = lists, .empty_file = empty_file, .ifd = -1, .nroots = nroots, .err = err};
         struct stat est;
         if (stat(empty_file, &est) < 0)
                 return cj_error_seterrno(err, errno, "stat %s", empty_file);
@@ -755,7 +769,7 @@ int cj_maskwalk_apply(const cj_mount_plan *plan, const char *newroot, const char
         reset(&w);
         free(w.nodes);
         free(w.later);
-        free(w.lists.s);
+        free(w.listings.s);
         free(w.ht);
         free(w.by_wd);
         for (size_t i = 0; w.root_fd && i < nroots; i++)

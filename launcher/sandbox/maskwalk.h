@@ -27,6 +27,7 @@
  * the plan's scan has (CJ_MOUNT_SCAN_DIRS_MAX, CJ_MOUNT_SCAN_DEPTH).
  */
 
+#include "listcache.h"
 #include "plan.h"
 #include "util/err.h"
 
@@ -39,11 +40,14 @@
 int cj_maskwalk_plan(cj_mount_plan *plan, char *const *deny, char *const *except, const cj_fs_probe *probe);
 
 /* In pid 1, after every mount of plan is in place under newroot and before
- * the new root turns read-only: walk and mask as above.  empty_file is the
+ * the new root turns read-only: walk and mask as above.  A directory the
+ * plan listed and that is unchanged since (lists, listcache.h; NULL: none)
+ * is not listed again: its record is read instead, once its watch is in
+ * place.  empty_file is the
  * empty mode-000 file file masks are bound from.  0, or -errno with err
  * set (the call must not start).  On success *watch_fd is the walk's inotify
  * instance (or -1), for the caller to close once the call is under way:
  * closing one waits for an SRCU grace period (0.05-7 ms measured here),
  * which is not worth holding the call's start for. */
-int cj_maskwalk_apply(const cj_mount_plan *plan, const char *newroot, const char *empty_file, int *watch_fd,
-                      cj_error *err);
+int cj_maskwalk_apply(const cj_mount_plan *plan, const cj_list_cache *lists, const char *newroot,
+                      const char *empty_file, int *watch_fd, cj_error *err);

@@ -445,7 +445,8 @@ static int apply_op(const cj_mount_plan *plan, size_t i, cj_error *err) {
         return cj_error_set(err, EINVAL, "unknown mount operation %d", op->kind);
 }
 
-int cj_mounts_apply(const cj_mount_plan *plan, const char *cwd, int *watch_fd, cj_error *err) {
+int cj_mounts_apply(const cj_mount_plan *plan, const cj_list_cache *lists, const char *cwd, int *watch_fd,
+                    cj_error *err) {
         *watch_fd = -1;
         /* Nothing we do may propagate back to the host. */
         if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
@@ -481,7 +482,7 @@ int cj_mounts_apply(const cj_mount_plan *plan, const char *cwd, int *watch_fd, c
 
         /* The plan chose masks by path before a parallel call could move things:
          * find what it missed, by fd, in this namespace (maskwalk.h). */
-        r = cj_maskwalk_apply(plan, NEWROOT, EMPTY_FILE, watch_fd, err);
+        r = cj_maskwalk_apply(plan, lists, NEWROOT, EMPTY_FILE, watch_fd, err);
         if (r < 0)
                 return r;
         /* The skeleton directories of the new root are read-only too. */

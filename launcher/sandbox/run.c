@@ -531,6 +531,7 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
                         return cj_error_set(err, ENOMEM, "out of memory");
                 }
         c->plan = &sb->plan;
+        c->lists = sb->lists;
         c->envp = sb->envp;
         c->audit_arch = seccomp_arch_native();
         (void) cj_sandbox_filter_cached(p->seccomp, &sb->prog); /* else compiled in spawn, overlapped */

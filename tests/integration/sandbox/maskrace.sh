@@ -128,5 +128,35 @@ ok "listed: x became secrets during pid 1's walk ($CONCLUSIVE of 6 calls)" test 
 is "$LEAKS" 0 "listed: secrets/prod.key was masked in every call that started with it"
 is "$OTHER" "" "listed: every call ran"
 
+# ---- 5: a secret made after the plan listed its directory ----------------
+# The plan's listing of x is kept for pid 1's walk while x is unchanged
+# (sandbox/listcache.h).  x/.env, written right after the plan listed x,
+# changes x: the walk must list x again and mask it.
+WS=$(tap_workspace)
+mkdir "$WS/x"
+FILLER=200 filler "$WS/x"
+tap_chown_ws "$WS"
+stop=$SCRATCH/stop-plant
+printf '%s\n' "$SECRET" >"$stop.secret"
+python3 "$CHURN" plant "$WS" "$stop" >"$SCRATCH/churn-plant" 2>&1 &
+churn=$!
+LEAKS=0 CONCLUSIVE=0 OTHER=""
+for _ in $(seq 1 6); do
+        rm -f "$WS/x/.env"
+        sleep 0.1 # x settles: the plan keeps its listing
+        touch "$stop.arm"
+        for _ in $(seq 1 200); do [ -e "$stop.arm" ] || break; sleep 0.01; done
+        RUN_CWD=$WS run_sandbox -- bash -c 'if [ -e x/.env ]; then echo conclusive; cat x/.env 2>&1; fi; true'
+        case "$RUN_OUT" in *conclusive*) CONCLUSIVE=$((CONCLUSIVE + 1)) ;; esac
+        case "$RUN_OUT" in *"$SECRET"*) LEAKS=$((LEAKS + 1)) ;; esac
+        [ "$RUN_RC" = 0 ] || OTHER+=" $RUN_RC:$(head -c 200 <<<"$RUN_ERR")"
+done
+touch "$stop"
+wait "$churn"
+is "$?" 0 "plant: the planter ran to the end ($(tail -n 1 "$SCRATCH/churn-plant") secrets)"
+ok "plant: x/.env appeared between the plan and the call ($CONCLUSIVE of 6 calls)" test "$CONCLUSIVE" -ge 3
+is "$LEAKS" 0 "plant: x/.env was masked in every call that started with it"
+is "$OTHER" "" "plant: every call ran"
+
 diag "swap, move, npm: calls start while the workspace changes; see docs/security.md"
 done_testing

@@ -18,6 +18,9 @@ maskrace_churn.py MODE WS STOP
         walk, whose listing of the rest of the workspace is still to come.
         Armed for each call by a file STOP.arm (which it removes); writes
         STOP.done once it renamed.
+  plant  write a secret to x/.env right after the plan listed x (its first
+        IN_OPEN once armed, as for listed): pid 1's walk must not take x
+        for the directory the plan listed.  The secret is in STOP.secret.
 
 Prints the number of changes made.  Every step tolerates what the sandbox's
 own setup leaves behind (an empty mount point it created for a mask), as a
@@ -124,7 +127,8 @@ IN_OPEN = 0x20
 IN_ISDIR = 0x40000000
 
 
-def listed(stop):
+def on_open(stop, nth, act):
+    """For each arming, act() at the nth IN_OPEN of directory x."""
     libc = ctypes.CDLL(None, use_errno=True)
     ifd = libc.inotify_init1(os.O_CLOEXEC)
     if ifd < 0 or libc.inotify_add_watch(ifd, b"x", IN_OPEN) < 0:
@@ -139,7 +143,7 @@ def listed(stop):
             os.read(ifd, 65536)
         os.unlink(arm)
         opens = 0
-        while opens < 2 and not os.path.exists(stop):
+        while opens < nth and not os.path.exists(stop):
             if not select.select([ifd], [], [], 0.05)[0]:
                 continue
             buf = os.read(ifd, 65536)
@@ -149,17 +153,32 @@ def listed(stop):
                 at += 16 + size
                 if mask & IN_OPEN and mask & IN_ISDIR and size == 0:  # x itself
                     opens += 1
-        if opens == 2:
-            os.rename("x", "secrets")
+        if opens == nth:
+            act()
             n += 1
             open(done, "w").close()
     return n
 
 
+def listed(stop):
+    return on_open(stop, 2, lambda: os.rename("x", "secrets"))
+
+
+def plant(stop):
+    with open(stop + ".secret") as f:
+        secret = f.read()
+
+    def write():
+        with open("x/.env", "w") as f:
+            f.write(secret)
+
+    return on_open(stop, 1, write)
+
+
 def main():
     mode, ws, stop = sys.argv[1:4]
     os.chdir(ws)
-    print({"swap": swap, "move": mover, "npm": npm, "listed": listed}[mode](stop))
+    print({"swap": swap, "move": mover, "npm": npm, "listed": listed, "plant": plant}[mode](stop))
 
 
 if __name__ == "__main__":
