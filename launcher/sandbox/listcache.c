@@ -45,7 +45,17 @@ typedef struct chunk {
         char bytes[];
 } chunk;
 
+/* A name a pattern can end in: exactly, or as a prefix (a trailing '*'). */
+typedef struct name_rule {
+        const char *name;
+        size_t len;
+        bool prefix;
+} name_rule;
+
 struct cj_list_cache {
+        name_rule *rules;
+        size_t nrules;
+        unsigned char firsts[32]; /* bitmap: the first bytes of the rules' names (a prefix "": every byte) */
         entry *v;
         size_t cap, n, bytes;
         chunk *chunks; /* the newest first */
@@ -57,8 +67,49 @@ struct cj_list_cache {
         size_t nmounts;
 };
 
-cj_list_cache *cj_list_cache_new(void) {
-        return calloc(1, sizeof(cj_list_cache));
+static void add_rule(cj_list_cache *c, const char *name, size_t len, bool prefix) {
+        c->rules[c->nrules++] = (name_rule){ .name = name, .len = len, .prefix = prefix };
+        if (len == 0)
+                memset(c->firsts, 0xff, sizeof c->firsts);
+        else
+                c->firsts[(unsigned char) name[0] / 8] |= (unsigned char) (1u << ((unsigned char) name[0] % 8));
+}
+
+cj_list_cache *cj_list_cache_new(char *const *const lists[], size_t n) {
+        cj_list_cache *c = calloc(1, sizeof *c);
+        size_t max = 1;
+        for (size_t l = 0; l < n; l++)
+                max += cj_strv_len(lists[l]);
+        if (!c || !(c->rules = calloc(max, sizeof *c->rules))) {
+                free(c);
+                return NULL;
+        }
+        add_rule(c, ".git", 4, false);
+        for (size_t l = 0; l < n; l++)
+                for (size_t i = 0; lists[l] && lists[l][i]; i++) {
+                        const char *p = lists[l][i];
+                        size_t end = strlen(p);
+                        while (end > 1 && p[end - 1] == '/') /* "NAME/": NAME */
+                                end--;
+                        size_t start = end;
+                        while (start > 0 && p[start - 1] != '/')
+                                start--;
+                        bool prefix = end > start && p[end - 1] == '*';
+                        add_rule(c, p + start, end - start - prefix, prefix);
+                }
+        return c;
+}
+
+/* Can a pattern end in name (a regular file's)?  Else a walk has no use for it. */
+static bool wanted(const cj_list_cache *c, const char *name, size_t len) {
+        if (!(c->firsts[(unsigned char) name[0] / 8] & (1u << ((unsigned char) name[0] % 8))))
+                return false;
+        for (size_t i = 0; i < c->nrules; i++) {
+                const name_rule *r = &c->rules[i];
+                if ((r->prefix ? len >= r->len : len == r->len) && memcmp(name, r->name, r->len) == 0)
+                        return true;
+        }
+        return false;
 }
 
 void cj_list_cache_free(cj_list_cache *c) {
@@ -67,6 +118,7 @@ void cj_list_cache_free(cj_list_cache *c) {
         for (size_t i = 0; i < c->cap; i++)
                 free(c->v[i].path);
         free(c->v);
+        free(c->rules);
         while (c->chunks) {
                 chunk *next = c->chunks->next;
                 free(c->chunks);
@@ -164,24 +216,36 @@ static char *take(cj_list_cache *c, size_t len) {
         return p;
 }
 
-/* Keep a copy of listing l of path, keyed by stx; nothing kept past the
- * budget or without memory (the next listing is made fresh, as without a
- * cache).  A directory listed again replaces its record (the old bytes stay
- * in their chunk until the cache goes). */
+/* Keep listing l of path, keyed by stx, without the files no pattern can
+ * name; nothing kept past the budget or without memory (the next listing is
+ * made fresh, as without a cache).  A directory listed again replaces its
+ * record (the old bytes stay in their chunk until the cache goes). */
 static void record(cj_list_cache *c, const char *path, const struct statx *stx, const cj_dir_list *l) {
-        if (c->bytes + l->len > CJ_LIST_CACHE_BYTES_MAX || ((c->n + 1) * 2 > c->cap && grow(c) < 0))
+        size_t len = 0, off = 0, nl;
+        cj_file_type t;
+        for (const char *name; (name = cj_dir_list_next(l, &off, &t, &nl));)
+                if (t != CJ_FT_FILE || wanted(c, name, nl))
+                        len += nl + 3;
+        if (c->bytes + len > CJ_LIST_CACHE_BYTES_MAX || ((c->n + 1) * 2 > c->cap && grow(c) < 0))
                 return;
         entry *e = slot(c, path);
-        char *bytes = take(c, l->len);
+        char *bytes = take(c, len);
         if (!bytes || (!e->path && !(e->path = strdup(path))))
                 return;
-        if (l->len)
-                memcpy(bytes, l->buf, l->len);
+        size_t at = 0;
+        off = 0;
+        for (const char *name; (name = cj_dir_list_next(l, &off, &t, &nl));)
+                if (t != CJ_FT_FILE || wanted(c, name, nl)) { /* as plan.h's cj_dir_list has it */
+                        bytes[at] = (char) t;
+                        bytes[at + 1] = (char) (unsigned char) nl;
+                        memcpy(bytes + at + 2, name, nl + 1);
+                        at += nl + 3;
+                }
         c->n += e->bytes == NULL;
         *e = (entry){ .path = e->path, .dev_major = stx->stx_dev_major, .dev_minor = stx->stx_dev_minor,
                       .ino = stx->stx_ino, .ctime = stx->stx_ctime, .mtime = stx->stx_mtime, .bytes = bytes,
-                      .len = l->len };
-        c->bytes += l->len;
+                      .len = len };
+        c->bytes += len;
 }
 
 /* The record of path if the directory there is the one recorded, unchanged:

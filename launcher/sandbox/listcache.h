@@ -34,8 +34,12 @@
 
 typedef struct cj_list_cache cj_list_cache;
 
-/* A new, empty cache (NULL: out of memory). */
-cj_list_cache *cj_list_cache_new(void);
+/* A new, empty cache (NULL: out of memory) for walks that ask only about
+ * the path patterns of lists[0..n) (the profile's deny, deny_except and
+ * protect lists) and ".git": a record keeps every entry but a regular file
+ * whose name none of them can end in (no pattern's last name, nor a name a
+ * trailing '*' can make of it).  In a workspace that is most of its files. */
+cj_list_cache *cj_list_cache_new(char *const *const lists[], size_t n);
 void cj_list_cache_free(cj_list_cache *c);
 
 /* The host probe (cj_fs_probe_host), listing through c: records what it

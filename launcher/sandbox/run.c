@@ -504,7 +504,8 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
         }
         const char *home = cj_profile_env_get(p, "HOME");
         cj_phase("pipeline");
-        sb->lists = cj_list_cache_new(); /* none: every listing is made fresh */
+        char *const *const patterns[] = { p->fs_deny, p->fs_deny_except, p->fs_protect };
+        sb->lists = cj_list_cache_new(patterns, CJ_ARRAY_SIZE(patterns)); /* none: every listing is made fresh */
         sb->probe = sb->lists ? cj_fs_probe_cached(sb->lists) : cj_fs_probe_host;
         if ((r = cj_mount_plan_build(p, cfg->extra_ro, cfg->extra_rw, &sb->probe, &sb->plan, err)) < 0 ||
             (r = cj_mount_plan_scratch(&sb->plan, home, cfg->scratch_home, cfg->scratch_tmp, err)) < 0 ||

@@ -364,7 +364,8 @@ START_TEST(cached_listings_answer_only_unchanged_directories) {
         prof.fs_deny = deny;
         prof.fs_deny_except = except;
         prof.fs_protect = protect;
-        cj_list_cache *c = cj_list_cache_new();
+        char *const *const named[] = { deny, except, protect };
+        cj_list_cache *c = cj_list_cache_new(named, CJ_ARRAY_SIZE(named));
         ck_assert_ptr_nonnull(c);
         const cj_fs_probe probe = cj_fs_probe_cached(c);
         cj_mount_plan plan = { 0 }, host = { 0 };
@@ -384,6 +385,39 @@ START_TEST(cached_listings_answer_only_unchanged_directories) {
         ck_assert_uint_gt(hits, 10);
         if (recent) /* else the machine stalled past the settle time: they were recorded */
                 ck_assert_msg(misses - misses0 >= 2, "the root and fresh/ were recorded within their clock tick");
+
+        /* pid 1's walk reads the records: each keeps every entry of an
+         * unmasked directory a deny pattern names (the files no pattern can
+         * name are left out). */
+        paths_in_tree = NULL;
+        ck_assert_int_eq(nftw(ws, collect, 16, FTW_PHYS), 0);
+        size_t checked = 0;
+        for (size_t i = 0; paths_in_tree[i]; i++) {
+                const char *path = paths_in_tree[i];
+                _cleanup_free_ char *parent = strdup(path);
+                char *slash = strrchr(parent, '/');
+                *slash = '\0';
+                /* Named itself: below a masked directory the walk never looks. */
+                if (!cj_pathpat_masked(deny, except, path) || cj_pathpat_masked(deny, except, parent))
+                        continue;
+                int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                ck_assert_int_ge(fd, 0);
+                cj_dir_list view;
+                bool found = false;
+                if (cj_list_cache_find(c, parent, fd, &view)) {
+                        size_t off = 0, nl;
+                        cj_file_type t;
+                        for (const char *name; !found && (name = cj_dir_list_next(&view, &off, &t, &nl));)
+                                found = strcmp(name, slash + 1) == 0;
+                        ck_assert_msg(found, "the record of %s lacks %s, which a deny pattern names", parent, slash + 1);
+                        checked++;
+                        cj_dir_list_free(&view); /* borrowed: leaves the bytes */
+                }
+                close(fd);
+        }
+        ck_assert_uint_gt(checked, 5);
+        cj_strv_free(paths_in_tree);
+        paths_in_tree = NULL;
 
         /* What a call makes: in directories that existed, in a new one, in one
          * replaced by a renamed one (another inode, under the old name). */
