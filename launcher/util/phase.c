@@ -14,7 +14,7 @@ enum { PHASE_MAX = 64 };
 typedef struct mark {
         const char *name;
         int64_t wall_ns, cpu_ns;
-        long minflt;
+        long minflt, vcsw, ivcsw;
 } mark;
 
 static mark marks[PHASE_MAX];
@@ -31,7 +31,8 @@ static void take(const char *name) {
                 return;
         struct rusage ru;
         getrusage(RUSAGE_THREAD, &ru);
-        marks[n_marks++] = (mark){ name, ns(CLOCK_MONOTONIC), ns(CLOCK_THREAD_CPUTIME_ID), ru.ru_minflt };
+        marks[n_marks++] = (mark){ name, ns(CLOCK_MONOTONIC), ns(CLOCK_THREAD_CPUTIME_ID), ru.ru_minflt, ru.ru_nvcsw,
+                                   ru.ru_nivcsw };
 }
 
 /* A new process's thread CPU clock and fault count start at zero, so the
@@ -55,10 +56,11 @@ void cj_phase_reset(void) {
 void cj_phase_dump(const char *who) {
         char line[160];
         for (size_t i = 1; i < n_marks; i++) {
-                int n = snprintf(line, sizeof line, "phase %-8s %-22s wall %7.3f ms  cpu %7.3f ms  minflt %4ld\n",
+                int n = snprintf(line, sizeof line, "phase %-8s %-22s wall %7.3f ms  cpu %7.3f ms  minflt %4ld  csw %ld/%ld  at %.3f\n",
                                  who, marks[i].name, (double) (marks[i].wall_ns - marks[i - 1].wall_ns) / 1e6,
                                  (double) (marks[i].cpu_ns - marks[i - 1].cpu_ns) / 1e6,
-                                 marks[i].minflt - marks[i - 1].minflt);
+                                 marks[i].minflt - marks[i - 1].minflt, marks[i].vcsw - marks[i - 1].vcsw,
+                                 marks[i].ivcsw - marks[i - 1].ivcsw, (double) marks[i].wall_ns / 1e6);
                 if (n > 0)
                         (void) !write(2, line, (size_t) n < sizeof line ? (size_t) n : sizeof line - 1);
         }
