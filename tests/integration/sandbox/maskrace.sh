@@ -104,7 +104,7 @@ is "$CLOSED $OTHER" "0 " "npm: no call failed ($RAN of $CALLS ran) while package
 WS=$(tap_workspace)
 mkdir "$WS/x"
 printf '%s\n' "$SECRET" >"$WS/x/prod.key"
-FILLER=2000 filler "$WS/x"
+FILLER=4000 filler "$WS/x"
 tap_chown_ws "$WS"
 printf '{"extends": "default", "filesystem": {"deny": ["${CWD}/**/secrets/prod.key"]}}\n' >"$SCRATCH/multi.json"
 stop=$SCRATCH/stop-listed
@@ -134,7 +134,7 @@ is "$OTHER" "" "listed: every call ran"
 # changes x: the walk must list x again and mask it.
 WS=$(tap_workspace)
 mkdir "$WS/x"
-FILLER=200 filler "$WS/x"
+FILLER=2000 filler "$WS/x"
 tap_chown_ws "$WS"
 stop=$SCRATCH/stop-plant
 printf '%s\n' "$SECRET" >"$stop.secret"
