@@ -24,17 +24,28 @@ filler() {
         (cd "$1" && seq -f 'f%g' 1 "$FILLER" | xargs mkdir)
 }
 
-# race MODE WS SCRIPT: CALLS calls of SCRIPT in WS while the churn runs.
-# Sets LEAKS, RAN, CLOSED, OTHER and CHANGES.
+# race MODE WS SCRIPT [N RESET [RUN ARGS...]]: N calls (default CALLS) of
+# SCRIPT in WS while the churn runs in MODE.  With RESET (a command), each
+# call comes after it, with the churn armed for that call alone (it acts on
+# the report of x being opened, maskrace_churn.py), and SCRIPT says
+# "conclusive" when the churn acted before the call started.  Sets LEAKS,
+# RAN, CLOSED, OTHER, CONCLUSIVE, CHURN_RC and CHANGES.
 race() {
-        local mode=$1 ws=$2 script=$3 stop=$SCRATCH/stop-$1 log=$SCRATCH/churn-$1
+        local mode=$1 ws=$2 script=$3 n=${4:-$CALLS} reset=${5:-} stop=$SCRATCH/stop-$1 log=$SCRATCH/churn-$1
+        shift $(($# < 5 ? $# : 5))
         python3 "$CHURN" "$mode" "$ws" "$stop" >"$log" 2>&1 &
         local churn=$!
-        sleep 0.2
-        LEAKS=0 RAN=0 CLOSED=0 OTHER=""
-        for _ in $(seq 1 "$CALLS"); do
-                RUN_CWD=$ws run_sandbox -- bash -c "$script"
+        [ -n "$reset" ] || sleep 0.2
+        LEAKS=0 RAN=0 CLOSED=0 OTHER="" CONCLUSIVE=0
+        for _ in $(seq 1 "$n"); do
+                if [ -n "$reset" ]; then
+                        $reset
+                        touch "$stop.arm"
+                        for _ in $(seq 1 200); do [ -e "$stop.arm" ] || break; sleep 0.01; done
+                fi
+                RUN_CWD=$ws run_sandbox "$@" -- bash -c "$script"
                 case "$RUN_OUT" in *"$SECRET"*) LEAKS=$((LEAKS + 1)) ;; esac
+                case "$RUN_OUT" in *conclusive*) CONCLUSIVE=$((CONCLUSIVE + 1)) ;; esac
                 case "$RUN_RC" in
                 0) RAN=$((RAN + 1)) ;;
                 125) CLOSED=$((CLOSED + 1)) ;;
@@ -107,26 +118,13 @@ printf '%s\n' "$SECRET" >"$WS/x/prod.key"
 FILLER=4000 filler "$WS/x"
 tap_chown_ws "$WS"
 printf '{"extends": "default", "filesystem": {"deny": ["${CWD}/**/secrets/prod.key"]}}\n' >"$SCRATCH/multi.json"
-stop=$SCRATCH/stop-listed
-python3 "$CHURN" listed "$WS" "$stop" >"$SCRATCH/churn-listed" 2>&1 &
-churn=$!
-LEAKS=0 CONCLUSIVE=0 OTHER=""
-for _ in $(seq 1 6); do
-        if [ -d "$WS/secrets" ]; then mv "$WS/secrets" "$WS/x"; fi
-        touch "$stop.arm"
-        for _ in $(seq 1 200); do [ -e "$stop.arm" ] || break; sleep 0.01; done
-        RUN_CWD=$WS run_sandbox --profile "$SCRATCH/multi.json" -- \
-                bash -c 'if [ -d secrets ]; then echo conclusive; cat secrets/prod.key 2>&1; fi; true'
-        case "$RUN_OUT" in *conclusive*) CONCLUSIVE=$((CONCLUSIVE + 1)) ;; esac
-        case "$RUN_OUT" in *"$SECRET"*) LEAKS=$((LEAKS + 1)) ;; esac
-        [ "$RUN_RC" = 0 ] || OTHER+=" $RUN_RC:$(head -c 200 <<<"$RUN_ERR")"
-done
-touch "$stop"
-wait "$churn"
-is "$?" 0 "listed: the renamer ran to the end ($(tail -n 1 "$SCRATCH/churn-listed") renames)"
+x_back() { if [ -d "$WS/secrets" ]; then mv "$WS/secrets" "$WS/x"; fi; }
+race listed "$WS" 'if [ -d secrets ]; then echo conclusive; cat secrets/prod.key 2>&1; fi; true' 6 x_back \
+        --profile "$SCRATCH/multi.json"
+is "$CHURN_RC" 0 "listed: the renamer ran to the end ($CHANGES renames)"
 ok "listed: x became secrets during pid 1's walk ($CONCLUSIVE of 6 calls)" test "$CONCLUSIVE" -ge 3
 is "$LEAKS" 0 "listed: secrets/prod.key was masked in every call that started with it"
-is "$OTHER" "" "listed: every call ran"
+is "$CLOSED $OTHER" "0 " "listed: every call ran"
 
 # ---- 5: a secret made after the plan listed its directory ----------------
 # The plan's listing of x is kept for pid 1's walk while x is unchanged
@@ -136,27 +134,16 @@ WS=$(tap_workspace)
 mkdir "$WS/x"
 FILLER=2000 filler "$WS/x"
 tap_chown_ws "$WS"
-stop=$SCRATCH/stop-plant
-printf '%s\n' "$SECRET" >"$stop.secret"
-python3 "$CHURN" plant "$WS" "$stop" >"$SCRATCH/churn-plant" 2>&1 &
-churn=$!
-LEAKS=0 CONCLUSIVE=0 OTHER=""
-for _ in $(seq 1 6); do
+printf '%s\n' "$SECRET" >"$SCRATCH/stop-plant.secret"
+x_settled() {
         rm -f "$WS/x/.env"
         sleep 0.1 # x settles: the plan keeps its listing
-        touch "$stop.arm"
-        for _ in $(seq 1 200); do [ -e "$stop.arm" ] || break; sleep 0.01; done
-        RUN_CWD=$WS run_sandbox -- bash -c 'if [ -e x/.env ]; then echo conclusive; cat x/.env 2>&1; fi; true'
-        case "$RUN_OUT" in *conclusive*) CONCLUSIVE=$((CONCLUSIVE + 1)) ;; esac
-        case "$RUN_OUT" in *"$SECRET"*) LEAKS=$((LEAKS + 1)) ;; esac
-        [ "$RUN_RC" = 0 ] || OTHER+=" $RUN_RC:$(head -c 200 <<<"$RUN_ERR")"
-done
-touch "$stop"
-wait "$churn"
-is "$?" 0 "plant: the planter ran to the end ($(tail -n 1 "$SCRATCH/churn-plant") secrets)"
+}
+race plant "$WS" 'if [ -e x/.env ]; then echo conclusive; cat x/.env 2>&1; fi; true' 6 x_settled
+is "$CHURN_RC" 0 "plant: the planter ran to the end ($CHANGES secrets)"
 ok "plant: x/.env appeared between the plan and the call ($CONCLUSIVE of 6 calls)" test "$CONCLUSIVE" -ge 3
 is "$LEAKS" 0 "plant: x/.env was masked in every call that started with it"
-is "$OTHER" "" "plant: every call ran"
+is "$CLOSED $OTHER" "0 " "plant: every call ran"
 
 diag "swap, move, npm: calls start while the workspace changes; see docs/security.md"
 done_testing
