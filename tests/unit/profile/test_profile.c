@@ -336,7 +336,7 @@ START_TEST(rule_set_includes) {
         cj_profile_free(p);
 
         load_fails("{\"validation\":{\"include\":[\"no-such-set\"]}}", ENOENT, "no rule set named 'no-such-set'");
-        load_fails("{\"validation\":{\"include\":[\"../x\"]}}", ENOENT, "validation.include");
+        load_fails("{\"validation\":{\"include\":[\"../cj-no-such-dir/x.json\"]}}", ENOENT, "validation.include");
         f = fopen(set, "w");
         fputs("{\"rules\":[{\"match\":[\"x\"],\"verdict\":\"ask\"}],\"extra\":1}", f);
         fclose(f);
