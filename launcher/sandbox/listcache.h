@@ -38,7 +38,8 @@ typedef struct cj_list_cache cj_list_cache;
  * the path patterns of lists[0..n) (the profile's deny, deny_except and
  * protect lists) and ".git": a record keeps every entry but a regular file
  * whose name none of them can end in (no pattern's last name, nor a name a
- * trailing '*' can make of it).  In a workspace that is most of its files. */
+ * trailing '*' can make of it).  In a workspace that is most of its files.
+ * The lists are kept by reference: they must outlive c. */
 cj_list_cache *cj_list_cache_new(char *const *const lists[], size_t n);
 void cj_list_cache_free(cj_list_cache *c);
 
