@@ -22,7 +22,7 @@
 #define XFS_SUPER_MAGIC 0x58465342
 #endif
 
-#define KEY_MASK (STATX_TYPE | STATX_INO | STATX_CTIME | STATX_MTIME | STATX_MNT_ID)
+#define KEY_MASK CJ_LIST_CACHE_STATX_MASK
 #define MOUNTS_KNOWN 16 /* mounts whose file system type is remembered; past them, asked each time */
 #define CHUNK_BYTES (64u << 10) /* the records' bytes are packed into chunks this big (a larger listing: its own) */
 
@@ -261,13 +261,11 @@ static const entry *unchanged_record(const cj_list_cache *c, const char *path) {
         return unchanged(e, &stx) ? e : NULL;
 }
 
-bool cj_list_cache_find(const cj_list_cache *c, const char *path, int fd, cj_dir_list *view) {
-        if (!c || !c->n)
+bool cj_list_cache_find(const cj_list_cache *c, const char *path, const struct statx *stx, cj_dir_list *view) {
+        if (!c || !c->n || (stx->stx_mask & KEY_MASK) != KEY_MASK)
                 return false;
         const entry *e = slot(c, path);
-        struct statx stx;
-        if (!e->bytes || statx(fd, "", AT_EMPTY_PATH, KEY_MASK, &stx) < 0 || (stx.stx_mask & KEY_MASK) != KEY_MASK ||
-            !unchanged(e, &stx))
+        if (!e->bytes || !unchanged(e, stx))
                 return false;
         lend(e, view);
         return true;

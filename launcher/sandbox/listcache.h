@@ -27,6 +27,8 @@
  *     listing gets one at least a tick newer than the moment of the listing.
  */
 
+#include <sys/stat.h>
+
 #include "plan.h"
 
 #define CJ_LIST_CACHE_SETTLE_NS (50 * 1000 * 1000LL) /* a directory changed more recently is listed again */
@@ -48,12 +50,16 @@ void cj_list_cache_free(cj_list_cache *c);
  * outlive the probe's use. */
 cj_fs_probe cj_fs_probe_cached(cj_list_cache *c);
 
+/* What a directory's statx must hold for cj_list_cache_find. */
+#define CJ_LIST_CACHE_STATX_MASK (STATX_TYPE | STATX_INO | STATX_CTIME | STATX_MTIME | STATX_MNT_ID)
+
 /* pid 1's mask walk (maskwalk.h), in its copy of the launcher's memory: the
- * record of path, as a borrowed listing in *view, if the directory open at
- * fd is the one recorded, unchanged.  The walk asks after its inotify watch
- * is in place: whatever changes from there on is reported, and whatever
- * changed before shows here. */
-bool cj_list_cache_find(const cj_list_cache *c, const char *path, int fd, cj_dir_list *view);
+ * record of path, as a borrowed listing in *view, if the directory stx
+ * describes (CJ_LIST_CACHE_STATX_MASK) is the one recorded, unchanged.  The
+ * walk reads stx after its inotify watch on the directory is in place:
+ * whatever changes from there on is reported, and whatever changed before
+ * shows here. */
+bool cj_list_cache_find(const cj_list_cache *c, const char *path, const struct statx *stx, cj_dir_list *view);
 
 /* Listings answered from c / made fresh since it was created (tests, the
  * phase log). */

@@ -219,8 +219,9 @@ static int add_node(walker *w, int parent, int root, const char *name, uint64_t 
         return (int) w->n++;
 }
 
-static int watch(walker *w, int node, int fd) {
-        /* inotify watches a path: the directory itself, through the cwd. */
+/* Watch the directory open at fd (inotify watches a path: the directory
+ * itself, through the cwd).  Its wd, or -errno with err set. */
+static int add_watch(walker *w, int fd) {
         if (fchdir(fd) < 0)
                 return cj_error_seterrno(w->err, errno, "walking the workspace for unmasked secrets: fchdir");
         int wd = inotify_add_watch(w->ifd, ".", WATCH_MASK);
@@ -241,17 +242,20 @@ static int watch(walker *w, int node, int fd) {
                 w->by_wd = b;
                 w->nwd = nwd;
         }
+        return wd;
+}
+
+/* Send wd's reports to node (once: a directory walked again keeps its link). */
+static void link_watch(walker *w, int node, int wd) {
         for (int i = w->by_wd[wd]; i >= 0; i = w->nodes[i].wd_next)
                 if (i == node)
-                        return 0;
+                        return;
         w->nodes[node].wd_next = w->by_wd[wd];
         w->by_wd[wd] = node;
-        return 0;
 }
 
 static int key_of(int fd, uint64_t *mnt, uint64_t *ino, struct statx *stx) {
-        if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_MODE | STATX_INO | STATX_MNT_ID,
-                  stx) < 0)
+        if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MODE | CJ_LIST_CACHE_STATX_MASK, stx) < 0)
                 return -errno;
         *mnt = stx->stx_mnt_id;
         *ino = stx->stx_ino;
@@ -327,7 +331,7 @@ static int ensure_masked(walker *w, int root, int dfd, const char *name, const c
         return mask_fd(w, fd, S_ISDIR(stx.stx_mode), path);
 }
 
-static int walk_dir(walker *w, int node, int fd, pbuf *path, unsigned depth, bool again);
+static int walk_dir(walker *w, int node, int fd, const struct statx *stx, pbuf *path, unsigned depth, bool again);
 
 typedef struct pending {
         int node;
@@ -396,6 +400,12 @@ static int visit(walker *w, int parent, int dfd, const char *name, unsigned char
                 pbuf_cut(path, mark);
                 return r;
         }
+        /* Watch first, then look: whatever changes from here on is reported. */
+        int wd = add_watch(w, fd);
+        if (wd < 0) {
+                pbuf_cut(path, mark);
+                return wd;
+        }
         struct statx stx;
         uint64_t mnt = 0, ino = 0;
         if ((r = key_of(fd, &mnt, &ino, &stx)) < 0) {
@@ -435,7 +445,9 @@ static int visit(walker *w, int parent, int dfd, const char *name, unsigned char
                                              .name = copy, .mnt = mnt, .ino = ino, .except = except };
         } else
                 child = add_node(w, parent, root, name, mnt, ino, except);
-        r = child < 0 ? child : walk_dir(w, child, fd, path, depth + 1, moved || again);
+        if (child >= 0)
+                link_watch(w, child, wd);
+        r = child < 0 ? child : walk_dir(w, child, fd, &stx, path, depth + 1, moved || again);
         pbuf_cut(path, mark);
         return r;
 }
@@ -454,12 +466,11 @@ static bool nothing_to_do(walker *w, int node, pbuf *path, const char *name, uns
         return !masked;
 }
 
-/* Watch first, then list: whatever arrives after the listing began is
- * reported.  again: as visit's, for every entry. */
-static int walk_dir(walker *w, int node, int fd, pbuf *path, unsigned depth, bool again) {
-        int r = watch(w, node, fd);
-        if (r < 0)
-                return r;
+/* List the directory open at fd, watched already (stx read since: whatever
+ * arrives after is reported), and visit what needs it.  again: as visit's,
+ * for every entry. */
+static int walk_dir(walker *w, int node, int fd, const struct statx *stx, pbuf *path, unsigned depth, bool again) {
+        int r = 0;
         /* The whole listing first, then the visits: one descriptor per level,
          * not two, down to CJ_MOUNT_SCAN_DEPTH.  Only what needs a visit is
          * kept (directories and what is masked: a tree's files are mostly
@@ -471,7 +482,7 @@ static int walk_dir(walker *w, int node, int fd, pbuf *path, unsigned depth, boo
         pbuf *list = &w->listings;
         size_t base = list->len;
         cj_dir_list rec;
-        if (cj_list_cache_find(w->lists, path->s, fd, &rec)) {
+        if (cj_list_cache_find(w->lists, path->s, stx, &rec)) {
                 /* Unchanged since the plan listed it, as it is now with its watch in place. */
                 size_t off = 0, nl;
                 cj_file_type t;
@@ -523,6 +534,9 @@ static int walk_roots(walker *w) {
         for (size_t r = 0; r < w->nroots; r++) {
                 if (w->root_fd[r] < 0)
                         continue;
+                int wd = add_watch(w, w->root_fd[r]);
+                if (wd < 0)
+                        return wd;
                 struct statx stx;
                 uint64_t mnt = 0, ino = 0;
                 int e = key_of(w->root_fd[r], &mnt, &ino, &stx);
@@ -533,13 +547,14 @@ static int walk_roots(walker *w) {
                 int node = add_node(w, -1, (int) r, NULL, mnt, ino, w->pats[r].root_except);
                 if (node < 0)
                         return node;
+                link_watch(w, node, wd);
                 w->root_node[r] = node;
                 pbuf path = {0};
                 e = pbuf_add(&path, w->plan->mask_roots[2 * r + 1], NULL);
                 if (e == 0 && strcmp(path.s, "/") == 0)
                         pbuf_cut(&path, 0);
                 if (e == 0)
-                        e = walk_dir(w, node, w->root_fd[r], &path, 0, false);
+                        e = walk_dir(w, node, w->root_fd[r], &stx, &path, 0, false);
                 free(path.s);
                 if (e < 0)
                         return e;
