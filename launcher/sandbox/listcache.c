@@ -47,7 +47,7 @@ typedef struct chunk {
 
 /* A name a pattern can end in: exactly, or as a prefix (a trailing '*'). */
 typedef struct name_rule {
-        const char *name;
+        char *name;
         size_t len;
         bool prefix;
 } name_rule;
@@ -67,12 +67,16 @@ struct cj_list_cache {
         size_t nmounts;
 };
 
-static void add_rule(cj_list_cache *c, const char *name, size_t len, bool prefix) {
-        c->rules[c->nrules++] = (name_rule){ .name = name, .len = len, .prefix = prefix };
+static int add_rule(cj_list_cache *c, const char *name, size_t len, bool prefix) {
+        char *copy = strndup(name, len);
+        if (!copy)
+                return -ENOMEM;
+        c->rules[c->nrules++] = (name_rule){ .name = copy, .len = len, .prefix = prefix };
         if (len == 0)
                 memset(c->firsts, 0xff, sizeof c->firsts);
         else
                 c->firsts[(unsigned char) name[0] / 8] |= (unsigned char) (1u << ((unsigned char) name[0] % 8));
+        return 0;
 }
 
 cj_list_cache *cj_list_cache_new(char *const *const lists[], size_t n) {
@@ -84,9 +88,9 @@ cj_list_cache *cj_list_cache_new(char *const *const lists[], size_t n) {
                 free(c);
                 return NULL;
         }
-        add_rule(c, ".git", 4, false);
-        for (size_t l = 0; l < n; l++)
-                for (size_t i = 0; lists[l] && lists[l][i]; i++) {
+        int r = add_rule(c, ".git", 4, false);
+        for (size_t l = 0; r == 0 && l < n; l++)
+                for (size_t i = 0; r == 0 && lists[l] && lists[l][i]; i++) {
                         const char *p = lists[l][i];
                         size_t end = strlen(p);
                         while (end > 1 && p[end - 1] == '/') /* "NAME/": NAME */
@@ -95,8 +99,12 @@ cj_list_cache *cj_list_cache_new(char *const *const lists[], size_t n) {
                         while (start > 0 && p[start - 1] != '/')
                                 start--;
                         bool prefix = end > start && p[end - 1] == '*';
-                        add_rule(c, p + start, end - start - prefix, prefix);
+                        r = add_rule(c, p + start, end - start - prefix, prefix);
                 }
+        if (r < 0) {
+                cj_list_cache_free(c);
+                return NULL;
+        }
         return c;
 }
 
@@ -112,18 +120,27 @@ static bool wanted(const cj_list_cache *c, const char *name, size_t len) {
         return false;
 }
 
-void cj_list_cache_free(cj_list_cache *c) {
-        if (!c)
-                return;
+/* Every record goes; the rules stay. */
+static void forget(cj_list_cache *c) {
         for (size_t i = 0; i < c->cap; i++)
                 free(c->v[i].path);
         free(c->v);
-        free(c->rules);
+        c->v = NULL;
+        c->cap = c->n = c->bytes = 0;
         while (c->chunks) {
                 chunk *next = c->chunks->next;
                 free(c->chunks);
                 c->chunks = next;
         }
+}
+
+void cj_list_cache_free(cj_list_cache *c) {
+        if (!c)
+                return;
+        forget(c);
+        for (size_t i = 0; i < c->nrules; i++)
+                free(c->rules[i].name);
+        free(c->rules);
         free(c);
 }
 
@@ -217,16 +234,20 @@ static char *take(cj_list_cache *c, size_t len) {
 }
 
 /* Keep listing l of path, keyed by stx, without the files no pattern can
- * name; nothing kept past the budget or without memory (the next listing is
- * made fresh, as without a cache).  A directory listed again replaces its
- * record (the old bytes stay in their chunk until the cache goes). */
+ * name; nothing kept without memory (the next listing is made fresh, as
+ * without a cache).  A directory listed again replaces its record (the old
+ * bytes stay in their chunk until the cache is full and starts again). */
 static void record(cj_list_cache *c, const char *path, const struct statx *stx, const cj_dir_list *l) {
         size_t len = 0, off = 0, nl;
         cj_file_type t;
         for (const char *name; (name = cj_dir_list_next(l, &off, &t, &nl));)
                 if (t != CJ_FT_FILE || wanted(c, name, nl))
                         len += nl + 3;
-        if (c->bytes + len > CJ_LIST_CACHE_BYTES_MAX || ((c->n + 1) * 2 > c->cap && grow(c) < 0))
+        if (len > CJ_LIST_CACHE_BYTES_MAX)
+                return;
+        if (c->bytes + len > CJ_LIST_CACHE_BYTES_MAX) /* full (a long-lived process's records of changed directories): start again */
+                forget(c);
+        if ((c->n + 1) * 2 > c->cap && grow(c) < 0)
                 return;
         entry *e = slot(c, path);
         char *bytes = take(c, len);

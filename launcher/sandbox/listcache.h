@@ -32,7 +32,7 @@
 #include "plan.h"
 
 #define CJ_LIST_CACHE_SETTLE_NS (50 * 1000 * 1000LL) /* a directory changed more recently is listed again */
-#define CJ_LIST_CACHE_BYTES_MAX (16u << 20)          /* listing bytes kept; past it, listings are not kept */
+#define CJ_LIST_CACHE_BYTES_MAX (16u << 20)          /* listing bytes kept; past it the cache starts again */
 
 typedef struct cj_list_cache cj_list_cache;
 
@@ -40,8 +40,7 @@ typedef struct cj_list_cache cj_list_cache;
  * the path patterns of lists[0..n) (the profile's deny, deny_except and
  * protect lists) and ".git": a record keeps every entry but a regular file
  * whose name none of them can end in (no pattern's last name, nor a name a
- * trailing '*' can make of it).  In a workspace that is most of its files.
- * The lists are kept by reference: they must outlive c. */
+ * trailing '*' can make of it).  In a workspace that is most of its files. */
 cj_list_cache *cj_list_cache_new(char *const *const lists[], size_t n);
 void cj_list_cache_free(cj_list_cache *c);
 

@@ -32,6 +32,7 @@
 #include "quarantine.h"
 #include "reach.h"
 #include "util/cleanup.h"
+#include "util/sha256.h"
 #include "util/fileio.h"
 #include "util/phase.h"
 
@@ -333,7 +334,7 @@ struct cj_sandbox {
         const cj_sandbox_config *cfg;
         child_ctx c;
         cj_mount_plan plan;
-        cj_list_cache *lists; /* the plan's listings, for the rescan after the call (listcache.h) */
+        cj_list_cache *lists; /* the plan's listings, for pid 1 and the rescan (listcache.h; kept_lists) */
         cj_fs_probe probe;    /* the host, listing through lists */
         cj_strv envp;
         cj_cgroup cg;
@@ -426,7 +427,6 @@ void cj_sandbox_free(cj_sandbox *sb) {
                 free(sb->prog.filter);
         cj_strv_free(sb->envp);
         cj_mount_plan_clear(&sb->plan);
-        cj_list_cache_free(sb->lists);
         free(sb);
 }
 
@@ -476,6 +476,24 @@ static int add_term(cj_strv *envp) {
         return cj_strv_push(envp, "TERM=" CJ_PTY_TERM_DEFAULT) < 0 ? -ENOMEM : 0;
 }
 
+/* The plan's listings outlive a call in a process that makes several in
+ * turn (serve, mcp): the next call's plan, pid 1 and rescan read the record
+ * of every directory that has not changed since (listcache.h).  Kept per
+ * profile, since its patterns decide which files a record keeps.  (A
+ * concurrent serve's workers each start from a copy.) */
+static cj_list_cache *kept_lists;
+static char kept_for[CJ_SHA256_HEX_LEN + 1];
+
+static cj_list_cache *lists_for(const cj_profile *p) {
+        if (kept_lists && p->sha256 && strcmp(kept_for, p->sha256) == 0)
+                return kept_lists;
+        cj_list_cache_free(kept_lists);
+        char *const *const patterns[] = { p->fs_deny, p->fs_deny_except, p->fs_protect };
+        kept_lists = cj_list_cache_new(patterns, CJ_ARRAY_SIZE(patterns));
+        snprintf(kept_for, sizeof kept_for, "%s", p->sha256 ? p->sha256 : "");
+        return kept_lists;
+}
+
 int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error *err) {
         cj_sandbox *sb = calloc(1, sizeof *sb);
         if (!sb)
@@ -504,8 +522,7 @@ int cj_sandbox_prepare(const cj_sandbox_config *cfg, cj_sandbox **out, cj_error 
         }
         const char *home = cj_profile_env_get(p, "HOME");
         cj_phase("pipeline");
-        char *const *const patterns[] = { p->fs_deny, p->fs_deny_except, p->fs_protect };
-        sb->lists = cj_list_cache_new(patterns, CJ_ARRAY_SIZE(patterns)); /* none: every listing is made fresh */
+        sb->lists = lists_for(p); /* none: every listing is made fresh */
         sb->probe = sb->lists ? cj_fs_probe_cached(sb->lists) : cj_fs_probe_host;
         if ((r = cj_mount_plan_build(p, cfg->extra_ro, cfg->extra_rw, &sb->probe, &sb->plan, err)) < 0 ||
             (r = cj_mount_plan_scratch(&sb->plan, home, cfg->scratch_home, cfg->scratch_tmp, err)) < 0 ||

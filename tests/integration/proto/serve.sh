@@ -123,4 +123,23 @@ if [ -n "$base" ]; then
         ok "serve out of memory on a request line: exits non-zero (rc $rc), not 0 as at EOF" test "$rc" -ne 0
         like "$err" "out of memory" "and says so on stderr"
 fi
+# One serve process keeps the plan's listings for its next calls
+# (sandbox/listcache.h): a directory listed by an earlier call and changed
+# since must be listed again.  Call 2 writes a secret into sub/, which call
+# 1's plan recorded; call 3 must find it masked.  With the record taken for
+# unchanged, call 3 read the secret.
+mkdir sub
+# Scripts: the validation chain would stop a command that names .env.
+printf 'echo serve-kept-secret > sub/.env\n' >plant.sh
+printf 'cat sub/.env 2>&1; true\n' >peek.sh
+tap_chown_ws "$WS"
+sleep 0.2 # sub settles: its listing is recorded
+printf '%s\n' '{"id":"k1","tool":"exec","command":"ls sub"}' '{"id":"k2","tool":"exec","command":"sh plant.sh"}' \
+        '{"id":"k3","tool":"exec","command":"sh peek.sh"}' | cj serve --stdio >"$IO/out6"
+is "$(jq -r .status "$IO/out6" | paste -sd ' ')" "ok ok ok" "three calls in one serve process"
+is "$(cat sub/.env)" serve-kept-secret "call 2 wrote the secret"
+unlike "$(sed -n 3p "$IO/out6" | jq -r .stdout)" serve-kept-secret \
+        "call 3 finds it masked: sub was listed again, not read from call 1's record"
+rm -rf sub plant.sh peek.sh
+
 done_testing
