@@ -16,7 +16,9 @@
  * from the record while those four are unchanged.  The rescan's answers are
  * then exactly what a fresh listing would give, and the rescan the same.
  * pid 1's mask walk, which lists the same directories again between the
- * plan and the call, asks the cache too (cj_list_cache_find).
+ * plan and the call, asks the cache too (cj_list_cache_find), and a process
+ * that makes call after call (serve, mcp) keeps it for the next call's plan
+ * (run.c).
  *
  * Only a listing that can be trusted is recorded:
  *   - a file system known to keep ctime locally (ext4, xfs, btrfs, tmpfs,
