@@ -59,6 +59,8 @@ struct cj_list_cache {
         entry *v;
         size_t cap, n, bytes;
         chunk *chunks; /* the newest first */
+        size_t budget;  /* bytes of records kept at most (CJ_LIST_CACHE_BYTES_MAX) */
+        bool full;      /* a record did not fit: cj_list_cache_renew starts again */
         size_t hits, misses;
         struct {
                 uint64_t id;
@@ -88,6 +90,7 @@ cj_list_cache *cj_list_cache_new(char *const *const lists[], size_t n) {
                 free(c);
                 return NULL;
         }
+        c->budget = CJ_LIST_CACHE_BYTES_MAX;
         int r = add_rule(c, ".git", 4, false);
         for (size_t l = 0; r == 0 && l < n; l++)
                 for (size_t i = 0; r == 0 && lists[l] && lists[l][i]; i++) {
@@ -144,9 +147,20 @@ void cj_list_cache_free(cj_list_cache *c) {
         free(c);
 }
 
-void cj_list_cache_stats(const cj_list_cache *c, size_t *hits, size_t *misses) {
+void cj_list_cache_renew(cj_list_cache *c) {
+        if (c->full)
+                forget(c);
+        c->full = false;
+}
+
+void cj_list_cache_set_budget(cj_list_cache *c, size_t bytes) {
+        c->budget = bytes;
+}
+
+void cj_list_cache_stats(const cj_list_cache *c, size_t *hits, size_t *misses, size_t *bytes) {
         *hits = c->hits;
         *misses = c->misses;
+        *bytes = c->bytes;
 }
 
 static size_t hash(const char *s) {
@@ -234,19 +248,21 @@ static char *take(cj_list_cache *c, size_t len) {
 }
 
 /* Keep listing l of path, keyed by stx, without the files no pattern can
- * name; nothing kept without memory (the next listing is made fresh, as
- * without a cache).  A directory listed again replaces its record (the old
- * bytes stay in their chunk until the cache is full and starts again). */
+ * name; nothing kept without memory or room (the next listing is made
+ * fresh, as without a cache).  A directory listed again replaces its record
+ * (the old bytes stay in their chunk until the cache starts again). */
 static void record(cj_list_cache *c, const char *path, const struct statx *stx, const cj_dir_list *l) {
         size_t len = 0, off = 0, nl;
         cj_file_type t;
         for (const char *name; (name = cj_dir_list_next(l, &off, &t, &nl));)
                 if (t != CJ_FT_FILE || wanted(c, name, nl))
                         len += nl + 3;
-        if (len > CJ_LIST_CACHE_BYTES_MAX)
+        /* Full: nothing more is kept (borrowed listings may point into every
+         * chunk while a walk goes on); cj_list_cache_renew starts again. */
+        if (c->bytes + len > c->budget) {
+                c->full = true;
                 return;
-        if (c->bytes + len > CJ_LIST_CACHE_BYTES_MAX) /* full (a long-lived process's records of changed directories): start again */
-                forget(c);
+        }
         if ((c->n + 1) * 2 > c->cap && grow(c) < 0)
                 return;
         entry *e = slot(c, path);

@@ -34,7 +34,7 @@
 #include "plan.h"
 
 #define CJ_LIST_CACHE_SETTLE_NS (50 * 1000 * 1000LL) /* a directory changed more recently is listed again */
-#define CJ_LIST_CACHE_BYTES_MAX (16u << 20)          /* listing bytes kept; past it the cache starts again */
+#define CJ_LIST_CACHE_BYTES_MAX (16u << 20)          /* listing bytes kept; past it nothing more, until renewed */
 
 typedef struct cj_list_cache cj_list_cache;
 
@@ -62,6 +62,14 @@ cj_fs_probe cj_fs_probe_cached(cj_list_cache *c);
  * shows here. */
 bool cj_list_cache_find(const cj_list_cache *c, const char *path, const struct statx *stx, cj_dir_list *view);
 
-/* Listings answered from c / made fresh since it was created (tests, the
- * phase log). */
-void cj_list_cache_stats(const cj_list_cache *c, size_t *hits, size_t *misses);
+/* Between calls (no listing lent by c is in use): if a record did not fit
+ * in the budget since, drop every record and start again (a long-lived
+ * process's records of a changing tree). */
+void cj_list_cache_renew(cj_list_cache *c);
+
+/* Tests: keep at most bytes of records (CJ_LIST_CACHE_BYTES_MAX). */
+void cj_list_cache_set_budget(cj_list_cache *c, size_t bytes);
+
+/* Listings answered from c / made fresh since it was created, and the
+ * bytes its records hold (tests, the phase log). */
+void cj_list_cache_stats(const cj_list_cache *c, size_t *hits, size_t *misses, size_t *bytes);

@@ -485,8 +485,10 @@ static cj_list_cache *kept_lists;
 static char kept_for[CJ_SHA256_HEX_LEN + 1];
 
 static cj_list_cache *lists_for(const cj_profile *p) {
-        if (kept_lists && p->sha256 && strcmp(kept_for, p->sha256) == 0)
+        if (kept_lists && p->sha256 && strcmp(kept_for, p->sha256) == 0) {
+                cj_list_cache_renew(kept_lists);
                 return kept_lists;
+        }
         cj_list_cache_free(kept_lists);
         char *const *const patterns[] = { p->fs_deny, p->fs_deny_except, p->fs_protect };
         kept_lists = cj_list_cache_new(patterns, CJ_ARRAY_SIZE(patterns));

@@ -374,14 +374,14 @@ START_TEST(cached_listings_answer_only_unchanged_directories) {
         bool recent = now_ns() - t0 < CJ_LIST_CACHE_SETTLE_NS;
         ck_assert_msg(cj_mount_plan_build(&prof, NULL, NULL, &cj_fs_probe_host, &host, &err) == 0, "%s", err.msg);
         assert_same("plan through the cache", plan.protect_found, host.protect_found);
-        size_t hits, misses, hits0, misses0;
-        cj_list_cache_stats(c, &hits0, &misses0);
+        size_t hits, misses, hits0, misses0, bytes;
+        cj_list_cache_stats(c, &hits0, &misses0, &bytes);
         ck_assert_int_eq(hits0, 0);
 
         /* Nothing changed: every recorded directory is answered from its record. */
         _cleanup_strv_ cj_strv same = rescan_with(&prof, &probe);
         assert_same("rescan, nothing changed", same, plan.protect_found);
-        cj_list_cache_stats(c, &hits, &misses);
+        cj_list_cache_stats(c, &hits, &misses, &bytes);
         ck_assert_uint_gt(hits, 10);
         if (recent) /* else the machine stalled past the settle time: they were recorded */
                 ck_assert_msg(misses - misses0 >= 2, "the root and fresh/ were recorded within their clock tick");
@@ -454,11 +454,59 @@ START_TEST(cached_listings_answer_only_unchanged_directories) {
 }
 END_TEST
 
+/* A cache that fills up (a long-lived serve process's records of a changing
+ * tree) keeps nothing more and starts again only when renewed between calls:
+ * a start in the middle of a walk would free the records the walk is still
+ * reading (a parent's, lent, while a changed child is listed again). */
+START_TEST(a_full_cache_starts_again) {
+        make_tree();
+        usleep((useconds_t) (CJ_LIST_CACHE_SETTLE_NS / 1000) + 20000);
+        _cleanup_strv_ cj_strv deny = patterns(deny_tails), protect = patterns(protect_tails),
+                               except = patterns(except_tails);
+        cj_profile prof = { 0 };
+        ck_assert_int_eq(cj_strv_push(&prof.fs_rw, ws), 0);
+        prof.fs_deny = deny;
+        prof.fs_deny_except = except;
+        prof.fs_protect = protect;
+        char *const *const named[] = { deny, except, protect };
+        cj_list_cache *c = cj_list_cache_new(named, CJ_ARRAY_SIZE(named));
+        ck_assert_ptr_nonnull(c);
+        const cj_fs_probe probe = cj_fs_probe_cached(c);
+        _cleanup_strv_ cj_strv first = rescan_with(&prof, &probe);
+        size_t hits, misses, bytes, misses1, bytes1;
+        cj_list_cache_stats(c, &hits, &misses1, &bytes1);
+        cj_list_cache_set_budget(c, bytes1); /* full: a deep directory's new record does not fit */
+        touch("src/deep/er/.cursor-new", false);
+        usleep((useconds_t) (CJ_LIST_CACHE_SETTLE_NS / 1000) + 20000);
+        _cleanup_strv_ cj_strv second = rescan_with(&prof, &probe), want = rescan_with(&prof, &cj_fs_probe_host);
+        assert_same("a walk past the budget", second, want);
+        cj_list_cache_stats(c, &hits, &misses, &bytes);
+        ck_assert_uint_gt(hits, 5);                 /* its parents came from records */
+        ck_assert_uint_eq(bytes, bytes1);           /* and stayed: nothing was dropped or added */
+        cj_list_cache_renew(c);                     /* between calls: starts again */
+        cj_list_cache_stats(c, &hits, &misses, &bytes);
+        ck_assert_uint_eq(bytes, 0);
+        cj_list_cache_set_budget(c, CJ_LIST_CACHE_BYTES_MAX);
+        _cleanup_strv_ cj_strv third = rescan_with(&prof, &probe), fourth = rescan_with(&prof, &probe);
+        assert_same("a walk after the renewal", third, want);
+        assert_same("and one from its records", fourth, want);
+        size_t hits4;
+        cj_list_cache_stats(c, &hits4, &misses, &bytes);
+        ck_assert_uint_gt(hits4, hits + 5);
+        ck_assert_uint_gt(bytes, 0);
+        cj_list_cache_free(c);
+        prof.fs_deny = prof.fs_deny_except = prof.fs_protect = NULL;
+        cj_strv_free(prof.fs_rw);
+        remove_tree();
+}
+END_TEST
+
 static Suite *make_suite(void) {
         Suite *s = suite_create("scan");
         TCase *tc = tcase_create("real tree");
         tcase_add_test(tc, scan_matches_pathpat_on_a_real_tree);
         tcase_add_test(tc, cached_listings_answer_only_unchanged_directories);
+        tcase_add_test(tc, a_full_cache_starts_again);
         suite_add_tcase(s, tc);
         return s;
 }
