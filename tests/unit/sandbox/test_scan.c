@@ -347,27 +347,49 @@ static cj_strv rescan_with(const cj_profile *prof, const cj_fs_probe *probe) {
         return v;
 }
 
+/* The tree, settled (its directories' listings are recorded), with the
+ * test's patterns as a profile and a listing cache for them. */
+typedef struct fixture {
+        cj_profile prof;
+        cj_list_cache *c;
+        cj_fs_probe probe;
+} fixture;
+
+static void fixture_open(fixture *f) {
+        make_tree();
+        usleep((useconds_t) (CJ_LIST_CACHE_SETTLE_NS / 1000) + 20000);
+        *f = (fixture){ .prof = { .fs_deny = patterns(deny_tails), .fs_deny_except = patterns(except_tails),
+                                  .fs_protect = patterns(protect_tails) } };
+        ck_assert_int_eq(cj_strv_push(&f->prof.fs_rw, ws), 0);
+        char *const *const named[] = { f->prof.fs_deny, f->prof.fs_deny_except, f->prof.fs_protect };
+        f->c = cj_list_cache_new(named, CJ_ARRAY_SIZE(named));
+        ck_assert_ptr_nonnull(f->c);
+        f->probe = cj_fs_probe_cached(f->c);
+}
+
+static void fixture_close(fixture *f) {
+        cj_list_cache_free(f->c);
+        cj_strv_free(f->prof.fs_deny);
+        cj_strv_free(f->prof.fs_deny_except);
+        cj_strv_free(f->prof.fs_protect);
+        cj_strv_free(f->prof.fs_rw);
+        remove_tree();
+}
+
 /* sandbox/listcache.h: the rescan after a call answers a directory from the
  * plan's listing only while it is unchanged, so it finds exactly what a
  * fresh walk finds: after a call made protected paths in directories that
  * existed (and in new ones), and for a directory changed just before the
  * plan listed it (not recorded: within the clock tick of its ctime). */
 START_TEST(cached_listings_answer_only_unchanged_directories) {
-        make_tree();
-        usleep((useconds_t) (CJ_LIST_CACHE_SETTLE_NS / 1000) + 20000);
+        fixture f;
+        fixture_open(&f);
         int64_t t0 = now_ns();
         touch("fresh", true); /* the root and fresh/ are changed now: listed, not recorded */
-        _cleanup_strv_ cj_strv deny = patterns(deny_tails), protect = patterns(protect_tails),
-                               except = patterns(except_tails);
-        cj_profile prof = { 0 };
-        ck_assert_int_eq(cj_strv_push(&prof.fs_rw, ws), 0);
-        prof.fs_deny = deny;
-        prof.fs_deny_except = except;
-        prof.fs_protect = protect;
-        char *const *const named[] = { deny, except, protect };
-        cj_list_cache *c = cj_list_cache_new(named, CJ_ARRAY_SIZE(named));
-        ck_assert_ptr_nonnull(c);
-        const cj_fs_probe probe = cj_fs_probe_cached(c);
+        const cj_profile prof = f.prof;
+        char *const *deny = prof.fs_deny, *const *except = prof.fs_deny_except;
+        cj_list_cache *c = f.c;
+        const cj_fs_probe probe = f.probe;
         cj_mount_plan plan = { 0 }, host = { 0 };
         cj_error err = { 0 };
         ck_assert_msg(cj_mount_plan_build(&prof, NULL, NULL, &probe, &plan, &err) == 0, "%s", err.msg);
@@ -447,10 +469,7 @@ START_TEST(cached_listings_answer_only_unchanged_directories) {
         }
         cj_mount_plan_clear(&plan);
         cj_mount_plan_clear(&host);
-        cj_list_cache_free(c);
-        prof.fs_deny = prof.fs_deny_except = prof.fs_protect = NULL;
-        cj_strv_free(prof.fs_rw);
-        remove_tree();
+        fixture_close(&f);
 }
 END_TEST
 
@@ -459,19 +478,11 @@ END_TEST
  * a start in the middle of a walk would free the records the walk is still
  * reading (a parent's, lent, while a changed child is listed again). */
 START_TEST(a_full_cache_starts_again) {
-        make_tree();
-        usleep((useconds_t) (CJ_LIST_CACHE_SETTLE_NS / 1000) + 20000);
-        _cleanup_strv_ cj_strv deny = patterns(deny_tails), protect = patterns(protect_tails),
-                               except = patterns(except_tails);
-        cj_profile prof = { 0 };
-        ck_assert_int_eq(cj_strv_push(&prof.fs_rw, ws), 0);
-        prof.fs_deny = deny;
-        prof.fs_deny_except = except;
-        prof.fs_protect = protect;
-        char *const *const named[] = { deny, except, protect };
-        cj_list_cache *c = cj_list_cache_new(named, CJ_ARRAY_SIZE(named));
-        ck_assert_ptr_nonnull(c);
-        const cj_fs_probe probe = cj_fs_probe_cached(c);
+        fixture f;
+        fixture_open(&f);
+        const cj_profile prof = f.prof;
+        cj_list_cache *c = f.c;
+        const cj_fs_probe probe = f.probe;
         _cleanup_strv_ cj_strv first = rescan_with(&prof, &probe);
         size_t hits, misses, bytes, misses1, bytes1;
         cj_list_cache_stats(c, &hits, &misses1, &bytes1);
@@ -494,10 +505,7 @@ START_TEST(a_full_cache_starts_again) {
         cj_list_cache_stats(c, &hits4, &misses, &bytes);
         ck_assert_uint_gt(hits4, hits + 5);
         ck_assert_uint_gt(bytes, 0);
-        cj_list_cache_free(c);
-        prof.fs_deny = prof.fs_deny_except = prof.fs_protect = NULL;
-        cj_strv_free(prof.fs_rw);
-        remove_tree();
+        fixture_close(&f);
 }
 END_TEST
 
