@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../cj_check.h"
+#include "../cj_shipped.h"
 #include "profile/profile.h"
 #include "sandbox/channel.h"
 #include "sandbox/filter.h"
@@ -90,19 +91,8 @@ static cj_profile *load_default(char *ws, size_t n) {
         snprintf(ws, n, "/tmp/cj-handoff.XXXXXX");
         ck_assert_ptr_nonnull(mkdtemp(ws));
         ck_assert_int_eq(chmod(ws, 0777), 0);
-        const char *src = getenv("CLAWJAIL_SOURCE_DIR");
-        ck_assert_ptr_nonnull(src);
-        char path[4096];
-        snprintf(path, sizeof path, "%s/profiles", src);
-        setenv("CLAWJAIL_PROFILE_PATH", path, 1);
-        snprintf(path, sizeof path, "%s/seccomp", src);
-        setenv("CLAWJAIL_SECCOMP_PATH", path, 1);
         cj_profile_vars vars = { .cwd = ws, .home = ws };
-        cj_profile *p = NULL;
-        cj_error err = { 0 };
-        int r = cj_profile_load("default", &vars, &p, &err);
-        ck_assert_msg(r == 0, "%s", err.msg);
-        return p;
+        return cj_test_shipped_profile("default", &vars);
 }
 
 /* Hand the write end of a pipe in as fd 5 (and name it), set a variable, and

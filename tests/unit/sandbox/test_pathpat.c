@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../cj_check.h"
+#include "../cj_shipped.h"
 #include "profile/profile.h"
 #include "proto/paths.h"
 #include "sandbox/plan.h"
@@ -311,17 +312,8 @@ static void walk_agree(char *const *deny, char *const *except, const char *root,
 }
 
 static cj_profile *load_default(const char *cwd, const char *home) {
-        const char *src = getenv("CLAWJAIL_SOURCE_DIR");
-        ck_assert_ptr_nonnull(src);
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s/profiles", src);
-        setenv("CLAWJAIL_PROFILE_PATH", dir, 1);
-        snprintf(dir, sizeof dir, "%s/seccomp", src);
-        setenv("CLAWJAIL_SECCOMP_PATH", dir, 1);
         cj_profile_vars vars = { .cwd = cwd, .home = home };
-        cj_profile *p = NULL;
-        cj_error err = { 0 };
-        ck_assert_msg(cj_profile_load("default", &vars, &p, &err) == 0, "%s", err.msg);
+        cj_profile *p = cj_test_shipped_profile("default", &vars);
         ck_assert_ptr_nonnull(p->fs_deny);
         ck_assert_ptr_nonnull(p->fs_deny_except);
         return p;
