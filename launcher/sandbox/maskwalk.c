@@ -115,16 +115,23 @@ typedef struct walker {
         cj_error *err;
 } walker;
 
+/* Room for n more bytes in p (doubling what it needs).  0 or -ENOMEM. */
+static int pbuf_reserve(pbuf *p, size_t n) {
+        if (p->len + n <= p->cap)
+                return 0;
+        size_t cap = (p->len + n) * 2;
+        char *s = realloc(p->s, cap);
+        if (!s)
+                return -ENOMEM;
+        p->s = s;
+        p->cap = cap;
+        return 0;
+}
+
 static int pbuf_add(pbuf *p, const char *a, const char *b) {
         size_t la = strlen(a), lb = b ? strlen(b) + 1 : 0;
-        if (p->len + la + lb + 1 > p->cap) {
-                size_t cap = (p->len + la + lb + 1) * 2;
-                char *s = realloc(p->s, cap);
-                if (!s)
-                        return -ENOMEM;
-                p->s = s;
-                p->cap = cap;
-        }
+        if (pbuf_reserve(p, la + lb + 1) < 0)
+                return -ENOMEM;
         memcpy(p->s + p->len, a, la);
         p->len += la;
         if (b) {
@@ -139,14 +146,8 @@ static int pbuf_add(pbuf *p, const char *a, const char *b) {
 /* One listing entry: its type byte, its name, a NUL. */
 static int list_add(pbuf *p, unsigned char type, const char *name) {
         size_t n = strlen(name);
-        if (p->len + n + 2 > p->cap) {
-                size_t cap = (p->len + n + 2) * 2;
-                char *s = realloc(p->s, cap);
-                if (!s)
-                        return -ENOMEM;
-                p->s = s;
-                p->cap = cap;
-        }
+        if (pbuf_reserve(p, n + 2) < 0)
+                return -ENOMEM;
         p->s[p->len] = (char) type;
         memcpy(p->s + p->len + 1, name, n + 1);
         p->len += n + 2;
