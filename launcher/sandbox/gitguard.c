@@ -286,7 +286,11 @@ int cj_git_guard_begin(const cj_mount_plan *plan, const cj_profile *p, char *con
         return 0;
 }
 
-static int failed_line(cj_strv *failed, const char *path, int r) {
+/* A failure r at path: the first one is what the guard returns, each one a
+ * "PATH: why" line on failed.  0, or -ENOMEM when the line cannot be kept. */
+static int note_failure(cj_strv *failed, int *ret, const char *path, int r) {
+        if (*ret == 0)
+                *ret = r;
         char *l = NULL;
         if (asprintf(&l, "%s: %s", path ? path : "?",
                      r == -E2BIG ? "more directories or levels than the scan for new repositories allows"
@@ -300,21 +304,13 @@ int cj_git_guard_end(cj_git_guard *g, char *const *gitdirs, char *const *walked_
         int ret = 0;
         for (size_t i = 0; i < g->n; i++) {
                 int r = guard_config(g->repos[i].gitdir, g->repos[i].config, g->repos[i].len, report);
-                if (r < 0) {
-                        if (ret == 0)
-                                ret = r;
-                        if (failed_line(failed, g->repos[i].gitdir, r) < 0)
-                                return -ENOMEM;
-                }
+                if (r < 0 && note_failure(failed, &ret, g->repos[i].gitdir, r) < 0)
+                        return -ENOMEM;
         }
         for (size_t i = 0; walked_roots && walked_roots[0] && gitdirs && gitdirs[i]; i++) {
                 int r = guard_new(g, gitdirs[i], report);
-                if (r < 0) {
-                        if (ret == 0)
-                                ret = r;
-                        if (failed_line(failed, gitdirs[i], r) < 0)
-                                return -ENOMEM;
-                }
+                if (r < 0 && note_failure(failed, &ret, gitdirs[i], r) < 0)
+                        return -ENOMEM;
         }
         for (size_t i = 0; g->rw_roots && g->rw_roots[i]; i++) {
                 if (cj_strv_contains(walked_roots, g->rw_roots[i]))
@@ -322,12 +318,8 @@ int cj_git_guard_end(cj_git_guard *g, char *const *gitdirs, char *const *walked_
                 size_t visited = 0;
                 _cleanup_free_ char *where = NULL;
                 int r = scan_new(g, g->rw_roots[i], 0, &visited, report, &where);
-                if (r < 0) {
-                        if (ret == 0)
-                                ret = r;
-                        if (failed_line(failed, where ? where : g->rw_roots[i], r) < 0)
-                                return -ENOMEM;
-                }
+                if (r < 0 && note_failure(failed, &ret, where ? where : g->rw_roots[i], r) < 0)
+                        return -ENOMEM;
         }
         return ret;
 }
