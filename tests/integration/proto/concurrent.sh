@@ -69,13 +69,14 @@ is "$(events cx interrupted)" 1 "the cancelled call's start is closed as interru
 
 # A result serve cannot hold (its buffer cannot grow) is an error under the
 # call's id, never a line with a piece missing; the next call is unaffected.
-# The fault is injected into serve's own process only (not its workers).
+# The fault is injected into serve's own process only (not its workers),
+# by LD_PRELOAD: into the same launcher built with libc shared.
 inj="$CJ_HELPERS_DIR/cj-failrealloc.so"
 printf '%s\n' '{"id":"big","tool":"exec","command":"head -c 250000 /dev/zero | tr \"\\0\" a"}' \
         '{"id":"small","tool":"exec","command":"echo small"}' >"$IO/in3"
 # A sanitizer build's runtime must otherwise come first among the libraries.
 LD_PRELOAD="$inj" CJ_FAIL_REALLOC_AT=200000 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
-        timeout -k 5 "$CALL_TIMEOUT" "$CLAWJAIL" serve --stdio --task cr --max-concurrent 2 <"$IO/in3" >"$IO/out3" 2>"$IO/err3"
+        timeout -k 5 "$CALL_TIMEOUT" "$CLAWJAIL_PRELOADABLE" serve --stdio --task cr --max-concurrent 2 <"$IO/in3" >"$IO/out3" 2>"$IO/err3"
 is "$?" 0 "serve goes on when it cannot hold one call's result"
 is "$(jq -c -s 'map(.id) | sort' "$IO/out3" 2>&1)" '["big","small"]' "every result line is whole JSON, one per call"
 is "$(jq -r 'select(.id=="big") | .status + "/" + .error.code' "$IO/out3")" error/clawjail \
