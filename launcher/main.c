@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "config.h"
+#include "sandbox/proctitle.h"
 #include "util/phase.h"
 
 static const cj_command commands[] = {
@@ -62,6 +63,7 @@ int main(int argc, char **argv) {
         /* Writes to a closed pipe (a harness that went away, a sandbox that died
          * during setup) are errors to handle, not a reason to die. */
         signal(SIGPIPE, SIG_IGN);
+        cj_proctitle_init(argc, argv);
         const char *name = argv[1];
         if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
                 usage(stdout);
