@@ -56,6 +56,11 @@ struct conn {
         int up[2], down[2];
         size_t up_n, down_n;
         bool c_eof, u_eof, u_shut;
+        /* Edge-triggered readiness: the client or upstream may have bytes to
+         * read, the client room to write, since the last EAGAIN said no (set
+         * again by the socket's next event).  Saves a failed call per
+         * direction each time the relay goes round. */
+        bool c_in, u_in, c_out;
         bool dead;        /* closed; freed after the current batch of events */
         cj_http_request req;
         cj_http_body body;
@@ -127,6 +132,9 @@ void cj_net_conn_connected(cj_net_proxy *px, conn *c);
 
 /* A forward of host loopback port: connect at once, no request to read. */
 void cj_net_conn_forward(cj_net_proxy *px, conn *c, uint16_t port);
+
+/* Note what an epoll event of c's client (or upstream) socket says is ready. */
+void cj_net_conn_ready(conn *c, bool client, uint32_t events);
 
 /* Make every bit of progress c's sockets allow (edge-triggered). */
 void cj_net_conn_pump(cj_net_proxy *px, conn *c);

@@ -320,8 +320,10 @@ static void *proxy_main(void *arg) {
                                         }
                                 } else if (it->type == IT_UPSTREAM && c->phase == P_CONNECTING)
                                         cj_net_conn_connected(px, c);
-                                else
+                                else {
+                                        cj_net_conn_ready(c, it->type == IT_CLIENT, evs[i].events);
                                         cj_net_conn_pump(px, c);
+                                }
                                 break;
                         }
                         }

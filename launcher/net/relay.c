@@ -72,6 +72,25 @@ static ssize_t splice_in(cj_net_proxy *px, int from, int pipe_w, size_t room) {
         return n;
 }
 
+/* A splice from a socket into a pipe failed with EAGAIN: the socket is
+ * drained, unless the pipe was what had no room (it can fill in slots before
+ * bytes: a slot per fragment).  Only an empty pipe says which. */
+static void drained(bool *ready, size_t in_pipe) {
+        if (in_pipe == 0)
+                *ready = false;
+}
+
+void cj_net_conn_ready(conn *c, bool client, uint32_t events) {
+        if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+                if (client)
+                        c->c_in = true;
+                else
+                        c->u_in = true;
+        }
+        if (client && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)))
+                c->c_out = true;
+}
+
 /* One step of the relay in both directions; false when the connection ended. */
 static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
         ssize_t n;
@@ -91,7 +110,7 @@ static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
                         return false;
         }
         if (c->tunnel) {
-                if (!c->c_eof && c->up_n < PIPE_SIZE) {
+                if (!c->c_eof && c->c_in && c->up_n < PIPE_SIZE) {
                         n = splice_in(px, c->cfd, c->up[1], PIPE_SIZE - c->up_n);
                         if (n > 0) {
                                 c->up_n += (size_t) n;
@@ -103,6 +122,8 @@ static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
                                 goto budget;
                         else if (!again(n))
                                 return false;
+                        else
+                                drained(&c->c_in, c->up_n);
                 }
                 if (c->up_n > 0 && c->out_off == c->out_len) {
                         n = splice(c->up[0], NULL, c->ufd, NULL, c->up_n, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
@@ -112,7 +133,7 @@ static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
                         } else if (!again(n))
                                 return false;
                 }
-        } else if (!c->c_eof && c->out_off == c->out_len) {
+        } else if (!c->c_eof && c->c_in && c->out_off == c->out_len) {
                 /* Plain HTTP: the request body passes through the framing check
                  * so that a second request behind it is seen, never sent. */
                 size_t want = cj_net_budget_take(px, PLAIN_CHUNK);
@@ -153,12 +174,14 @@ static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
                         *progress = true;
                 } else if (!again(n))
                         return false;
+                else
+                        c->c_in = false;
         }
         if (c->c_eof && c->up_n == 0 && c->out_off == c->out_len && !c->u_shut) {
                 shutdown(c->ufd, SHUT_WR);
                 c->u_shut = true;
         }
-        if (!c->u_eof && c->down_n < PIPE_SIZE) {
+        if (!c->u_eof && c->u_in && c->down_n < PIPE_SIZE) {
                 n = splice_in(px, c->ufd, c->down[1], PIPE_SIZE - c->down_n);
                 if (n > 0) {
                         c->down_n += (size_t) n;
@@ -170,14 +193,19 @@ static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
                         goto budget;
                 else if (!again(n))
                         return false;
+                else
+                        drained(&c->u_in, c->down_n);
         }
-        if (c->down_n > 0) {
+        if (c->down_n > 0 && c->c_out) {
+                /* The pipe is not empty: EAGAIN is the client's socket being full. */
                 n = splice(c->down[0], NULL, c->cfd, NULL, c->down_n, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
                 if (n > 0) {
                         c->down_n -= (size_t) n;
                         *progress = true;
                 } else if (!again(n))
                         return false;
+                else
+                        c->c_out = false;
         }
         /* The server is done and everything it said was delivered. */
         return !(c->u_eof && c->down_n == 0);
@@ -315,6 +343,7 @@ static bool connected(cj_net_proxy *px, conn *c) {
                 cj_net_conn_deny(px, c, 502, "error", "out of file descriptors");
                 return false;
         }
+        c->c_in = c->u_in = c->c_out = true; /* until an EAGAIN says otherwise */
         if (c->ev.kind[0] == 'l') { /* loopback forward: opaque both ways */
                 c->phase = P_RELAY;
                 return true;
