@@ -74,7 +74,8 @@ static ssize_t splice_in(cj_net_proxy *px, int from, int pipe_w, size_t room) {
 
 /* A splice from a socket into a pipe failed with EAGAIN: the socket is
  * drained, unless the pipe was what had no room (it can fill in slots before
- * bytes: a slot per fragment).  Only an empty pipe says which. */
+ * bytes: a slot per fragment).  Only an empty pipe says which.  (An EINTR
+ * says nothing: no flag is cleared for it.) */
 static void drained(bool *ready, size_t in_pipe) {
         if (in_pipe == 0)
                 *ready = false;
@@ -122,7 +123,7 @@ static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
                                 goto budget;
                         else if (!again(n))
                                 return false;
-                        else
+                        else if (errno != EINTR)
                                 drained(&c->c_in, c->up_n);
                 }
                 if (c->up_n > 0 && c->out_off == c->out_len) {
@@ -174,7 +175,7 @@ static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
                         *progress = true;
                 } else if (!again(n))
                         return false;
-                else
+                else if (errno != EINTR)
                         c->c_in = false;
         }
         if (c->c_eof && c->up_n == 0 && c->out_off == c->out_len && !c->u_shut) {
@@ -193,7 +194,7 @@ static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
                         goto budget;
                 else if (!again(n))
                         return false;
-                else
+                else if (errno != EINTR)
                         drained(&c->u_in, c->down_n);
         }
         if (c->down_n > 0 && c->c_out) {
@@ -204,7 +205,7 @@ static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
                         *progress = true;
                 } else if (!again(n))
                         return false;
-                else
+                else if (errno != EINTR)
                         c->c_out = false;
         }
         /* The server is done and everything it said was delivered. */
