@@ -344,7 +344,8 @@ static bool connected(cj_net_proxy *px, conn *c) {
                 cj_net_conn_deny(px, c, 502, "error", "out of file descriptors");
                 return false;
         }
-        c->c_in = c->u_in = c->c_out = true; /* until an EAGAIN says otherwise */
+        /* Ready until an EAGAIN says otherwise. */
+        c->c_in = c->u_in = c->c_out = true;
         if (c->ev.kind[0] == 'l') { /* loopback forward: opaque both ways */
                 c->phase = P_RELAY;
                 return true;
