@@ -3,17 +3,23 @@
  * classes, the HTTP head and body framing, the ClientHello parser, the
  * policy built from a profile and the operator's flags; the resolver's
  * queue, delivery and cancelling (with the system's getaddrinfo on
- * "localhost", which /etc/hosts answers). */
+ * "localhost", which /etc/hosts answers); the relay's readiness rule, on
+ * real sockets and pipes. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "../cj_check.h"
+#include "net/conn.h"
 #include "net/host.h"
 #include "net/http.h"
 #include "net/policy.h"
@@ -484,6 +490,69 @@ START_TEST(resolver) {
 }
 END_TEST
 
+/* The relay skips a direction whose splice said EAGAIN until its socket's
+ * next event, but a socket-to-pipe splice also says EAGAIN when the pipe is
+ * out of slots (one per fragment) with bytes still waiting in the socket.
+ * AF_UNIX keeps every 1-byte write a fragment of its own, so a few dozen of
+ * them fill a pipe by slots: the relay must still move the rest once the
+ * client has room, with no new event from the upstream (a server that said
+ * everything and waits). */
+START_TEST(relay_pipe_full_of_fragments) {
+        int up_pair[2], client_pair[2]; /* [0]: the proxy's end, [1]: the peer's */
+        ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, up_pair), 0);
+        ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, client_pair), 0);
+        cj_net_proxy px = { 0 };
+        px.budget = &px.budget_own; /* not limited */
+        conn c = { .cfd = client_pair[0], .ufd = up_pair[0], .phase = P_RELAY, .tunnel = true, .pair = -1,
+                   .c_in = true, .u_in = true, .c_out = true };
+        c.ev.kind = "loopback";
+        /* Default-sized pipes (16 slots): fewer fragments than writes below. */
+        ck_assert_int_eq(pipe2(c.up, O_CLOEXEC | O_NONBLOCK), 0);
+        ck_assert_int_eq(pipe2(c.down, O_CLOEXEC | O_NONBLOCK), 0);
+        int slots = fcntl(c.down[1], F_GETPIPE_SZ) / (int) sysconf(_SC_PAGESIZE);
+
+        /* The client reads nothing yet: its socket is full. */
+        char fill[4096] = { 0 };
+        size_t filled = 0;
+        for (ssize_t n; (n = write(client_pair[0], fill, sizeof fill)) > 0;)
+                filled += (size_t) n;
+        ck_assert_int_eq(errno, EAGAIN);
+        /* The server's last words: one byte per write, then silence. */
+        int sent = 0;
+        while (sent < 4 * slots && write(up_pair[1], "x", 1) == 1)
+                sent++;
+        ck_assert_int_gt(sent, slots);
+
+        cj_net_conn_pump(&px, &c); /* the pipe fills by slots; the client takes nothing */
+        ck_assert(!c.c_out);
+        ck_assert_uint_gt(c.down_n, 0);
+
+        /* The client reads: each time it made room, its socket's event. */
+        size_t received = 0;
+        for (int round = 0; round < 1000 && received < filled + (size_t) sent; round++) {
+                char buf[65536];
+                ssize_t n;
+                bool read_any = false;
+                while ((n = read(client_pair[1], buf, sizeof buf)) > 0) {
+                        received += (size_t) n;
+                        read_any = true;
+                }
+                if (!read_any && c.down_n == 0)
+                        break;
+                cj_net_conn_ready(&c, true, EPOLLOUT);
+                cj_net_conn_pump(&px, &c);
+        }
+        ck_assert_uint_eq(received, filled + (size_t) sent);
+        ck_assert_uint_eq(c.ev.bytes_down, (uint64_t) sent);
+        for (int i = 0; i < 2; i++) {
+                close(up_pair[i]);
+                close(client_pair[i]);
+                close(c.up[i]);
+                close(c.down[i]);
+        }
+}
+END_TEST
+
 static Suite *make_suite(void) {
         Suite *s = suite_create("net");
         TCase *tc = tcase_create("net");
@@ -496,6 +565,7 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, policy_from_profile);
         tcase_add_test(tc, profile_egress_narrowing);
         tcase_add_test(tc, resolver);
+        tcase_add_test(tc, relay_pipe_full_of_fragments);
         suite_add_tcase(s, tc);
         return s;
 }
