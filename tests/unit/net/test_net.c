@@ -505,7 +505,7 @@ START_TEST(relay_pipe_full_of_fragments) {
         px.budget = &px.budget_own; /* not limited */
         conn c = { .cfd = client_pair[0], .ufd = up_pair[0], .phase = P_RELAY, .tunnel = true, .pair = -1,
                    .c_in = true, .u_in = true, .c_out = true };
-        c.ev.kind = "loopback";
+        c.ev.kind = "loopback"; /* an opaque forward: never handed to the in-kernel relay */
         /* Default-sized pipes (16 slots): fewer fragments than writes below. */
         ck_assert_int_eq(pipe2(c.up, O_CLOEXEC | O_NONBLOCK), 0);
         ck_assert_int_eq(pipe2(c.down, O_CLOEXEC | O_NONBLOCK), 0);
