@@ -18,6 +18,15 @@
 #include "util/cleanup.h"
 
 #define PIPE_SIZE (1u << 20) /* bytes in flight per direction (the default pipe-max-size): fewer, bigger splices */
+/* The response's way out: spliced from the server into the pipe, then read
+ * from the pipe and written to the client in pieces of this size.  Copying
+ * it leaves the bytes in the cache for the client, which reads them next
+ * (spliced, it copies them cold from the pages the server's socket got):
+ * the client, the stage a download waits on, measured 40 % less CPU per
+ * 100 MB.  Smaller pieces cost a wakeup each (64 KiB measured at half the
+ * throughput).  A connection holds a piece only while its client has not
+ * taken all of it (docs/network.md, "Limits"). */
+#define COPY_OUT_SIZE (1u << 20)
 /* Sockets are edge-triggered: pump() works every direction until none moves. */
 #define CONN_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 #define PLAIN_CHUNK 65536      /* client -> server reads of a plain HTTP request body */
@@ -61,6 +70,11 @@ struct conn {
          * again by the socket's next event).  Saves a failed call per
          * direction each time the relay goes round. */
         bool c_in, u_in, c_out;
+        /* Read from the down pipe, not yet taken by the client: the bytes
+         * [out_piece_off, out_piece_len) of a COPY_OUT_SIZE buffer (NULL
+         * when all were taken). */
+        uint8_t *out_piece;
+        size_t out_piece_off, out_piece_len;
         bool dead;        /* closed; freed after the current batch of events */
         cj_http_request req;
         cj_http_body body;
@@ -105,6 +119,7 @@ struct cj_net_proxy {
         conn *conns;
         size_t n_conns;
         conn *dead; /* closed this round: an event later in the batch may still name them */
+        uint8_t *spare_piece; /* a COPY_OUT_SIZE buffer no connection holds, kept for the next */
         cj_strv env_names, env_values;
         cj_net_summary sum;
 };
@@ -135,6 +150,9 @@ void cj_net_conn_forward(cj_net_proxy *px, conn *c, uint16_t port);
 
 /* Note what an epoll event of c's client (or upstream) socket says is ready. */
 void cj_net_conn_ready(conn *c, bool client, uint32_t events);
+
+/* Give back a COPY_OUT_SIZE buffer (kept as the spare, else freed). */
+void cj_net_piece_put(cj_net_proxy *px, uint8_t *piece);
 
 /* Make every bit of progress c's sockets allow (edge-triggered). */
 void cj_net_conn_pump(cj_net_proxy *px, conn *c);

@@ -153,6 +153,8 @@ void cj_net_conn_close(cj_net_proxy *px, conn *c) {
         free(c->buf);
         free(c->out);
         c->buf = c->out = NULL;
+        if (c->out_piece)
+                cj_net_piece_put(px, TAKE_PTR(c->out_piece));
         c->dead = true;
         c->next = px->dead;
         px->dead = c;
@@ -378,6 +380,7 @@ int cj_net_proxy_finish(cj_net_proxy *px, cj_net_summary *sum) {
                 cj_net_conn_close(px, c);
         }
         free_dead(px);
+        free(TAKE_PTR(px->spare_piece));
         if (px->sm) { /* every pair is unlinked: the budget is the proxy's alone again */
                 px->budget_own.left = px->budget->left;
                 px->budget = &px->budget_own;

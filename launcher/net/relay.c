@@ -81,6 +81,51 @@ static void drained(bool *ready, size_t in_pipe) {
                 *ready = false;
 }
 
+/* A COPY_OUT_SIZE buffer: the spare one, else a new one (NULL: no memory). */
+static uint8_t *piece_take(cj_net_proxy *px) {
+        uint8_t *p = px->spare_piece;
+        px->spare_piece = NULL;
+        return p ? p : malloc(COPY_OUT_SIZE);
+}
+
+void cj_net_piece_put(cj_net_proxy *px, uint8_t *piece) {
+        if (!px->spare_piece)
+                px->spare_piece = piece;
+        else
+                free(piece);
+}
+
+/* Toward the client: a piece read from the down pipe, written as far as the
+ * client's socket takes it.  false: the connection failed. */
+static bool copy_out(cj_net_proxy *px, conn *c, bool *progress) {
+        if (!c->out_piece) {
+                if (!(c->out_piece = piece_take(px))) {
+                        cj_net_conn_reason(c, "error", "out of memory");
+                        return false;
+                }
+                size_t want = c->down_n < COPY_OUT_SIZE ? c->down_n : COPY_OUT_SIZE;
+                ssize_t n = read(c->down[0], c->out_piece, want); /* the pipe holds down_n: never short of want */
+                if (n <= 0) {
+                        cj_net_piece_put(px, TAKE_PTR(c->out_piece));
+                        return n < 0 && again(n);
+                }
+                c->down_n -= (size_t) n;
+                c->out_piece_off = 0;
+                c->out_piece_len = (size_t) n;
+        }
+        ssize_t n = write(c->cfd, c->out_piece + c->out_piece_off, c->out_piece_len - c->out_piece_off);
+        if (n > 0) {
+                c->out_piece_off += (size_t) n;
+                if (c->out_piece_off == c->out_piece_len)
+                        cj_net_piece_put(px, TAKE_PTR(c->out_piece));
+                *progress = true;
+        } else if (!again(n))
+                return false;
+        else if (errno != EINTR)
+                c->c_out = false; /* the piece is not empty: EAGAIN is the client's socket being full */
+        return true;
+}
+
 void cj_net_conn_ready(conn *c, bool client, uint32_t events) {
         if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
                 if (client)
@@ -97,7 +142,7 @@ static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
         ssize_t n;
         /* A checked CONNECT tunnel, nothing relayed yet: the kernel may relay
          * it from here on (the hello in c->out goes first, see tunnel.c). */
-        if (c->tunnel && !c->pair_tried && c->ev.kind[0] == 'c' && c->up_n == 0 && c->down_n == 0 &&
+        if (c->tunnel && !c->pair_tried && c->ev.kind[0] == 'c' && c->up_n == 0 && c->down_n == 0 && !c->out_piece &&
             cj_net_tunnel_link(px, c)) {
                 *progress = true;
                 return true;
@@ -197,19 +242,10 @@ static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
                 else if (errno != EINTR)
                         drained(&c->u_in, c->down_n);
         }
-        if (c->down_n > 0 && c->c_out) {
-                /* The pipe is not empty: EAGAIN is the client's socket being full. */
-                n = splice(c->down[0], NULL, c->cfd, NULL, c->down_n, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-                if (n > 0) {
-                        c->down_n -= (size_t) n;
-                        *progress = true;
-                } else if (!again(n))
-                        return false;
-                else if (errno != EINTR)
-                        c->c_out = false;
-        }
+        if ((c->down_n > 0 || c->out_piece) && c->c_out && !copy_out(px, c, progress))
+                return false;
         /* The server is done and everything it said was delivered. */
-        return !(c->u_eof && c->down_n == 0);
+        return !(c->u_eof && c->down_n == 0 && !c->out_piece);
 budget:
         cj_net_conn_reason(c, "budget_exhausted", "the task's net_bytes budget is exhausted");
         px->sum.budget_exhausted = true;

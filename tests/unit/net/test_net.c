@@ -537,13 +537,72 @@ START_TEST(relay_pipe_full_of_fragments) {
                         received += (size_t) n;
                         read_any = true;
                 }
-                if (!read_any && c.down_n == 0)
+                if (!read_any && c.down_n == 0 && !c.out_piece)
                         break;
                 cj_net_conn_ready(&c, true, EPOLLOUT);
                 cj_net_conn_pump(&px, &c);
         }
         ck_assert_uint_eq(received, filled + (size_t) sent);
         ck_assert_uint_eq(c.ev.bytes_down, (uint64_t) sent);
+        ck_assert_ptr_null(c.out_piece); /* all taken: the piece went back */
+        free(px.spare_piece);
+        for (int i = 0; i < 2; i++) {
+                close(up_pair[i]);
+                close(client_pair[i]);
+                close(c.up[i]);
+                close(c.down[i]);
+        }
+}
+END_TEST
+
+/* The response is copied out of the pipe a piece at a time; a client that
+ * takes only part of a piece gets the rest, in order, when it has room
+ * again, and a piece is held only while some of it is left. */
+START_TEST(relay_client_takes_part_of_a_piece) {
+        int up_pair[2], client_pair[2]; /* [0]: the proxy's end, [1]: the peer's */
+        ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, up_pair), 0);
+        ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, client_pair), 0);
+        int small = 16384; /* the client's socket takes far less than a piece at a time */
+        ck_assert_int_eq(setsockopt(client_pair[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
+        cj_net_proxy px = { 0 };
+        px.budget = &px.budget_own;
+        conn c = { .cfd = client_pair[0], .ufd = up_pair[0], .phase = P_RELAY, .tunnel = true, .pair = -1,
+                   .c_in = true, .u_in = true, .c_out = true };
+        c.ev.kind = "loopback";
+        ck_assert_int_eq(pipe2(c.up, O_CLOEXEC | O_NONBLOCK), 0);
+        ck_assert_int_eq(pipe2(c.down, O_CLOEXEC | O_NONBLOCK), 0);
+        fcntl(c.down[1], F_SETPIPE_SZ, PIPE_SIZE);
+
+        /* The server's answer: 3 MiB in which every byte says where it is. */
+        size_t total = 3u << 20, sent = 0, received = 0;
+        uint8_t *want = malloc(total), *seen = malloc(total);
+        ck_assert_ptr_nonnull(want);
+        ck_assert_ptr_nonnull(seen);
+        for (size_t i = 0; i < total; i++)
+                want[i] = (uint8_t) (i * 7 + i / 251);
+        bool held_part = false;
+        for (int round = 0; round < 100000 && received < total; round++) {
+                ssize_t n;
+                while (sent < total && (n = write(up_pair[1], want + sent, total - sent)) > 0)
+                        sent += (size_t) n;
+                cj_net_conn_ready(&c, false, EPOLLIN);
+                cj_net_conn_pump(&px, &c);
+                if (c.out_piece && c.out_piece_off > 0)
+                        held_part = true; /* part of a piece went out, the rest waits */
+                ck_assert(!c.out_piece || c.out_piece_off < c.out_piece_len);
+                while ((n = read(client_pair[1], seen + received, total - received)) > 0)
+                        received += (size_t) n;
+                cj_net_conn_ready(&c, true, EPOLLOUT);
+        }
+        ck_assert_uint_eq(received, total);
+        ck_assert_int_eq(memcmp(seen, want, total), 0);
+        ck_assert(held_part);
+        ck_assert_uint_eq(c.ev.bytes_down, total);
+        ck_assert_ptr_null(c.out_piece);
+        ck_assert_ptr_nonnull(px.spare_piece); /* kept for the next piece */
+        free(px.spare_piece);
+        free(want);
+        free(seen);
         for (int i = 0; i < 2; i++) {
                 close(up_pair[i]);
                 close(client_pair[i]);
@@ -566,6 +625,7 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, profile_egress_narrowing);
         tcase_add_test(tc, resolver);
         tcase_add_test(tc, relay_pipe_full_of_fragments);
+        tcase_add_test(tc, relay_client_takes_part_of_a_piece);
         suite_add_tcase(s, tc);
         return s;
 }
