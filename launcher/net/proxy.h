@@ -10,8 +10,8 @@
  * loopback_ports entry) and hands them over the socket pair this module
  * creates; the proxy accepts on them directly, so no byte is copied inside
  * the sandbox.  Each connection is checked against the policy, resolved
- * once, connected to the checked address, relayed (splice(2) through a
- * pipe), and recorded as one event.
+ * once, connected to the checked address, relayed (spliced into a pipe per
+ * direction, copied out to the client), and recorded as one event.
  *
  *   cj_net_proxy_new(&policy, budget, &px, err);
  *   sandbox config: listen_chan = cj_net_proxy_sandbox_fd(px), listen_ports =
@@ -92,8 +92,9 @@ void cj_net_summary_clear(cj_net_summary *sum);
 
 /* How CONNECT tunnels are relayed here: "in-kernel" (BPF sockmap, when
  * CLAWJAIL_NET_RELAY=kernel asks for it and the kernel allows it: root with
- * CAP_BPF and CAP_NET_ADMIN) or "splice(2)"; why[] says what the other
- * choice needs or why the kernel refused it. */
+ * CAP_BPF and CAP_NET_ADMIN) or "proxy thread" (spliced in, copied out to
+ * the client); why[] says what the other choice needs or why the kernel
+ * refused it. */
 const char *cj_net_relay_mode(char *why, size_t why_len);
 
 /* One event as journal fields / the result's "network" object (denied

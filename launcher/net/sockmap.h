@@ -14,7 +14,7 @@
  *
  * Needs CAP_BPF and CAP_NET_ADMIN in the initial user namespace (the maps,
  * the SK_SKB program); cj_sockmap_new() fails with -EPERM (or what the
- * kernel says) otherwise and the proxy relays with splice(2).
+ * kernel says) otherwise and the proxy relays on its thread.
  *
  * Not for use outside launcher/net/.
  */

@@ -37,11 +37,11 @@ const char *cj_net_relay_mode(char *why, size_t why_len) {
         if (r == 0) {
                 snprintf(why, why_len, want ? "CLAWJAIL_NET_RELAY=kernel: CONNECT tunnels through a BPF sockmap"
                                             : "the in-kernel relay (BPF sockmap) is available: CLAWJAIL_NET_RELAY=kernel");
-                return want ? "in-kernel" : "splice(2)";
+                return want ? "in-kernel" : "proxy thread";
         }
         snprintf(why, why_len, "%sthe in-kernel relay needs root with CAP_BPF and CAP_NET_ADMIN: %s: %s",
                  want ? "CLAWJAIL_NET_RELAY=kernel, but " : "", step, strerror(-r));
-        return "splice(2)";
+        return "proxy thread";
 }
 
 static bool sm_ready(cj_net_proxy *px) {

@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # CONNECT tunnels end, count and stop at the budget the same way whichever
-# relay carries them (docs/network.md): splice(2) (the default) and the
+# relay carries them (docs/network.md): the proxy thread (the default) and the
 # in-kernel one (BPF sockmap: CLAWJAIL_NET_RELAY=kernel, as root; rootless
-# the same request falls back to splice, which is tested too).  tunnel.py's
+# the same request falls back to the thread, which is tested too).  tunnel.py's
 # server answers a real ClientHello, takes an upload until the client
 # half-closes, then answers with a hash of it and a download, so every byte
 # each way is known.
@@ -55,7 +55,7 @@ if [ "$(id -u)" = 0 ]; then
            skip "tunnels through the in-kernel relay (BPF sockmap)" "this kernel refuses it as root ($DOCTOR)" ;;
         esac
 else
-        like "$DOCTOR" '^splice.*CLAWJAIL_NET_RELAY=kernel, but .*: Operation not permitted' "rootless: doctor says the in-kernel relay was asked for and refused"
+        like "$DOCTOR" '^proxy thread.*CLAWJAIL_NET_RELAY=kernel, but .*: Operation not permitted' "rootless: doctor says the in-kernel relay was asked for and refused"
         RELAYS="splice fallback"
         skip "tunnels through the in-kernel relay (BPF sockmap)" "rootless: no CAP_BPF/CAP_NET_ADMIN; CLAWJAIL_NET_RELAY=kernel falls back to splice (the 'fallback' runs below)"
 fi
