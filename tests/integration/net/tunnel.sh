@@ -44,20 +44,20 @@ cat >"$SCRATCH/budget.json" <<JSON
 JSON
 chmod a+r "$SCRATCH"/*.json
 
-# Which relays to try: splice, and the in-kernel one when asked for.  As
+# Which relays to try: the proxy thread, and the in-kernel one when asked for.  As
 # root it is used when this kernel allows it (as `clawjail doctor` says);
-# rootless the request must fall back to splice.
+# rootless the request must fall back to the thread.
 DOCTOR=$(CLAWJAIL_NET_RELAY=kernel "$CLAWJAIL" doctor --json 2>/dev/null | jq -r '.checks[] | select(.name == "network relay") | .detail')
 if [ "$(id -u)" = 0 ]; then
         case "$DOCTOR" in
-        in-kernel*) RELAYS="kernel splice" ;;
-        *) RELAYS="splice fallback"
+        in-kernel*) RELAYS="kernel thread" ;;
+        *) RELAYS="thread fallback"
            skip "tunnels through the in-kernel relay (BPF sockmap)" "this kernel refuses it as root ($DOCTOR)" ;;
         esac
 else
         like "$DOCTOR" '^proxy thread.*CLAWJAIL_NET_RELAY=kernel, but .*: Operation not permitted' "rootless: doctor says the in-kernel relay was asked for and refused"
-        RELAYS="splice fallback"
-        skip "tunnels through the in-kernel relay (BPF sockmap)" "rootless: no CAP_BPF/CAP_NET_ADMIN; CLAWJAIL_NET_RELAY=kernel falls back to splice (the 'fallback' runs below)"
+        RELAYS="thread fallback"
+        skip "tunnels through the in-kernel relay (BPF sockmap)" "rootless: no CAP_BPF/CAP_NET_ADMIN; CLAWJAIL_NET_RELAY=kernel falls back to the thread (the 'fallback' runs below)"
 fi
 
 # tunnel RELAY TASK PROFILE UP DOWN: one call; OUT = the client's lines,
@@ -66,7 +66,7 @@ tunnel() {
         local relay=$1 task=$2 profile=$3
         shift 3
         local env=()
-        [ "$relay" != splice ] && env=(env CLAWJAIL_NET_RELAY=kernel) # kernel, or its fallback
+        [ "$relay" != thread ] && env=(env CLAWJAIL_NET_RELAY=kernel) # kernel, or its fallback
         RUN_OUT=$("${env[@]}" "$CLAWJAIL" run --json --task "$task" --state-dir "$STATE" --profile "$profile" \
                 --ro "$SCRATCH" -- python3 "$SCRATCH/tunnel.py" client tunnel.test "$PORT" "$@" 2>/dev/null)
         RUN_RC=$?
@@ -88,7 +88,7 @@ for relay in $RELAYS; do
         [ "$RUN_RC" = 0 ] || diag_run
         like "$OUT" 'end eof body-ok line-ok' "$relay: 3 MB up, half-close, 5 MB down: every byte arrives, in order, then EOF"
         like "$OUT" $'\ngot 3000000 ' "$relay: the server saw the client's half-close after exactly the 3 MB"
-        is "$(field relay)" "$want_relay" "$relay: the connection was relayed by ${want_relay/none/splice}"
+        is "$(field relay)" "$want_relay" "$relay: the connection was relayed by ${want_relay/none/the thread}"
         is "$(field bytes_up)" "$(sent)" "$relay: bytes_up is exactly what the client sent after the 200"
         is "$(field bytes_down)" "$(received)" "$relay: bytes_down is exactly what the client received"
         is "$(field verdict)" allowed "$relay: the tunnel ended normally (verdict allowed)"
