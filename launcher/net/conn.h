@@ -57,7 +57,7 @@ struct conn {
         item ci, ui;
         int cfd, ufd;
         int phase;
-        bool tunnel;      /* CONNECT or loopback forward: both ways spliced, opaque */
+        bool tunnel;      /* CONNECT or loopback forward: opaque both ways (the client's bytes spliced, not parsed) */
         uint8_t *buf;     /* request head, then the ClientHello */
         size_t len, cap;
         uint8_t *out;     /* bytes for upstream, written before anything else */
