@@ -490,6 +490,40 @@ START_TEST(resolver) {
 }
 END_TEST
 
+/* One relaying connection between two AF_UNIX socket pairs: [0] of each is
+ * the proxy's end, [1] the peer's (the server's, the client's).  An opaque
+ * loopback forward, so never handed to the in-kernel relay; the proxy's
+ * budget is not limited.  Default-sized pipes (16 slots). */
+typedef struct relay_rig {
+        int up_pair[2], client_pair[2];
+        cj_net_proxy px;
+        conn c;
+} relay_rig;
+
+static void rig_open(relay_rig *r) {
+        *r = (relay_rig){ 0 };
+        ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, r->up_pair), 0);
+        ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, r->client_pair), 0);
+        r->px.budget = &r->px.budget_own;
+        r->c = (conn){ .cfd = r->client_pair[0], .ufd = r->up_pair[0], .phase = P_RELAY, .tunnel = true, .pair = -1,
+                       .c_in = true, .u_in = true, .c_out = true };
+        r->c.ev.kind = "loopback";
+        ck_assert_int_eq(pipe2(r->c.up, O_CLOEXEC | O_NONBLOCK), 0);
+        ck_assert_int_eq(pipe2(r->c.down, O_CLOEXEC | O_NONBLOCK), 0);
+}
+
+/* Everything taken: no piece is held, and the spare one goes. */
+static void rig_close(relay_rig *r) {
+        ck_assert_ptr_null(r->c.out_piece);
+        free(r->px.spare_piece);
+        for (int i = 0; i < 2; i++) {
+                close(r->up_pair[i]);
+                close(r->client_pair[i]);
+                close(r->c.up[i]);
+                close(r->c.down[i]);
+        }
+}
+
 /* The relay skips a direction whose splice said EAGAIN until its socket's
  * next event, but a socket-to-pipe splice also says EAGAIN when the pipe is
  * out of slots (one per fragment) with bytes still waiting in the socket.
@@ -498,34 +532,25 @@ END_TEST
  * client has room, with no new event from the upstream (a server that said
  * everything and waits). */
 START_TEST(relay_pipe_full_of_fragments) {
-        int up_pair[2], client_pair[2]; /* [0]: the proxy's end, [1]: the peer's */
-        ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, up_pair), 0);
-        ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, client_pair), 0);
-        cj_net_proxy px = { 0 };
-        px.budget = &px.budget_own; /* not limited */
-        conn c = { .cfd = client_pair[0], .ufd = up_pair[0], .phase = P_RELAY, .tunnel = true, .pair = -1,
-                   .c_in = true, .u_in = true, .c_out = true };
-        c.ev.kind = "loopback"; /* an opaque forward: never handed to the in-kernel relay */
-        /* Default-sized pipes (16 slots): fewer fragments than writes below. */
-        ck_assert_int_eq(pipe2(c.up, O_CLOEXEC | O_NONBLOCK), 0);
-        ck_assert_int_eq(pipe2(c.down, O_CLOEXEC | O_NONBLOCK), 0);
-        int slots = fcntl(c.down[1], F_GETPIPE_SZ) / (int) sysconf(_SC_PAGESIZE);
+        relay_rig r;
+        rig_open(&r); /* default-sized pipes: fewer slots than writes below */
+        int slots = fcntl(r.c.down[1], F_GETPIPE_SZ) / (int) sysconf(_SC_PAGESIZE);
 
         /* The client reads nothing yet: its socket is full. */
         char fill[4096] = { 0 };
         size_t filled = 0;
-        for (ssize_t n; (n = write(client_pair[0], fill, sizeof fill)) > 0;)
+        for (ssize_t n; (n = write(r.client_pair[0], fill, sizeof fill)) > 0;)
                 filled += (size_t) n;
         ck_assert_int_eq(errno, EAGAIN);
         /* The server's last words: one byte per write, then silence. */
         int sent = 0;
-        while (sent < 4 * slots && write(up_pair[1], "x", 1) == 1)
+        while (sent < 4 * slots && write(r.up_pair[1], "x", 1) == 1)
                 sent++;
         ck_assert_int_gt(sent, slots);
 
-        cj_net_conn_pump(&px, &c); /* the pipe fills by slots; the client takes nothing */
-        ck_assert(!c.c_out);
-        ck_assert_uint_gt(c.down_n, 0);
+        cj_net_conn_pump(&r.px, &r.c); /* the pipe fills by slots; the client takes nothing */
+        ck_assert(!r.c.c_out);
+        ck_assert_uint_gt(r.c.down_n, 0);
 
         /* The client reads: each time it made room, its socket's event. */
         size_t received = 0;
@@ -533,25 +558,18 @@ START_TEST(relay_pipe_full_of_fragments) {
                 char buf[65536];
                 ssize_t n;
                 bool read_any = false;
-                while ((n = read(client_pair[1], buf, sizeof buf)) > 0) {
+                while ((n = read(r.client_pair[1], buf, sizeof buf)) > 0) {
                         received += (size_t) n;
                         read_any = true;
                 }
-                if (!read_any && c.down_n == 0 && !c.out_piece)
+                if (!read_any && r.c.down_n == 0 && !r.c.out_piece)
                         break;
-                cj_net_conn_ready(&c, true, EPOLLOUT);
-                cj_net_conn_pump(&px, &c);
+                cj_net_conn_ready(&r.c, true, EPOLLOUT);
+                cj_net_conn_pump(&r.px, &r.c);
         }
         ck_assert_uint_eq(received, filled + (size_t) sent);
-        ck_assert_uint_eq(c.ev.bytes_down, (uint64_t) sent);
-        ck_assert_ptr_null(c.out_piece); /* all taken: the piece went back */
-        free(px.spare_piece);
-        for (int i = 0; i < 2; i++) {
-                close(up_pair[i]);
-                close(client_pair[i]);
-                close(c.up[i]);
-                close(c.down[i]);
-        }
+        ck_assert_uint_eq(r.c.ev.bytes_down, (uint64_t) sent);
+        rig_close(&r);
 }
 END_TEST
 
@@ -559,19 +577,11 @@ END_TEST
  * takes only part of a piece gets the rest, in order, when it has room
  * again, and a piece is held only while some of it is left. */
 START_TEST(relay_client_takes_part_of_a_piece) {
-        int up_pair[2], client_pair[2]; /* [0]: the proxy's end, [1]: the peer's */
-        ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, up_pair), 0);
-        ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, client_pair), 0);
+        relay_rig r;
+        rig_open(&r);
         int small = 16384; /* the client's socket takes far less than a piece at a time */
-        ck_assert_int_eq(setsockopt(client_pair[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
-        cj_net_proxy px = { 0 };
-        px.budget = &px.budget_own;
-        conn c = { .cfd = client_pair[0], .ufd = up_pair[0], .phase = P_RELAY, .tunnel = true, .pair = -1,
-                   .c_in = true, .u_in = true, .c_out = true };
-        c.ev.kind = "loopback";
-        ck_assert_int_eq(pipe2(c.up, O_CLOEXEC | O_NONBLOCK), 0);
-        ck_assert_int_eq(pipe2(c.down, O_CLOEXEC | O_NONBLOCK), 0);
-        fcntl(c.down[1], F_SETPIPE_SZ, PIPE_SIZE);
+        ck_assert_int_eq(setsockopt(r.client_pair[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
+        fcntl(r.c.down[1], F_SETPIPE_SZ, PIPE_SIZE);
 
         /* The server's answer: 3 MiB in which every byte says where it is. */
         size_t total = 3u << 20, sent = 0, received = 0;
@@ -583,32 +593,25 @@ START_TEST(relay_client_takes_part_of_a_piece) {
         bool held_part = false;
         for (int round = 0; round < 100000 && received < total; round++) {
                 ssize_t n;
-                while (sent < total && (n = write(up_pair[1], want + sent, total - sent)) > 0)
+                while (sent < total && (n = write(r.up_pair[1], want + sent, total - sent)) > 0)
                         sent += (size_t) n;
-                cj_net_conn_ready(&c, false, EPOLLIN);
-                cj_net_conn_pump(&px, &c);
-                if (c.out_piece && c.out_piece_off > 0)
+                cj_net_conn_ready(&r.c, false, EPOLLIN);
+                cj_net_conn_pump(&r.px, &r.c);
+                if (r.c.out_piece && r.c.out_piece_off > 0)
                         held_part = true; /* part of a piece went out, the rest waits */
-                ck_assert(!c.out_piece || c.out_piece_off < c.out_piece_len);
-                while ((n = read(client_pair[1], seen + received, total - received)) > 0)
+                ck_assert(!r.c.out_piece || r.c.out_piece_off < r.c.out_piece_len);
+                while ((n = read(r.client_pair[1], seen + received, total - received)) > 0)
                         received += (size_t) n;
-                cj_net_conn_ready(&c, true, EPOLLOUT);
+                cj_net_conn_ready(&r.c, true, EPOLLOUT);
         }
         ck_assert_uint_eq(received, total);
         ck_assert_int_eq(memcmp(seen, want, total), 0);
         ck_assert(held_part);
-        ck_assert_uint_eq(c.ev.bytes_down, total);
-        ck_assert_ptr_null(c.out_piece);
-        ck_assert_ptr_nonnull(px.spare_piece); /* kept for the next piece */
-        free(px.spare_piece);
+        ck_assert_uint_eq(r.c.ev.bytes_down, total);
+        ck_assert_ptr_nonnull(r.px.spare_piece); /* kept for the next piece */
         free(want);
         free(seen);
-        for (int i = 0; i < 2; i++) {
-                close(up_pair[i]);
-                close(client_pair[i]);
-                close(c.up[i]);
-                close(c.down[i]);
-        }
+        rig_close(&r);
 }
 END_TEST
 
