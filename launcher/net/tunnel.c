@@ -36,7 +36,8 @@ const char *cj_net_relay_mode(char *why, size_t why_len) {
         cj_sockmap_free(m);
         if (r == 0) {
                 snprintf(why, why_len, want ? "CLAWJAIL_NET_RELAY=kernel: CONNECT tunnels through a BPF sockmap"
-                                            : "the in-kernel relay (BPF sockmap) is available: CLAWJAIL_NET_RELAY=kernel");
+                                            : "CLAWJAIL_NET_RELAY=kernel would relay CONNECT tunnels in the kernel: less "
+                                              "proxy CPU, slower downloads, no back-pressure (docs/network.md)");
                 return want ? "in-kernel" : "proxy thread";
         }
         snprintf(why, why_len, "%sthe in-kernel relay needs root with CAP_BPF and CAP_NET_ADMIN: %s: %s",
