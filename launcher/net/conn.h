@@ -70,11 +70,9 @@ struct conn {
          * again by the socket's next event).  Saves a failed call per
          * direction each time the relay goes round. */
         bool c_in, u_in, c_out;
-        /* Read from the down pipe, not yet taken by the client: the bytes
-         * [out_piece_off, out_piece_len) of a COPY_OUT_SIZE buffer (NULL
-         * when all were taken). */
-        uint8_t *out_piece;
-        size_t out_piece_off, out_piece_len;
+        /* Read from the down pipe, not yet taken by the client: [off, len)
+         * of a COPY_OUT_SIZE buffer (buf NULL when all were taken). */
+        cj_net_chunk out_piece;
         bool dead;        /* closed; freed after the current batch of events */
         cj_http_request req;
         cj_http_body body;

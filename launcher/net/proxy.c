@@ -153,8 +153,8 @@ void cj_net_conn_close(cj_net_proxy *px, conn *c) {
         free(c->buf);
         free(c->out);
         c->buf = c->out = NULL;
-        if (c->out_piece)
-                cj_net_piece_put(px, TAKE_PTR(c->out_piece));
+        if (c->out_piece.buf)
+                cj_net_piece_put(px, TAKE_PTR(c->out_piece.buf));
         c->dead = true;
         c->next = px->dead;
         px->dead = c;

@@ -98,26 +98,27 @@ void cj_net_piece_put(cj_net_proxy *px, uint8_t *piece) {
 /* Toward the client: a piece read from the down pipe, written as far as the
  * client's socket takes it.  false: the connection failed. */
 static bool copy_out(cj_net_proxy *px, conn *c, bool *progress) {
-        if (!c->out_piece) {
-                if (!(c->out_piece = piece_take(px))) {
+        cj_net_chunk *p = &c->out_piece;
+        if (!p->buf) {
+                if (!(p->buf = piece_take(px))) {
                         cj_net_conn_reason(c, "error", "out of memory");
                         return false;
                 }
                 size_t want = c->down_n < COPY_OUT_SIZE ? c->down_n : COPY_OUT_SIZE;
-                ssize_t n = read(c->down[0], c->out_piece, want); /* the pipe holds down_n: never short of want */
+                ssize_t n = read(c->down[0], p->buf, want); /* the pipe holds down_n: never short of want */
                 if (n <= 0) {
-                        cj_net_piece_put(px, TAKE_PTR(c->out_piece));
+                        cj_net_piece_put(px, TAKE_PTR(p->buf));
                         return n < 0 && again(n);
                 }
                 c->down_n -= (size_t) n;
-                c->out_piece_off = 0;
-                c->out_piece_len = (size_t) n;
+                p->off = 0;
+                p->len = (size_t) n;
         }
-        ssize_t n = write(c->cfd, c->out_piece + c->out_piece_off, c->out_piece_len - c->out_piece_off);
+        ssize_t n = write(c->cfd, p->buf + p->off, p->len - p->off);
         if (n > 0) {
-                c->out_piece_off += (size_t) n;
-                if (c->out_piece_off == c->out_piece_len)
-                        cj_net_piece_put(px, TAKE_PTR(c->out_piece));
+                p->off += (size_t) n;
+                if (p->off == p->len)
+                        cj_net_piece_put(px, TAKE_PTR(p->buf));
                 *progress = true;
         } else if (!again(n))
                 return false;
@@ -142,7 +143,7 @@ static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
         ssize_t n;
         /* A checked CONNECT tunnel, nothing relayed yet: the kernel may relay
          * it from here on (the hello in c->out goes first, see tunnel.c). */
-        if (c->tunnel && !c->pair_tried && c->ev.kind[0] == 'c' && c->up_n == 0 && c->down_n == 0 && !c->out_piece &&
+        if (c->tunnel && !c->pair_tried && c->ev.kind[0] == 'c' && c->up_n == 0 && c->down_n == 0 && !c->out_piece.buf &&
             cj_net_tunnel_link(px, c)) {
                 *progress = true;
                 return true;
@@ -242,10 +243,10 @@ static bool relay(cj_net_proxy *px, conn *c, bool *progress) {
                 else if (errno != EINTR)
                         drained(&c->u_in, c->down_n);
         }
-        if ((c->down_n > 0 || c->out_piece) && c->c_out && !copy_out(px, c, progress))
+        if ((c->down_n > 0 || c->out_piece.buf) && c->c_out && !copy_out(px, c, progress))
                 return false;
         /* The server is done and everything it said was delivered. */
-        return !(c->u_eof && c->down_n == 0 && !c->out_piece);
+        return !(c->u_eof && c->down_n == 0 && !c->out_piece.buf);
 budget:
         cj_net_conn_reason(c, "budget_exhausted", "the task's net_bytes budget is exhausted");
         px->sum.budget_exhausted = true;

@@ -514,7 +514,7 @@ static void rig_open(relay_rig *r) {
 
 /* Everything taken: no piece is held, and the spare one goes. */
 static void rig_close(relay_rig *r) {
-        ck_assert_ptr_null(r->c.out_piece);
+        ck_assert_ptr_null(r->c.out_piece.buf);
         free(r->px.spare_piece);
         for (int i = 0; i < 2; i++) {
                 close(r->up_pair[i]);
@@ -562,7 +562,7 @@ START_TEST(relay_pipe_full_of_fragments) {
                         received += (size_t) n;
                         read_any = true;
                 }
-                if (!read_any && r.c.down_n == 0 && !r.c.out_piece)
+                if (!read_any && r.c.down_n == 0 && !r.c.out_piece.buf)
                         break;
                 cj_net_conn_ready(&r.c, true, EPOLLOUT);
                 cj_net_conn_pump(&r.px, &r.c);
@@ -597,9 +597,9 @@ START_TEST(relay_client_takes_part_of_a_piece) {
                         sent += (size_t) n;
                 cj_net_conn_ready(&r.c, false, EPOLLIN);
                 cj_net_conn_pump(&r.px, &r.c);
-                if (r.c.out_piece && r.c.out_piece_off > 0)
+                if (r.c.out_piece.buf && r.c.out_piece.off > 0)
                         held_part = true; /* part of a piece went out, the rest waits */
-                ck_assert(!r.c.out_piece || r.c.out_piece_off < r.c.out_piece_len);
+                ck_assert(!r.c.out_piece.buf || r.c.out_piece.off < r.c.out_piece.len);
                 while ((n = read(r.client_pair[1], seen + received, total - received)) > 0)
                         received += (size_t) n;
                 cj_net_conn_ready(&r.c, true, EPOLLOUT);
